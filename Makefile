@@ -1,0 +1,83 @@
+# The MLA request intake portal. `make run` and `make test` work from a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYBABEL := $(VENV)/bin/pybabel
+STATIC_VENDOR := portal/static/vendor
+USWDS_VERSION := 3.14.0
+export PORTAL_DATA_DIR ?= $(CURDIR)/instance
+
+.PHONY: run test install install-test static catalogs extract update-catalogs i18n-check \
+        lint typecheck test-sqlite test-postgres bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed static catalogs
+install-test: $(VENV)/.installed-test static catalogs
+
+static: $(STATIC_VENDOR)/uswds/.version-$(USWDS_VERSION)
+
+$(STATIC_VENDOR)/uswds/.version-$(USWDS_VERSION):
+	rm -rf build/npm $(STATIC_VENDOR)/uswds
+	mkdir -p build/npm $(STATIC_VENDOR)
+	cd build/npm && npm install --silent --no-audit --no-fund --no-save @uswds/uswds@$(USWDS_VERSION)
+	cp -r build/npm/node_modules/@uswds/uswds/dist $(STATIC_VENDOR)/uswds
+	touch $@
+
+catalogs: $(VENV)/.installed
+	$(PYBABEL) compile --statistics -d translations -D messages 2>&1 | grep -v "^$$" || true
+
+extract: $(VENV)/.installed
+	$(PYBABEL) extract --no-location --omit-header --sort-output -F babel.cfg -k N_ -k _l -k lazy_gettext \
+	  -o translations/messages.pot portal templates
+
+update-catalogs: extract
+	$(PYBABEL) update --no-fuzzy-matching --omit-header --ignore-obsolete -i translations/messages.pot -d translations -D messages
+	$(PY) scripts/i18n_fill_english.py
+
+run: install
+	mkdir -p $(PORTAL_DATA_DIR)
+	$(VENV)/bin/portal init-db
+	$(VENV)/bin/portal demo
+	@echo ""
+	@echo "Serving on http://127.0.0.1:5000  (Ctrl-C to stop)"
+	$(VENV)/bin/portal run --host 127.0.0.1 --port 5000
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check portal tests bench scripts
+
+typecheck: $(VENV)/.installed-test
+	$(VENV)/bin/mypy
+
+i18n-check: $(VENV)/.installed-test
+	$(PY) scripts/i18n_check.py
+
+test: install-test
+	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-postgres.sh
+	$(MAKE) --no-print-directory lint typecheck i18n-check
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+
+test-sqlite: install-test
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+
+test-postgres: install-test
+	PORTAL_TEST_DATABASE_URL=$$(bash scripts/ensure-postgres.sh --url) \
+	  $(VENV)/bin/pytest -q -n 2 --dist loadfile -m "not nodb"
+
+bench: install-test
+	bash scripts/ensure-postgres.sh
+	$(PY) -m bench.run_all
+
+clean:
+	rm -rf build $(STATIC_VENDOR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Accounts: foreign authorities, users and roles, invitations, login, second factor."""

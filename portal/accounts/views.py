@@ -1,0 +1,292 @@
+"""Login (password, then second factor), logout, invitations, account settings, re-auth."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from argon2 import PasswordHasher
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from portal.accounts import auth, operations, passwords, totp
+from portal.accounts.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    EmptyForm,
+    LoginForm,
+    ReauthForm,
+    SetPasswordForm,
+    TotpEnrolForm,
+)
+from portal.accounts.models import Role, User
+from portal.audit.log import record
+from portal.db import utcnow
+from portal.web.access import ANY_ROLE, public, require_user, roles, safe_redirect_target
+from portal.web.context import SESSION_TOKEN_KEY, client_ip, send_queued_mail, settings
+
+bp = Blueprint("accounts", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+PENDING_KEY = "pending_login"
+PENDING_SECONDS = 300
+ENROL_SECRET_KEY = "enrol_totp_secret"  # noqa: S105 - a session key name
+
+
+def hasher() -> PasswordHasher:
+    return cast(PasswordHasher, current_app.extensions["portal.hasher"])
+
+
+def password_errors(password: str, user: User | None = None) -> list[str]:
+    cfg = settings()
+    context: tuple[str, ...] = ()
+    if user is not None:
+        context = (user.email.split("@")[0], *user.name.split())
+    return [_(message, **params) for message, params in passwords.policy_problems(
+        password, min_length=cfg.password_min_length, max_length=cfg.password_max_length,
+        context=context)]
+
+
+def reauth_required(view: F) -> F:
+    """Sensitive actions need a password (and code) entered within the last minutes."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        row = g.get("user_session")
+        if row is None or auth.needs_reauth(row, settings()):
+            return redirect(url_for("accounts.reauth", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def _complete_login(user: User, next_url: str | None) -> Response:
+    token = auth.start_session(g.db, user, client_ip())
+    g.db.commit()
+    locale = session.get("locale")
+    session.clear()  # rotate: nothing from before the login survives, except the language
+    if locale:
+        session["locale"] = locale
+    session[SESSION_TOKEN_KEY] = token
+    if user.totp_required and not user.totp_secret:
+        return redirect(url_for("accounts.enrol_totp"))
+    return redirect(safe_redirect_target(next_url, url_for("main.home")))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> Response | str | tuple[str, int]:
+    if g.user is not None:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    next_url = request.args.get("next") or request.form.get("next")
+    if form.validate_on_submit():
+        check = auth.check_password(g.db, hasher(), settings(), form.email.data,
+                                    form.password.data, client_ip())
+        g.db.commit()
+        if check.outcome is auth.Outcome.RATE_LIMITED:
+            abort(429)
+        if check.outcome is auth.Outcome.LOCKED:
+            form.email.errors.append(_(
+                "This account is locked for %(minutes)d minutes after too many failed "
+                "attempts. Try again later.", minutes=settings().login_lockout_minutes))
+        elif check.outcome is auth.Outcome.INVALID or check.user is None:
+            form.email.errors.append(_("The e-mail address or the password is not correct."))
+        elif check.outcome is auth.Outcome.NEEDS_TOTP:
+            session[PENDING_KEY] = {"user": check.user.id, "at": utcnow().timestamp(),
+                                    "next": safe_redirect_target(next_url, "")}
+            return redirect(url_for("accounts.login_code"))
+        else:
+            return _complete_login(check.user, next_url)
+    status = 200 if not form.errors else 400
+    return render_template("accounts/login.html", form=form, next_url=next_url,
+                           expired=g.session_expired), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+def login_code() -> Response | str | tuple[str, int]:
+    pending = session.get(PENDING_KEY)
+    if not pending or utcnow().timestamp() - float(pending["at"]) > PENDING_SECONDS:
+        session.pop(PENDING_KEY, None)
+        flash(_("Your sign-in took too long. Please start again."), "warning")
+        return redirect(url_for("accounts.login"))
+    user = g.db.get(User, int(pending["user"]))
+    if user is None or not user.can_log_in:
+        session.pop(PENDING_KEY, None)
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        outcome = auth.check_totp(g.db, settings(), user, form.code.data, client_ip())
+        g.db.commit()
+        if outcome is auth.Outcome.RATE_LIMITED:
+            abort(429)
+        if outcome is auth.Outcome.OK:
+            return _complete_login(user, pending.get("next"))
+        if outcome is auth.Outcome.LOCKED:
+            session.pop(PENDING_KEY, None)
+            flash(_("This account is locked for %(minutes)d minutes after too many failed "
+                    "attempts. Try again later.", minutes=settings().login_lockout_minutes),
+                  "error")
+            return redirect(url_for("accounts.login"))
+        form.code.errors.append(_("The code is not correct or has already been used. Enter "
+                                  "the current code from your authenticator app."))
+    status = 200 if not form.errors else 400
+    return render_template("accounts/login_code.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@roles(*ANY_ROLE)
+def logout() -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    token = session.get(SESSION_TOKEN_KEY)
+    user = require_user()
+    if token:
+        auth.end_session(g.db, str(token))
+    record(g.db, "logout", actor_id=user.id, actor=user.email, ip=client_ip())
+    g.db.commit()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def invitation(token: str) -> Response | str | tuple[str, int]:
+    state, invite = operations.find_invitation(g.db, token)
+    if state is not operations.InvitationState.VALID or invite is None:
+        return render_template("accounts/invitation_invalid.html", state=state.value), 410
+    user = invite.user
+    secret = session.get(ENROL_SECRET_KEY)
+    if not secret or request.method == "GET":
+        secret = totp.new_secret()
+        session[ENROL_SECRET_KEY] = secret
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        problems = password_errors(form.password.data, user)
+        form.password.errors.extend(problems)
+        code = (form.code.data or "").strip()
+        use_totp = user.totp_required or bool(code)
+        if use_totp and totp.matching_step(secret, code, 0) is None:
+            form.code.errors.append(_("Enter the current 6-digit code that your authenticator "
+                                      "app shows after you scan the QR code."))
+        if not form.errors:
+            operations.accept_invitation(g.db, hasher(), invite, password=form.password.data,
+                                         totp_secret=secret if use_totp else None,
+                                         ip=client_ip())
+            g.db.commit()
+            session.pop(ENROL_SECRET_KEY, None)
+            flash(_("Your account is ready. Sign in with your e-mail address and your new "
+                    "password."), "success")
+            return redirect(url_for("accounts.login"))
+    uri = totp.provisioning_uri(secret, user.email)
+    status = 200 if not form.errors else 400
+    return render_template("accounts/invitation.html", form=form, user=user, secret=secret,
+                           qr=totp.qr_svg(uri), totp_required=user.totp_required), status
+
+
+@bp.route("/account")
+@roles(*ANY_ROLE)
+def account() -> str:
+    return render_template("accounts/account.html", user=require_user(), form=EmptyForm())
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@roles(*ANY_ROLE)
+def change_password() -> Response | str | tuple[str, int]:
+    user = require_user()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not passwords.verify(hasher(), user.password_hash, form.current.data):
+            form.current.errors.append(_("Your current password is not correct."))
+        else:
+            form.password.errors.extend(password_errors(form.password.data, user))
+        if not form.errors:
+            operations.change_password(g.db, hasher(), settings(), user, form.password.data,
+                                       str(session.get(SESSION_TOKEN_KEY, "")), client_ip())
+            g.db.commit()
+            send_queued_mail()
+            flash(_("Your password has been changed. Your other sessions were signed out."),
+                  "success")
+            return redirect(url_for("accounts.account"))
+    status = 200 if not form.errors else 400
+    return render_template("accounts/change_password.html", form=form), status
+
+
+@bp.route("/account/totp", methods=["GET", "POST"])
+@roles(*ANY_ROLE)
+def enrol_totp() -> Response | str | tuple[str, int]:
+    user = require_user()
+    secret = session.get(ENROL_SECRET_KEY)
+    if not secret or request.method == "GET":
+        secret = totp.new_secret()
+        session[ENROL_SECRET_KEY] = secret
+    form = TotpEnrolForm()
+    if form.validate_on_submit():
+        if totp.matching_step(secret, form.code.data, 0) is None:
+            form.code.errors.append(_("Enter the current 6-digit code that your authenticator "
+                                      "app shows after you scan the QR code."))
+        else:
+            operations.set_totp(g.db, user, secret, client_ip())
+            g.db.commit()
+            session.pop(ENROL_SECRET_KEY, None)
+            flash(_("Your second factor is set up. You will be asked for a code at each "
+                    "sign-in."), "success")
+            return redirect(url_for("accounts.account"))
+    status = 200 if not form.errors else 400
+    return render_template("accounts/enrol_totp.html", form=form, secret=secret,
+                           qr=totp.qr_svg(totp.provisioning_uri(secret, user.email))), status
+
+
+@bp.route("/account/totp/remove", methods=["POST"])
+@roles(Role.SUBMITTER)
+@reauth_required
+def remove_totp() -> Response:
+    user = require_user()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    operations.set_totp(g.db, user, None, client_ip())
+    g.db.commit()
+    flash(_("The second factor was removed from your account."), "info")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/reauth", methods=["GET", "POST"])
+@roles(*ANY_ROLE)
+def reauth() -> Response | str | tuple[str, int]:
+    user = require_user()
+    form = ReauthForm()
+    next_url = safe_redirect_target(request.args.get("next"), url_for("main.home"))
+    if form.validate_on_submit():
+        ok = passwords.verify(hasher(), user.password_hash, form.password.data)
+        if ok and user.totp_secret:
+            outcome = auth.check_totp(g.db, settings(), user, form.code.data or "", client_ip())
+            ok = outcome is auth.Outcome.OK
+        if ok:
+            g.user_session.authenticated_at = utcnow()
+            record(g.db, "reauth.success", actor_id=user.id, actor=user.email, ip=client_ip())
+            g.db.commit()
+            return redirect(next_url)
+        auth.register_failure(g.db, user, settings(), utcnow())
+        g.db.commit()
+        form.password.errors.append(_("The password or the code is not correct."))
+    status = 200 if not form.errors else 400
+    return render_template("accounts/reauth.html", form=form, user=user,
+                           next_url=next_url), status

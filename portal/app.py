@@ -1,0 +1,90 @@
+"""``create_app``: the only place that wires Flask, extensions and blueprints."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from portal.accounts.passwords import make_hasher
+from portal.config import Settings
+from portal.db import Database
+from portal.i18n_core import PACKAGE_DIR
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    settings.validate()
+    app = Flask(
+        "portal",
+        template_folder=str(PACKAGE_DIR.parent / "templates"),
+        static_folder=str(PACKAGE_DIR / "static"),
+        static_url_path="/static",
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="__Host-portal" if settings.secure_cookies else "portal",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        WTF_CSRF_SSL_STRICT=settings.is_production,
+        TEMPLATES_AUTO_RELOAD=settings.env == "development",
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["portal.settings"] = settings
+    app.extensions["portal.db"] = Database(settings.database_url)
+    app.extensions["portal.hasher"] = make_hasher(
+        settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+    CSRFProtect(app)
+
+    from portal import i18n
+    from portal.web.access import install_gate
+    from portal.web.context import install_context
+    from portal.web.errors import install_errors
+    from portal.web.security import install_headers
+
+    install_context(app)  # opens the db session and loads the user first
+    install_gate(app)     # then denies by default
+    install_headers(app, settings)
+    install_errors(app)
+    i18n.init_app(app)
+    _register_blueprints(app)
+    _template_globals(app)
+    return app
+
+
+def _template_globals(app: Flask) -> None:
+    from flask_babel import format_datetime, lazy_gettext
+
+    from portal.i18n_core import supported_locales
+    from portal.web.access import current_user
+
+    role_labels = {
+        "submitter": lazy_gettext("Submitter"),
+        "triage": lazy_gettext("OIA triage"),
+        "trainer": lazy_gettext("Trainer"),
+        "admin": lazy_gettext("Administrator"),
+    }
+
+    @app.context_processor
+    def _globals() -> dict[str, object]:
+        return {
+            "current_user": current_user(),
+            "supported_locales": supported_locales(),
+            "role_label": lambda role: role_labels.get(role, role),
+            "format_datetime": format_datetime,
+        }
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal import main
+    from portal.accounts import admin, views
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)

@@ -1,0 +1,156 @@
+"""The ``portal`` command."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from portal.accounts import totp
+from portal.accounts.models import Authority, Role
+from portal.accounts.operations import Actor, create_user
+from portal.accounts.passwords import policy_problems
+from portal.app import create_app
+from portal.audit.log import verify_chain
+from portal.config import Settings
+from portal.db import Database
+from portal.demo import DEMO_ACCOUNTS, load_demo
+from portal.mail.outbox import deliver_pending
+
+CLI_ACTOR = Actor(None, "cli")
+
+
+def _app() -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_app, add_default_commands=True)
+def main() -> None:
+    """MLA request intake portal."""
+
+
+def _db() -> Database:
+    return current_app.extensions["portal.db"]  # type: ignore[no-any-return]
+
+
+def _settings() -> Settings:
+    return current_app.extensions["portal.settings"]  # type: ignore[no-any-return]
+
+
+@main.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    from portal.migrate import upgrade
+
+    upgrade(_db().engine)
+    click.echo("database is at the latest migration")
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--authority", "authority_id", type=int, default=None,
+              help="Authority id (submitters only).")
+@click.option("--manager", is_flag=True, help="OIA manager (triage only).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--totp/--no-totp", "totp_flag", default=None,
+              help="Enrol a second factor (always on for triage, trainer and admin).")
+@with_appcontext
+def create_user_command(email: str, name: str, role: str, authority_id: int | None,
+                        manager: bool, password: str, totp_flag: bool | None) -> None:
+    """Create an account with a password (for bootstrapping the first administrator)."""
+    settings = _settings()
+    problems = policy_problems(password, min_length=settings.password_min_length,
+                               max_length=settings.password_max_length)
+    if problems:
+        raise click.ClickException(" ".join(msg % params for msg, params in problems))
+    role_enum = Role(role)
+    secret = None
+    if role_enum is not Role.SUBMITTER or totp_flag:
+        secret = totp.new_secret()
+    with _db().session() as db:
+        if role_enum is Role.SUBMITTER and (authority_id is None
+                                            or db.get(Authority, authority_id) is None):
+            raise click.ClickException("a submitter needs --authority with an existing id")
+        create_user(db, current_app.extensions["portal.hasher"], CLI_ACTOR, email=email,
+                    name=name, role=role_enum, password=password, authority_id=authority_id,
+                    is_manager=manager, totp_secret=secret)
+    click.echo(f"created {email} ({role})")
+    if secret:
+        click.echo(f"TOTP secret (enter it in an authenticator app): {secret}")
+        click.echo(f"provisioning URI: {totp.provisioning_uri(secret, email)}")
+
+
+@main.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load demo authorities and one account per role; print the accounts."""
+    settings = _settings()
+    if settings.is_production:
+        raise click.ClickException("refusing to load demo data in production")
+    with _db().session() as db:
+        created = load_demo(db, current_app.extensions["portal.hasher"])
+    click.echo("demo data loaded" if created else "demo data already present")
+    click.echo("")
+    click.echo("Demo accounts (development only):")
+    for account in DEMO_ACCOUNTS:
+        line = f"  {account.role.value:<9} {account.email:<36} password: {account.password}"
+        if account.totp_secret:
+            line += (f"  TOTP secret: {account.totp_secret}"
+                     f" (code now: {totp.current_code(account.totp_secret)})")
+        click.echo(line)
+    click.echo("")
+    click.echo("Current TOTP codes: portal totp-code SECRET")
+
+
+@main.command("totp-code")
+@click.argument("secret")
+def totp_code(secret: str) -> None:
+    """Print the current code for a TOTP secret (development helper for demo accounts)."""
+    click.echo(totp.current_code(secret))
+
+
+@main.group("audit")
+def audit() -> None:
+    """The audit log."""
+
+
+@audit.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the hash chain of the whole audit log; exit status 1 when it was tampered with."""
+    with _db().session() as db:
+        problems = verify_chain(db)
+    if problems:
+        for problem in problems:
+            click.echo(f"row {problem.event_id}: {problem.problem}")
+        click.echo(f"audit log FAILED verification: {len(problems)} problem(s)", err=True)
+        sys.exit(1)
+    click.echo("audit log verified: the chain is intact")
+
+
+@main.group("mail")
+def mail() -> None:
+    """The e-mail outbox."""
+
+
+@mail.command("send")
+@with_appcontext
+def mail_send() -> None:
+    """Deliver the messages waiting in the outbox."""
+    count = deliver_pending(_db().session, _settings())
+    click.echo(f"{count} message(s) delivered")
+
+
+def _register_rule_commands() -> None:
+    from portal.rules.commands import check, rules
+
+    main.add_command(check, "check")
+    main.add_command(rules, "rules")
+
+
+_register_rule_commands()

@@ -1,0 +1,159 @@
+"""Typed, frozen settings read from the environment and validated at start-up.
+
+Every knob of the portal is here, with its environment variable. ``Settings.from_env()`` reads
+them; ``Settings.validate()`` refuses unsafe combinations (a production portal with a generated
+or weak secret, demo data or cookies sent over plain HTTP).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+Environment = Literal["development", "production", "testing"]
+
+MIN_SECRET_LENGTH = 32
+SECRET_FILE_NAME = "secret_key"  # noqa: S105 - a file name, not a secret
+
+
+class ConfigError(RuntimeError):
+    """The settings are unsafe or inconsistent; the portal refuses to start."""
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: Environment = "development"
+    data_dir: Path = Path("instance")
+    database_url: str = ""
+    secret_key: str = ""
+    secret_generated: bool = False
+    base_url: str = "http://127.0.0.1:5000"
+    secure_cookies: bool = False
+    smtp_url: str | None = None
+    mail_from: str = "MLA Portal <no-reply@mla-portal.invalid>"
+    demo_data: bool = False
+    # Sessions and login
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    reauth_minutes: int = 10
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    login_rate_limit: int = 20
+    login_rate_window_seconds: int = 300
+    invitation_valid_hours: int = 72
+    password_min_length: int = 12
+    password_max_length: int = 256
+    # Uploads
+    max_file_mb: int = 25
+    max_request_mb: int = 100
+    # Hashing cost (tests lower it)
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 2
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("PORTAL_ENV", "development")
+        if mode not in ("development", "production", "testing"):
+            raise ConfigError(f"PORTAL_ENV must be development or production, got {mode!r}")
+        data_dir = Path(env.get("PORTAL_DATA_DIR", "instance")).resolve()
+        database_url = env.get("PORTAL_DATABASE_URL") or f"sqlite:///{data_dir / 'portal.db'}"
+        secret = env.get("PORTAL_SECRET_KEY", "")
+        generated = False
+        if not secret and mode != "production":
+            secret = _load_or_create_secret(data_dir)
+            generated = True
+        return cls(
+            env=mode,  # type: ignore[arg-type]
+            data_dir=data_dir,
+            database_url=database_url,
+            secret_key=secret,
+            secret_generated=generated,
+            base_url=env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            secure_cookies=_bool(env, "PORTAL_SECURE_COOKIES", mode == "production"),
+            smtp_url=env.get("PORTAL_SMTP_URL") or None,
+            mail_from=env.get("PORTAL_MAIL_FROM", cls.mail_from),
+            demo_data=_bool(env, "PORTAL_DEMO_DATA", False),
+            session_idle_minutes=_int(env, "PORTAL_SESSION_IDLE_MINUTES", 30),
+            session_absolute_hours=_int(env, "PORTAL_SESSION_ABSOLUTE_HOURS", 12),
+            reauth_minutes=_int(env, "PORTAL_REAUTH_MINUTES", 10),
+            login_max_failures=_int(env, "PORTAL_LOGIN_MAX_FAILURES", 5),
+            login_lockout_minutes=_int(env, "PORTAL_LOGIN_LOCKOUT_MINUTES", 15),
+            login_rate_limit=_int(env, "PORTAL_LOGIN_RATE_LIMIT", 20),
+            login_rate_window_seconds=_int(env, "PORTAL_LOGIN_RATE_WINDOW_SECONDS", 300),
+            invitation_valid_hours=_int(env, "PORTAL_INVITATION_VALID_HOURS", 72),
+            password_min_length=_int(env, "PORTAL_PASSWORD_MIN_LENGTH", 12),
+            max_file_mb=_int(env, "PORTAL_MAX_FILE_MB", 25),
+            max_request_mb=_int(env, "PORTAL_MAX_REQUEST_MB", 100),
+        )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def validate(self) -> None:
+        """Refuse unsafe settings. Raises :class:`ConfigError` with every problem found."""
+        problems: list[str] = []
+        if not self.secret_key:
+            problems.append("PORTAL_SECRET_KEY is not set")
+        if self.is_production:
+            if self.secret_generated:
+                problems.append("production needs PORTAL_SECRET_KEY from the environment, "
+                                "not a generated development key")
+            if len(self.secret_key) < MIN_SECRET_LENGTH or len(set(self.secret_key)) < 10:
+                problems.append(f"PORTAL_SECRET_KEY is weak: use at least {MIN_SECRET_LENGTH} "
+                                "random characters")
+            if self.demo_data:
+                problems.append("PORTAL_DEMO_DATA must be off in production")
+            if not self.secure_cookies:
+                problems.append("production requires HTTPS cookies (PORTAL_SECURE_COOKIES=true)")
+            if not self.base_url.startswith("https://"):
+                problems.append("production requires an https:// PORTAL_BASE_URL")
+        if self.session_idle_minutes <= 0:
+            problems.append("PORTAL_SESSION_IDLE_MINUTES must be positive")
+        if self.password_min_length < 8:
+            problems.append("PORTAL_PASSWORD_MIN_LENGTH must be at least 8")
+        if problems:
+            raise ConfigError("refusing to start: " + "; ".join(problems))
+
+
+def _load_or_create_secret(data_dir: Path) -> str:
+    """Read the development secret, creating it (mode 0600) on first run."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / SECRET_FILE_NAME
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret)
+    return secret

@@ -1,0 +1,77 @@
+"""Locale selection, text direction and the language switch for the web app.
+
+Order of precedence: an explicit choice in the URL (``?lang=``) or the language form, then the
+signed-in user's saved preference, then the session, then the browser's Accept-Language, then
+English. The choice made with the switch is remembered in the session and, for a signed-in
+user, in their account (so that e-mails reach them in the same language).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, redirect, request, session
+from flask_babel import Babel, get_locale
+from werkzeug.wrappers import Response
+
+from portal.i18n_core import TRANSLATIONS_DIR, default_locale, locale_codes, locale_info
+from portal.web.access import current_user, public, safe_redirect_target
+
+bp = Blueprint("i18n", __name__)
+SESSION_KEY = "locale"
+
+
+def select_locale() -> str:
+    codes = locale_codes()
+    explicit = request.args.get("lang")
+    if explicit in codes:
+        return explicit
+    user = current_user()
+    if user is not None and user.locale in codes:
+        return user.locale
+    remembered = session.get(SESSION_KEY)
+    if remembered in codes:
+        return str(remembered)
+    best = request.accept_languages.best_match(
+        [c.replace("_", "-") for c in codes] + [c.split("_")[0] for c in codes]
+    )
+    if best:
+        for code in codes:
+            if best in (code.replace("_", "-"), code.split("_")[0]):
+                return code
+    return default_locale()
+
+
+def current_locale_code() -> str:
+    locale = get_locale()
+    if locale is None:
+        return default_locale()
+    code = str(locale)
+    if code in locale_codes():
+        return code
+    return code.split("_")[0] if code.split("_")[0] in locale_codes() else default_locale()
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language() -> Response:
+    code = request.form.get("lang", "")
+    if code in locale_codes():
+        session[SESSION_KEY] = code
+        user = current_user()
+        if user is not None:
+            user.locale = code
+            g.db.commit()
+    target = safe_redirect_target(request.form.get("next"), "/")
+    return redirect(target, code=303)
+
+
+def init_app(app: Flask) -> None:
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    app.config["BABEL_DEFAULT_LOCALE"] = default_locale()
+    Babel(app, locale_selector=select_locale)
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _locale_context() -> dict[str, object]:
+        code = current_locale_code()
+        info = locale_info(code)
+        return {"locale_code": code, "locale_info": info, "text_dir": info.dir}

@@ -1,0 +1,38 @@
+"""E-mail texts, rendered in the recipient's language. References and links only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.i18n_core import N_, get_translations
+
+
+@dataclass(frozen=True)
+class Mail:
+    subject: str
+    body: str
+
+
+def invitation(locale: str, *, name: str, link: str, hours: int) -> Mail:
+    t = get_translations(locale)
+    subject = t.gettext(N_("Your invitation to the MLA request portal"))
+    body = t.gettext(N_(
+        "Hello %(name)s,\n\n"
+        "An administrator has invited you to the Mutual Legal Assistance request portal.\n"
+        "Open this link to choose your password and set up your account:\n\n"
+        "%(link)s\n\n"
+        "The link can be used once and expires in %(hours)d hours. If you did not expect this "
+        "invitation, ignore this message.\n"
+    )) % {"name": name, "link": link, "hours": hours}
+    return Mail(subject, body)
+
+
+def password_changed(locale: str, *, name: str, link: str) -> Mail:
+    t = get_translations(locale)
+    subject = t.gettext(N_("Your portal password was changed"))
+    body = t.gettext(N_(
+        "Hello %(name)s,\n\n"
+        "The password of your account on the MLA request portal was just changed. If you did "
+        "not do this, contact your administrator at once.\n\n%(link)s\n"
+    )) % {"name": name, "link": link}
+    return Mail(subject, body)

@@ -1,0 +1,109 @@
+"""Queueing e-mail in the outbox and delivering it.
+
+Delivery goes through SMTP when ``PORTAL_SMTP_URL`` is set (``smtp://host:port`` or
+``smtps://user:password@host:port``), otherwise each message is written as an ``.eml`` file
+under ``<data dir>/outbox/`` and logged. A message is marked sent only after delivery succeeded;
+a failure is recorded and retried on the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.config import Settings
+from portal.db import utcnow
+from portal.mail.models import OutboxEmail
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 10
+
+
+def queue(db: Session, *, to: str, subject: str, body: str, locale: str, kind: str
+          ) -> OutboxEmail:
+    """Add a message to the outbox in the caller's transaction."""
+    message = OutboxEmail(to_addr=to, subject=subject, body=body, locale=locale, kind=kind)
+    db.add(message)
+    return message
+
+
+def build_message(row: OutboxEmail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = row.to_addr
+    message["Subject"] = row.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="mla-portal.invalid")
+    message["Content-Language"] = row.locale.replace("_", "-")
+    message.set_content(row.body)
+    return message
+
+
+def _send_smtp(url: str, message: EmailMessage) -> None:
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    if parts.scheme == "smtps":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(host, parts.port or 465, timeout=30)
+    else:
+        client = smtplib.SMTP(host, parts.port or 25, timeout=30)
+    with client:
+        if parts.scheme == "smtp+starttls":
+            client.starttls()
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(message)
+
+
+def _write_eml(directory: Path, row: OutboxEmail, message: EmailMessage) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{row.created_at:%Y%m%dT%H%M%S}-{row.id:08d}.eml"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(bytes(message))
+    temporary.replace(path)
+    return path
+
+
+def deliver_pending(session_factory: Callable[[], AbstractContextManager[Session]],
+                    settings: Settings, limit: int = 100) -> int:
+    """Send what is waiting in the outbox; returns how many were delivered."""
+    delivered = 0
+    with session_factory() as db:
+        ids = list(db.scalars(
+            select(OutboxEmail.id).where(OutboxEmail.sent_at.is_(None),
+                                         OutboxEmail.attempts < MAX_ATTEMPTS)
+            .order_by(OutboxEmail.id).limit(limit)
+        ))
+    for message_id in ids:
+        with session_factory() as db:
+            query = select(OutboxEmail).where(OutboxEmail.id == message_id,
+                                              OutboxEmail.sent_at.is_(None))
+            if db.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            row = db.scalar(query)
+            if row is None:
+                continue
+            row.attempts += 1
+            try:
+                message = build_message(row, settings.mail_from)
+                if settings.smtp_url:
+                    _send_smtp(settings.smtp_url, message)
+                else:
+                    path = _write_eml(settings.data_dir / "outbox", row, message)
+                    log.info("e-mail %s to %s written to %s", row.kind, row.to_addr, path)
+            except (OSError, smtplib.SMTPException) as exc:
+                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                log.warning("e-mail %s to %s failed: %s", row.id, row.to_addr, exc)
+                continue
+            row.sent_at = utcnow()
+            row.last_error = ""
+            delivered += 1
+    return delivered

@@ -1,0 +1,8 @@
+"""Imports every model module so that ``Base.metadata`` knows all tables (used by Alembic)."""
+
+from portal.accounts import models as accounts_models
+from portal.audit import models as audit_models
+from portal.db import Base
+from portal.mail import models as mail_models
+
+__all__ = ["Base", "accounts_models", "audit_models", "mail_models"]

@@ -1,0 +1,1 @@
+"""Cross-cutting web plumbing: access control, per-request database session, errors, headers."""

@@ -1,0 +1,96 @@
+"""Deny-by-default access control.
+
+Every view must declare who may use it: :func:`public` for the short explicit list of views
+open to anonymous visitors, or :func:`roles` with the roles allowed. The gate installed by
+:func:`install_gate` runs before every request and refuses any endpoint that declares neither,
+so a forgotten decorator fails closed. Object-level checks (which authority's request) are the
+services' job, on every query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from flask import Flask, abort, current_app, g, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from portal.accounts.models import Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PUBLIC_ATTR = "_portal_public"
+ROLES_ATTR = "_portal_roles"
+#: Endpoints of Flask itself that are public (static files).
+BUILTIN_PUBLIC_ENDPOINTS = frozenset({"static"})
+
+
+def public(view: F) -> F:
+    setattr(view, PUBLIC_ATTR, True)
+    return view
+
+
+def roles(*allowed: Role) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        setattr(view, ROLES_ATTR, frozenset(allowed))
+        return view
+
+    return decorate
+
+
+ANY_ROLE = tuple(Role)
+
+
+def current_user() -> User | None:
+    return cast(User | None, g.get("user"))
+
+
+def require_user() -> User:
+    user = current_user()
+    if user is None:
+        abort(401)
+    return user
+
+
+def view_rule(app: Flask, endpoint: str) -> tuple[bool, frozenset[Role] | None]:
+    """(is_public, allowed_roles) of an endpoint; allowed_roles None means undeclared."""
+    if endpoint in BUILTIN_PUBLIC_ENDPOINTS:
+        return True, None
+    view = app.view_functions.get(endpoint)
+    if view is None:
+        return False, None
+    if getattr(view, PUBLIC_ATTR, False):
+        return True, None
+    return False, getattr(view, ROLES_ATTR, None)
+
+
+def install_gate(app: Flask) -> None:
+    @app.before_request
+    def _gate() -> Response | None:
+        endpoint = request.endpoint
+        if endpoint is None:
+            return None  # 404/405 handled by Flask
+        is_public, allowed = view_rule(current_app, endpoint)
+        if is_public:
+            return None
+        user = current_user()
+        if user is None:
+            if request.method == "GET":
+                return redirect(url_for("accounts.login", next=_safe_next()))
+            abort(401)
+        if allowed is None or user.role_enum not in allowed:
+            abort(403)
+        return None
+
+
+def _safe_next() -> str:
+    path = request.full_path if request.query_string else request.path
+    return path if path.startswith("/") and not path.startswith("//") else "/"
+
+
+def safe_redirect_target(target: str | None, fallback: str = "/") -> str:
+    """Only same-site absolute paths are followed after login (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    return target
+

@@ -1,0 +1,68 @@
+"""Translated error pages; never a stack trace. CSRF failures explain what happened."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("The request could not be understood"),
+          _l("Something in what was sent is not valid. Go back and try again.")),
+    401: (_l("Please sign in"), _l("You need to sign in to see this page.")),
+    403: (_l("You do not have access to this page"),
+          _l("Your account's role does not allow this. If you think it should, contact your "
+             "administrator.")),
+    404: (_l("Page not found"),
+          _l("The page does not exist, or you do not have access to it. Check the address.")),
+    405: (_l("This action is not allowed here"),
+          _l("The page does not accept this kind of request. Go back and use the buttons on "
+             "the page.")),
+    413: (_l("The file is too large"),
+          _l("What you sent is larger than the portal accepts. Nothing was saved from this "
+             "upload. Check the size limits shown on the page and try a smaller file.")),
+    429: (_l("Too many attempts"),
+          _l("There have been too many attempts from your connection. Wait a few minutes, then "
+             "try again.")),
+    500: (_l("Sorry, something went wrong"),
+          _l("The portal could not complete this request. Your saved work is safe. Try again "
+             "in a moment; if it keeps happening, contact the help desk.")),
+}
+
+
+def _render(code: int, title: object, message: object) -> tuple[str, int]:
+    db = g.get("db")
+    if db is not None:
+        db.rollback()
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
+def install_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str, int]:
+        return _render(
+            400, _l("Your form has expired"),
+            _l("For your security, forms expire after a while or when you sign in again. Go "
+               "back, reload the page and send the form again."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+        code = error.code or 500
+        if code not in MESSAGES:
+            return error
+        title, message = MESSAGES[code]
+        return _render(code, title, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        if isinstance(error, HTTPException):
+            return _http(error)  # type: ignore[return-value]
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        title, message = MESSAGES[InternalServerError.code]
+        return _render(500, title, message)
