@@ -38,11 +38,11 @@ catalogs: $(VENV)/.installed
 	$(PYBABEL) compile --statistics -d translations -D messages 2>&1 | grep -v "^$$" || true
 
 extract: $(VENV)/.installed
-	$(PYBABEL) extract --no-location --omit-header --sort-output -F babel.cfg -k N_ -k _l -k lazy_gettext \
-	  -o translations/messages.pot portal templates
+	$(PYBABEL) extract --no-location --sort-output -F babel.cfg -k N_ -k _l -k lazy_gettext \
+	  --ignore-dirs=".* _* .venv build node_modules instance" -o translations/messages.pot .
 
 update-catalogs: extract
-	$(PYBABEL) update --no-fuzzy-matching --omit-header --ignore-obsolete -i translations/messages.pot -d translations -D messages
+	$(PYBABEL) update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations -D messages
 	$(PY) scripts/i18n_fill_english.py
 
 run: install
@@ -60,7 +60,7 @@ typecheck: $(VENV)/.installed-test
 	$(VENV)/bin/mypy
 
 i18n-check: $(VENV)/.installed-test
-	$(PY) scripts/i18n_check.py
+	$(VENV)/bin/pytest -q tests/i18n
 
 test: install-test
 	bash scripts/ensure-chromium.sh
