@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYBABEL := $(VENV)/bin/pybabel
+# This machine's pip configuration names local indexes that may be absent; hide that noise.
+QUIET_PIP := 2>&1 | sed '/is ignored: it is neither a file nor a directory/d'
 STATIC_VENDOR := portal/static/vendor
 USWDS_VERSION := 3.14.0
 export PORTAL_DATA_DIR ?= $(CURDIR)/instance
@@ -14,12 +16,12 @@ export PORTAL_DATA_DIR ?= $(CURDIR)/instance
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e .
+	set -o pipefail; $(PIP) install --quiet --upgrade pip $(QUIET_PIP)
+	set -o pipefail; $(PIP) install --quiet -e . $(QUIET_PIP)
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PIP) install --quiet -e '.[test]'
+	set -o pipefail; $(PIP) install --quiet -e '.[test]' $(QUIET_PIP)
 	touch $@
 
 install: $(VENV)/.installed static catalogs
@@ -35,7 +37,7 @@ $(STATIC_VENDOR)/uswds/.version-$(USWDS_VERSION):
 	touch $@
 
 catalogs: $(VENV)/.installed
-	$(PYBABEL) compile --statistics -d translations -D messages 2>&1 | grep -v "^$$" || true
+	$(PYBABEL) compile -d translations -D messages
 
 extract: $(VENV)/.installed
 	$(PYBABEL) extract --no-location --sort-output -F babel.cfg -k N_ -k _l -k lazy_gettext \

@@ -62,8 +62,9 @@ def test_template_is_up_to_date(tmp_path: Path) -> None:
     with fresh.open("rb") as handle:
         extracted = {_key(m) for m in read_po(handle) if m.id}
     committed = {_key(m) for m in template() if m.id}
-    assert extracted - committed == set(), "strings missing from messages.pot: run make update-catalogs"
-    assert committed - extracted == set(), "stale strings in messages.pot: run make update-catalogs"
+    hint = "messages.pot is out of date: run make update-catalogs"
+    assert extracted - committed == set(), hint
+    assert committed - extracted == set(), hint
 
 
 def test_supported_locales_match_catalogs_on_disk() -> None:
