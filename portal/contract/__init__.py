@@ -1,0 +1,19 @@
+"""The request contract: the JSON Schema of a request, its typed model and the loader.
+
+Framework-free (no Flask, no database): the wizard, the rule engine, the package builder and
+the API all use these objects.
+"""
+
+from portal.contract.load import ContractError, LoadResult, load_request, load_request_json
+from portal.contract.model import SCHEMA_VERSION, AssistanceItem, Narrative, Request
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AssistanceItem",
+    "ContractError",
+    "LoadResult",
+    "Narrative",
+    "Request",
+    "load_request",
+    "load_request_json",
+]
