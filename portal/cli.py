@@ -147,10 +147,10 @@ def mail_send() -> None:
 
 
 def _register_rule_commands() -> None:
-    from portal.rules.commands import check, rules
+    from portal.rules.commands import check_command, rules_command
 
-    main.add_command(check, "check")
-    main.add_command(rules, "rules")
+    main.add_command(check_command, "check")
+    main.add_command(rules_command, "rules")
 
 
 _register_rule_commands()

@@ -4,5 +4,6 @@ from portal.accounts import models as accounts_models
 from portal.audit import models as audit_models
 from portal.db import Base
 from portal.mail import models as mail_models
+from portal.requests import models as requests_models
 
-__all__ = ["Base", "accounts_models", "audit_models", "mail_models"]
+__all__ = ["Base", "accounts_models", "audit_models", "mail_models", "requests_models"]

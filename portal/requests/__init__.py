@@ -1,0 +1,1 @@
+"""Requests: drafts owned by an authority, frozen versions, the timeline, references."""

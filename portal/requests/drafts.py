@@ -1,0 +1,137 @@
+"""Drafts: created, read, saved, exported and imported, always through an access check.
+
+Object-level access (every query goes through :func:`visible_requests`):
+- a submitter sees the requests of their own authority (drafts included);
+- OIA triage staff see submitted requests, never drafts nor training requests;
+- trainers and administrators see no case content.
+A request the user may not see is reported as not found, so its existence does not leak.
+Saves use optimistic concurrency: the caller sends the revision it loaded, and a save against
+a newer revision is refused with :class:`DraftConflict` instead of overwriting a colleague.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Role, User
+from portal.audit.log import record
+from portal.contract.load import ContractError, load_request_json
+from portal.contract.model import Request
+from portal.db import utcnow
+from portal.requests.models import MlaRequest, RequestEvent, Status
+
+
+class NotFound(LookupError):
+    """The request does not exist or the user may not see it."""
+
+
+class NotEditable(RuntimeError):
+    """The request is not in a state the requesting authority may edit."""
+
+
+class DraftConflict(RuntimeError):
+    """Someone saved the draft after the caller loaded it."""
+
+    def __init__(self, current_revision: int, updated_by: str) -> None:
+        super().__init__(f"draft changed (now revision {current_revision})")
+        self.current_revision = current_revision
+        self.updated_by = updated_by
+
+
+def visible_requests(user: User) -> Select[MlaRequest]:
+    """The requests ``user`` may see, as a query to refine."""
+    query = select(MlaRequest)
+    role = user.role_enum
+    if role is Role.SUBMITTER and user.authority_id is not None:
+        return query.where(MlaRequest.authority_id == user.authority_id)
+    if role is Role.TRIAGE:
+        return query.where(MlaRequest.status != Status.DRAFT.value,
+                           MlaRequest.training.is_(False))
+    return query.where(MlaRequest.id.is_(None))  # nothing
+
+
+def get_request(db: Session, user: User, public_id: str, *, ip: str = "",
+                audit_view: bool = True) -> MlaRequest:
+    request = db.scalar(visible_requests(user).where(MlaRequest.public_id == public_id))
+    if request is None:
+        raise NotFound(public_id)
+    if audit_view:
+        record(db, "request.viewed", actor_id=user.id, actor=user.email, ip=ip,
+               object_type="request", object_id=request.public_id)
+    return request
+
+
+def create_draft(db: Session, user: User, content: Request | None = None, *, ip: str = "",
+                 training: bool = False) -> MlaRequest:
+    if user.role_enum is not Role.SUBMITTER or user.authority_id is None:
+        raise PermissionError("only submitters of an authority create requests")
+    body = (content or Request()).to_dict(omit_defaults=True)
+    request = MlaRequest(authority_id=user.authority_id, status=Status.DRAFT.value,
+                         training=training, draft_json=_dump(body), revision=1,
+                         created_by_id=user.id, updated_by_id=user.id)
+    db.add(request)
+    db.flush()
+    db.add(RequestEvent(request_id=request.id, actor_id=user.id, kind="created",
+                        to_status=Status.DRAFT.value))
+    record(db, "request.created", actor_id=user.id, actor=user.email, ip=ip,
+           object_type="request", object_id=request.public_id)
+    return request
+
+
+def content_of(request: MlaRequest) -> Request:
+    return Request.from_dict(json.loads(request.draft_json or "{}"))
+
+
+def save_draft(db: Session, user: User, request: MlaRequest, content: Request,
+               expected_revision: int, *, ip: str = "", section: str = "") -> int:
+    """Store the working copy; returns the new revision. Atomic compare-and-set on revision."""
+    if not request.editable:
+        raise NotEditable(request.status)
+    new_revision = expected_revision + 1
+    result = db.execute(
+        update(MlaRequest)
+        .where(MlaRequest.id == request.id, MlaRequest.revision == expected_revision)
+        .values(draft_json=_dump(content.to_dict(omit_defaults=True)), revision=new_revision,
+                updated_by_id=user.id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        db.rollback()
+        current = db.get(MlaRequest, request.id)
+        if current is None:
+            raise NotFound(request.public_id)
+        db.refresh(current)
+        who = current.updated_by.name if current.updated_by else ""
+        raise DraftConflict(current.revision, who)
+    record(db, "request.saved", actor_id=user.id, actor=user.email, ip=ip,
+           object_type="request", object_id=request.public_id,
+           details={"revision": new_revision, "section": section})
+    db.refresh(request)
+    return new_revision
+
+
+def export_json(request: MlaRequest) -> str:
+    """The draft as a document of the request contract (pretty, UTF-8)."""
+    return json.dumps(content_of(request).to_dict(omit_defaults=True), ensure_ascii=False,
+                      indent=2, sort_keys=False) + "\n"
+
+
+def import_json(db: Session, user: User, text: str | bytes, *, locale: str = "en",
+                ip: str = "") -> tuple[MlaRequest | None, list[ContractError]]:
+    """A new draft from a contract document; the schema errors when it is not valid."""
+    result = load_request_json(text, locale)
+    if not result.ok or result.request is None:
+        return None, list(result.errors)
+    request = create_draft(db, user, result.request, ip=ip)
+    record(db, "request.imported", actor_id=user.id, actor=user.email, ip=ip,
+           object_type="request", object_id=request.public_id)
+    return request, []
+
+
+def _dump(body: Mapping[str, Any]) -> str:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,96 @@
+"""The request as stored: its working draft, its frozen versions and its timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import Authority, User, new_public_id
+from portal.db import Base, UTCDateTime, utcnow
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_TRIAGE = "in_triage"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+    ASSIGNED = "assigned"
+    REFERRED = "referred"
+    IN_EXECUTION = "in_execution"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+#: States in which the requesting authority may edit the working copy.
+EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
+
+
+class MlaRequest(Base):
+    __tablename__ = "requests"
+    __table_args__ = (Index("ix_requests_authority_status", "authority_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    reference: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT.value)
+    training: Mapped[bool] = mapped_column(Boolean, default=False)
+    draft_json: Mapped[str] = mapped_column(Text, default="{}")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    authority: Mapped[Authority] = relationship()
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    versions: Mapped[list[RequestVersion]] = relationship(
+        back_populates="request", order_by="RequestVersion.number")
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def editable(self) -> bool:
+        return self.status_enum in EDITABLE
+
+
+class RequestVersion(Base):
+    """A submitted, frozen version of the request and the findings computed at submission."""
+
+    __tablename__ = "request_versions"
+    __table_args__ = (UniqueConstraint("request_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    content_json: Mapped[str] = mapped_column(Text)
+    findings_json: Mapped[str] = mapped_column(Text, default="[]")
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    request: Mapped[MlaRequest] = relationship(back_populates="versions")
+
+
+class RequestEvent(Base):
+    """One step of the request's life, shown as its timeline."""
+
+    __tablename__ = "request_events"
+    __table_args__ = (Index("ix_request_events_request_at", "request_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str] = mapped_column(String(20), default="")
+    to_status: Mapped[str] = mapped_column(String(20), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
