@@ -8,6 +8,8 @@ user, in their account (so that e-mails reach them in the same language).
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from flask import Blueprint, Flask, g, redirect, request, session
 from flask_babel import Babel, get_locale
 from werkzeug.wrappers import Response
@@ -60,8 +62,15 @@ def set_language() -> Response:
         if user is not None:
             user.locale = code
             g.db.commit()
-    target = safe_redirect_target(request.form.get("next"), "/")
+    target = _without_lang(safe_redirect_target(request.form.get("next"), "/"))
     return redirect(target, code=303)
+
+
+def _without_lang(target: str) -> str:
+    """Drop ``?lang=`` from the page to return to: it would override the choice just made."""
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.auth import end_all_sessions, normalize_email, token_hash
@@ -62,6 +62,8 @@ def invite(db: Session, settings: Settings, actor: Actor, *, email: str, name: s
 
 
 def issue_invitation(db: Session, settings: Settings, actor: Actor, user: User) -> str:
+    """A new invitation link; earlier unused links of the user stop working."""
+    _retire_invitations(db, user)
     token = secrets.token_urlsafe(32)
     hours = settings.invitation_valid_hours
     db.add(Invitation(user_id=user.id, token_hash=token_hash(token), created_by_id=actor.id,
@@ -72,6 +74,14 @@ def issue_invitation(db: Session, settings: Settings, actor: Actor, user: User) 
     outbox.queue(db, to=user.email, subject=mail.subject, body=mail.body, locale=locale,
                  kind="invitation")
     return token
+
+
+def _retire_invitations(db: Session, user: User) -> None:
+    now = utcnow()
+    db.execute(update(Invitation).where(Invitation.user_id == user.id,
+                                        Invitation.used_at.is_(None),
+                                        Invitation.expires_at > now)
+               .values(expires_at=now))
 
 
 class InvitationState(StrEnum):
@@ -94,10 +104,13 @@ def find_invitation(db: Session, token: str) -> tuple[InvitationState, Invitatio
 
 def accept_invitation(db: Session, hasher: PasswordHasher, invitation: Invitation, *,
                       password: str, totp_secret: str | None, ip: str) -> User:
-    """Set the password (and second factor) and use up the invitation."""
+    """Set the password (and second factor), use up the invitation, end open sessions."""
     now = utcnow()
     user = invitation.user
     invitation.used_at = now
+    db.flush()
+    _retire_invitations(db, user)
+    end_all_sessions(db, user)  # a re-invitation resets the account: old sessions end
     user.password_hash = hasher.hash(password)
     user.password_changed_at = now
     user.totp_secret = totp_secret

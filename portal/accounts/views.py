@@ -36,7 +36,13 @@ from portal.accounts.models import Role, User
 from portal.audit.log import record
 from portal.db import utcnow
 from portal.web.access import ANY_ROLE, public, require_user, roles, safe_redirect_target
-from portal.web.context import SESSION_TOKEN_KEY, client_ip, send_queued_mail, settings
+from portal.web.context import (
+    SESSION_EXPIRED_KEY,
+    SESSION_TOKEN_KEY,
+    client_ip,
+    send_queued_mail,
+    settings,
+)
 
 bp = Blueprint("accounts", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -112,8 +118,9 @@ def login() -> Response | str | tuple[str, int]:
         else:
             return _complete_login(check.user, next_url)
     status = 200 if not form.errors else 400
+    expired = bool(session.pop(SESSION_EXPIRED_KEY, False)) or g.session_expired
     return render_template("accounts/login.html", form=form, next_url=next_url,
-                           expired=g.session_expired), status
+                           expired=expired), status
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -276,6 +283,7 @@ def reauth() -> Response | str | tuple[str, int]:
     next_url = safe_redirect_target(request.args.get("next"), url_for("main.home"))
     if form.validate_on_submit():
         ok = passwords.verify(hasher(), user.password_hash, form.password.data)
+        password_ok = ok
         if ok and user.totp_secret:
             outcome = auth.check_totp(g.db, settings(), user, form.code.data or "", client_ip())
             ok = outcome is auth.Outcome.OK
@@ -284,7 +292,8 @@ def reauth() -> Response | str | tuple[str, int]:
             record(g.db, "reauth.success", actor_id=user.id, actor=user.email, ip=client_ip())
             g.db.commit()
             return redirect(next_url)
-        auth.register_failure(g.db, user, settings(), utcnow())
+        if not password_ok:  # a wrong code was already counted by check_totp
+            auth.register_failure(g.db, user, settings(), utcnow())
         g.db.commit()
         form.password.errors.append(_("The password or the code is not correct."))
     status = 200 if not form.errors else 400

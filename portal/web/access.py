@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response
@@ -23,6 +24,8 @@ PUBLIC_ATTR = "_portal_public"
 ROLES_ATTR = "_portal_roles"
 #: Endpoints of Flask itself that are public (static files).
 BUILTIN_PUBLIC_ENDPOINTS = frozenset({"static"})
+#: What a user whose role requires a second factor may use before enrolling one.
+ENROLMENT_ENDPOINTS = frozenset({"accounts.enrol_totp", "accounts.logout"})
 
 
 def public(view: F) -> F:
@@ -78,6 +81,11 @@ def install_gate(app: Flask) -> None:
             if request.method == "GET":
                 return redirect(url_for("accounts.login", next=_safe_next()))
             abort(401)
+        if user.totp_required and not user.totp_secret and endpoint not in ENROLMENT_ENDPOINTS:
+            # e.g. a submitter promoted to a staff role: no access until the factor is set up
+            if request.method == "GET":
+                return redirect(url_for("accounts.enrol_totp"))
+            abort(403)
         if allowed is None or user.role_enum not in allowed:
             abort(403)
         return None
@@ -89,8 +97,18 @@ def _safe_next() -> str:
 
 
 def safe_redirect_target(target: str | None, fallback: str = "/") -> str:
-    """Only same-site absolute paths are followed after login (no open redirect)."""
+    """Only same-site absolute paths are followed after login (no open redirect).
+
+    Whitespace and control characters are refused too: browsers drop tabs and newlines from
+    URLs, so a slash, a tab and ``/evil.example`` would become the protocol-relative
+    ``//evil.example``.
+    """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return fallback
     return target
 

@@ -13,6 +13,9 @@ from portal.db import Database
 from portal.mail.outbox import deliver_pending
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the session key name, not a secret
+#: Set when a session ended (idle, too old, account disabled) so that the login page, reached
+#: by the redirect that follows, can say why.
+SESSION_EXPIRED_KEY = "session_expired"
 
 
 def database(app: Flask | None = None) -> Database:
@@ -52,6 +55,7 @@ def install_context(app: Flask) -> None:
             row = load_session(db, str(token), settings())
             if row is None:
                 session.pop(SESSION_TOKEN_KEY, None)
+                session[SESSION_EXPIRED_KEY] = True
                 g.session_expired = True
             else:
                 g.user = row.user

@@ -27,7 +27,9 @@ def install_headers(app: Flask, settings: Settings) -> None:
         headers = response.headers
         headers["Content-Security-Policy"] = CSP
         headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: in production Flask-WTF's strict CSRF check refuses an
+        # HTTPS form post without a same-origin Referer, and no-referrer would strip it.
+        headers["Referrer-Policy"] = "same-origin"
         headers["X-Frame-Options"] = "DENY"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
