@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _template_globals(app: Flask) -> None:
-    from flask_babel import format_datetime, lazy_gettext
+    from flask_babel import format_date, format_datetime, lazy_gettext
 
     from portal.i18n_core import supported_locales
     from portal.web.access import current_user
@@ -78,13 +78,16 @@ def _template_globals(app: Flask) -> None:
             "supported_locales": supported_locales(),
             "role_label": lambda role: role_labels.get(role, role),
             "format_datetime": format_datetime,
+            "format_date": format_date,
         }
 
 
 def _register_blueprints(app: Flask) -> None:
     from portal import main
     from portal.accounts import admin, views
+    from portal.requests import views as request_views
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(request_views.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)

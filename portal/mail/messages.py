@@ -36,3 +36,16 @@ def password_changed(locale: str, *, name: str, link: str) -> Mail:
         "not do this, contact your administrator at once.\n\n%(link)s\n"
     )) % {"name": name, "link": link}
     return Mail(subject, body)
+
+
+def request_submitted(locale: str, *, name: str, reference: str, link: str) -> Mail:
+    t = get_translations(locale)
+    subject = t.gettext(N_("Request %(reference)s was submitted")) % {"reference": reference}
+    body = t.gettext(N_(
+        "Hello %(name)s,\n\n"
+        "Your request %(reference)s was submitted to the U.S. Office of International Affairs. "
+        "You can follow its status, download the receipt and read messages in the portal:\n\n"
+        "%(link)s\n\n"
+        "For your security, this e-mail does not contain the content of the request.\n"
+    )) % {"name": name, "reference": reference, "link": link}
+    return Mail(subject, body)

@@ -133,5 +133,16 @@ def import_json(db: Session, user: User, text: str | bytes, *, locale: str = "en
     return request, []
 
 
+def record_acknowledgements(db: Session, user: User, request: MlaRequest, keys: list[str], *,
+                            ip: str = "") -> None:
+    record(db, "request.warnings_acknowledged", actor_id=user.id, actor=user.email, ip=ip,
+           object_type="request", object_id=request.public_id, details={"findings": keys})
+
+
+def record_export(db: Session, user: User, request: MlaRequest, *, ip: str = "") -> None:
+    record(db, "request.exported", actor_id=user.id, actor=user.email, ip=ip,
+           object_type="request", object_id=request.public_id)
+
+
 def _dump(body: Mapping[str, Any]) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))

@@ -42,6 +42,9 @@ class MlaRequest(Base):
     training: Mapped[bool] = mapped_column(Boolean, default=False)
     draft_json: Mapped[str] = mapped_column(Text, default="{}")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    #: Wizard state beside the contract: sections marked done, warnings acknowledged.
+    progress_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    acks_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -77,6 +80,15 @@ class RequestVersion(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     request: Mapped[MlaRequest] = relationship(back_populates="versions")
+
+
+class ReferenceCounter(Base):
+    """The last reference number given out in a year (``MLA-2026-000042``)."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RequestEvent(Base):

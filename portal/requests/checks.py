@@ -1,0 +1,114 @@
+"""Rule findings for the wizard: computed by the engine from the saved draft, rendered in the
+user's language, grouped by section, with the status of each section for the task list."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from portal.contract.model import Request
+from portal.requests.models import MlaRequest
+from portal.requests.sections import SECTIONS, Section, anchor_of_path, section_of_path
+from portal.rules import default_context, evaluate, render_finding
+
+BLOCKING = ("blocker", "warning")
+
+
+class SectionStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    HAS_PROBLEMS = "has_problems"
+
+
+@dataclass(frozen=True)
+class ShownFinding:
+    key: str  # code@path: identifies a finding across saves (acknowledgements use it)
+    code: str
+    severity: str
+    path: str
+    anchor: str
+    section: Section | None
+    title: str
+    explanation: str
+    fix: str
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SectionState:
+    section: Section
+    status: SectionStatus
+    problems: int
+    findings: tuple[ShownFinding, ...]
+
+
+def finding_key(code: str, path: str) -> str:
+    return f"{code}@{path}"
+
+
+def compute(content: Request, locale: str, today: date | None = None) -> list[ShownFinding]:
+    context = default_context(today=today)
+    shown: list[ShownFinding] = []
+    for finding in evaluate(content, context):
+        rendered = render_finding(finding, locale, context.settings)
+        shown.append(ShownFinding(
+            key=finding_key(finding.code, finding.path), code=finding.code,
+            severity=finding.severity, path=finding.path, anchor=anchor_of_path(finding.path),
+            section=section_of_path(finding.path), title=rendered["title"],
+            explanation=rendered["explanation"], fix=rendered["fix"],
+            citations=tuple(rendered["citations"])))
+    return shown
+
+
+def _started(content: Request, section: Section, progress: dict[str, str]) -> bool:
+    if section.slug in progress:
+        return True
+    empty = Request()
+    return any(getattr(content, part) != getattr(empty, part) for part in section.parts)
+
+
+def progress_of(request: MlaRequest) -> dict[str, str]:
+    try:
+        value = json.loads(request.progress_json or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def section_states(content: Request, findings: list[ShownFinding],
+                   progress: dict[str, str]) -> list[SectionState]:
+    states = []
+    for section in SECTIONS:
+        mine = tuple(f for f in findings if f.section is section)
+        problems = sum(1 for f in mine if f.severity in BLOCKING)
+        if not _started(content, section, progress):
+            status = SectionStatus.NOT_STARTED
+        elif problems:
+            status = SectionStatus.HAS_PROBLEMS
+        elif progress.get(section.slug) == "done":
+            status = SectionStatus.COMPLETED
+        else:
+            status = SectionStatus.IN_PROGRESS
+        states.append(SectionState(section, status, problems, mine))
+    return states
+
+
+def acknowledgements_of(request: MlaRequest) -> dict[str, str]:
+    try:
+        value = json.loads(request.acks_json or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def readiness(findings: list[ShownFinding], acks: dict[str, str]) -> dict[str, Any]:
+    """What still stands between the draft and its submission."""
+    blockers = [f for f in findings if f.severity == "blocker"]
+    warnings = [f for f in findings if f.severity == "warning"]
+    unacknowledged = [f for f in warnings if not acks.get(f.key, "").strip()]
+    return {"blockers": blockers, "warnings": warnings, "unacknowledged": unacknowledged,
+            "ready": not blockers and not unacknowledged}

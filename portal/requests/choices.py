@@ -1,0 +1,85 @@
+"""Choices for the wizard's select boxes, from the reference data, in the user's language."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+
+from portal.contract.model import Request
+from portal.reference import load_reference
+from portal.requests.formgen import Choices
+from portal.requests.labels import choice_label
+
+US_STATES = (
+    ("AL", "Alabama"), ("AK", "Alaska"), ("AS", "American Samoa"), ("AZ", "Arizona"),
+    ("AR", "Arkansas"), ("CA", "California"), ("CO", "Colorado"), ("CT", "Connecticut"),
+    ("DE", "Delaware"), ("DC", "District of Columbia"), ("FL", "Florida"), ("GA", "Georgia"),
+    ("GU", "Guam"), ("HI", "Hawaii"), ("ID", "Idaho"), ("IL", "Illinois"), ("IN", "Indiana"),
+    ("IA", "Iowa"), ("KS", "Kansas"), ("KY", "Kentucky"), ("LA", "Louisiana"), ("ME", "Maine"),
+    ("MD", "Maryland"), ("MA", "Massachusetts"), ("MI", "Michigan"), ("MN", "Minnesota"),
+    ("MS", "Mississippi"), ("MO", "Missouri"), ("MT", "Montana"), ("NE", "Nebraska"),
+    ("NV", "Nevada"), ("NH", "New Hampshire"), ("NJ", "New Jersey"), ("NM", "New Mexico"),
+    ("NY", "New York"), ("NC", "North Carolina"), ("ND", "North Dakota"),
+    ("MP", "Northern Mariana Islands"), ("OH", "Ohio"), ("OK", "Oklahoma"), ("OR", "Oregon"),
+    ("PA", "Pennsylvania"), ("PR", "Puerto Rico"), ("RI", "Rhode Island"),
+    ("SC", "South Carolina"), ("SD", "South Dakota"), ("TN", "Tennessee"), ("TX", "Texas"),
+    ("UT", "Utah"), ("VT", "Vermont"), ("VI", "U.S. Virgin Islands"), ("VA", "Virginia"),
+    ("WA", "Washington"), ("WV", "West Virginia"), ("WI", "Wisconsin"), ("WY", "Wyoming"),
+)
+
+#: Languages offered for the original text of a narrative (BCP 47).
+LANGUAGES = (
+    "en", "es", "fr", "pt", "de", "it", "nl", "ar", "zh-Hans", "zh-Hant", "ru", "uk", "pl",
+    "ro", "tr", "el", "bg", "hr", "sr", "cs", "sk", "hu", "sv", "da", "no", "fi", "lt", "lv",
+    "et", "sl", "sq", "mk", "ka", "hy", "az", "kk", "uz", "he", "fa", "ur", "hi", "bn", "ta",
+    "th", "vi", "id", "ms", "tl", "ja", "ko", "sw", "am", "ha", "yo",
+)
+
+
+def _babel_locale(locale: str) -> Locale:
+    try:
+        return Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+@cache
+def _countries(locale: str) -> tuple[tuple[str, str], ...]:
+    names = _babel_locale(locale).territories
+    reference = load_reference()
+    items = [(code, names.get(code, country.name)) for code, country in
+             reference.countries.items()]
+    return tuple(sorted(items, key=lambda item: item[1]))
+
+
+@cache
+def _languages(locale: str) -> tuple[tuple[str, str], ...]:
+    babel = _babel_locale(locale)
+    items = []
+    for code in LANGUAGES:
+        name = babel.languages.get(code.replace("-", "_")) or babel.languages.get(
+            code.split("-")[0], code)
+        if code == "zh-Hans":
+            name = f"{name} (简体)"
+        elif code == "zh-Hant":
+            name = f"{name} (繁體)"
+        items.append((code, name))
+    return tuple(sorted(items, key=lambda item: item[1]))
+
+
+def for_request(content: Request, locale: str) -> Choices:
+    reference = load_reference()
+    country = content.requesting_authority.country
+    bases = reference.bases_for(country) if country else list(reference.legal_bases.values())
+    categories = tuple((c.id, str(choice_label(c.id)) if choice_label(c.id) != c.id else c.name)
+                       for c in reference.offence_categories.values())
+    providers = tuple(sorted(p.name for p in reference.providers.values()))
+    return Choices(
+        countries=_countries(locale),
+        states=US_STATES,
+        languages=_languages(locale),
+        categories=categories,
+        instruments=tuple((b.id, b.name) for b in bases),
+        providers=providers,
+    )

@@ -1,0 +1,344 @@
+"""The submitter's pages: my requests, the task list, one page per section, check, review,
+submit, confirmation, JSON export and import."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import Response as FlaskResponse
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from portal.accounts.forms import EmptyForm
+from portal.accounts.models import Role
+from portal.contract.load import load_request
+from portal.contract.model import Request
+from portal.i18n import current_locale_code
+from portal.requests import checks, drafts, formgen, submission
+from portal.requests.choices import for_request
+from portal.requests.forms import AcknowledgementForm, ImportForm
+from portal.requests.models import MlaRequest, RequestEvent, Status
+from portal.requests.sections import BY_SLUG, SECTIONS, Section
+from portal.requests.summary import event_label, summarize
+from portal.web.access import require_user, roles
+from portal.web.context import client_ip, db, send_queued_mail, settings
+
+bp = Blueprint("requests", __name__, url_prefix="/requests")
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"event_label": event_label}
+
+
+def _load(public_id: str, *, audit: bool = True) -> MlaRequest:
+    try:
+        return drafts.get_request(db(), require_user(), public_id, ip=client_ip(),
+                                  audit_view=audit)
+    except drafts.NotFound:
+        abort(404)
+
+
+def _section(slug: str) -> Section:
+    section = BY_SLUG.get(slug)
+    if section is None:
+        abort(404)
+    return section
+
+
+def _next_section(section: Section) -> Section | None:
+    index = SECTIONS.index(section)
+    return SECTIONS[index + 1] if index + 1 < len(SECTIONS) else None
+
+
+def _set_progress(session: Session, req: MlaRequest, slug: str, state: str) -> None:
+    progress = checks.progress_of(req)
+    if progress.get(slug) != "done" or state == "done":
+        progress[slug] = state
+    req.progress_json = json.dumps(progress)
+    session.flush()
+
+
+def _findings(content: Request) -> list[checks.ShownFinding]:
+    return checks.compute(content, current_locale_code())
+
+
+@bp.route("")
+@roles(Role.SUBMITTER)
+def index() -> str:
+    user = require_user()
+    status = request.args.get("status", "")
+    query = drafts.visible_requests(user).where(MlaRequest.training.is_(False))
+    if status in {s.value for s in Status}:
+        query = query.where(MlaRequest.status == status)
+    rows = db().scalars(query.order_by(MlaRequest.updated_at.desc()).limit(500)).all()
+    return render_template("requests/index.html", rows=rows, status=status,
+                           statuses=list(Status), form=EmptyForm(),
+                           summaries={r.id: drafts.content_of(r) for r in rows})
+
+
+@bp.route("/new", methods=["POST"])
+@roles(Role.SUBMITTER)
+def new() -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    user = require_user()
+    authority = user.authority
+    content = Request.from_dict({
+        "language": current_locale_code().replace("_", "-"),
+        "requesting_authority": {
+            "name": authority.name if authority else "",
+            "country": authority.country if authority else "",
+            "contact": {"name": user.name, "email": user.email},
+        },
+    })
+    created = drafts.create_draft(db(), user, content, ip=client_ip())
+    db().commit()
+    return redirect(url_for("requests.overview", public_id=created.public_id))
+
+
+@bp.route("/<public_id>")
+@roles(Role.SUBMITTER)
+def overview(public_id: str) -> str:
+    req = _load(public_id)
+    content = drafts.content_of(req)
+    findings = _findings(content)
+    states = checks.section_states(content, findings, checks.progress_of(req))
+    events = db().scalars(select(RequestEvent).where(RequestEvent.request_id == req.id)
+                          .order_by(RequestEvent.at)).all()
+    db().commit()
+    return render_template("requests/overview.html", req=req, content=content, states=states,
+                           findings=findings, events=events,
+                           ready=checks.readiness(findings, checks.acknowledgements_of(req)))
+
+
+def _render_section(req: MlaRequest, section: Section, content: Request, form: Any,
+                    nodes: list[formgen.Node], status: int = 200,
+                    notice: str | None = None) -> tuple[str, int]:
+    findings = [f for f in _findings(content) if f.section is section]
+    fields = formgen.flat_fields(form)
+    return render_template(
+        "requests/section.html", req=req, section=section, form=form, nodes=nodes,
+        fields=fields, findings=findings, sections=SECTIONS, notice=notice,
+        assistance_types=formgen.assistance_type_choices(),
+        providers=for_request(content, current_locale_code()).providers,
+        return_to=request.values.get("next", ""),
+    ), status
+
+
+@bp.route("/<public_id>/<slug>", methods=["GET", "POST"])
+@roles(Role.SUBMITTER)
+def section(public_id: str, slug: str) -> Response | tuple[str, int]:
+    section = _section(slug)
+    req = _load(public_id, audit=request.method == "GET")
+    if not req.editable:
+        flash(_("This request was submitted and can no longer be changed."), "warning")
+        return redirect(url_for("requests.overview", public_id=public_id))
+    content = drafts.content_of(req)
+    choices = for_request(content, current_locale_code())
+    if request.method == "GET":
+        form, nodes = formgen.build(section, content, choices)
+        form.revision.data = str(req.revision)
+        db().commit()
+        return _render_section(req, section, content, form, nodes)
+    form, nodes = formgen.build(section, content, choices, formdata=request.form)
+    unexpected = formgen.unexpected_keys(form, request.form.keys())
+    if unexpected:
+        form.validate()
+        form.form_errors.append(_(
+            "This page received answers for fields that are not on it (%(fields)s). "
+            "Nothing was saved. Reload the page and try again.",
+            fields=", ".join(unexpected[:5])))
+        return _render_section(req, section, content, form, nodes, 400)
+    if not form.validate():
+        return _render_section(req, section, content, form, nodes, 400)
+    updated = formgen.merge(section, form, content)
+    schema_errors = load_request(updated.to_dict()).errors
+    if schema_errors:
+        for error in schema_errors:
+            form.form_errors.append(f"{error.path}: {error.render(current_locale_code())}")
+        return _render_section(req, section, content, form, nodes, 400)
+    try:
+        expected = int(form.revision.data or "0")
+    except ValueError:
+        expected = -1
+    user = require_user()
+    try:
+        revision = drafts.save_draft(db(), user, req, updated, expected, ip=client_ip(),
+                                     section=section.slug)
+    except drafts.DraftConflict as conflict:
+        form.revision.data = str(conflict.current_revision)
+        notice = _("%(name)s saved this draft after you opened this page, so your changes "
+                   "were not saved. What you typed is still below: compare it with the saved "
+                   "draft and save again to keep your version.", name=conflict.updated_by)
+        return _render_section(req, section, content, form, nodes, 409, notice=notice)
+    op = request.form.get("op", "")
+    if op.startswith(("add:", "remove:")):
+        changed, anchor = formgen.apply_op(updated, op, request.form.get("new_item_type", ""))
+        if anchor:
+            drafts.save_draft(db(), user, req, changed, revision, ip=client_ip(),
+                              section=section.slug)
+        _set_progress(db(), req, section.slug, "started")
+        db().commit()
+        return redirect(url_for("requests.section", public_id=public_id, slug=slug,
+                                next=request.form.get("next") or None) + f"#{anchor}")
+    done = op == "continue"
+    _set_progress(db(), req, section.slug, "done" if done else "started")
+    db().commit()
+    if request.form.get("next") == "review":
+        return redirect(url_for("requests.review", public_id=public_id))
+    if done:
+        following = _next_section(section)
+        target = (url_for("requests.section", public_id=public_id, slug=following.slug)
+                  if following else url_for("requests.check", public_id=public_id))
+        return redirect(target)
+    flash(_("Your draft was saved at %(time)s.", time=format_datetime(req.updated_at,
+                                                                     "short")), "success")
+    return redirect(url_for("requests.section", public_id=public_id, slug=slug))
+
+
+@bp.route("/<public_id>/check", methods=["GET", "POST"])
+@roles(Role.SUBMITTER)
+def check(public_id: str) -> Response | tuple[str, int]:
+    req = _load(public_id, audit=request.method == "GET")
+    content = drafts.content_of(req)
+    findings = _findings(content)
+    acks = checks.acknowledgements_of(req)
+    warnings = [f for f in findings if f.severity == "warning"]
+    form = AcknowledgementForm()
+    status = 200
+    if request.method == "POST" and req.editable and form.validate_on_submit():
+        posted: dict[str, str] = {}
+        errors: dict[str, str] = {}
+        for finding in warnings:
+            ticked = request.form.get(f"ack-{finding.key}") == "y"
+            text = request.form.get(f"why-{finding.key}", "").strip()[:2000]
+            if ticked and text:
+                posted[finding.key] = text
+            elif ticked or text:
+                errors[finding.key] = (_("Write why you submit despite this warning.")
+                                       if ticked else
+                                       _("Tick the box to acknowledge this warning."))
+        if not errors:
+            req.acks_json = json.dumps(posted, ensure_ascii=False)
+            drafts.record_acknowledgements(db(), require_user(), req, sorted(posted),
+                                           ip=client_ip())
+            db().commit()
+            state = checks.readiness(findings, posted)
+            if state["ready"]:
+                return redirect(url_for("requests.review", public_id=public_id))
+            flash(_("Your acknowledgements were saved."), "success")
+            return redirect(url_for("requests.check", public_id=public_id))
+        acks, status = {**acks, **posted}, 400
+        return _render_check(req, findings, acks, form, errors, request.form, status)
+    db().commit()
+    return _render_check(req, findings, acks, form, {}, None, status)
+
+
+def _render_check(req: MlaRequest, findings: list[checks.ShownFinding], acks: dict[str, str],
+                  form: AcknowledgementForm, errors: dict[str, str], posted: Any,
+                  status: int) -> tuple[str, int]:
+    return render_template("requests/check.html", req=req, findings=findings, acks=acks,
+                           form=form, errors=errors, posted=posted,
+                           ready=checks.readiness(findings, acks)), status
+
+
+@bp.route("/<public_id>/review")
+@roles(Role.SUBMITTER)
+def review(public_id: str) -> str:
+    req = _load(public_id)
+    content = drafts.content_of(req)
+    findings = _findings(content)
+    db().commit()
+    return render_template("requests/review.html", req=req, summary=summarize(content),
+                           form=EmptyForm(),
+                           ready=checks.readiness(findings, checks.acknowledgements_of(req)))
+
+
+@bp.route("/<public_id>/submit", methods=["POST"])
+@roles(Role.SUBMITTER)
+def submit(public_id: str) -> Response:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    req = _load(public_id, audit=False)
+    user = require_user()
+    try:
+        expected = int(request.form.get("revision", ""))
+    except ValueError:
+        expected = req.revision
+    try:
+        submission.submit(db(), settings(), user, req, expected_revision=expected,
+                          locale=current_locale_code(), ip=client_ip())
+    except submission.NotReady:
+        db().rollback()
+        flash(_("The request cannot be submitted yet: fix the blocking problems and "
+                "acknowledge every warning first."), "error")
+        return redirect(url_for("requests.check", public_id=public_id))
+    except (submission.AlreadySubmitted, drafts.NotEditable):
+        db().rollback()
+        flash(_("This request changed or was already submitted by a colleague. Check it "
+                "before submitting."), "warning")
+        return redirect(url_for("requests.overview", public_id=public_id))
+    db().commit()
+    send_queued_mail()
+    return redirect(url_for("requests.confirmation", public_id=public_id))
+
+
+@bp.route("/<public_id>/submitted")
+@roles(Role.SUBMITTER)
+def confirmation(public_id: str) -> str:
+    req = _load(public_id)
+    if req.status_enum is Status.DRAFT:
+        abort(404)
+    db().commit()
+    return render_template("requests/confirmation.html", req=req)
+
+
+@bp.route("/<public_id>/export.json")
+@roles(Role.SUBMITTER)
+def export(public_id: str) -> Response:
+    req = _load(public_id, audit=False)
+    body = drafts.export_json(req)
+    drafts.record_export(db(), require_user(), req, ip=client_ip())
+    db().commit()
+    name = (req.reference or f"draft-{req.public_id}") + ".json"
+    return FlaskResponse(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles(Role.SUBMITTER)
+def import_json() -> Response | tuple[str, int]:
+    form = ImportForm()
+    errors: list[Any] = []
+    status = 200
+    if form.validate_on_submit():
+        data = form.file.data.read(settings().max_file_mb * 1024 * 1024 + 1)
+        if len(data) > settings().max_file_mb * 1024 * 1024:
+            form.file.errors.append(_("The file is larger than %(mb)d MB.",
+                                      mb=settings().max_file_mb))
+        else:
+            created, errors = drafts.import_json(db(), require_user(), data,
+                                                 locale=current_locale_code(), ip=client_ip())
+            if created is not None:
+                db().commit()
+                flash(_("The request was imported as a new draft."), "success")
+                return redirect(url_for("requests.overview", public_id=created.public_id))
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("requests/import.html", form=form, errors=errors), status
