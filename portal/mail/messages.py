@@ -49,3 +49,29 @@ def request_submitted(locale: str, *, name: str, reference: str, link: str) -> M
         "For your security, this e-mail does not contain the content of the request.\n"
     )) % {"name": name, "reference": reference, "link": link}
     return Mail(subject, body)
+
+
+def new_message(locale: str, *, name: str, reference: str, link: str) -> Mail:
+    t = get_translations(locale)
+    subject = t.gettext(N_("New message about request %(reference)s")) % {
+        "reference": reference}
+    body = t.gettext(N_(
+        "Hello %(name)s,\n\n"
+        "There is a new message about request %(reference)s. Sign in to the portal to read it:"
+        "\n\n%(link)s\n\n"
+        "For your security, this e-mail does not contain the message.\n"
+    )) % {"name": name, "reference": reference, "link": link}
+    return Mail(subject, body)
+
+
+def request_status_changed(locale: str, *, name: str, reference: str, link: str) -> Mail:
+    t = get_translations(locale)
+    subject = t.gettext(N_("The status of request %(reference)s changed")) % {
+        "reference": reference}
+    body = t.gettext(N_(
+        "Hello %(name)s,\n\n"
+        "The status of request %(reference)s changed. Sign in to the portal to see what "
+        "happened and what you may need to do:\n\n%(link)s\n\n"
+        "For your security, this e-mail does not contain the content of the request.\n"
+    )) % {"name": name, "reference": reference, "link": link}
+    return Mail(subject, body)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
 
 
 class AcknowledgementForm(FlaskForm):  # type: ignore[misc]
@@ -15,3 +17,13 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
     file = FileField(_l("Request file (JSON)"), description=_l(
         "A file exported from this portal, or written to the published request contract."),
         validators=[FileRequired(_l("Choose a JSON file to import."))])
+
+
+class MessageForm(FlaskForm):  # type: ignore[misc]
+    body = TextAreaField(_l("Your message to OIA"), validators=[
+        DataRequired(_l("Write your message.")), Length(max=10_000)])
+
+
+class WithdrawForm(FlaskForm):  # type: ignore[misc]
+    reason = TextAreaField(_l("Why the request is withdrawn"), validators=[
+        DataRequired(_l("Give the reason for the withdrawal.")), Length(max=10_000)])

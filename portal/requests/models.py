@@ -106,3 +106,20 @@ class RequestEvent(Base):
     to_status: Mapped[str] = mapped_column(String(20), default="")
     note: Mapped[str] = mapped_column(Text, default="")
 
+
+
+class RequestMessage(Base):
+    """A message between the requesting authority and OIA about one request (case content:
+    shown only in the portal; e-mails only say that a message arrived)."""
+
+    __tablename__ = "request_messages"
+    __table_args__ = (Index("ix_request_messages_request_at", "request_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    from_oia: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    body: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[User | None] = relationship()

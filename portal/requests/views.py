@@ -27,9 +27,9 @@ from portal.accounts.models import Role
 from portal.contract.load import load_request
 from portal.contract.model import Request
 from portal.i18n import current_locale_code
-from portal.requests import checks, drafts, formgen, submission
+from portal.requests import checks, drafts, formgen, submission, thread
 from portal.requests.choices import for_request
-from portal.requests.forms import AcknowledgementForm, ImportForm
+from portal.requests.forms import AcknowledgementForm, ImportForm, MessageForm, WithdrawForm
 from portal.requests.models import MlaRequest, RequestEvent, Status
 from portal.requests.sections import BY_SLUG, SECTIONS, Section
 from portal.requests.summary import event_label, summarize
@@ -112,17 +112,73 @@ def new() -> Response:
 
 @bp.route("/<public_id>")
 @roles(Role.SUBMITTER)
-def overview(public_id: str) -> str:
+def overview(public_id: str) -> tuple[str, int]:
     req = _load(public_id)
     content = drafts.content_of(req)
     findings = _findings(content)
     states = checks.section_states(content, findings, checks.progress_of(req))
-    events = db().scalars(select(RequestEvent).where(RequestEvent.request_id == req.id)
-                          .order_by(RequestEvent.at)).all()
     db().commit()
-    return render_template("requests/overview.html", req=req, content=content, states=states,
-                           findings=findings, events=events,
-                           ready=checks.readiness(findings, checks.acknowledgements_of(req)))
+    return _render_overview(req, content, states, findings)
+
+
+def _render_overview(req: MlaRequest, content: Request, states: list[checks.SectionState],
+                     findings: list[checks.ShownFinding], *,
+                     message_form: MessageForm | None = None,
+                     withdraw_form: WithdrawForm | None = None, status: int = 200
+                     ) -> tuple[str, int]:
+    events = db().scalars(select(RequestEvent).where(RequestEvent.request_id == req.id)
+                          .order_by(RequestEvent.at, RequestEvent.id)).all()
+    return render_template(
+        "requests/overview.html", req=req, content=content, states=states, findings=findings,
+        events=events, ready=checks.readiness(findings, checks.acknowledgements_of(req)),
+        thread=thread.list_messages(db(), req), message_form=message_form or MessageForm(),
+        withdraw_form=withdraw_form or WithdrawForm(),
+        can_withdraw=req.status_enum is not Status.DRAFT
+        and req.status_enum not in thread.CLOSED), status
+
+
+@bp.route("/<public_id>/messages", methods=["POST"])
+@roles(Role.SUBMITTER)
+def post_message(public_id: str) -> Response | tuple[str, int]:
+    req = _load(public_id, audit=False)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            thread.post_message(db(), settings(), require_user(), req, form.body.data,
+                                ip=client_ip())
+        except thread.MessageRefused:
+            form.body.errors.append(_("Messages can be sent once the request is submitted."))
+        else:
+            db().commit()
+            send_queued_mail()
+            flash(_("Your message was sent to OIA."), "success")
+            return redirect(url_for("requests.overview", public_id=public_id) + "#messages")
+    content = drafts.content_of(req)
+    findings = _findings(content)
+    states = checks.section_states(content, findings, checks.progress_of(req))
+    return _render_overview(req, content, states, findings, message_form=form, status=400)
+
+
+@bp.route("/<public_id>/withdraw", methods=["POST"])
+@roles(Role.SUBMITTER)
+def withdraw(public_id: str) -> Response | tuple[str, int]:
+    req = _load(public_id, audit=False)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            thread.withdraw(db(), settings(), require_user(), req, form.reason.data,
+                            ip=client_ip())
+        except thread.MessageRefused:
+            form.reason.errors.append(_("This request can no longer be withdrawn."))
+        else:
+            db().commit()
+            send_queued_mail()
+            flash(_("The request was withdrawn."), "success")
+            return redirect(url_for("requests.overview", public_id=public_id))
+    content = drafts.content_of(req)
+    findings = _findings(content)
+    states = checks.section_states(content, findings, checks.progress_of(req))
+    return _render_overview(req, content, states, findings, withdraw_form=form, status=400)
 
 
 def _render_section(req: MlaRequest, section: Section, content: Request, form: Any,

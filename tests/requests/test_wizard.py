@@ -253,3 +253,56 @@ def test_import_page_reports_precise_errors(client: FlaskClient, submitter: Acco
         "csrf_token": token, "file": (io.BytesIO(b"{not json"), "bad.json")},
         content_type="multipart/form-data")
     assert response.status_code == 400 and "line 1" in response.text
+
+
+def _submit(app: Flask, account: Account, example: str) -> str:
+    """Import a good sample and submit it through the service (no warnings to acknowledge)."""
+    from portal.accounts.models import User
+    from portal.requests import submission
+
+    public_id = _import(app, account, example)
+    with _db(app).session() as db:
+        user = db.get(User, account.id)
+        row = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
+        assert user is not None and row is not None
+        submission.submit(db, app.extensions["portal.settings"], user, row,
+                          expected_revision=row.revision, locale="en")
+    return public_id
+
+
+def test_message_thread_and_withdrawal(app: Flask, client: FlaskClient,
+                                       submitter: Account, accounts: Accounts) -> None:
+    triage = accounts.create(Role.TRIAGE, locale="es")
+    public_id = _submit(app, submitter, "05-stored-content-good-de.json")
+    page = client.get(f"/requests/{public_id}")
+    token = _token(page.text)
+    response = client.post(f"/requests/{public_id}/messages",
+                           data={"csrf_token": token, "body": ""})
+    assert response.status_code == 400 and "Write your message." in response.text
+    response = client.post(f"/requests/{public_id}/messages",
+                           data={"csrf_token": token, "body": "Das Konto wurde gesperrt."})
+    assert response.status_code == 302
+    assert "Das Konto wurde gesperrt." in client.get(f"/requests/{public_id}").text
+    outbox = Path(app.extensions["portal.settings"].data_dir) / "outbox"
+    mails = [p.read_text(encoding="utf-8", errors="replace") for p in outbox.glob("*.eml")]
+    to_triage = [m for m in mails if triage.email in m]
+    assert to_triage and all("gesperrt" not in m for m in mails)  # no case content by e-mail
+    response = client.post(f"/requests/{public_id}/withdraw",
+                           data={"csrf_token": token, "reason": ""})
+    assert response.status_code == 400
+    response = client.post(f"/requests/{public_id}/withdraw",
+                           data={"csrf_token": token, "reason": "Suspect confessed."})
+    assert response.status_code == 302
+    page = client.get(f"/requests/{public_id}")
+    assert "Withdrawn" in page.text and "Suspect confessed." in page.text
+    response = client.post(f"/requests/{public_id}/withdraw",
+                           data={"csrf_token": token, "reason": "again"})
+    assert response.status_code == 400
+
+
+def test_draft_has_no_thread(app: Flask, client: FlaskClient, submitter: Account) -> None:
+    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    token = _token(client.get(f"/requests/{public_id}").text)
+    response = client.post(f"/requests/{public_id}/messages",
+                           data={"csrf_token": token, "body": "hello"})
+    assert response.status_code == 400

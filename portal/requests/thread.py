@@ -1,0 +1,98 @@
+"""The message thread of a request, and status notifications to the requesting authority.
+
+Messages are case content: they are stored and shown in the portal only. Each new message and
+each status change sends an e-mail, in each recipient's own language, that only says something
+happened, with a link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Role, User
+from portal.audit.log import record
+from portal.config import Settings
+from portal.mail import messages, outbox
+from portal.requests.models import MlaRequest, RequestEvent, RequestMessage, Status
+
+MAX_MESSAGE = 10_000
+
+
+class MessageRefused(ValueError):
+    pass
+
+
+def list_messages(db: Session, request: MlaRequest) -> list[RequestMessage]:
+    return list(db.scalars(select(RequestMessage).where(RequestMessage.request_id == request.id)
+                           .order_by(RequestMessage.at, RequestMessage.id)))
+
+
+def post_message(db: Session, settings: Settings, author: User, request: MlaRequest,
+                 body: str, *, ip: str = "") -> RequestMessage:
+    """Add a message (the caller has checked that ``author`` may see ``request``)."""
+    text = body.strip()
+    if not text or len(text) > MAX_MESSAGE:
+        raise MessageRefused(text[:20])
+    if request.status_enum is Status.DRAFT:
+        raise MessageRefused("draft")
+    from_oia = author.role_enum is Role.TRIAGE
+    message = RequestMessage(request_id=request.id, author_id=author.id, from_oia=from_oia,
+                             body=text)
+    db.add(message)
+    db.flush()
+    record(db, "request.message_posted", actor_id=author.id, actor=author.email, ip=ip,
+           object_type="request", object_id=request.public_id, details={"message": message.id})
+    if from_oia:
+        notify(db, authority_users(db, request), messages.new_message, request,
+               f"{settings.base_url}/requests/{request.public_id}")
+    else:
+        notify(db, oia_recipients(db, request), messages.new_message, request,
+               f"{settings.base_url}/triage/{request.public_id}")
+    return message
+
+
+CLOSED = frozenset({Status.COMPLETED, Status.DECLINED, Status.WITHDRAWN})
+
+
+def withdraw(db: Session, settings: Settings, user: User, request: MlaRequest, reason: str, *,
+             ip: str = "") -> None:
+    """The requesting authority withdraws a submitted request, with a reason."""
+    text = reason.strip()
+    if not text or len(text) > MAX_MESSAGE:
+        raise MessageRefused("reason")
+    if request.status_enum is Status.DRAFT or request.status_enum in CLOSED:
+        raise MessageRefused("status")
+    previous = request.status
+    request.status = Status.WITHDRAWN.value
+    db.add(RequestEvent(request_id=request.id, actor_id=user.id, kind="withdrawn",
+                        from_status=previous, to_status=Status.WITHDRAWN.value, note=text))
+    record(db, "request.withdrawn", actor_id=user.id, actor=user.email, ip=ip,
+           object_type="request", object_id=request.public_id)
+    notify(db, oia_recipients(db, request), messages.request_status_changed, request,
+           f"{settings.base_url}/triage/{request.public_id}")
+
+
+def authority_users(db: Session, request: MlaRequest) -> list[User]:
+    return list(db.scalars(select(User).where(User.authority_id == request.authority_id,
+                                              User.active.is_(True),
+                                              User.role == Role.SUBMITTER.value)))
+
+
+def oia_recipients(db: Session, request: MlaRequest) -> list[User]:
+    """Who at OIA hears of a message from the authority (the triage staff for now)."""
+    del request  # assignment-aware routing belongs to the triage workspace
+    return list(db.scalars(select(User).where(User.role == Role.TRIAGE.value,
+                                              User.active.is_(True))))
+
+
+def notify(db: Session, recipients: list[User], template: Callable[..., messages.Mail],
+           request: MlaRequest, link: str) -> None:
+    """Queue one e-mail per recipient, in the recipient's language, without case content."""
+    for user in recipients:
+        locale = user.locale or "en"
+        mail = template(locale, name=user.name, reference=request.reference or "", link=link)
+        outbox.queue(db, to=user.email, subject=mail.subject, body=mail.body, locale=locale,
+                     kind=template.__name__)
