@@ -40,7 +40,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["portal.db"] = Database(settings.database_url)
     app.extensions["portal.hasher"] = make_hasher(
         settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
-    CSRFProtect(app)
 
     from portal import i18n
     from portal.web.access import install_gate
@@ -50,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     install_context(app)  # opens the db session and loads the user first
     install_gate(app)     # then denies by default
+    CSRFProtect(app)      # then checks the form token (knowing the user, to keep their input)
     install_headers(app, settings)
     install_errors(app)
     i18n.init_app(app)

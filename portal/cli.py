@@ -146,11 +146,13 @@ def mail_send() -> None:
     click.echo(f"{count} message(s) delivered")
 
 
-def _register_rule_commands() -> None:
+def _register_domain_commands() -> None:
+    from portal.attachments.commands import attachments_group
     from portal.rules.commands import check_command, rules_command
 
     main.add_command(check_command, "check")
     main.add_command(rules_command, "rules")
+    main.add_command(attachments_group, "attachments")
 
 
-_register_rule_commands()
+_register_domain_commands()

@@ -7,7 +7,10 @@ or weak secret, demo data or cookies sent over plain HTTP).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +20,9 @@ Environment = Literal["development", "production", "testing"]
 
 MIN_SECRET_LENGTH = 32
 SECRET_FILE_NAME = "secret_key"  # noqa: S105 - a file name, not a secret
+ATTACHMENT_KEYS_FILE_NAME = "attachment_keys"
+ATTACHMENT_KEY_ID = re.compile(r"[A-Za-z0-9_.-]{1,16}")
+ATTACHMENT_KEY_BYTES = 32
 
 
 class ConfigError(RuntimeError):
@@ -70,6 +76,13 @@ class Settings:
     # Uploads
     max_file_mb: int = 25
     max_request_mb: int = 100
+    #: ``id:base64key,...`` (AES-256 keys; the first encrypts, all decrypt). Generated into a
+    #: 0600 file under ``data_dir`` outside production.
+    attachment_keys: str = field(default="", repr=False)
+    attachment_keys_generated: bool = False
+    upload_time_limit_seconds: int = 20
+    upload_memory_limit_mb: int = 512
+    max_pdf_pages: int = 2000
     # Hashing cost (tests lower it)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -93,6 +106,11 @@ class Settings:
         if not secret and mode != "production":
             secret = _load_or_create_secret(data_dir)
             generated = True
+        attachment_keys = env.get("PORTAL_ATTACHMENT_KEYS", "").strip()
+        keys_generated = False
+        if not attachment_keys and mode != "production":
+            attachment_keys = load_or_create_attachment_keys(data_dir)
+            keys_generated = True
         return cls(
             env=mode,  # type: ignore[arg-type]
             data_dir=data_dir,
@@ -115,6 +133,11 @@ class Settings:
             password_min_length=_int(env, "PORTAL_PASSWORD_MIN_LENGTH", 12),
             max_file_mb=_int(env, "PORTAL_MAX_FILE_MB", 25),
             max_request_mb=_int(env, "PORTAL_MAX_REQUEST_MB", 100),
+            attachment_keys=attachment_keys,
+            attachment_keys_generated=keys_generated,
+            upload_time_limit_seconds=_int(env, "PORTAL_UPLOAD_TIME_LIMIT_SECONDS", 20),
+            upload_memory_limit_mb=_int(env, "PORTAL_UPLOAD_MEMORY_LIMIT_MB", 512),
+            max_pdf_pages=_int(env, "PORTAL_MAX_PDF_PAGES", 2000),
         )
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -132,6 +155,12 @@ class Settings:
             if len(self.secret_key) < MIN_SECRET_LENGTH or len(set(self.secret_key)) < 10:
                 problems.append(f"PORTAL_SECRET_KEY is weak: use at least {MIN_SECRET_LENGTH} "
                                 "random characters")
+            if not self.attachment_keys:
+                problems.append("production needs PORTAL_ATTACHMENT_KEYS (id:base64key, the "
+                                "first is the current key)")
+            elif self.attachment_keys_generated:
+                problems.append("production needs PORTAL_ATTACHMENT_KEYS from the environment, "
+                                "not a generated development key")
             if self.demo_data:
                 problems.append("PORTAL_DEMO_DATA must be off in production")
             if not self.secure_cookies:
@@ -142,6 +171,17 @@ class Settings:
             problems.append("PORTAL_SESSION_IDLE_MINUTES must be positive")
         if self.password_min_length < 8:
             problems.append("PORTAL_PASSWORD_MIN_LENGTH must be at least 8")
+        if self.attachment_keys:
+            try:
+                parse_attachment_keys(self.attachment_keys)
+            except ConfigError as exc:
+                problems.append(str(exc))
+        if self.upload_time_limit_seconds <= 0:
+            problems.append("PORTAL_UPLOAD_TIME_LIMIT_SECONDS must be positive")
+        if self.upload_memory_limit_mb < 128:
+            problems.append("PORTAL_UPLOAD_MEMORY_LIMIT_MB must be at least 128")
+        if self.max_pdf_pages <= 0:
+            problems.append("PORTAL_MAX_PDF_PAGES must be positive")
         if problems:
             raise ConfigError("refusing to start: " + "; ".join(problems))
 
@@ -157,3 +197,52 @@ def _load_or_create_secret(data_dir: Path) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(secret)
     return secret
+
+
+def parse_attachment_keys(raw: str) -> list[tuple[str, bytes]]:
+    """``id:base64key,...`` as (id, 32-byte key) pairs, the current key first.
+
+    Raises :class:`ConfigError` naming the problem (never the key material).
+    """
+    keys: list[tuple[str, bytes]] = []
+    for position, item in enumerate(part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        key_id, sep, encoded = item.partition(":")
+        if not sep or not ATTACHMENT_KEY_ID.fullmatch(key_id):
+            raise ConfigError(f"PORTAL_ATTACHMENT_KEYS entry {position + 1} must be id:base64key "
+                              "with an id of 1-16 letters, digits, '.', '_' or '-'")
+        try:
+            key = base64.b64decode(encoded.strip(), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ConfigError(f"PORTAL_ATTACHMENT_KEYS key {key_id!r} is not base64") from exc
+        if len(key) != ATTACHMENT_KEY_BYTES:
+            raise ConfigError(f"PORTAL_ATTACHMENT_KEYS key {key_id!r} must be "
+                              f"{ATTACHMENT_KEY_BYTES} bytes (AES-256), not {len(key)}")
+        if any(existing == key_id for existing, _ in keys):
+            raise ConfigError(f"PORTAL_ATTACHMENT_KEYS names key {key_id!r} twice")
+        keys.append((key_id, key))
+    if not keys:
+        raise ConfigError("PORTAL_ATTACHMENT_KEYS has no key")
+    return keys
+
+
+def new_attachment_key_entry(key_id: str) -> str:
+    """A fresh ``id:base64key`` entry (for key rotation and development)."""
+    return f"{key_id}:{base64.b64encode(secrets.token_bytes(ATTACHMENT_KEY_BYTES)).decode()}"
+
+
+def load_or_create_attachment_keys(data_dir: Path) -> str:
+    """Read the development attachment keys, creating one key (mode 0600) on first run."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / ATTACHMENT_KEYS_FILE_NAME
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    value = new_attachment_key_entry("dev1")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # created concurrently by another process
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value)
+    return value

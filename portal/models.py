@@ -1,9 +1,13 @@
 """Imports every model module so that ``Base.metadata`` knows all tables (used by Alembic)."""
 
 from portal.accounts import models as accounts_models
+from portal.attachments import models as attachments_models
 from portal.audit import models as audit_models
 from portal.db import Base
 from portal.mail import models as mail_models
 from portal.requests import models as requests_models
+from portal.web import models as web_models
 
-__all__ = ["Base", "accounts_models", "audit_models", "mail_models", "requests_models"]
+__all__ = ["Base", "accounts_models", "attachments_models", "audit_models", "mail_models",
+           "requests_models",
+           "web_models"]

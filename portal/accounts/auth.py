@@ -129,20 +129,23 @@ def start_session(db: Session, user: User, ip: str) -> str:
     return token
 
 
-def load_session(db: Session, token: str, settings: Settings) -> UserSession | None:
-    """The live session for a cookie token, or None when unknown, idle, too old or disabled."""
+def load_session(db: Session, token: str, settings: Settings
+                 ) -> tuple[UserSession | None, int | None]:
+    """The live session for a cookie token, or None when unknown, idle, too old or disabled;
+    with the id of the user whose session just ended (None when there was no session)."""
     row = db.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
     if row is None:
-        return None
+        return None, None
     now = utcnow()
     idle = now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes)
     too_old = now - row.created_at > timedelta(hours=settings.session_absolute_hours)
     if idle or too_old or not row.user.active:
+        ended_for = row.user_id if row.user.active else None
         db.delete(row)
-        return None
+        return None, ended_for
     if (now - row.last_seen_at).total_seconds() > SESSION_TOUCH_SECONDS:
         row.last_seen_at = now
-    return row
+    return row, None
 
 
 def end_session(db: Session, token: str) -> None:

@@ -33,8 +33,10 @@ from portal.requests.forms import AcknowledgementForm, ImportForm, MessageForm, 
 from portal.requests.models import MlaRequest, RequestEvent, Status
 from portal.requests.sections import BY_SLUG, SECTIONS, Section
 from portal.requests.summary import event_label, summarize
+from portal.web import pending
 from portal.web.access import require_user, roles
 from portal.web.context import client_ip, db, send_queued_mail, settings
+from portal.web.pending import preserve_input
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
@@ -197,6 +199,7 @@ def _render_section(req: MlaRequest, section: Section, content: Request, form: A
 
 @bp.route("/<public_id>/<slug>", methods=["GET", "POST"])
 @roles(Role.SUBMITTER)
+@preserve_input
 def section(public_id: str, slug: str) -> Response | tuple[str, int]:
     section = _section(slug)
     req = _load(public_id, audit=request.method == "GET")
@@ -206,10 +209,16 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
     content = drafts.content_of(req)
     choices = for_request(content, current_locale_code())
     if request.method == "GET":
-        form, nodes = formgen.build(section, content, choices)
-        form.revision.data = str(req.revision)
+        kept = pending.take(db(), require_user().id, request.path)
+        form, nodes = formgen.build(section, content, choices, formdata=kept)
+        notice = None
+        if kept is None:
+            form.revision.data = str(req.revision)
+        else:
+            notice = _("We kept what you typed before you had to sign in again or reload the "
+                       "form. It is not saved yet: check it and save.")
         db().commit()
-        return _render_section(req, section, content, form, nodes)
+        return _render_section(req, section, content, form, nodes, notice=notice)
     form, nodes = formgen.build(section, content, choices, formdata=request.form)
     unexpected = formgen.unexpected_keys(form, request.form.keys())
     if unexpected:

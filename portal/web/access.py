@@ -17,6 +17,7 @@ from flask import Flask, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role, User
+from portal.web import pending
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,6 +81,10 @@ def install_gate(app: Flask) -> None:
         if user is None:
             if request.method == "GET":
                 return redirect(url_for("accounts.login", next=_safe_next()))
+            expired_for = g.get("expired_user_id")
+            if expired_for is not None and pending.stash_current_request(expired_for):
+                # the session ended while the user was typing: keep it, sign in, come back
+                return redirect(url_for("accounts.login", next=request.path), code=303)
             abort(401)
         if user.totp_required and not user.totp_secret and endpoint not in ENROLMENT_ENDPOINTS:
             # e.g. a submitter promoted to a staff role: no access until the factor is set up

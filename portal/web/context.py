@@ -48,15 +48,17 @@ def install_context(app: Flask) -> None:
         g.user = None
         g.user_session = None
         g.session_expired = False
+        g.expired_user_id = None
         if request.endpoint == "static":
             return
         token = session.get(SESSION_TOKEN_KEY)
         if token:
-            row = load_session(db, str(token), settings())
+            row, ended_for = load_session(db, str(token), settings())
             if row is None:
                 session.pop(SESSION_TOKEN_KEY, None)
                 session[SESSION_EXPIRED_KEY] = True
                 g.session_expired = True
+                g.expired_user_id = ended_for
             else:
                 g.user = row.user
                 g.user_session = row

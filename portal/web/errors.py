@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, flash, g, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response
+
+from portal.web import pending
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +47,12 @@ def _render(code: int, title: object, message: object) -> tuple[str, int]:
 
 def install_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf(_error: CSRFError) -> tuple[str, int]:
+    def _csrf(_error: CSRFError) -> tuple[str, int] | Response:
+        user = g.get("user")
+        if user is not None and pending.stash_current_request(user.id):
+            flash(_l("Your form had expired, so nothing was saved yet. What you typed is "
+                     "below: check it and save again."), "warning")
+            return redirect(request.path, code=303)
         return _render(
             400, _l("Your form has expired"),
             _l("For your security, forms expire after a while or when you sign in again. Go "

@@ -306,3 +306,60 @@ def test_draft_has_no_thread(app: Flask, client: FlaskClient, submitter: Account
     response = client.post(f"/requests/{public_id}/messages",
                            data={"csrf_token": token, "body": "hello"})
     assert response.status_code == 400
+
+
+def test_input_survives_an_ended_session(app: Flask, client: FlaskClient,
+                                         submitter: Account) -> None:
+    from datetime import timedelta
+
+    from portal.accounts.models import UserSession
+    from portal.db import utcnow
+
+    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    url = f"/requests/{public_id}/facts"
+    fields = read_form(client.get(url).text, "portal-wizard-form")
+    with _db(app).session() as db:  # the user went for lunch
+        for row in db.scalars(select(UserSession)).all():
+            row.last_seen_at = utcnow() - timedelta(hours=2)
+    typed = [(k, "Typed before the session ended" if k == "facts-summary-text" else v)
+             for k, v in fields]
+    response = client.post(url, data=MultiDict([*typed, ("op", "draft")]))
+    assert response.status_code == 303
+    assert "/login" in response.headers["Location"]
+    assert _content(app, public_id).facts.summary.text != "Typed before the session ended"
+    login(client, submitter)
+    page = client.get(url)
+    assert "Typed before the session ended" in page.text
+    assert "We kept what you typed" in page.text
+    resubmit = read_form(page.text, "portal-wizard-form")
+    response = client.post(url, data=MultiDict([*resubmit, ("op", "draft")]))
+    assert response.status_code == 302
+    assert _content(app, public_id).facts.summary.text == "Typed before the session ended"
+    assert "We kept what you typed" not in client.get(url).text  # used once
+
+
+def test_input_survives_an_expired_form(app: Flask, client: FlaskClient,
+                                        submitter: Account) -> None:
+    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    url = f"/requests/{public_id}/facts"
+    fields = [(k, "wrong-token" if k == "csrf_token" else
+               ("Kept despite the token" if k == "facts-summary-text" else v))
+              for k, v in read_form(client.get(url).text, "portal-wizard-form")]
+    response = client.post(url, data=MultiDict([*fields, ("op", "draft")]))
+    assert response.status_code == 303 and response.headers["Location"].endswith(url)
+    page = client.get(url)
+    assert "Kept despite the token" in page.text
+    assert "Your form had expired" in page.text
+
+
+def test_another_user_never_gets_someone_elses_kept_input(
+        app: Flask, client: FlaskClient, accounts: Accounts, submitter: Account) -> None:
+    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    url = f"/requests/{public_id}/facts"
+    fields = [(k, "bad" if k == "csrf_token" else ("Private draft" if k ==
+                                                   "facts-summary-text" else v))
+              for k, v in read_form(client.get(url).text, "portal-wizard-form")]
+    client.post(url, data=MultiDict([*fields, ("op", "draft")]))
+    colleague = client.application.test_client()
+    login(colleague, accounts.create(Role.SUBMITTER, country="DE"))
+    assert "Private draft" not in colleague.get(url).text

@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 
 from portal.app import create_app
-from portal.config import SECRET_FILE_NAME, ConfigError, Settings
+from portal.config import SECRET_FILE_NAME, ConfigError, Settings, new_attachment_key_entry
 
 STRONG_SECRET = "Zq8#vR2!mK9@pL4$wX7^nB3&cT6*yH1(uJ5)"
+
+
+PRODUCTION_KEYS = new_attachment_key_entry("p1")
 
 
 def production_env(tmp_path: Path, **changes: str) -> dict[str, str]:
@@ -20,6 +23,7 @@ def production_env(tmp_path: Path, **changes: str) -> dict[str, str]:
         "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
         "PORTAL_SECRET_KEY": STRONG_SECRET,
         "PORTAL_BASE_URL": "https://portal.example.org",
+        "PORTAL_ATTACHMENT_KEYS": PRODUCTION_KEYS,
     }
     env.update(changes)
     return {k: v for k, v in env.items() if v != "<unset>"}
@@ -43,6 +47,7 @@ def test_a_correct_production_configuration_starts(tmp_path: Path) -> None:
     ({"PORTAL_DEMO_DATA": "true"}, "PORTAL_DEMO_DATA must be off"),
     ({"PORTAL_SECURE_COOKIES": "false"}, "HTTPS cookies"),
     ({"PORTAL_BASE_URL": "http://portal.example.org"}, "https:// PORTAL_BASE_URL"),
+    ({"PORTAL_ATTACHMENT_KEYS": "<unset>"}, "PORTAL_ATTACHMENT_KEYS"),
 ])
 def test_production_refuses_unsafe_settings(tmp_path: Path, changes: dict[str, str],
                                             reason: str) -> None:

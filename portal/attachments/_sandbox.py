@@ -1,0 +1,376 @@
+"""The PDF check that runs in a separate, resource-limited Python process.
+
+Run by :mod:`portal.attachments.inspect` as ``python -I <this file> MAX_PAGES MEMORY_MB CPU_S``
+with an empty environment (no settings, no keys reach the process that parses hostile input).
+It reads the file from stdin and writes one JSON object to stdout:
+``{"ok": true, "pages": N, "repaired": BOOL}`` or
+``{"ok": false, "code": CODE, "params": {...}, "detail": TEXT}``.
+
+It imports only the standard library and pypdf, and limits itself before reading the file:
+address space (``RLIMIT_AS``), CPU seconds, no files written, no core dumps, no child processes.
+The parent adds a wall-clock timeout and kills the process when it is exceeded.
+
+What "parses fully" means (also for a file whose cross-reference table pypdf had to repair):
+every object listed in the cross-reference data resolves, the page tree is a tree (no cycles,
+no page twice) with at least one page and at most MAX_PAGES, the outline has no cycles, and every
+stream that is not an image decodes within pypdf's output limits (images are checked by their
+declared size instead, since a viewer allocates what they declare). A file that pypdf parses
+only with repairs (wrong offsets, broken ``startxref``) is accepted when all of this holds, and
+its raw bytes and decoded streams are then also scanned for the names of forbidden features
+(with ``#xx`` escapes undone), so that an object pypdf's repair did not see cannot hide them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import re
+import resource
+import sys
+import warnings
+from typing import Any
+
+if __name__ == "__main__":
+    # Encrypted files are refused, never decrypted: keep the crypto back ends out of the
+    # sandbox process (less code reachable from hostile input, and a faster start).
+    sys.modules.setdefault("cryptography", None)  # type: ignore[arg-type]
+    sys.modules.setdefault("Crypto", None)  # type: ignore[arg-type]
+
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, LimitReachedError
+from pypdf.filters import decode_stream_data
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    EncodedStreamObject,
+    IndirectObject,
+    StreamObject,
+)
+
+#: A declared image larger than this (pixels) is treated as a decompression bomb.
+MAX_IMAGE_PIXELS = 400_000_000
+#: The decoded size of all non-image streams together.
+MAX_TOTAL_DECODED = 1_000_000_000
+#: Image-only filters: their data is not decoded here.
+IMAGE_FILTERS = frozenset({"/DCTDecode", "/DCT", "/JPXDecode", "/CCITTFaxDecode", "/CCF",
+                           "/JBIG2Decode"})
+
+#: Action types (``/S``) that are refused, with the reason code.
+ACTION_CODES = {
+    "/JavaScript": "javascript",
+    "/Launch": "launch_action",
+    "/GoToR": "launch_action",
+    "/ImportData": "launch_action",
+    "/GoToE": "embedded_file",
+    "/SubmitForm": "active_content",
+    "/RichMediaExecute": "active_content",
+}
+#: Dictionary keys whose presence alone is refused.
+KEY_CODES = {
+    "/JS": "javascript",
+    "/JavaScript": "javascript",  # the document-level JavaScript name tree
+    "/EmbeddedFiles": "embedded_file",
+    "/EF": "embedded_file",
+    "/XFA": "active_content",
+}
+#: ``/Subtype`` or ``/Type`` values that are refused.
+TYPE_CODES = {
+    "/FileAttachment": "embedded_file",
+    "/EmbeddedFile": "embedded_file",
+    "/RichMedia": "active_content",
+    "/3D": "active_content",
+}
+#: Names looked for in the raw bytes of a repaired file.
+RAW_NAME_CODES = {
+    b"JavaScript": "javascript",
+    b"JS": "javascript",
+    b"Launch": "launch_action",
+    b"GoToR": "launch_action",
+    b"ImportData": "launch_action",
+    b"EmbeddedFile": "embedded_file",
+    b"EmbeddedFiles": "embedded_file",
+    b"FileAttachment": "embedded_file",
+    b"GoToE": "embedded_file",
+    b"XFA": "active_content",
+    b"RichMedia": "active_content",
+    b"SubmitForm": "active_content",
+}
+_NAME = re.compile(rb"/([^\s/\[\]()<>{}%]+)")
+_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+class Reject(Exception):
+    def __init__(self, code: str, detail: str = "", **params: int) -> None:
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+        self.params = params
+
+
+class Damaged(Reject):
+    def __init__(self, detail: str) -> None:
+        super().__init__("damaged", detail)
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.messages) < 50:
+            self.messages.append(record.getMessage()[:200])
+
+
+def _key(value: Any) -> tuple[int, int] | int:
+    if isinstance(value, IndirectObject):
+        return (value.idnum, value.generation)
+    return id(value)
+
+
+def _resolve(value: Any) -> Any:
+    try:
+        return value.get_object() if isinstance(value, IndirectObject) else value
+    except (MemoryError, RecursionError, LimitReachedError):
+        raise
+    except Exception as exc:
+        raise Damaged(f"object {value!r} does not resolve: {exc}") from exc
+
+
+def _raw_get(dictionary: DictionaryObject, key: str) -> Any:
+    return dict.get(dictionary, key)
+
+
+def check_pages(root: DictionaryObject, max_pages: int) -> int:
+    """Walk the page tree without recursion; count the pages; refuse cycles and repeats."""
+    pages_ref = _raw_get(root, "/Pages")
+    pages = _resolve(pages_ref)
+    if not isinstance(pages, DictionaryObject):
+        raise Damaged("the catalog has no page tree")
+    declared = _resolve(_raw_get(pages, "/Count"))
+    if isinstance(declared, int) and declared > max_pages:
+        raise Reject("too_many_pages", f"declared {declared}", max=max_pages)
+    seen: set[tuple[int, int] | int] = set()
+    stack: list[Any] = [pages_ref]
+    leaves = nodes = 0
+    while stack:
+        ref = stack.pop()
+        key = _key(ref)
+        if key in seen:
+            raise Reject("recursive_structure", f"page tree node {ref!r} reached twice")
+        seen.add(key)
+        node = _resolve(ref)
+        if not isinstance(node, DictionaryObject):
+            raise Damaged(f"page tree node {ref!r} is not a dictionary")
+        nodes += 1
+        if nodes > 2 * max_pages + 1000:
+            raise Reject("too_many_pages", "too many page tree nodes", max=max_pages)
+        kids = _resolve(_raw_get(node, "/Kids"))
+        if _raw_get(node, "/Type") == "/Pages" or (kids is not None and
+                                                   _raw_get(node, "/Type") != "/Page"):
+            if not isinstance(kids, ArrayObject):
+                raise Damaged("a page tree node has no /Kids array")
+            stack.extend(reversed(list(list.__iter__(kids))))
+        else:
+            leaves += 1
+            if leaves > max_pages:
+                raise Reject("too_many_pages", f"more than {max_pages} pages", max=max_pages)
+    if leaves == 0:
+        raise Reject("no_pages", "the page tree has no page")
+    return leaves
+
+
+def check_outline(root: DictionaryObject) -> None:
+    """The outline (bookmarks) is a tree linked by /First and /Next: refuse cycles."""
+    outlines = _resolve(_raw_get(root, "/Outlines"))
+    if not isinstance(outlines, DictionaryObject):
+        return
+    seen: set[tuple[int, int] | int] = set()
+    stack: list[Any] = [_raw_get(outlines, "/First")]
+    while stack:
+        ref = stack.pop()
+        if ref is None:
+            continue
+        key = _key(ref)
+        if key in seen:
+            raise Reject("recursive_structure", "the outline loops")
+        seen.add(key)
+        item = _resolve(ref)
+        if not isinstance(item, DictionaryObject):
+            continue
+        stack.append(_raw_get(item, "/Next"))
+        stack.append(_raw_get(item, "/First"))
+
+
+def _check_dictionary(dictionary: DictionaryObject) -> None:
+    for key, code in KEY_CODES.items():
+        if key in dictionary:
+            raise Reject(code, f"key {key}")
+    action = _resolve(_raw_get(dictionary, "/S"))
+    if isinstance(action, str) and action in ACTION_CODES:
+        raise Reject(ACTION_CODES[action], f"action {action}")
+    for key in ("/Subtype", "/Type"):
+        value = _raw_get(dictionary, key)
+        if isinstance(value, str) and value in TYPE_CODES:
+            raise Reject(TYPE_CODES[value], f"{key} {value}")
+
+
+class _Decoder:
+    def __init__(self, keep: bool) -> None:
+        self.total = 0
+        self.keep = keep
+        self.decoded: list[bytes] = []
+
+    def check(self, stream: StreamObject) -> None:
+        if _raw_get(stream, "/Subtype") == "/Image":
+            width = _resolve(_raw_get(stream, "/Width"))
+            height = _resolve(_raw_get(stream, "/Height"))
+            if isinstance(width, int) and isinstance(height, int) and \
+                    width * height > MAX_IMAGE_PIXELS:
+                raise Reject("decompression_bomb", f"image of {width}x{height} pixels")
+            return
+        if not isinstance(stream, EncodedStreamObject):
+            return
+        filters = _resolve(_raw_get(stream, "/Filter"))
+        names = list(filters) if isinstance(filters, ArrayObject) else [filters]
+        if any(name in IMAGE_FILTERS for name in names):
+            return
+        try:
+            data = decode_stream_data(stream)
+        except LimitReachedError as exc:
+            if "Recovery" in str(exc):  # pypdf gave up repairing invalid compressed data
+                raise Damaged(f"a stream does not decode: {exc}") from exc
+            raise Reject("decompression_bomb", str(exc)[:200]) from exc
+        except (MemoryError, RecursionError):
+            raise
+        except Exception as exc:
+            raise Damaged(f"a stream does not decode: {exc}") from exc
+        size = len(data) if isinstance(data, bytes | bytearray) else 0
+        self.total += size
+        if self.total > MAX_TOTAL_DECODED:
+            raise Reject("decompression_bomb", f"streams decode to more than {self.total} bytes")
+        if self.keep and isinstance(data, bytes | bytearray):
+            self.decoded.append(bytes(data))
+
+
+def check_objects(reader: PdfReader, decoder: _Decoder) -> int:
+    """Visit every object: those in the cross-reference data and all they refer to."""
+    refs: list[Any] = [reader.trailer]
+    for generation, table in reader.xref.items():
+        refs.extend(IndirectObject(idnum, generation, reader) for idnum in table)
+    refs.extend(IndirectObject(idnum, 0, reader) for idnum in reader.xref_objStm)
+    seen: set[tuple[int, int] | int] = set()
+    stack = refs
+    count = 0
+    while stack:
+        value = stack.pop()
+        if isinstance(value, IndirectObject):
+            key = _key(value)
+            if key in seen:
+                continue
+            seen.add(key)
+            stack.append(_resolve(value))
+            continue
+        if isinstance(value, DictionaryObject):
+            count += 1
+            _check_dictionary(value)
+            if isinstance(value, StreamObject):
+                decoder.check(value)
+            stack.extend(dict.values(value))
+        elif isinstance(value, ArrayObject):
+            stack.extend(list.__iter__(value))
+    return count
+
+
+def scan_names(blobs: list[bytes]) -> None:
+    """Look for forbidden feature names in raw bytes (a repaired file's safety net)."""
+    for blob in blobs:
+        for match in _NAME.finditer(blob):
+            name = match.group(1)
+            if b"#" in name:
+                name = _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name)
+            code = RAW_NAME_CODES.get(name)
+            if code is not None:
+                raise Reject(code, f"name /{name.decode('latin-1')} in the raw bytes")
+
+
+def _analyse(data: bytes, max_pages: int, *, strict: bool) -> dict[str, Any]:
+    collector = _Collector()
+    logger = logging.getLogger("pypdf")
+    logger.addHandler(collector)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                reader = PdfReader(io.BytesIO(data), strict=strict)
+            except (MemoryError, RecursionError, LimitReachedError):
+                raise
+            except DependencyError as exc:
+                # The only dependency missing here is the AES back end, which pypdf wants as
+                # soon as it meets an AES-encrypted file.
+                raise Reject("encrypted", str(exc)) from exc
+            except Exception as exc:
+                raise Damaged(f"pypdf cannot read it: {exc}") from exc
+            if reader.is_encrypted or "/Encrypt" in reader.trailer:
+                raise Reject("encrypted", "the trailer has /Encrypt")
+            root = _resolve(_raw_get(reader.trailer, "/Root"))
+            if not isinstance(root, DictionaryObject):
+                raise Damaged("no document catalog")
+            pages = check_pages(root, max_pages)
+            repaired = not strict or bool(collector.messages) or bool(caught)
+            decoder = _Decoder(keep=repaired)
+            count = check_objects(reader, decoder)
+            check_outline(root)
+            repaired = repaired or bool(collector.messages) or bool(caught)
+            if repaired:
+                scan_names([data, *decoder.decoded])
+        return {"ok": True, "pages": pages, "repaired": repaired, "objects": count,
+                "warnings": collector.messages[:10]}
+    finally:
+        logger.removeHandler(collector)
+
+
+def analyse(data: bytes, max_pages: int) -> dict[str, Any]:
+    """Check ``data``; the verdict as the JSON-ready dictionary described above."""
+    try:
+        try:
+            return _analyse(data, max_pages, strict=True)
+        except Damaged:
+            return _analyse(data, max_pages, strict=False)
+    except Reject as reject:
+        return {"ok": False, "code": reject.code, "params": reject.params,
+                "detail": reject.detail[:300]}
+    except (MemoryError, RecursionError) as exc:
+        return {"ok": False, "code": "too_complex", "params": {}, "detail": type(exc).__name__}
+    except LimitReachedError as exc:
+        return {"ok": False, "code": "too_complex", "params": {}, "detail": str(exc)[:300]}
+    except Exception as exc:
+        return {"ok": False, "code": "damaged", "params": {},
+                "detail": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
+    memory = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    with contextlib.suppress(ValueError, OSError):  # not lowerable on some systems
+        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+
+
+def main(argv: list[str]) -> int:
+    max_pages, memory_mb, cpu_seconds = (int(arg) for arg in argv[1:4])
+    limit_resources(memory_mb, cpu_seconds)
+    data = sys.stdin.buffer.read()
+    verdict = analyse(data, max_pages)
+    sys.stdout.write(json.dumps(verdict))
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,46 @@
+"""An attachment of a request: a checked PDF, stored encrypted under a random name."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import User, new_public_id
+from portal.db import Base, UTCDateTime, utcnow
+from portal.requests.models import MlaRequest
+
+FILENAME_MAX = 200
+
+
+class Attachment(Base):
+    """One PDF of a request.
+
+    ``removed_at`` marks an attachment removed after it was part of a submitted version (a
+    returned request being edited): its file stays for the record of that version, and it no
+    longer counts or shows as an attachment of the working copy. An attachment removed before
+    any submission is deleted with its file.
+    """
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_request_id", "request_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    filename: Mapped[str] = mapped_column(String(FILENAME_MAX))
+    document_kind: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    pages: Mapped[int] = mapped_column(Integer)
+    pdf_repaired: Mapped[bool] = mapped_column(Boolean, default=False)
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    key_id: Mapped[str] = mapped_column(String(16))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    request: Mapped[MlaRequest] = relationship()
+    uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])

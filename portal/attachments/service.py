@@ -1,0 +1,290 @@
+"""Attachments of a request: add, list, open, remove; key rotation. Called by the web layer and
+the CLI, never importing Flask.
+
+Access to the request itself is checked by the caller (``portal.requests.drafts.get_request``,
+object-level); every function here also checks that the attachment belongs to that request.
+Files are written before the database row; if the caller's transaction rolls back, the new
+file is deleted, and a file whose row is deleted is removed only once that deletion commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import User, new_public_id
+from portal.attachments.crypto import FileRef, KeyRing, RotationResult, rotate
+from portal.attachments.inspect import PdfReport, Rejection, inspect_pdf
+from portal.attachments.models import FILENAME_MAX, Attachment
+from portal.attachments.store import AttachmentStore
+from portal.audit.log import record
+from portal.config import Settings
+from portal.contract.model import ATTACHMENT_KINDS
+from portal.db import Database, utcnow
+from portal.i18n_core import N_
+from portal.requests.drafts import NotEditable
+from portal.requests.models import MlaRequest
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+
+#: Rejections decided here (the PDF's own are in ``portal.attachments.inspect.MESSAGES``).
+SERVICE_MESSAGES = {
+    "file_too_large": N_("The file is larger than %(max)d MB. Reduce its size or split it "
+                         "into several files."),
+    "request_too_large": N_("The attachments of a request may not exceed %(max)d MB together. "
+                            "Remove an attachment or reduce the size of this file."),
+    "document_kind": N_("Choose the type of document."),
+}
+
+_PENDING_KEY = "portal.attachments.pending"
+_BIDI_AND_INVISIBLE_KEEP = {"\u200c", "\u200d"}  # ZWNJ, ZWJ: needed by Persian, Indic scripts
+_FORBIDDEN_IN_NAMES = re.compile(r'[<>:"/\\|?*]')
+
+
+class AttachmentNotFound(LookupError):
+    """No such attachment on this request (or it was removed)."""
+
+
+def _reject(code: str, **params: int) -> Rejection:
+    return Rejection(code, SERVICE_MESSAGES[code], params)
+
+
+def sanitize_filename(raw: str) -> str:
+    """A display name: no directories, control characters, bidi overrides or characters that
+    are special in file systems; Unicode letters kept; ends in ``.pdf``; at most 200 chars."""
+    name = unicodedata.normalize("NFC", raw or "")
+    name = re.split(r"[/\\]", name)[-1]
+    kept = []
+    for char in name:
+        category = unicodedata.category(char)
+        if char in _BIDI_AND_INVISIBLE_KEEP:
+            kept.append(char)
+        elif category in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            continue
+        elif category == "Zs":
+            kept.append(" ")
+        else:
+            kept.append(char)
+    name = _FORBIDDEN_IN_NAMES.sub("_", "".join(kept))
+    name = re.sub(r" {2,}", " ", name).strip(" .")
+    stem = name[:-4] if name.lower().endswith(".pdf") else name
+    stem = stem.rstrip(" .") or "document"
+    return stem[: FILENAME_MAX - 4].rstrip(" .") + ".pdf"
+
+
+def attachment_store(settings: Settings) -> AttachmentStore:
+    return AttachmentStore.for_data_dir(settings.data_dir, KeyRing.from_settings(settings))
+
+
+def limits(settings: Settings) -> tuple[int, int]:
+    """(per file, per request) in bytes."""
+    return settings.max_file_mb * MB, settings.max_request_mb * MB
+
+
+def used_bytes(db: Session, request: MlaRequest) -> int:
+    total = db.scalar(select(func.coalesce(func.sum(Attachment.size), 0))
+                      .where(Attachment.request_id == request.id,
+                             Attachment.removed_at.is_(None)))
+    return int(total or 0)
+
+
+def list_attachments(db: Session, request: MlaRequest) -> list[Attachment]:
+    return list(db.scalars(select(Attachment)
+                           .where(Attachment.request_id == request.id,
+                                  Attachment.removed_at.is_(None))
+                           .order_by(Attachment.uploaded_at, Attachment.id)))
+
+
+def get_attachment(db: Session, request: MlaRequest, public_id: str, *,
+                   include_removed: bool = False) -> Attachment:
+    query = select(Attachment).where(Attachment.public_id == public_id,
+                                     Attachment.request_id == request.id)
+    if not include_removed:
+        query = query.where(Attachment.removed_at.is_(None))
+    attachment = db.scalar(query)
+    if attachment is None:
+        raise AttachmentNotFound(public_id)
+    return attachment
+
+
+def add_attachment(db: Session, settings: Settings, user: User, request: MlaRequest,
+                   filename: str, document_kind: str, data: bytes, *, ip: str = "",
+                   store: AttachmentStore | None = None) -> Attachment | Rejection:
+    """Check, encrypt and store one PDF. Raises :class:`NotEditable` when the request is not
+    editable; returns a :class:`Rejection` (audited as ``attachment.rejected``) when the file
+    is refused."""
+    if not request.editable:
+        raise NotEditable(request.status)
+    if document_kind not in ATTACHMENT_KINDS:
+        return _reject("document_kind")
+    max_file, max_request = limits(settings)
+    display_name = sanitize_filename(filename)
+    outcome: PdfReport | Rejection
+    if len(data) > max_file:
+        outcome = _reject("file_too_large", max=settings.max_file_mb)
+    elif used_bytes(db, request) + len(data) > max_request:
+        outcome = _reject("request_too_large", max=settings.max_request_mb)
+    else:
+        outcome = inspect_pdf(data, max_pages=settings.max_pdf_pages,
+                              time_limit=settings.upload_time_limit_seconds,
+                              memory_mb=settings.upload_memory_limit_mb)
+    if isinstance(outcome, Rejection):
+        _audit_rejection(db, user, request, display_name, data, outcome, ip)
+        return outcome
+    store = store or attachment_store(settings)
+    public_id = new_public_id()
+    stored = store.put(data, request_id=request.public_id, attachment_id=public_id)
+    _on_rollback(db, lambda: store.delete(stored.storage_name))
+    # Serialize concurrent uploads to one request: a row lock on PostgreSQL; on SQLite the
+    # insert below takes the database write lock before the total is summed.
+    db.execute(select(MlaRequest.id).where(MlaRequest.id == request.id).with_for_update())
+    attachment = Attachment(public_id=public_id, request_id=request.id, filename=display_name,
+                            document_kind=document_kind, sha256=stored.sha256, size=stored.size,
+                            pages=outcome.pages, pdf_repaired=outcome.repaired,
+                            storage_name=stored.storage_name, key_id=stored.key_id,
+                            uploaded_by_id=user.id, uploaded_at=utcnow())
+    db.add(attachment)
+    db.flush()
+    if used_bytes(db, request) > max_request:
+        db.delete(attachment)
+        db.flush()
+        store.delete(stored.storage_name)
+        rejection = _reject("request_too_large", max=settings.max_request_mb)
+        _audit_rejection(db, user, request, display_name, data, rejection, ip)
+        return rejection
+    record(db, "attachment.added", actor_id=user.id, actor=user.email, ip=ip,
+           object_type="attachment", object_id=public_id,
+           details={"request": request.public_id, "filename": display_name,
+                    "kind": document_kind, "sha256": stored.sha256, "size": stored.size,
+                    "pages": outcome.pages, "repaired": outcome.repaired})
+    return attachment
+
+
+def remove_attachment(db: Session, settings: Settings, user: User, request: MlaRequest,
+                      public_id: str, *, ip: str = "",
+                      store: AttachmentStore | None = None) -> None:
+    """Remove an attachment from the working copy (only while the request is editable)."""
+    if not request.editable:
+        raise NotEditable(request.status)
+    attachment = get_attachment(db, request, public_id)
+    submitted = request.submitted_at is not None and attachment.uploaded_at <= \
+        request.submitted_at
+    if submitted:
+        # Part of a submitted version: keep the file for that version's record.
+        attachment.removed_at = utcnow()
+        attachment.removed_by_id = user.id
+    else:
+        store = store or attachment_store(settings)
+        name = attachment.storage_name
+        db.delete(attachment)
+        _on_commit(db, lambda: store.delete(name))
+    db.flush()
+    record(db, "attachment.removed", actor_id=user.id, actor=user.email, ip=ip,
+           object_type="attachment", object_id=public_id,
+           details={"request": request.public_id, "filename": attachment.filename,
+                    "sha256": attachment.sha256, "kept_for_submitted_version": submitted})
+
+
+def open_attachment(db: Session, settings: Settings, user: User, request: MlaRequest,
+                    public_id: str, *, ip: str = "", include_removed: bool = False,
+                    store: AttachmentStore | None = None) -> bytes:
+    """The decrypted, verified PDF. Raises :class:`AttachmentNotFound`, or
+    ``DecryptionError``/``IntegrityError`` when the stored file was tampered with."""
+    attachment = get_attachment(db, request, public_id, include_removed=include_removed)
+    store = store or attachment_store(settings)
+    data = store.get(attachment.storage_name, request_id=request.public_id,
+                     attachment_id=attachment.public_id, sha256=attachment.sha256)
+    record(db, "attachment.downloaded", actor_id=user.id, actor=user.email, ip=ip,
+           object_type="attachment", object_id=public_id,
+           details={"request": request.public_id, "sha256": attachment.sha256})
+    return data
+
+
+def rotate_keys(database: Database, settings: Settings, *, actor: str = "cli",
+                store: AttachmentStore | None = None, batch: int = 200) -> RotationResult:
+    """Re-encrypt every attachment file (removed ones included) under the current key."""
+    store = store or attachment_store(settings)
+    total = RotationResult()
+
+    def mark(ref: FileRef, key_id: str) -> None:
+        with database.session() as db:
+            db.execute(update(Attachment).where(Attachment.storage_name == ref.storage_name)
+                       .values(key_id=key_id))
+
+    last_id = 0
+    while True:
+        with database.session() as db:
+            rows = db.execute(
+                select(Attachment.id, Attachment.storage_name, MlaRequest.public_id,
+                       Attachment.public_id)
+                .join(MlaRequest, MlaRequest.id == Attachment.request_id)
+                .where(Attachment.id > last_id).order_by(Attachment.id).limit(batch)).all()
+        if not rows:
+            break
+        last_id = rows[-1][0]
+        refs = [FileRef(storage_name, request_id, attachment_id)
+                for _id, storage_name, request_id, attachment_id in rows]
+        part = rotate(store, store.keyring, refs, on_rotated=mark)
+        total.rotated += part.rotated
+        total.current += part.current
+        total.failed.extend(part.failed)
+    with database.session() as db:
+        record(db, "attachment.keys_rotated", actor=actor, object_type="attachment",
+               details={"key": store.keyring.current_id, "rotated": total.rotated,
+                        "already_current": total.current, "failed": len(total.failed)})
+    return total
+
+
+def _audit_rejection(db: Session, user: User, request: MlaRequest, filename: str, data: bytes,
+                     rejection: Rejection, ip: str) -> None:
+    log.info("attachment refused for request %s: %s (%s)", request.public_id, rejection.code,
+             rejection.detail)
+    record(db, "attachment.rejected", actor_id=user.id, actor=user.email, ip=ip,
+           object_type="request", object_id=request.public_id,
+           details={"filename": filename, "reason": rejection.code, "size": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest()})
+
+
+# --- file actions tied to the outcome of the caller's transaction ------------------------------
+
+def _pending(db: Session) -> dict[str, list[Callable[[], Any]]]:
+    pending: dict[str, list[Callable[[], Any]]] | None = db.info.get(_PENDING_KEY)
+    if pending is None:
+        pending = {"commit": [], "rollback": []}
+        db.info[_PENDING_KEY] = pending
+        event.listen(db, "after_commit", _run_pending("commit"))
+        event.listen(db, "after_rollback", _run_pending("rollback"))
+    return pending
+
+
+def _run_pending(outcome: str) -> Callable[[Session], None]:
+    def run(session: Session) -> None:
+        pending = session.info.get(_PENDING_KEY)
+        if not pending:
+            return
+        actions = list(pending[outcome])
+        pending["commit"].clear()
+        pending["rollback"].clear()
+        for action in actions:
+            try:
+                action()
+            except Exception:  # a leftover file is logged, never an error for the user
+                log.exception("attachment file action after %s failed", outcome)
+    return run
+
+
+def _on_commit(db: Session, action: Callable[[], Any]) -> None:
+    _pending(db)["commit"].append(action)
+
+
+def _on_rollback(db: Session, action: Callable[[], Any]) -> None:
+    _pending(db)["rollback"].append(action)
