@@ -11,7 +11,7 @@ STATIC_VENDOR := portal/static/vendor
 USWDS_VERSION := 3.14.0
 export PORTAL_DATA_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test install install-test static catalogs extract update-catalogs i18n-check \
+.PHONY: run test install install-test system-deps static catalogs extract update-catalogs i18n-check \
         lint typecheck test-sqlite test-postgres bench clean
 
 $(VENV)/.installed: pyproject.toml
@@ -24,8 +24,12 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	set -o pipefail; $(PIP) install --quiet -e '.[test]' $(QUIET_PIP)
 	touch $@
 
-install: $(VENV)/.installed static catalogs
-install-test: $(VENV)/.installed-test static catalogs
+install: $(VENV)/.installed static catalogs system-deps
+install-test: $(VENV)/.installed-test static catalogs system-deps
+
+# Debian packages the portal needs at run time (Pango and fonts for the PDFs).
+system-deps:
+	bash scripts/ensure-pdf-deps.sh
 
 static: $(STATIC_VENDOR)/uswds/.version-$(USWDS_VERSION)
 

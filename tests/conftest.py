@@ -31,7 +31,7 @@ from portal.config import Settings
 from portal.db import Base, Database
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
-NODB_DIRS = ("rules", "contract", "reference", "i18n")
+NODB_DIRS = ("rules", "contract", "reference", "i18n", "pdf")
 TEST_PASSWORD = "correct horse battery staple 42"
 
 

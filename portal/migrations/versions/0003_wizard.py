@@ -24,7 +24,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("year", name=op.f("pk_reference_counters")),
     )
     with op.batch_alter_table("requests", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("progress_json", sa.Text(), nullable=False, server_default="{}"))
+        batch_op.add_column(
+            sa.Column("progress_json", sa.Text(), nullable=False, server_default="{}")
+        )
         batch_op.add_column(sa.Column("acks_json", sa.Text(), nullable=False, server_default="{}"))
 
 
