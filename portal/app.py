@@ -58,8 +58,22 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
+def format_file_size(size: int) -> str:
+    """A file size for people, in the locale's number format (1.5 MB, 1,5 MB, ١٫٥ MB).
+    Binary multiples, like the limits in the settings (25 MB = 25 x 1024 x 1024 bytes)."""
+    from flask_babel import format_decimal
+
+    value: float = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            pattern = "#,##0" if unit == "B" else "#,##0.#"
+            return f"{format_decimal(value, format=pattern)}\u00a0{unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
 def _template_globals(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, lazy_gettext
+    from flask_babel import format_date, format_datetime, format_number, lazy_gettext
 
     from portal.i18n_core import supported_locales
     from portal.web.access import current_user
@@ -79,12 +93,15 @@ def _template_globals(app: Flask) -> None:
             "role_label": lambda role: role_labels.get(role, role),
             "format_datetime": format_datetime,
             "format_date": format_date,
+            "format_number": format_number,
+            "format_file_size": format_file_size,
         }
 
 
 def _register_blueprints(app: Flask) -> None:
     from portal import main
     from portal.accounts import admin, views
+    from portal.requests import attachment_views  # noqa: F401 - adds its routes to the blueprint
     from portal.requests import views as request_views
 
     app.register_blueprint(main.bp)

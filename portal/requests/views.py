@@ -24,12 +24,20 @@ from werkzeug.wrappers import Response
 
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role
+from portal.attachments import service as attachment_service
 from portal.contract.load import load_request
 from portal.contract.model import Request
 from portal.i18n import current_locale_code
 from portal.requests import checks, drafts, formgen, submission, thread
 from portal.requests.choices import for_request
-from portal.requests.forms import AcknowledgementForm, ImportForm, MessageForm, WithdrawForm
+from portal.requests.forms import (
+    AcknowledgementForm,
+    ImportForm,
+    MessageForm,
+    UploadForm,
+    WithdrawForm,
+)
+from portal.requests.labels import choice_label
 from portal.requests.models import MlaRequest, RequestEvent, Status
 from portal.requests.sections import BY_SLUG, SECTIONS, Section
 from portal.requests.summary import event_label, summarize
@@ -43,10 +51,11 @@ bp = Blueprint("requests", __name__, url_prefix="/requests")
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"event_label": event_label}
+    return {"event_label": event_label, "choice_label": choice_label}
 
 
-def _load(public_id: str, *, audit: bool = True) -> MlaRequest:
+def load_visible(public_id: str, *, audit: bool = True) -> MlaRequest:
+    """The request if the user may see it (a view is audited), else 404."""
     try:
         return drafts.get_request(db(), require_user(), public_id, ip=client_ip(),
                                   audit_view=audit)
@@ -115,7 +124,7 @@ def new() -> Response:
 @bp.route("/<public_id>")
 @roles(Role.SUBMITTER)
 def overview(public_id: str) -> tuple[str, int]:
-    req = _load(public_id)
+    req = load_visible(public_id)
     content = drafts.content_of(req)
     findings = _findings(content)
     states = checks.section_states(content, findings, checks.progress_of(req))
@@ -142,7 +151,7 @@ def _render_overview(req: MlaRequest, content: Request, states: list[checks.Sect
 @bp.route("/<public_id>/messages", methods=["POST"])
 @roles(Role.SUBMITTER)
 def post_message(public_id: str) -> Response | tuple[str, int]:
-    req = _load(public_id, audit=False)
+    req = load_visible(public_id, audit=False)
     form = MessageForm()
     if form.validate_on_submit():
         try:
@@ -164,7 +173,7 @@ def post_message(public_id: str) -> Response | tuple[str, int]:
 @bp.route("/<public_id>/withdraw", methods=["POST"])
 @roles(Role.SUBMITTER)
 def withdraw(public_id: str) -> Response | tuple[str, int]:
-    req = _load(public_id, audit=False)
+    req = load_visible(public_id, audit=False)
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
@@ -185,16 +194,38 @@ def withdraw(public_id: str) -> Response | tuple[str, int]:
 
 def _render_section(req: MlaRequest, section: Section, content: Request, form: Any,
                     nodes: list[formgen.Node], status: int = 200,
-                    notice: str | None = None) -> tuple[str, int]:
+                    notice: str | None = None, upload_form: UploadForm | None = None,
+                    upload_error: str | None = None) -> tuple[str, int]:
     findings = [f for f in _findings(content) if f.section is section]
-    fields = formgen.flat_fields(form)
+    extra: dict[str, Any] = {}
+    if section.slug == "procedures":
+        max_file, max_request = attachment_service.limits(settings())
+        used = attachment_service.used_bytes(db(), req)
+        extra = {
+            "attachments": attachment_service.list_attachments(db(), req),
+            "upload_form": upload_form or UploadForm(),
+            "upload_error": upload_error, "max_file": max_file, "max_request": max_request,
+            "used_bytes": used, "remove_form": EmptyForm(),
+        }
     return render_template(
         "requests/section.html", req=req, section=section, form=form, nodes=nodes,
-        fields=fields, findings=findings, sections=SECTIONS, notice=notice,
+        fields=formgen.flat_fields(form), findings=findings, sections=SECTIONS, notice=notice,
         assistance_types=formgen.assistance_type_choices(),
         providers=for_request(content, current_locale_code()).providers,
-        return_to=request.values.get("next", ""),
+        return_to=request.values.get("next", ""), **extra,
     ), status
+
+
+def render_section_page(req: MlaRequest, slug: str, *, upload_form: UploadForm | None = None,
+                        upload_error: str | None = None, status: int = 200
+                        ) -> tuple[str, int]:
+    """A section page built from the saved draft (used after an upload was refused)."""
+    section = _section(slug)
+    content = drafts.content_of(req)
+    form, nodes = formgen.build(section, content, for_request(content, current_locale_code()))
+    form.revision.data = str(req.revision)
+    return _render_section(req, section, content, form, nodes, status,
+                           upload_form=upload_form, upload_error=upload_error)
 
 
 @bp.route("/<public_id>/<slug>", methods=["GET", "POST"])
@@ -202,7 +233,7 @@ def _render_section(req: MlaRequest, section: Section, content: Request, form: A
 @preserve_input
 def section(public_id: str, slug: str) -> Response | tuple[str, int]:
     section = _section(slug)
-    req = _load(public_id, audit=request.method == "GET")
+    req = load_visible(public_id, audit=request.method == "GET")
     if not req.editable:
         flash(_("This request was submitted and can no longer be changed."), "warning")
         return redirect(url_for("requests.overview", public_id=public_id))
@@ -278,7 +309,7 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
 @bp.route("/<public_id>/check", methods=["GET", "POST"])
 @roles(Role.SUBMITTER)
 def check(public_id: str) -> Response | tuple[str, int]:
-    req = _load(public_id, audit=request.method == "GET")
+    req = load_visible(public_id, audit=request.method == "GET")
     content = drafts.content_of(req)
     findings = _findings(content)
     acks = checks.acknowledgements_of(req)
@@ -324,7 +355,7 @@ def _render_check(req: MlaRequest, findings: list[checks.ShownFinding], acks: di
 @bp.route("/<public_id>/review")
 @roles(Role.SUBMITTER)
 def review(public_id: str) -> str:
-    req = _load(public_id)
+    req = load_visible(public_id)
     content = drafts.content_of(req)
     findings = _findings(content)
     db().commit()
@@ -339,7 +370,7 @@ def submit(public_id: str) -> Response:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    req = _load(public_id, audit=False)
+    req = load_visible(public_id, audit=False)
     user = require_user()
     try:
         expected = int(request.form.get("revision", ""))
@@ -366,7 +397,7 @@ def submit(public_id: str) -> Response:
 @bp.route("/<public_id>/submitted")
 @roles(Role.SUBMITTER)
 def confirmation(public_id: str) -> str:
-    req = _load(public_id)
+    req = load_visible(public_id)
     if req.status_enum is Status.DRAFT:
         abort(404)
     db().commit()
@@ -376,7 +407,7 @@ def confirmation(public_id: str) -> str:
 @bp.route("/<public_id>/export.json")
 @roles(Role.SUBMITTER)
 def export(public_id: str) -> Response:
-    req = _load(public_id, audit=False)
+    req = load_visible(public_id, audit=False)
     body = drafts.export_json(req)
     drafts.record_export(db(), require_user(), req, ip=client_ip())
     db().commit()

@@ -1,0 +1,135 @@
+"""Attachments of a draft: upload (PDF only, limits shown before and enforced), remove,
+download. Every change also updates the attachment list of the draft's contract document, so
+the rules and the package see the same files."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Response as FlaskResponse
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from portal.accounts.forms import EmptyForm
+from portal.accounts.models import Role
+from portal.attachments import service
+from portal.attachments.inspect import Rejection
+from portal.contract import model as m
+from portal.requests import drafts
+from portal.requests.forms import UploadForm
+from portal.requests.models import MlaRequest
+from portal.requests.views import bp, load_visible, render_section_page
+from portal.web.access import require_user, roles
+from portal.web.context import client_ip, db, settings
+
+#: Bytes of multipart overhead allowed beyond the file limit before a body is refused unread.
+MULTIPART_OVERHEAD = 64 * 1024
+#: A body over the limit is still read (and dropped), up to this much, so that the browser
+#: gets the explanation instead of a reset connection.
+DRAIN_CAP = 1024 * 1024 * 1024
+
+
+def sync_contract(req: MlaRequest) -> None:
+    """Copy the stored attachments' metadata into the draft's contract document."""
+    content = drafts.content_of(req)
+    listed = tuple(
+        m.Attachment(filename=a.filename, document_kind=a.document_kind, sha256=a.sha256,
+                     size=a.size, pages=a.pages)
+        for a in service.list_attachments(db(), req))
+    if listed != content.attachments:
+        drafts.save_draft(db(), require_user(), req, replace(content, attachments=listed),
+                          req.revision, ip=client_ip(), section="attachments")
+
+
+def _drain() -> None:
+    stream = request.stream
+    remaining = DRAIN_CAP
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 1024 * 1024))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+
+
+def _back(req: MlaRequest) -> Response:
+    return redirect(url_for("requests.section", public_id=req.public_id, slug="procedures")
+                    + "#attachments")
+
+
+@bp.route("/<public_id>/attachments", methods=["POST"])
+@roles(Role.SUBMITTER)
+def upload(public_id: str) -> Response | tuple[str, int]:
+    req = load_visible(public_id, audit=False)
+    max_file, _max_request = service.limits(settings())
+    if request.content_length is not None and \
+            request.content_length > max_file + MULTIPART_OVERHEAD:
+        _drain()
+        message = _("The file is larger than %(max)d MB. Reduce its size or split it into "
+                    "several files.", max=settings().max_file_mb)
+        return render_section_page(req, "procedures", upload_error=message, status=413)
+    form = UploadForm()
+    if not req.editable:
+        flash(_("This request was submitted and can no longer be changed."), "warning")
+        return redirect(url_for("requests.overview", public_id=public_id))
+    if not form.validate_on_submit():
+        return render_section_page(req, "procedures", upload_form=form, status=400)
+    upload_file = form.file.data
+    data = upload_file.read(max_file + 1)
+    outcome = service.add_attachment(db(), settings(), require_user(), req,
+                                     upload_file.filename or "document.pdf",
+                                     form.document_kind.data, data, ip=client_ip())
+    if isinstance(outcome, Rejection):
+        db().commit()  # keeps the audit record of the refusal
+        form.file.errors.append(_(outcome.message, **outcome.params))
+        return render_section_page(req, "procedures", upload_form=form, status=400)
+    sync_contract(req)
+    db().commit()
+    flash(_("%(name)s was attached (%(pages)d pages).", name=outcome.filename,
+            pages=outcome.pages), "success")
+    return _back(req)
+
+
+@bp.route("/<public_id>/attachments/<attachment_id>/remove", methods=["POST"])
+@roles(Role.SUBMITTER)
+def remove_attachment(public_id: str, attachment_id: str) -> Response:
+    req = load_visible(public_id, audit=False)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        service.remove_attachment(db(), settings(), require_user(), req, attachment_id,
+                                  ip=client_ip())
+    except service.AttachmentNotFound:
+        abort(404)
+    except drafts.NotEditable:
+        flash(_("This request was submitted and can no longer be changed."), "warning")
+        return redirect(url_for("requests.overview", public_id=public_id))
+    sync_contract(req)
+    db().commit()
+    flash(_("The document was removed."), "success")
+    return _back(req)
+
+
+@bp.route("/<public_id>/attachments/<attachment_id>")
+@roles(Role.SUBMITTER)
+def download_attachment(public_id: str, attachment_id: str) -> FlaskResponse:
+    req = load_visible(public_id, audit=False)
+    try:
+        attachment = service.get_attachment(db(), req, attachment_id)
+        data = service.open_attachment(db(), settings(), require_user(), req, attachment_id,
+                                       ip=client_ip())
+    except service.AttachmentNotFound:
+        abort(404)
+    db().commit()
+    response = FlaskResponse(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = _disposition(attachment.filename)
+    return response
+
+
+def _disposition(filename: str) -> str:
+    """An attachment (never inline) header that survives any Unicode file name."""
+    from urllib.parse import quote
+
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
