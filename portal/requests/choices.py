@@ -83,3 +83,17 @@ def for_request(content: Request, locale: str) -> Choices:
         instruments=tuple((b.id, b.name) for b in bases),
         providers=providers,
     )
+
+
+def display_names(content: Request, locale: str) -> dict[str, str]:
+    """``namespace:code`` -> display name, for the review page."""
+    choices = for_request(content, locale)
+    reference = load_reference()
+    names: dict[str, str] = {}
+    for namespace, pairs in (("country", choices.countries), ("us_state", choices.states),
+                             ("language", choices.languages),
+                             ("category", choices.categories)):
+        names.update({f"{namespace}:{code}": name for code, name in pairs})
+    names.update({f"instrument:{basis.id}": basis.name
+                  for basis in reference.legal_bases.values()})
+    return names

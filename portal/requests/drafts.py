@@ -139,9 +139,10 @@ def record_acknowledgements(db: Session, user: User, request: MlaRequest, keys: 
            object_type="request", object_id=request.public_id, details={"findings": keys})
 
 
-def record_export(db: Session, user: User, request: MlaRequest, *, ip: str = "") -> None:
+def record_export(db: Session, user: User, request: MlaRequest, *, ip: str = "",
+                  what: str = "json") -> None:
     record(db, "request.exported", actor_id=user.id, actor=user.email, ip=ip,
-           object_type="request", object_id=request.public_id)
+           object_type="request", object_id=request.public_id, details={"as": what})
 
 
 def _dump(body: Mapping[str, Any]) -> str:

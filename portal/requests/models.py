@@ -80,6 +80,7 @@ class RequestVersion(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     request: Mapped[MlaRequest] = relationship(back_populates="versions")
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
 
 
 class ReferenceCounter(Base):

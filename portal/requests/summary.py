@@ -32,15 +32,21 @@ class SummarySection:
 
 
 YES, NO = _l("Yes"), _l("No")
+#: Kinds of codes shown by name: the patterns of the contract, and two field names.
+NAMESPACES = ("country", "us_state", "language", "instrument", "category")
 
 
-def _value(owner: type, name: str, kind: str, value: Any) -> Any:
+def _value(owner: type, name: str, kind: str, value: Any, names: Mapping[str, str]) -> Any:
     metas = {f.name: f.metadata for f in dataclasses.fields(owner)}
     meta: Mapping[str, Any] = metas.get(name, {})
     if kind == "bool":
         return YES if value else NO
     if kind == "str" and "enum" in meta:
         return choice_label(value, name) if value else ""
+    if kind == "str" and value:
+        namespace = meta.get("pattern") if meta.get("pattern") in NAMESPACES else name
+        if namespace in NAMESPACES:
+            return names.get(f"{namespace}:{value}", value)
     if kind == "list_str":
         return ", ".join(str(choice_label(v, name)) for v in value)
     if value is None:
@@ -48,7 +54,8 @@ def _value(owner: type, name: str, kind: str, value: Any) -> Any:
     return value
 
 
-def _walk(cls: type, obj: Any, path: str, depth: int, rows: list[Row]) -> None:
+def _walk(cls: type, obj: Any, path: str, depth: int, rows: list[Row],
+          names: Mapping[str, str]) -> None:
     allowed = m.item_fields(obj.type) if cls is m.AssistanceItem else None
     for name, kind, sub, _default in m.field_specs(cls):
         if allowed is not None and name not in allowed:
@@ -62,7 +69,7 @@ def _walk(cls: type, obj: Any, path: str, depth: int, rows: list[Row]) -> None:
             rows.append(Row(label, "", anchor_of_path(child), depth, narrative=value))
         elif kind == "obj":
             rows.append(Row(label, "", anchor_of_path(child), depth, heading=True))
-            _walk(sub, value, child, depth + 1, rows)
+            _walk(sub, value, child, depth + 1, rows, names)
         elif kind == "list_obj":
             item_label = LIST_LABELS.get(name, (label, label))[0]
             rows.append(Row(label, "" if value else _l("None"), anchor_of_path(child), depth,
@@ -70,12 +77,16 @@ def _walk(cls: type, obj: Any, path: str, depth: int, rows: list[Row]) -> None:
             for index, entry in enumerate(value):
                 rows.append(Row(f"{item_label} {index + 1}", "",
                                 anchor_of_path(f"{child}[{index}]"), depth + 1, heading=True))
-                _walk(sub, entry, f"{child}[{index}]", depth + 2, rows)
+                _walk(sub, entry, f"{child}[{index}]", depth + 2, rows, names)
         else:
-            rows.append(Row(label, _value(cls, name, kind, value), anchor_of_path(child), depth))
+            rows.append(Row(label, _value(cls, name, kind, value, names), anchor_of_path(child),
+                            depth))
 
 
-def summarize(content: m.Request) -> list[SummarySection]:
+def summarize(content: m.Request, names: Mapping[str, str] | None = None
+              ) -> list[SummarySection]:
+    """``names``: display names of codes, keyed ``namespace:code`` (see :data:`NAMESPACES`)."""
+    names = names or {}
     out = []
     for section in SECTIONS:
         rows: list[Row] = []
@@ -91,9 +102,9 @@ def summarize(content: m.Request) -> list[SummarySection]:
                         title = f"{title}: {choice_label(entry.type, 'type')}"
                     rows.append(Row(title, "", anchor_of_path(f"{part}[{index}]"), 0,
                                     heading=True))
-                    _walk(type(entry), entry, f"{part}[{index}]", 1, rows)
+                    _walk(type(entry), entry, f"{part}[{index}]", 1, rows, names)
             else:
-                _walk(type(value), value, part, 0, rows)
+                _walk(type(value), value, part, 0, rows, names)
         out.append(SummarySection(section, tuple(rows)))
     return out
 

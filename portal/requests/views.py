@@ -28,8 +28,9 @@ from portal.attachments import service as attachment_service
 from portal.contract.load import load_request
 from portal.contract.model import Request
 from portal.i18n import current_locale_code
+from portal.pdf import AttachmentInfo, render_receipt_pdf
 from portal.requests import checks, drafts, formgen, submission, thread
-from portal.requests.choices import for_request
+from portal.requests.choices import display_names, for_request
 from portal.requests.forms import (
     AcknowledgementForm,
     ImportForm,
@@ -38,7 +39,7 @@ from portal.requests.forms import (
     WithdrawForm,
 )
 from portal.requests.labels import choice_label
-from portal.requests.models import MlaRequest, RequestEvent, Status
+from portal.requests.models import MlaRequest, RequestEvent, RequestVersion, Status
 from portal.requests.sections import BY_SLUG, SECTIONS, Section
 from portal.requests.summary import event_label, summarize
 from portal.web import pending
@@ -359,7 +360,8 @@ def review(public_id: str) -> str:
     content = drafts.content_of(req)
     findings = _findings(content)
     db().commit()
-    return render_template("requests/review.html", req=req, summary=summarize(content),
+    names = display_names(content, current_locale_code())
+    return render_template("requests/review.html", req=req, summary=summarize(content, names),
                            form=EmptyForm(),
                            ready=checks.readiness(findings, checks.acknowledgements_of(req)))
 
@@ -438,3 +440,30 @@ def import_json() -> Response | tuple[str, int]:
     elif request.method == "POST":
         status = 400
     return render_template("requests/import.html", form=form, errors=errors), status
+
+
+@bp.route("/<public_id>/receipt.pdf")
+@roles(Role.SUBMITTER)
+def receipt(public_id: str) -> FlaskResponse:
+    """The receipt of the latest submitted version, in the user's language."""
+    req = load_visible(public_id, audit=False)
+    version = db().scalar(select(RequestVersion).where(RequestVersion.request_id == req.id)
+                          .order_by(RequestVersion.number.desc()).limit(1))
+    if version is None or req.reference is None:
+        abort(404)
+    frozen = Request.from_dict(json.loads(version.content_json))
+    user = require_user()
+    body = render_receipt_pdf(
+        locale=current_locale_code(), reference=req.reference,
+        submitted_at=version.submitted_at, authority_name=req.authority.name,
+        submitter_name=version.submitted_by.name if version.submitted_by else user.name,
+        sections=[str(section.title) for section in SECTIONS],
+        attachments=[AttachmentInfo(a.filename, a.document_kind, a.sha256, a.size, a.pages)
+                     for a in frozen.attachments],
+        training=req.training, time_zone=frozen.requesting_authority.contact.time_zone or "UTC")
+    drafts.record_export(db(), user, req, ip=client_ip(), what="receipt")
+    db().commit()
+    response = FlaskResponse(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{req.reference}-receipt-v{version.number}.pdf"')
+    return response

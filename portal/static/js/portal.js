@@ -36,7 +36,15 @@
       });
       xhr.addEventListener("load", function () {
         if (xhr.status < 400 && xhr.responseURL) {
-          window.location.assign(xhr.responseURL);
+          // Show the page the upload redirected to, at the documents (XMLHttpRequest drops
+          // the fragment, and a change of fragment alone would not reload the page).
+          var target = xhr.responseURL.split("#")[0];
+          if (target === window.location.href.split("#")[0]) {
+            window.location.hash = "attachments";
+            window.location.reload();
+          } else {
+            window.location.assign(target + "#attachments");
+          }
           return;
         }
         document.open();
