@@ -9,6 +9,7 @@ PYBABEL := $(VENV)/bin/pybabel
 QUIET_PIP := 2>&1 | sed '/is ignored: it is neither a file nor a directory/d'
 STATIC_VENDOR := portal/static/vendor
 USWDS_VERSION := 3.14.0
+AXE_VERSION := 4.11.0
 export PORTAL_DATA_DIR ?= $(CURDIR)/instance
 
 .PHONY: run test install install-test system-deps static catalogs extract update-catalogs i18n-check \
@@ -33,10 +34,12 @@ system-deps:
 
 static: $(STATIC_VENDOR)/uswds/.version-$(USWDS_VERSION)
 
+# USWDS is served; axe-core (accessibility checks in the browser tests) stays in build/.
 $(STATIC_VENDOR)/uswds/.version-$(USWDS_VERSION):
 	rm -rf build/npm $(STATIC_VENDOR)/uswds
 	mkdir -p build/npm $(STATIC_VENDOR)
-	cd build/npm && npm install --silent --no-audit --no-fund --no-save @uswds/uswds@$(USWDS_VERSION)
+	cd build/npm && npm install --silent --no-audit --no-fund --no-save \
+	  @uswds/uswds@$(USWDS_VERSION) axe-core@$(AXE_VERSION)
 	cp -r build/npm/node_modules/@uswds/uswds/dist $(STATIC_VENDOR)/uswds
 	touch $@
 

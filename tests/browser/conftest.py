@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ def _free_port() -> int:
 @pytest.fixture()
 def live_server(app: Flask) -> Iterator[str]:
     """The test app served over HTTP; yields its base URL."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", _free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
