@@ -12,7 +12,7 @@ USWDS_VERSION := 3.14.0
 AXE_VERSION := 4.11.0
 export PORTAL_DATA_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test install install-test system-deps static catalogs extract update-catalogs i18n-check \
+.PHONY: run test install install-test system-deps screenshots static catalogs extract update-catalogs i18n-check \
         lint typecheck test-sqlite test-postgres bench clean
 
 $(VENV)/.installed: pyproject.toml
@@ -87,6 +87,10 @@ test-postgres: install-test
 bench: install-test
 	bash scripts/ensure-postgres.sh
 	$(PY) -m bench.run_all
+
+screenshots: install-test
+	bash scripts/ensure-chromium.sh
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf build $(STATIC_VENDOR) .pytest_cache .mypy_cache .ruff_cache

@@ -100,6 +100,18 @@ def _valid_date(_form: Form, f: Field) -> None:
                                  "2026-03-27."))
 
 
+#: Fields whose values are written left to right whatever the page's direction (numbers,
+#: identifiers, addresses): shown with dir="ltr" so that "+44 20 7035 4848" stays intact in
+#: an Arabic page.
+LTR_FIELDS = frozenset({
+    ("Contact", "phone"), ("Contact", "time_zone"), ("Identifier", "value"),
+    ("Identifier", "datetime"), ("Identifier", "platform"), ("Account", "number"),
+    ("PreservationRecord", "reference"), ("PreservationRecord", "identifier"),
+    ("AssistanceItem", "questions_attachment"),
+    ("AssistanceItem", "judgment_attachment"),
+})
+
+
 def _meta(cls: type) -> dict[str, Mapping[str, Any]]:
     return {f.name: f.metadata for f in dataclasses.fields(cls)}
 
@@ -146,8 +158,11 @@ def _str_field(owner: type, name: str, meta: Mapping[str, Any], choices: Choices
                 "Enter a three-letter currency code in capitals, for example USD."))],
             render_kw={"dir": "ltr", "class": "usa-input--small"})
     if meta.get("long"):
-        return TextAreaField(label, description=hint, validators=[Length(max=m.LONG_MAX)])
-    return StringField(label, description=hint, validators=[Length(max=m.SHORT_MAX)])
+        return TextAreaField(label, description=hint, validators=[Length(max=m.LONG_MAX)],
+                             render_kw={"dir": "auto"})
+    direction = "ltr" if (owner.__name__, name) in LTR_FIELDS else "auto"
+    return StringField(label, description=hint, validators=[Length(max=m.SHORT_MAX)],
+                       render_kw={"dir": direction})
 
 
 def _leaf(owner: type, name: str, kind: str, meta: Mapping[str, Any], choices: Choices,
