@@ -1,0 +1,369 @@
+"""``portal demo --volume N``: N realistic submitted requests over several years, countries,
+types of assistance and states, written with bulk inserts so that the queue and the dashboard
+can be measured at scale (100,000 requests in a few minutes on PostgreSQL).
+
+The lead wires it into the ``demo`` command with :func:`volume_options` and
+:func:`run_volume`::
+
+    @main.command("demo")
+    @volume_options
+    @with_appcontext
+    def demo(volume: int, seed: int) -> None:
+        ...
+        if volume:
+            run_volume(_db(), volume, seed, click.echo)
+
+Development data only: the command refuses production before calling it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.orm import Session, aliased
+
+from portal.accounts.models import Authority, Role, User
+from portal.audit.log import record
+from portal.contract.model import Request
+from portal.db import Database
+from portal.requests.models import (
+    MlaRequest,
+    ReferenceCounter,
+    RequestEvent,
+    RequestVersion,
+    Status,
+)
+from portal.triage import intake, weights
+from portal.triage.models import (
+    NO_URGENCY,
+    Portfolio,
+    Referral,
+    TriageEntry,
+    TriageKey,
+    TriageReturn,
+    TriageReturnItem,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+BATCH = 2000
+YEARS = 4
+
+COUNTRIES = (("ES", "es"), ("MX", "es"), ("CO", "es"), ("AR", "es"), ("FR", "fr"),
+             ("DE", "de"), ("BR", "pt"), ("GB", "en"), ("NG", "en"), ("EG", "ar"),
+             ("PL", "pl"), ("JP", "ja"), ("UA", "uk"), ("PH", "en"), ("TR", "tr"))
+TYPES = ("subscriber_info", "non_content", "stored_content", "real_time", "financial_records",
+         "witness", "search_seizure", "service_of_documents", "assets", "other")
+TYPE_ODDS = (30, 15, 20, 3, 15, 8, 3, 3, 2, 1)
+PROVIDERS = ("Google", "Microsoft", "Meta", "Apple", "Amazon", "Yahoo", "Snap", "Dropbox")
+STATES = ("CA", "NY", "FL", "TX", "WA", "IL", "NJ", "VA", "GA", "MA")
+FIRST = ("María", "José", "Ana", "Jean", "Luis", "Fatima", "Olga", "Kenji", "Chidi", "Anna",
+         "Ahmed", "Carlos", "Sofia", "Pedro", "Lucía", "Marek", "Emre", "Aylin", "Ivan", "Grace")
+LAST = ("García", "Martínez", "Dubois", "Schmidt", "Silva", "Hassan", "Kowalski", "Tanaka",
+        "Okafor", "Smith", "Shevchenko", "Yılmaz", "Santos", "López", "Moreau", "Nowak")
+CODES = ("GEN-CONTACT", "ELEC-IP-TIME", "ELEC-NEXUS", "ELEC-CONTENT-PC", "FIN-NEXUS",
+         "GEN-LAW-TEXT", "GEN-TRANSLATION", "WIT-QUESTIONS", "GEN-FACTS")
+DISTRICTS = ("CAN", "WAW", "NYS", "FLS", "TXS", "ILN", "VAE", "MA", "NJ", "GAN")
+
+
+def volume_options(command: F) -> F:
+    """Adds ``--volume N`` and ``--seed S`` to a click command."""
+    command = click.option("--seed", type=int, default=42, show_default=True,
+                           help="Random seed of --volume (same seed, same data).")(command)
+    return click.option("--volume", type=click.IntRange(min=0), default=0,
+                        help="Also generate N realistic submitted requests (for measuring "
+                             "the triage queue and dashboard at scale).")(command)
+
+
+def run_volume(database: Database, volume: int, seed: int,
+               echo: Callable[[str], None] = click.echo) -> None:
+    started = time.monotonic()
+    with database.session() as db:
+        made = generate(db, volume, seed)
+    echo(f"{made} requests generated in {time.monotonic() - started:.1f} s")
+
+
+def _public_id(rng: random.Random) -> str:
+    return base64.urlsafe_b64encode(rng.getrandbits(96).to_bytes(12, "big")).decode()
+
+
+def _next_id(db: Session, column: Any) -> int:
+    return int(db.scalar(select(func.max(column))) or 0) + 1
+
+
+def _fix_sequence(db: Session, table: str) -> None:
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+
+
+def _bulk(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), BATCH):
+        db.execute(insert(model), rows[start:start + BATCH])
+    rows.clear()
+
+
+def _authorities(db: Session, rng: random.Random) -> list[tuple[int, str, int]]:
+    """(authority id, country, a submitter id) per demo country."""
+    out = []
+    for country, locale in COUNTRIES:
+        name = f"Volume demo authority {country}"
+        authority = db.scalar(select(Authority).where(Authority.name == name))
+        if authority is None:
+            authority = Authority(name=name, country=country)
+            db.add(authority)
+            db.flush()
+        email = f"volume-{country.lower()}@demo.mla-portal.invalid"
+        submitter = db.scalar(select(User).where(User.email == email))
+        if submitter is None:
+            submitter = User(email=email, name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                             role=Role.SUBMITTER.value, authority_id=authority.id,
+                             locale=locale, active=True)
+            db.add(submitter)
+            db.flush()
+        out.append((authority.id, country, submitter.id))
+    return out
+
+
+def _attorneys(db: Session) -> list[int]:
+    found = list(db.scalars(select(User.id).where(User.role == Role.TRIAGE.value)))
+    if len(found) >= 4:
+        return found
+    for index in range(6 - len(found)):
+        user = User(email=f"volume-attorney{index}@demo.mla-portal.invalid",
+                    name=f"Volume attorney {index + 1}", role=Role.TRIAGE.value, active=True)
+        db.add(user)
+        db.flush()
+        found.append(user.id)
+    countries = [c for c, _ in COUNTRIES]
+    for index, user_id in enumerate(found):
+        if db.scalar(select(Portfolio.id).where(Portfolio.user_id == user_id)) is None:
+            for country in countries[index::len(found)]:
+                db.add(Portfolio(user_id=user_id, country=country))
+    db.flush()
+    return found
+
+
+SYLLABLES = ("al", "ber", "ca", "dor", "el", "fa", "gon", "ha", "in", "jo", "ka", "lo", "mar",
+             "ne", "or", "pa", "qui", "ro", "sa", "ta", "ur", "va", "we", "xi", "ya", "zo")
+
+
+def _surname(rng: random.Random) -> str:
+    if rng.random() < 0.5:
+        return rng.choice(LAST)
+    return "".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize()
+
+
+def _body(rng: random.Random, country: str, shared: list[str]) -> dict[str, Any]:
+    types = rng.choices(TYPES, TYPE_ODDS, k=rng.choice((1, 1, 1, 2, 2, 3)))
+    persons = [{"name": f"{rng.choice(FIRST)} {_surname(rng)} {_surname(rng)}",
+                "role": rng.choice(("suspect", "suspect", "witness", "victim"))}
+               for _ in range(rng.randint(1, 3))]
+    items: list[dict[str, Any]] = []
+    for kind in types:
+        item: dict[str, Any] = {"type": kind, "description": {"text": "Records sought."}}
+        if kind in ("subscriber_info", "non_content", "stored_content", "real_time"):
+            idents = []
+            for _ in range(rng.randint(1, 3)):
+                pick = rng.random()
+                if pick < 0.02 and shared:
+                    idents.append({"kind": "email", "value": rng.choice(shared)})
+                elif pick < 0.5:
+                    idents.append({"kind": "email", "value":
+                                   f"user{rng.getrandbits(40):x}@mail.example"})
+                elif pick < 0.75:
+                    idents.append({"kind": "phone", "value":
+                                   f"+{rng.randint(1, 99)} {rng.randint(10**8, 10**9 - 1)}"})
+                else:
+                    idents.append({"kind": "ip", "value": f"203.0.{rng.randint(0, 255)}."
+                                                          f"{rng.randint(1, 254)}",
+                                   "datetime": "2025-05-01T10:00:00Z"})
+            item.update(identifiers=idents, provider=rng.choice(PROVIDERS))
+        elif kind == "financial_records":
+            item.update(institution="Bank of Example", state=rng.choice(STATES), accounts=[
+                {"number": f"{rng.getrandbits(48):014d}"} for _ in range(rng.randint(1, 2))])
+        elif kind in ("witness", "search_seizure", "service_of_documents", "assets"):
+            item["state"] = rng.choice(STATES)
+        items.append(item)
+    doc: dict[str, Any] = {"requesting_authority": {"name": "Authority", "country": country},
+                           "persons": persons, "assistance": items}
+    if rng.random() < 0.15:
+        doc["urgency"] = {"urgent": True, "reason": "trial_date",
+                          "date": (date.today() + timedelta(days=rng.randint(-60, 240)))
+                          .isoformat()}
+    return Request.from_dict(doc).to_dict(omit_defaults=True)
+
+
+def _status(rng: random.Random, age_days: int) -> Status:
+    closing = min(0.92, age_days / 500)
+    if rng.random() < closing:
+        return rng.choices((Status.COMPLETED, Status.DECLINED, Status.WITHDRAWN), (80, 12, 8))[0]
+    return rng.choices((Status.SUBMITTED, Status.IN_TRIAGE, Status.RETURNED, Status.ACCEPTED,
+                        Status.ASSIGNED, Status.REFERRED, Status.IN_EXECUTION),
+                       (14, 14, 8, 6, 25, 18, 15))[0]
+
+
+PATH = {
+    Status.SUBMITTED: [], Status.IN_TRIAGE: ["opened"], Status.RETURNED: ["opened", "returned"],
+    Status.ACCEPTED: ["opened", "accepted"], Status.ASSIGNED: ["opened", "accepted", "assigned"],
+    Status.REFERRED: ["opened", "accepted", "assigned", "referred"],
+    Status.IN_EXECUTION: ["opened", "accepted", "assigned", "in_execution"],
+    Status.COMPLETED: ["opened", "accepted", "assigned", "in_execution", "completed"],
+    Status.DECLINED: ["opened", "declined"], Status.WITHDRAWN: ["withdrawn"],
+}
+AFTER = {"opened": "in_triage", "returned": "returned", "accepted": "accepted",
+         "assigned": "assigned", "referred": "referred", "in_execution": "in_execution",
+         "completed": "completed", "declined": "declined", "withdrawn": "withdrawn"}
+
+
+def generate(db: Session, n: int, seed: int = 42) -> int:
+    """Insert ``n`` submitted requests (with versions, timeline, queue entries, keys, returns
+    and referrals) in the caller's transaction; returns ``n``."""
+    if n <= 0:
+        return 0
+    rng = random.Random(seed)  # noqa: S311 - demo data, reproducible on purpose
+    authorities = _authorities(db, rng)
+    attorneys = _attorneys(db)
+    weight_map = weights.parse(
+        "subscriber_info=1,non_content=1,stored_content=2,real_time=3,financial_records=2,"
+        "witness=2,search_seizure=3,service_of_documents=1,assets=3,other=1")
+    now = datetime.now(UTC)
+    counters = {row.year: row.last for row in db.scalars(select(ReferenceCounter))}
+    request_id = _next_id(db, MlaRequest.id)
+    return_id = _next_id(db, TriageReturn.id)
+    shared = [f"shared{i}@mail.example" for i in range(max(1, n // 200))]
+    requests: list[dict[str, Any]] = []
+    versions: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    keys: list[dict[str, Any]] = []
+    rets: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    refs: list[dict[str, Any]] = []
+    for _ in range(n):
+        authority_id, country, submitter_id = rng.choice(authorities)
+        submitted = now - timedelta(days=rng.random() * 365 * YEARS)
+        age = (now - submitted).days
+        status = _status(rng, age)
+        body = _body(rng, country, shared)
+        counters[submitted.year] = counters.get(submitted.year, 0) + 1
+        reference = f"MLA-{submitted.year}-{counters[submitted.year]:06d}"
+        body["reference"] = reference
+        content = Request.from_dict(body)
+        findings = [{"code": code, "severity": rng.choice(("warning", "advice")), "path": "",
+                     "acknowledgement": "Justified." if rng.random() < 0.5 else ""}
+                    for code in rng.sample(CODES, rng.randint(0, 3))]
+        for f in findings:
+            if f["severity"] != "warning":
+                f["acknowledgement"] = ""
+        rid = request_id
+        request_id += 1
+        requests.append({
+            "id": rid, "public_id": _public_id(rng), "authority_id": authority_id,
+            "reference": reference, "status": status.value, "training": False,
+            "draft_json": json.dumps(body, ensure_ascii=False), "revision": 2,
+            "progress_json": "{}", "acks_json": "{}", "created_by_id": submitter_id,
+            "created_at": submitted - timedelta(days=rng.randint(1, 20)),
+            "updated_by_id": submitter_id, "updated_at": submitted, "submitted_at": submitted})
+        versions.append({"request_id": rid, "number": 1, "submitted_at": submitted,
+                         "content_json": json.dumps(body, ensure_ascii=False),
+                         "findings_json": json.dumps(findings), "submitted_by_id": submitter_id})
+        events.append({"request_id": rid, "at": submitted, "actor_id": submitter_id,
+                       "kind": "submitted", "from_status": "draft", "to_status": "submitted",
+                       "note": ""})
+        at, previous = submitted, "submitted"
+        first_action: datetime | None = None
+        assignee = rng.choice(attorneys) if status not in (Status.SUBMITTED,) else None
+        referral: tuple[str, date] | None = None
+        for step in PATH[status]:
+            at = min(now, at + timedelta(days=rng.expovariate(1 / 12)))
+            actor = submitter_id if step == "withdrawn" else (assignee or attorneys[0])
+            events.append({"request_id": rid, "at": at, "actor_id": actor, "kind": step,
+                           "from_status": previous, "to_status": AFTER[step], "note": ""})
+            previous = AFTER[step]
+            if first_action is None and step != "withdrawn":
+                first_action = at
+            if step == "returned" or (step == "opened" and rng.random() < 0.1
+                                      and status is not Status.RETURNED):
+                rets.append({"id": return_id, "request_id": rid, "version": 1, "at": at,
+                             "actor_id": actor, "country": country, "notes": ""})
+                for code in rng.sample(CODES, rng.randint(1, 3)):
+                    items.append({"return_id": return_id, "code": code, "path": "",
+                                  "params_json": "{}"})
+                return_id += 1
+            if step == "referred" or (step == "in_execution" and rng.random() < 0.3):
+                district = rng.choice(DISTRICTS)
+                due = (at + timedelta(days=rng.choice((30, 45, 60)))).date()
+                refs.append({"request_id": rid, "district": district, "due_date": due,
+                             "referred_at": at, "actor_id": actor,
+                             "closed_at": None if status is Status.REFERRED else at})
+                referral = (district, due)
+        closed = status in (Status.COMPLETED, Status.DECLINED, Status.WITHDRAWN)
+        types = [item.type for item in content.assistance]
+        urgency = intake._urgency(content)
+        entries.append({
+            "request_id": rid, "reference": reference, "authority_id": authority_id,
+            "country": country, "status": status.value, "is_open": not closed,
+            "types": "," + ",".join(sorted(set(types))) + ",", "urgent": urgency is not None,
+            "urgency_date": urgency, "urgency_key": urgency or NO_URGENCY,
+            "submitted_at": submitted, "last_submitted_at": submitted, "version": 1,
+            "first_action_at": first_action, "closed_at": at if closed else None,
+            "assignee_id": assignee, "weight": weights.request_weight(types, weight_map),
+            "blockers": 0, "warnings": sum(1 for f in findings if f["severity"] == "warning"),
+            "acknowledged": sum(1 for f in findings if f["acknowledgement"]),
+            "duplicate": False, "resubmit_unchanged": False,
+            "referral_district": referral[0] if referral else "",
+            "referral_due": referral[1] if referral else None, "handoff": ""})
+        for key in intake.keys_of(content):
+            keys.append({"request_id": rid, "kind": key.kind, "value": key.value,
+                         "path": key.path[:120], "used_at": key.used_at})
+        if len(requests) >= BATCH:
+            _flush(db, requests, versions, events, entries, keys, rets, items, refs)
+    _flush(db, requests, versions, events, entries, keys, rets, items, refs)
+    for year, last in counters.items():
+        row = db.get(ReferenceCounter, year)
+        if row is None:
+            db.add(ReferenceCounter(year=year, last=last))
+        else:
+            row.last = max(row.last, last)
+    for table in ("requests", "triage_returns"):
+        _fix_sequence(db, table)
+    _flag_duplicates(db)
+    record(db, "demo.volume_generated", actor="demo-loader", details={"n": n, "seed": seed})
+    return n
+
+
+def _flush(db: Session, requests: list[dict[str, Any]], versions: list[dict[str, Any]],
+           events: list[dict[str, Any]], entries: list[dict[str, Any]],
+           keys: list[dict[str, Any]], rets: list[dict[str, Any]],
+           items: list[dict[str, Any]], refs: list[dict[str, Any]]) -> None:
+    for model, rows in ((MlaRequest, requests), (RequestVersion, versions),
+                        (RequestEvent, events), (TriageEntry, entries), (TriageKey, keys),
+                        (TriageReturn, rets), (TriageReturnItem, items), (Referral, refs)):
+        _bulk(db, model, rows)
+
+
+def _flag_duplicates(db: Session) -> None:
+    """Set the duplicate flag of the open requests sharing a key with another open one (IP
+    addresses are left to the per-request check, which knows the time window): one grouped
+    pass over the keys, then one update."""
+    key = aliased(TriageKey)
+    shared = (select(key.kind, key.value)
+              .join(TriageEntry, TriageEntry.request_id == key.request_id)
+              .where(TriageEntry.is_open.is_(True), key.kind.notin_(("name_part", "ip")))
+              .group_by(key.kind, key.value)
+              .having(func.count(func.distinct(key.request_id)) > 1)
+              .subquery())
+    other = aliased(TriageKey)
+    flagged = select(other.request_id).join(
+        shared, (shared.c.kind == other.kind) & (shared.c.value == other.value))
+    db.execute(update(TriageEntry).where(TriageEntry.is_open.is_(True),
+                                         TriageEntry.request_id.in_(flagged))
+               .values(duplicate=True).execution_options(synchronize_session=False))

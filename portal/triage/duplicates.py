@@ -1,0 +1,74 @@
+"""TRI-DUPLICATE: an identifier, account or person of a request appears in another open request
+(of any country). Matching is on the normalized keys (:mod:`portal.triage.normalize`); two uses
+of one IP address match only when both have a time and they are within the window setting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, aliased
+
+from portal.config import Settings
+from portal.requests.models import MlaRequest
+from portal.triage.models import TriageEntry, TriageKey
+
+#: Kinds that never make a duplicate on their own (name words are for search only).
+SEARCH_ONLY = frozenset({"name_part"})
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    kind: str
+    value: str
+    path: str
+    other_id: int
+    other_public_id: str
+    other_reference: str
+    other_country: str
+    other_path: str
+
+
+def _close_in_time(a: datetime | None, b: datetime | None, window: timedelta) -> bool:
+    if a is None or b is None:
+        return False
+    return abs(a - b) <= window
+
+
+def find(db: Session, request_id: int, settings: Settings) -> list[Duplicate]:
+    """The keys of ``request_id`` found in other open requests, with those requests."""
+    mine = aliased(TriageKey)
+    theirs = aliased(TriageKey)
+    window = timedelta(hours=settings.triage_duplicate_ip_window_hours)
+    query = (
+        select(mine, theirs, MlaRequest.public_id, TriageEntry.reference, TriageEntry.country)
+        .join(theirs, (theirs.value == mine.value) & (theirs.kind == mine.kind))
+        .join(TriageEntry, TriageEntry.request_id == theirs.request_id)
+        .join(MlaRequest, MlaRequest.id == theirs.request_id)
+        .where(mine.request_id == request_id, theirs.request_id != request_id,
+               mine.kind.notin_(SEARCH_ONLY), TriageEntry.is_open.is_(True))
+        .order_by(TriageEntry.reference, theirs.id)
+    )
+    out: list[Duplicate] = []
+    for own, other, public_id, reference, country in db.execute(query):
+        if own.kind == "ip" and not _close_in_time(own.used_at, other.used_at, window):
+            continue
+        out.append(Duplicate(own.kind, own.value, own.path, other.request_id, public_id,
+                             reference, country, other.path))
+    return out
+
+
+def refresh_around(db: Session, request_id: int, settings: Settings) -> None:
+    """Recompute the duplicate flag of a request and of every request sharing a key with it."""
+    other = aliased(TriageKey)
+    related = set(db.scalars(
+        select(other.request_id)
+        .join(TriageKey, (TriageKey.value == other.value) & (TriageKey.kind == other.kind))
+        .where(TriageKey.request_id == request_id, other.request_id != request_id,
+               TriageKey.kind.notin_(SEARCH_ONLY))))
+    for rid in {request_id, *related}:
+        entry_open = db.scalar(select(TriageEntry.is_open).where(TriageEntry.request_id == rid))
+        flag = bool(entry_open) and bool(find(db, rid, settings))
+        db.execute(update(TriageEntry).where(TriageEntry.request_id == rid)
+                   .values(duplicate=flag).execution_options(synchronize_session="fetch"))

@@ -1,0 +1,174 @@
+"""Tables of the triage workspace.
+
+``triage_entries`` denormalizes, one row per submitted request, what the queue sorts and filters
+on, so that the queue reads one indexed table at 100,000 requests; it is written at submission
+(:func:`portal.triage.intake.on_submitted`) and at each action, and can be rebuilt from the
+requests (:func:`portal.triage.intake.rebuild`). ``triage_keys`` holds the normalized
+identifiers, accounts and names of the latest version, for search and duplicate detection.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import User
+from portal.db import Base, UTCDateTime, utcnow
+
+#: Stands for "no urgency date" in the sort key so that such requests sort last, and the
+#: keyset cursor never has to compare with NULL.
+NO_URGENCY = date(9999, 12, 31)
+
+
+class TriageEntry(Base):
+    __tablename__ = "triage_entries"
+    __table_args__ = (
+        # the queue's order, restricted to open requests (first page and keyset pages)
+        Index("ix_triage_entries_queue", "is_open", "urgency_key", "submitted_at", "request_id"),
+        Index("ix_triage_entries_country", "country", "is_open"),
+        Index("ix_triage_entries_assignee", "assignee_id", "is_open"),
+        Index("ix_triage_entries_status", "status"),
+        Index("ix_triage_entries_authority", "authority_id"),
+        Index("ix_triage_entries_submitted", "submitted_at"),
+        Index("ix_triage_entries_closed", "closed_at"),
+    )
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True,
+                                            autoincrement=False)
+    reference: Mapped[str] = mapped_column(String(32), default="")
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    country: Mapped[str] = mapped_column(String(2), default="")
+    status: Mapped[str] = mapped_column(String(20))
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: ``,type1,type2,`` so that one type is found with LIKE '%,type,%'.
+    types: Mapped[str] = mapped_column(String(300), default="")
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgency_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    urgency_key: Mapped[date] = mapped_column(Date, default=NO_URGENCY)
+    #: First submission (the age of the request counts from here).
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    first_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    blockers: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+    acknowledged: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
+    resubmit_unchanged: Mapped[bool] = mapped_column(Boolean, default=False)
+    referral_district: Mapped[str] = mapped_column(String(3), default="")
+    referral_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: Hand-off to OIA's case system (filled by the packages module; empty until then).
+    handoff: Mapped[str] = mapped_column(String(20), default="")
+
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+
+class TriageKey(Base):
+    """One normalized identifier, account or name of a request's latest version."""
+
+    __tablename__ = "triage_keys"
+    __table_args__ = (
+        Index("ix_triage_keys_value_kind", "value", "kind"),
+        Index("ix_triage_keys_request", "request_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    #: email, phone, ip, username, account_id, url, domain, imei, other, account, person,
+    #: name_part (search only)
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(200))
+    #: For IP addresses: when the address was used (duplicates need the same time window).
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: Where it is in the request (e.g. ``assistance[0].identifiers[1]``).
+    path: Mapped[str] = mapped_column(String(120), default="")
+
+
+class Portfolio(Base):
+    """A country an OIA attorney covers (``*`` = every country)."""
+
+    __tablename__ = "triage_portfolios"
+    __table_args__ = (UniqueConstraint("user_id", "country"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    country: Mapped[str] = mapped_column(String(2))
+
+
+class TriageReturn(Base):
+    """A return for deficiency: the findings OIA chose and its notes."""
+
+    __tablename__ = "triage_returns"
+    __table_args__ = (Index("ix_triage_returns_request_at", "request_id", "at"),
+                      Index("ix_triage_returns_at", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    country: Mapped[str] = mapped_column(String(2), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    items: Mapped[list[TriageReturnItem]] = relationship(
+        back_populates="ret", order_by="TriageReturnItem.id")
+
+
+class TriageReturnItem(Base):
+    """One finding named by a return (its code, field and message parameters)."""
+
+    __tablename__ = "triage_return_items"
+    __table_args__ = (Index("ix_triage_return_items_return", "return_id"),
+                      Index("ix_triage_return_items_code", "code"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("triage_returns.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    path: Mapped[str] = mapped_column(String(200), default="")
+    params_json: Mapped[str] = mapped_column(Text, default="{}")
+
+    ret: Mapped[TriageReturn] = relationship(back_populates="items")
+
+
+class Referral(Base):
+    """A referral to a U.S. Attorney's Office, open until the request leaves ``referred``."""
+
+    __tablename__ = "triage_referrals"
+    __table_args__ = (Index("ix_triage_referrals_request", "request_id"),
+                      Index("ix_triage_referrals_district_at", "district", "referred_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    district: Mapped[str] = mapped_column(String(3))
+    due_date: Mapped[date] = mapped_column(Date)
+    referred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class TriageNote(Base):
+    """OIA's internal note on a timeline event (assignment, referral): kept out of
+    ``request_events.note``, which the requesting authority reads on its timeline."""
+
+    __tablename__ = "triage_notes"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("request_events.id"), primary_key=True,
+                                          autoincrement=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: A coded reason (decline reasons: see portal.triage.operations.DECLINE_REASONS).
+    reason: Mapped[str] = mapped_column(String(40), default="")

@@ -1,0 +1,95 @@
+"""Normalized forms of identifiers, accounts and names, for search and duplicate detection.
+
+- e-mail: trimmed, lower-case;
+- phone: E.164-ish digits (``+``, ``00``, spaces, dots, dashes and brackets dropped);
+- IP address: the canonical text of the address (IPv6 compressed), its time of use kept apart;
+- account numbers: upper-case letters and digits only (IBAN spaces dropped);
+- person names: accent-, case- and punctuation-insensitive, words sorted (so that
+  "GARCÍA LÓPEZ, María" and "Maria Garcia Lopez" are one person);
+- other identifiers: trimmed, lower-case (URLs without scheme, ``www.`` or final slash).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from datetime import UTC, datetime
+
+MAX_VALUE = 200
+
+
+def fold(text: str) -> str:
+    """Lower-case words without accents, joined by single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"\w+", stripped.casefold()))
+
+
+def email(value: str) -> str:
+    return value.strip().lower()[:MAX_VALUE]
+
+
+def phone(value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    if value.strip().startswith("00"):
+        digits = digits[2:]
+    return digits[:MAX_VALUE] if len(digits) >= 6 else ""
+
+
+def ip(value: str) -> str:
+    try:
+        return ipaddress.ip_address(value.strip()).compressed
+    except ValueError:
+        return ""
+
+
+def account(value: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", value.upper())[:MAX_VALUE]
+
+
+def person(value: str) -> str:
+    words = sorted(fold(value).replace("_", " ").split())
+    return " ".join(words)[:MAX_VALUE]
+
+
+def name_parts(value: str) -> list[str]:
+    """The words of a name long enough to search by (``garcia`` finds Maria Garcia)."""
+    return sorted({w for w in fold(value).replace("_", " ").split() if len(w) >= 3})
+
+
+def other(value: str) -> str:
+    text = value.strip().lower()
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = text.removeprefix("www.").rstrip("/")
+    return text[:MAX_VALUE]
+
+
+def identifier(kind: str, value: str) -> str:
+    if kind == "email":
+        return email(value)
+    if kind == "phone":
+        return phone(value)
+    if kind == "ip":
+        return ip(value)
+    return other(value)
+
+
+def moment(value: str) -> datetime | None:
+    """An ISO 8601 date and time with its offset, in UTC; None without an offset or a time."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return None
+    return parsed.astimezone(UTC)
+
+
+def search_candidates(query: str) -> set[str]:
+    """Every normalized form a search text may take (matched against the keys' values)."""
+    text = query.strip()
+    if not text:
+        return set()
+    forms = {email(text), other(text), account(text), person(text), phone(text), ip(text)}
+    return {f for f in forms if f}

@@ -1,0 +1,117 @@
+"""What the package view shows besides the request itself: the findings of a version rendered
+in the reader's language (with the warnings' acknowledgements), the triage findings, the
+differences between versions and the history with OIA's internal notes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import User
+from portal.config import Settings
+from portal.requests.models import MlaRequest, RequestEvent, RequestVersion
+from portal.requests.sections import anchor_of_path, section_of_path
+from portal.rules import Finding, render_finding
+from portal.rules.catalog import SEVERITY_RANK
+from portal.triage import diff, duplicates, intake, returns
+from portal.triage.models import TriageNote
+
+
+@dataclass(frozen=True)
+class ShownFinding:
+    key: str
+    code: str
+    severity: str
+    path: str
+    anchor: str
+    section_title: Any
+    title: str
+    explanation: str
+    fix: str
+    citations: tuple[str, ...]
+    acknowledgement: str = ""
+
+
+def version_findings(version: RequestVersion, locale: str) -> list[ShownFinding]:
+    shown = []
+    for raw in intake.findings_of_version(version):
+        code, severity, path = (str(raw.get("code", "")), str(raw.get("severity", "")),
+                                str(raw.get("path", "")))
+        rendered = render_finding(Finding(code, severity, path), locale)
+        section = section_of_path(path)
+        shown.append(ShownFinding(
+            key=f"{code}@{path}", code=code, severity=severity, path=path,
+            anchor=anchor_of_path(path), section_title=section.title if section else "",
+            title=rendered["title"], explanation=rendered["explanation"], fix=rendered["fix"],
+            citations=tuple(rendered["citations"]),
+            acknowledgement=str(raw.get("acknowledgement", "") or "")))
+    return sorted(shown, key=lambda f: (SEVERITY_RANK.get(f.severity, 9), f.path))
+
+
+def triage_finding(code: str, locale: str, path: str = "") -> ShownFinding:
+    rendered = render_finding(Finding(code, "warning", path), locale)
+    return ShownFinding(key=f"{code}@{path}", code=code, severity="warning", path=path,
+                        anchor=anchor_of_path(path) if path else "", section_title="",
+                        title=rendered["title"], explanation=rendered["explanation"],
+                        fix=rendered["fix"], citations=tuple(rendered["citations"]))
+
+
+@dataclass(frozen=True)
+class TriageFindings:
+    duplicates: list[duplicates.Duplicate]
+    duplicate_finding: ShownFinding | None
+    unchanged_finding: ShownFinding | None
+
+
+def triage_findings(db: Session, request: MlaRequest, settings: Settings, locale: str
+                    ) -> TriageFindings:
+    found = duplicates.find(db, request.id, settings)
+    latest = intake.latest_version(db, request)
+    unchanged = latest is not None and returns.resubmitted_unchanged(db, request, latest)
+    return TriageFindings(
+        found, triage_finding("TRI-DUPLICATE", locale) if found else None,
+        triage_finding("TRI-RESUBMIT-UNCHANGED", locale) if unchanged else None)
+
+
+def version_diff(a: RequestVersion, b: RequestVersion) -> list[diff.Change]:
+    def load(v: RequestVersion) -> dict[str, Any]:
+        try:
+            value = json.loads(v.content_json or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    return diff.diff(load(a), load(b))
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: datetime
+    kind: str
+    actor: str
+    from_status: str
+    to_status: str
+    note: str
+    internal_note: str
+    reason: str
+
+
+def history(db: Session, request: MlaRequest) -> list[HistoryItem]:
+    rows = db.execute(select(RequestEvent, User.name)
+                      .outerjoin(User, User.id == RequestEvent.actor_id)
+                      .where(RequestEvent.request_id == request.id)
+                      .order_by(RequestEvent.at, RequestEvent.id)).all()
+    notes = {n.event_id: n for n in db.scalars(select(TriageNote).where(
+        TriageNote.event_id.in_([e.id for e, _ in rows])))} if rows else {}
+    out = []
+    for event, name in rows:
+        extra = notes.get(event.id)
+        out.append(HistoryItem(event.at, event.kind, name or "", event.from_status,
+                               event.to_status, event.note,
+                               extra.note if extra else "", extra.reason if extra else ""))
+    return out

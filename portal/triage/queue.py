@@ -1,0 +1,216 @@
+"""The triage queue: open requests by urgency date (soonest first, none last) then age, with
+filters, search and keyset pagination (the cursor is the last row's sort key, so page 500 costs
+what page 1 costs), and the CSV export of the filtered list.
+
+Every query starts from :func:`portal.requests.drafts.visible_requests` (object-level access)
+and joins the denormalized ``triage_entries``; the status shown and filtered is checked against
+the request itself too, so an entry that lags behind never shows a closed request as open.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Select, select, tuple_
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Authority, User
+from portal.db import utcnow
+from portal.requests.drafts import visible_requests
+from portal.requests.models import MlaRequest, Status
+from portal.triage import normalize
+from portal.triage.intake import OPEN
+from portal.triage.models import TriageEntry, TriageKey
+
+QueueSelect = Select[TriageEntry, str, str, str | None]
+PAGE_SIZE = 50
+STATUS_OPEN = ""  # the default filter: every open status
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = STATUS_OPEN
+    country: str = ""
+    authority: str = ""  # public id
+    type: str = ""
+    assignee: str = ""  # public id, or "none"
+    overdue: bool = False
+    acknowledged: bool = False
+    duplicates: bool = False
+    q: str = ""
+
+    def as_args(self) -> dict[str, str]:
+        out = {"status": self.status, "country": self.country, "authority": self.authority,
+               "type": self.type, "assignee": self.assignee, "q": self.q}
+        for name in ("overdue", "acknowledged", "duplicates"):
+            if getattr(self, name):
+                out[name] = "1"
+        return {k: v for k, v in out.items() if v}
+
+
+@dataclass(frozen=True)
+class Row:
+    request_id: int
+    public_id: str
+    reference: str
+    country: str
+    status: str
+    types: tuple[str, ...]
+    urgency_date: date | None
+    submitted_at: datetime
+    age_days: int
+    assignee: str
+    blockers: int
+    warnings: int
+    acknowledged: int
+    duplicate: bool
+    resubmit_unchanged: bool
+    referral_district: str
+    referral_due: date | None
+    overdue: bool
+    handoff: str
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    next_cursor: str | None
+    filters: Filters = field(default_factory=Filters)
+
+
+def encode_cursor(entry_key: tuple[date, datetime, int]) -> str:
+    raw = f"{entry_key[0].isoformat()}|{entry_key[1].isoformat()}|{entry_key[2]}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[date, datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        first, second, third = raw.split("|")
+        at = datetime.fromisoformat(second)
+        if at.tzinfo is None:
+            return None
+        return date.fromisoformat(first), at, int(third)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def query(user: User, filters: Filters, today: date) -> QueueSelect:
+    q: QueueSelect = (
+        visible_requests(user)
+        .with_only_columns(TriageEntry, MlaRequest.public_id, MlaRequest.status, User.name)
+         .select_from(MlaRequest)
+         .join(TriageEntry, TriageEntry.request_id == MlaRequest.id)
+         .outerjoin(User, User.id == TriageEntry.assignee_id))
+    if filters.status in {s.value for s in Status} - {Status.DRAFT.value}:
+        q = q.where(TriageEntry.status == filters.status, MlaRequest.status == filters.status)
+    else:
+        q = q.where(TriageEntry.is_open.is_(True), MlaRequest.status.in_(OPEN))
+    if filters.country:
+        q = q.where(TriageEntry.country == filters.country.upper()[:2])
+    if filters.authority:
+        q = q.where(TriageEntry.authority_id == select(Authority.id).where(
+            Authority.public_id == filters.authority).scalar_subquery())
+    if filters.type:
+        q = q.where(TriageEntry.types.like(f"%,{filters.type.replace('%', '')},%"))
+    if filters.assignee == "none":
+        q = q.where(TriageEntry.assignee_id.is_(None))
+    elif filters.assignee:
+        q = q.where(TriageEntry.assignee_id == select(User.id).where(
+            User.public_id == filters.assignee).scalar_subquery())
+    if filters.overdue:
+        q = q.where(TriageEntry.status == Status.REFERRED.value,
+                    TriageEntry.referral_due < today)
+    if filters.acknowledged:
+        q = q.where(TriageEntry.acknowledged > 0)
+    if filters.duplicates:
+        q = q.where(TriageEntry.duplicate.is_(True))
+    text = filters.q.strip()
+    if text:
+        candidates = normalize.search_candidates(text)
+        matches = select(TriageKey.request_id).where(TriageKey.value.in_(candidates))
+        q = q.where((TriageEntry.reference == text.upper()[:32])
+                    | TriageEntry.request_id.in_(matches))
+    return q
+
+
+def _row(entry: TriageEntry, public_id: str, status: str, assignee: str | None,
+         today: date) -> Row:
+    overdue = (status == Status.REFERRED.value and entry.referral_due is not None
+               and entry.referral_due < today)
+    return Row(
+        request_id=entry.request_id, public_id=public_id, reference=entry.reference,
+        country=entry.country, status=status,
+        types=tuple(t for t in entry.types.split(",") if t),
+        urgency_date=entry.urgency_date, submitted_at=entry.submitted_at,
+        age_days=max(0, (today - entry.submitted_at.date()).days), assignee=assignee or "",
+        blockers=entry.blockers, warnings=entry.warnings, acknowledged=entry.acknowledged,
+        duplicate=entry.duplicate, resubmit_unchanged=entry.resubmit_unchanged,
+        referral_district=entry.referral_district, referral_due=entry.referral_due,
+        overdue=overdue, handoff=entry.handoff)
+
+
+def ordered(q: QueueSelect, after: str | None) -> QueueSelect:
+    if after:
+        key = decode_cursor(after)
+        if key is not None:
+            q = q.where(tuple_(TriageEntry.urgency_key, TriageEntry.submitted_at,
+                               TriageEntry.request_id) > tuple_(*key))
+    return q.order_by(TriageEntry.urgency_key, TriageEntry.submitted_at, TriageEntry.request_id)
+
+
+def page(db: Session, user: User, filters: Filters, *, after: str | None = None,
+         size: int = PAGE_SIZE, today: date | None = None) -> Page:
+    day = today or utcnow().date()
+    rows = db.execute(ordered(query(user, filters, day), after).limit(size + 1)).all()
+    shown = [_row(e, p, s, n, day) for e, p, s, n in rows[:size]]
+    cursor = None
+    if len(rows) > size:
+        last = rows[size - 1][0]
+        cursor = encode_cursor((last.urgency_key, last.submitted_at, last.request_id))
+    return Page(shown, cursor, filters)
+
+
+def iterate(db: Session, user: User, filters: Filters, *, today: date | None = None,
+            batch: int = 1000) -> Iterator[Row]:
+    """Every row of the filtered queue, in order, fetched page by page."""
+    after: str | None = None
+    while True:
+        current = page(db, user, filters, after=after, size=batch, today=today)
+        yield from current.rows
+        if current.next_cursor is None:
+            return
+        after = current.next_cursor
+
+
+CSV_COLUMNS = ("reference", "country", "status", "types", "urgency_date", "submitted_at",
+               "age_days", "assignee", "blockers", "warnings", "acknowledged_warnings",
+               "duplicate", "resubmitted_unchanged", "referral_district", "referral_due",
+               "referral_overdue", "handoff")
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def to_csv(rows: Iterator[Row] | list[Row]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        writer.writerow([_cell(v) for v in (
+            r.reference, r.country, r.status, " ".join(r.types),
+            r.urgency_date.isoformat() if r.urgency_date else "",
+            r.submitted_at.isoformat(timespec="seconds"), r.age_days, r.assignee, r.blockers,
+            r.warnings, r.acknowledged, "yes" if r.duplicate else "",
+            "yes" if r.resubmit_unchanged else "", r.referral_district,
+            r.referral_due.isoformat() if r.referral_due else "", "yes" if r.overdue else "",
+            r.handoff)])
+    return out.getvalue()

@@ -1,0 +1,130 @@
+"""Returns for deficiency as the requesting authority sees them, and TRI-RESUBMIT-UNCHANGED.
+
+:func:`latest_return` gives the last return of a request with each finding rendered in the
+viewer's language; ``templates/triage/_return_for_submitter.html`` shows it on the submitter's
+request page (it calls ``triage_latest_return(req)``, a template global of this module).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.requests.models import MlaRequest, RequestVersion
+from portal.requests.sections import anchor_of_path, section_of_path
+from portal.rules import RULES_BY_CODE, Finding, render_finding
+from portal.triage import diff
+from portal.triage.models import TriageReturn
+
+
+@dataclass(frozen=True)
+class ReturnedFinding:
+    code: str
+    severity: str
+    path: str
+    title: str
+    explanation: str
+    fix: str
+    citations: tuple[str, ...]
+    section_title: Any
+    section_slug: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    at: datetime
+    version: int
+    notes: str
+    findings: tuple[ReturnedFinding, ...] = field(default_factory=tuple)
+
+
+def _params(raw: str) -> dict[str, str]:
+    try:
+        value = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _locale(locale: str | None) -> str:
+    if locale:
+        return locale
+    from flask import has_request_context
+
+    if has_request_context():
+        from portal.i18n import current_locale_code
+
+        return current_locale_code()
+    return "en"
+
+
+def render_return(ret: TriageReturn, locale: str | None = None) -> ReturnView:
+    code_locale = _locale(locale)
+    shown = []
+    for item in ret.items:
+        rule = RULES_BY_CODE.get(item.code)
+        severity = rule.severity if rule else "warning"
+        finding = Finding(item.code, severity, item.path, _params(item.params_json))
+        rendered = render_finding(finding, code_locale)
+        section = section_of_path(item.path) if item.path else None
+        shown.append(ReturnedFinding(
+            code=item.code, severity=severity, path=item.path, title=rendered["title"],
+            explanation=rendered["explanation"], fix=rendered["fix"],
+            citations=tuple(rendered["citations"]),
+            section_title=section.title if section else "",
+            section_slug=section.slug if section else "",
+            anchor=anchor_of_path(item.path) if item.path else ""))
+    return ReturnView(ret.at, ret.version, ret.notes, tuple(shown))
+
+
+def latest_return_row(db: Session, request: MlaRequest) -> TriageReturn | None:
+    return db.scalar(select(TriageReturn).where(TriageReturn.request_id == request.id)
+                     .order_by(TriageReturn.at.desc(), TriageReturn.id.desc()).limit(1))
+
+
+def latest_return(db: Session, request: MlaRequest, locale: str | None = None
+                  ) -> ReturnView | None:
+    """The last return of ``request``, its findings explained in ``locale`` (default: the
+    current interface language). The caller has checked that the viewer may see the request."""
+    row = latest_return_row(db, request)
+    return render_return(row, locale) if row is not None else None
+
+
+def all_returns(db: Session, request: MlaRequest, locale: str | None = None) -> list[ReturnView]:
+    rows = db.scalars(select(TriageReturn).where(TriageReturn.request_id == request.id)
+                      .order_by(TriageReturn.at, TriageReturn.id))
+    return [render_return(r, locale) for r in rows]
+
+
+def _content(db: Session, request_id: int, number: int) -> dict[str, Any]:
+    raw = db.scalar(select(RequestVersion.content_json).where(
+        RequestVersion.request_id == request_id, RequestVersion.number == number))
+    try:
+        value = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def resubmitted_unchanged(db: Session, request: MlaRequest, version: RequestVersion) -> bool:
+    """True when ``version`` follows a return and changes none of the fields it named."""
+    ret = db.scalar(select(TriageReturn).where(TriageReturn.request_id == request.id,
+                                               TriageReturn.version < version.number)
+                    .order_by(TriageReturn.version.desc(), TriageReturn.id.desc()).limit(1))
+    if ret is None:
+        return False
+    paths = sorted({item.path for item in ret.items if item.path})
+    if not paths:
+        return False
+    before = diff.flatten(_content(db, request.id, ret.version))
+    try:
+        after = diff.flatten(json.loads(version.content_json or "{}"))
+    except ValueError:
+        return False
+    return all(diff.under(before, p) == diff.under(after, p) for p in paths)

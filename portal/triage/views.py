@@ -1,0 +1,432 @@
+"""The ``triage`` blueprint: the queue, the package view, the actions, messages, portfolios
+and the dashboard. OIA staff only (role ``triage``); every request is loaded through
+:func:`portal.requests.drafts.get_request` (object-level access, audited view)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import Response as FlaskResponse
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from portal.accounts.models import Authority, Role, User
+from portal.audit.log import record
+from portal.contract.model import ASSISTANCE_TYPES
+from portal.db import utcnow
+from portal.i18n import current_locale_code
+from portal.reference import load_reference
+from portal.requests import drafts, thread
+from portal.requests.labels import choice_label
+from portal.requests.models import MlaRequest, RequestVersion, Status
+from portal.requests.summary import summarize
+from portal.triage import (
+    caseload,
+    intake,
+    operations,
+    package,
+    queue,
+    referrals,
+    returns,
+)
+from portal.triage import dashboard as dashboard
+from portal.triage.forms import (
+    ACTION_LABELS,
+    EVENT_LABELS,
+    STATUS_LABELS,
+    AssignForm,
+    DeclineForm,
+    NoteForm,
+    PortfolioForm,
+    ReferForm,
+    ReopenForm,
+    ReplyForm,
+    ReturnForm,
+    decline_choices,
+    refusal_message,
+)
+from portal.triage.models import Referral, TriageEntry
+from portal.triage.operations import Action
+from portal.web.access import require_user, roles
+from portal.web.context import client_ip, db, send_queued_mail, settings
+
+bp = Blueprint("triage", __name__, url_prefix="/triage")
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"triage_latest_return": _latest_return, "triage_status_label": _status_label,
+            "triage_event_label": lambda kind: EVENT_LABELS.get(kind, kind),
+            "triage_type_label": lambda t: choice_label(t, "type"),
+            "triage_reason_label": lambda code: _(operations.DECLINE_REASONS.get(code, code))}
+
+
+def _latest_return(req: MlaRequest) -> returns.ReturnView | None:
+    """For the submitter's page: the return being answered (only while it is returned)."""
+    if req.status != Status.RETURNED.value:
+        return None
+    return returns.latest_return(db(), req, current_locale_code())
+
+
+def _status_label(status: str) -> Any:
+    return STATUS_LABELS.get(status, status)
+
+
+def _audit(action: str, object_id: str = "", **details: object) -> None:
+    user = require_user()
+    record(db(), action, actor_id=user.id, actor=user.email, ip=client_ip(),
+           object_type="request" if object_id else "triage", object_id=object_id,
+           details=details)
+
+
+def _load(public_id: str, *, audit: bool = True) -> MlaRequest:
+    try:
+        req = drafts.get_request(db(), require_user(), public_id, ip=client_ip(),
+                                 audit_view=audit)
+    except drafts.NotFound:
+        abort(404)
+    return req
+
+
+# ---------------------------------------------------------------------------------- the queue
+
+def _filters() -> queue.Filters:
+    args = request.args
+    return queue.Filters(
+        status=args.get("status", "")[:20], country=args.get("country", "")[:2],
+        authority=args.get("authority", "")[:32], type=args.get("type", "")[:40],
+        assignee=args.get("assignee", "")[:32], overdue=args.get("overdue") == "1",
+        acknowledged=args.get("acknowledged") == "1", duplicates=args.get("duplicates") == "1",
+        q=args.get("q", "")[:200])
+
+
+@bp.route("")
+@roles(Role.TRIAGE)
+def queue_page() -> str:
+    user = require_user()
+    filters = _filters()
+    after = request.args.get("after") or None
+    # (missing entries are rebuilt by intake.rebuild_missing, a maintenance step: the
+    # anti-join costs ~125 ms at 100,000 requests, too much for every first page)
+    current = queue.page(db(), user, filters, after=after)
+    _audit("triage.queue_viewed", filters=filters.as_args(), rows=len(current.rows))
+    db().commit()
+    return render_template(
+        "triage/queue.html", page=current, filters=filters, after=after,
+        statuses=[s for s in Status if s is not Status.DRAFT],
+        countries=sorted(load_reference().countries.values(), key=lambda c: c.name),
+        authorities=db().scalars(select(Authority).order_by(Authority.name)).all(),
+        attorneys=caseload.attorneys(db()), types=ASSISTANCE_TYPES)
+
+
+@bp.route("/export.csv")
+@roles(Role.TRIAGE)
+def queue_export() -> FlaskResponse:
+    user = require_user()
+    filters = _filters()
+    rows = list(queue.iterate(db(), user, filters))
+    _audit("triage.queue_exported", filters=filters.as_args(), rows=len(rows))
+    db().commit()
+    return _csv(queue.to_csv(rows), f"triage-queue-{utcnow().date().isoformat()}.csv")
+
+
+def _csv(text: str, filename: str) -> FlaskResponse:
+    response = FlaskResponse(text, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------- the package view
+
+def _version(req: MlaRequest, number: str | None) -> RequestVersion | None:
+    versions = list(req.versions)
+    if not versions:
+        return None
+    if number and number.isdigit():
+        for v in versions:
+            if v.number == int(number):
+                return v
+    return versions[-1]
+
+
+def _forms(req: MlaRequest, version: RequestVersion, entry: TriageEntry | None,
+           findings: list[package.ShownFinding], tri: package.TriageFindings,
+           overrides: dict[str, Any]) -> dict[str, Any]:
+    locale_findings = [*findings]
+    if tri.duplicate_finding:
+        locale_findings.append(tri.duplicate_finding)
+    if tri.unchanged_finding:
+        locale_findings.append(tri.unchanged_finding)
+    suggestion = caseload.suggest(db(), entry.country if entry else "")
+    assign = overrides.get("assign") or AssignForm(formdata=None)
+    assign.assignee.choices = [
+        (load.user.public_id, _("%(name)s — %(count)d open, weighted load %(load)s",
+                                name=load.user.name, count=load.count,
+                                load=f"{load.weight:g}"))
+        for load in suggestion.candidates]
+    if not overrides.get("assign") and suggestion.best is not None:
+        assign.assignee.data = suggestion.best.user.public_id
+    ret = overrides.get("return") or ReturnForm(formdata=None)
+    ret.findings.choices = [(f.key, f"{f.title} ({f.code})") for f in locale_findings]
+    refer = overrides.get("refer") or ReferForm(formdata=None)
+    refer.district.choices = [("", _("Choose a district")), *referrals.district_choices()]
+    proposed = referrals.proposed_districts(intake.content_of_version(version))
+    if not overrides.get("refer"):
+        refer.district.data = proposed[0] if proposed else ""
+        refer.due.data = referrals.default_due(settings(), utcnow().date())
+    decline = overrides.get("decline") or DeclineForm(formdata=None)
+    decline.reason.choices = decline_choices()
+    return {
+        "assign": assign, "return": ret, "refer": refer, "decline": decline,
+        "reopen": overrides.get("reopen") or ReopenForm(formdata=None),
+        "note": overrides.get("note") or NoteForm(formdata=None),
+        "reply": overrides.get("reply") or ReplyForm(formdata=None),
+        "suggestion": suggestion, "proposed_districts": proposed,
+    }
+
+
+def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
+                    status: int = 200) -> tuple[str, int]:
+    user = require_user()
+    locale = current_locale_code()
+    versions = list(req.versions)
+    shown = _version(req, request.args.get("v"))
+    if shown is None:
+        abort(404)
+    latest = versions[-1]
+    entry = db().get(TriageEntry, req.id)
+    if entry is None or entry.status != req.status:
+        intake.sync_status(db(), req, settings=settings())
+        entry = db().get(TriageEntry, req.id)
+    findings = package.version_findings(latest, locale)
+    shown_findings = findings if shown is latest else package.version_findings(shown, locale)
+    tri = package.triage_findings(db(), req, settings(), locale)
+    compare: dict[str, Any] = {}
+    if len(versions) > 1:
+        numbers = [v.number for v in versions]
+        a = request.args.get("a", type=int) or numbers[-2]
+        b = request.args.get("b", type=int) or numbers[-1]
+        va = next((v for v in versions if v.number == a), None)
+        vb = next((v for v in versions if v.number == b), None)
+        if va is not None and vb is not None:
+            compare = {"a": a, "b": b, "changes": package.version_diff(va, vb)}
+    refs = db().scalars(select(Referral).where(Referral.request_id == req.id)
+                        .order_by(Referral.referred_at)).all()
+    html = render_template(
+        "triage/package.html", req=req, entry=entry, versions=versions, shown=shown,
+        summary=summarize(intake.content_of_version(shown)), findings=shown_findings,
+        acknowledged=[f for f in findings if f.acknowledgement], tri=tri, compare=compare,
+        thread=thread.list_messages(db(), req), history=package.history(db(), req),
+        returns=returns.all_returns(db(), req, locale), referrals=refs,
+        today=utcnow().date(),
+        allowed=operations.allowed_actions(req.status, manager=user.is_manager),
+        action_labels=ACTION_LABELS, forms=_forms(req, latest, entry, findings, tri,
+                                                  overrides or {}))
+    db().commit()
+    return html, status
+
+
+@bp.route("/<public_id>")
+@roles(Role.TRIAGE)
+def package_view(public_id: str) -> tuple[str, int]:
+    return _render_package(_load(public_id))
+
+
+@bp.route("/<public_id>/messages", methods=["POST"])
+@roles(Role.TRIAGE)
+def reply(public_id: str) -> Response | tuple[str, int]:
+    req = _load(public_id, audit=False)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            thread.post_message(db(), settings(), require_user(), req, form.body.data,
+                                ip=client_ip())
+        except thread.MessageRefused:
+            form.body.errors.append(_("This message cannot be sent."))
+        else:
+            db().commit()
+            send_queued_mail()
+            flash(_("Your message was sent to the requesting authority."), "success")
+            return redirect(url_for("triage.package_view", public_id=public_id) + "#messages",
+                            code=303)
+    return _render_package(req, overrides={"reply": form}, status=400)
+
+
+FORM_OF: dict[Action, str] = {
+    Action.ASSIGN: "assign", Action.RETURN: "return", Action.REFER: "refer",
+    Action.DECLINE: "decline", Action.REOPEN: "reopen",
+}
+
+
+@bp.route("/<public_id>/action/<name>", methods=["POST"])
+@roles(Role.TRIAGE)
+def act(public_id: str, name: str) -> Response | tuple[str, int]:
+    try:
+        action = Action(name)
+    except ValueError:
+        abort(404)
+    req = _load(public_id, audit=False)
+    user = require_user()
+    key = FORM_OF.get(action, "note")
+    forms = _forms_for_post(req, key)
+    form = forms[key]
+    if not form.validate_on_submit():
+        return _render_package(req, overrides={key: form}, status=400)
+    try:
+        _perform(action, req, user, form)
+    except operations.IllegalTransition as exc:
+        db().rollback()
+        flash(refusal_message(exc), "error")
+        return redirect(url_for("triage.package_view", public_id=public_id), code=303)
+    except operations.Conflict:
+        db().rollback()
+        flash(_("Someone else changed this request meanwhile. Here is its current state."),
+              "error")
+        return redirect(url_for("triage.package_view", public_id=public_id), code=303)
+    except operations.Invalid:
+        db().rollback()
+        flash(_("The action could not be done with these answers. Check them and try again."),
+              "error")
+        return redirect(url_for("triage.package_view", public_id=public_id), code=303)
+    db().commit()
+    send_queued_mail()
+    flash(_("Done: %(action)s.", action=ACTION_LABELS[action]), "success")
+    return redirect(url_for("triage.package_view", public_id=public_id), code=303)
+
+
+def _forms_for_post(req: MlaRequest, key: str) -> dict[str, Any]:
+    """The submitted form with its choices (the choices are validated)."""
+    latest = list(req.versions)[-1] if req.versions else None
+    if latest is None:
+        abort(404)
+    entry = db().get(TriageEntry, req.id)
+    overrides: dict[str, Any] = {
+        "assign": AssignForm(), "return": ReturnForm(), "refer": ReferForm(),
+        "decline": DeclineForm(), "reopen": ReopenForm(), "note": NoteForm()}
+    locale = current_locale_code()
+    findings = package.version_findings(latest, locale)
+    tri = package.triage_findings(db(), req, settings(), locale)
+    built = _forms(req, latest, entry, findings, tri, {key: overrides[key]})
+    if key == "assign":
+        # any active attorney may be chosen, not only the suggested ones
+        built["assign"].assignee.choices = [(u.public_id, u.name)
+                                            for u in caseload.attorneys(db())]
+    return built
+
+
+def _perform(action: Action, req: MlaRequest, user: User, form: Any) -> None:
+    s, ip = settings(), client_ip()
+    session = db()
+    if action is Action.ASSIGN:
+        assignee = session.scalar(select(User).where(User.public_id == form.assignee.data))
+        if assignee is None:
+            raise operations.Invalid("no such attorney")
+        operations.assign(session, s, user, req, assignee, note=form.note.data or "", ip=ip)
+    elif action is Action.RETURN:
+        operations.return_for_deficiency(session, s, user, req, list(form.findings.data or []),
+                                         form.notes.data or "", ip=ip)
+    elif action is Action.REFER:
+        operations.refer(session, s, user, req, form.district.data, form.due.data,
+                         note=form.note.data or "", ip=ip)
+    elif action is Action.DECLINE:
+        operations.decline(session, s, user, req, form.reason.data, form.text.data or "", ip=ip)
+    elif action is Action.REOPEN:
+        operations.reopen(session, s, user, req, form.note.data, ip=ip)
+    else:
+        simple = {Action.OPEN: operations.open_request, Action.ACCEPT: operations.accept,
+                  Action.EXECUTE: operations.start_execution,
+                  Action.COMPLETE: operations.complete}[action]
+        simple(session, s, user, req, note=form.note.data or "", ip=ip)
+
+
+# -------------------------------------------------------------------------------- portfolios
+
+@bp.route("/portfolios", methods=["GET", "POST"])
+@roles(Role.TRIAGE)
+def portfolios() -> Response | tuple[str, int]:
+    user = require_user()
+    if request.method == "POST" and not user.is_manager:
+        abort(403)  # attorneys see the portfolios; managers edit them
+    status = 200
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = PortfolioForm()
+        target = db().scalar(select(User).where(User.public_id == request.form.get("user", ""),
+                                                User.role == Role.TRIAGE.value))
+        if target is None:
+            abort(404)
+        codes = [c.strip().upper() for c in (form.countries.data or "").split(",") if c.strip()]
+        known = set(load_reference().countries) | {caseload.ANY_COUNTRY}
+        bad = [c for c in codes if c not in known]
+        if form.validate_on_submit() and not bad:
+            caseload.set_portfolio(db(), user, target, codes, ip=client_ip())
+            db().commit()
+            flash(_("The portfolio of %(name)s was saved.", name=target.name), "success")
+            return redirect(url_for("triage.portfolios"), code=303)
+        errors[target.public_id] = (_("Unknown country codes: %(codes)s", codes=", ".join(bad))
+                                    if bad else _("The form has expired. Send it again."))
+        status = 400
+    rows = caseload.loads(db())
+    return render_template("triage/portfolios.html", rows=rows, errors=errors,
+                           form=PortfolioForm(formdata=None), can_edit=user.is_manager), status
+
+
+# --------------------------------------------------------------------------------- dashboard
+
+def _period() -> tuple[date, date, list[str]]:
+    today = utcnow().date()
+    problems: list[str] = []
+    try:
+        end = date.fromisoformat(request.args.get("to", "")) if request.args.get("to") else today
+    except ValueError:
+        end, problems = today, [_("The end date is not a valid date.")]
+    try:
+        start = (date.fromisoformat(request.args["from"]) if request.args.get("from")
+                 else end - timedelta(weeks=26))
+    except ValueError:
+        start = end - timedelta(weeks=26)
+        problems.append(_("The start date is not a valid date."))
+    if start > end:
+        start, end = end, start
+    if (end - start).days > 366 * 5:
+        start = end - timedelta(days=366 * 5)
+        problems.append(_("The period was shortened to five years."))
+    return start, end, problems
+
+
+@bp.route("/dashboard")
+@roles(Role.TRIAGE)
+def dashboard_page() -> str:
+    start, end, problems = _period()
+    figures = dashboard.compute(db(), start, end, today=utcnow().date())
+    _audit("triage.dashboard_viewed", start=start.isoformat(), end=end.isoformat())
+    db().commit()
+    return render_template("triage/dashboard.html", figures=figures, start=start, end=end,
+                           problems=problems, charts=dashboard.charts(figures),
+                           tables=dashboard.tables(figures))
+
+
+@bp.route("/dashboard/<table>.csv")
+@roles(Role.TRIAGE)
+def dashboard_csv(table: str) -> FlaskResponse:
+    if table not in dashboard.TABLES:
+        abort(404)
+    start, end, _problems = _period()
+    figures = dashboard.compute(db(), start, end, today=utcnow().date())
+    _audit("triage.dashboard_exported", table=table, start=start.isoformat(),
+           end=end.isoformat())
+    db().commit()
+    return _csv(dashboard.table_csv(figures, table),
+                f"triage-{table}-{start.isoformat()}-{end.isoformat()}.csv")

@@ -1,0 +1,161 @@
+"""The queue (order, filters, search, keyset pagination, CSV) and the dashboard's figures
+against a small hand-computed dataset."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+from flask import Flask
+from sqlalchemy import update
+
+from portal.accounts.models import Role
+from portal.config import Settings
+from portal.requests.models import Status
+from portal.triage import dashboard, queue
+from portal.triage import operations as ops
+from portal.triage.models import Referral, TriageEntry, TriageReturn, TriageReturnItem
+from tests.conftest import Account, Accounts
+from tests.triage.conftest import content, make_submitted, session, user
+
+NOW = datetime.now(UTC)
+
+
+def _seed_queue(app: Flask, settings: Settings, accounts: Accounts, staff: Account
+                ) -> dict[str, int]:
+    es = accounts.create(Role.SUBMITTER, country="ES")
+    fr = accounts.create(Role.SUBMITTER, country="FR")
+    soon = (NOW + timedelta(days=5)).date().isoformat()
+    later = (NOW + timedelta(days=40)).date().isoformat()
+    ids: dict[str, int] = {}
+    with session(app) as db:
+        specs = [
+            ("old", es, content("ES", persons=("Ana Beltrán",)), NOW - timedelta(days=90)),
+            ("urgent_late", fr, content("FR", urgent=later), NOW - timedelta(days=3)),
+            ("urgent_soon", es, content("ES", urgent=soon,
+                                        identifiers=(("email", "X@Y.example", ""),)),
+             NOW - timedelta(days=1)),
+            ("new", fr, content("FR", types=("financial_records",), accounts=("FR76 3000",)),
+             NOW - timedelta(days=2)),
+            ("mid", es, content("ES", types=("witness",)), NOW - timedelta(days=30)),
+        ]
+        for key, account, body, at in specs:
+            ids[key] = make_submitted(db, settings, user(db, account), body, at=at,
+                                      findings=[{"code": "ELEC-IP-TIME", "severity": "warning",
+                                                 "path": "x", "acknowledgement": "ok"}]
+                                      if key == "mid" else []).id
+        closed = make_submitted(db, settings, user(db, es), content("ES"), at=NOW,
+                                status=Status.COMPLETED)
+        ids["closed"] = closed.id
+        draft_like = make_submitted(db, settings, user(db, es), content("ES"), training=True)
+        ids["training"] = draft_like.id
+        from portal.requests.models import MlaRequest
+
+        mid = db.get(MlaRequest, ids["mid"])
+        assert mid is not None
+        ops.open_request(db, settings, user(db, staff), mid)
+        ops.assign(db, settings, user(db, staff), mid, user(db, staff))
+    return ids
+
+
+def _refs(rows: list[queue.Row]) -> list[int]:
+    return [r.request_id for r in rows]
+
+
+def test_queue_order_filters_search_pages_and_csv(app: Flask, settings_obj: Settings,
+                                                  accounts: Accounts, staff: Account) -> None:
+    ids = _seed_queue(app, settings_obj, accounts, staff)
+    order = [ids[k] for k in ("urgent_soon", "urgent_late", "old", "mid", "new")]
+    with session(app) as db:
+        me = user(db, staff)
+        first = queue.page(db, me, queue.Filters())
+        assert _refs(first.rows) == order  # urgency first, then age; closed/training absent
+        seen: list[int] = []
+        after = None
+        while True:
+            current = queue.page(db, me, queue.Filters(), after=after, size=2)
+            seen += _refs(current.rows)
+            if current.next_cursor is None:
+                break
+            after = current.next_cursor
+        assert seen == order
+
+        def ids_for(**kw: object) -> list[int]:
+            return _refs(queue.page(db, me, queue.Filters(**kw)).rows)  # type: ignore[arg-type]
+
+        assert ids_for(country="FR") == [ids["urgent_late"], ids["new"]]
+        assert ids_for(type="financial_records") == [ids["new"]]
+        assert ids_for(assignee=staff.public_id) == [ids["mid"]]
+        assert ids["mid"] not in ids_for(assignee="none")
+        assert ids_for(acknowledged=True) == [ids["mid"]]
+        assert ids_for(status="in_triage") == [ids["mid"]]
+        assert ids_for(status="completed") == [ids["closed"]]
+        assert ids_for(q="x@y.EXAMPLE") == [ids["urgent_soon"]]
+        assert ids_for(q="fr763000") == [ids["new"]]
+        assert ids_for(q="beltran") == [ids["old"]]
+        assert ids_for(q="ANA BELTRÁN") == [ids["old"]]
+        ref = first.rows[0].reference
+        assert ids_for(q=ref.lower()) == [ids["urgent_soon"]]
+        assert ids_for(q="nothing-like-this") == []
+        assert queue.decode_cursor("garbage") is None
+        text = queue.to_csv(queue.iterate(db, me, queue.Filters(country="ES")))
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows[0][0] == "reference" and len(rows) == 4
+
+
+def test_dashboard_figures(app: Flask, settings_obj: Settings, accounts: Accounts,
+                           staff: Account) -> None:
+    es = accounts.create(Role.SUBMITTER, country="ES")
+    mx = accounts.create(Role.SUBMITTER, country="MX")
+
+    def at(day: str) -> datetime:
+        return datetime.fromisoformat(day + "T12:00:00+00:00")
+
+    with session(app) as db:
+        r1 = make_submitted(db, settings_obj, user(db, es), content("ES"), at=at("2026-01-05"))
+        r2 = make_submitted(db, settings_obj, user(db, es), content(
+            "ES", types=("stored_content",)), at=at("2026-01-14"))
+        r3 = make_submitted(db, settings_obj, user(db, mx), content("MX"), at=at("2026-02-02"))
+        r4 = make_submitted(db, settings_obj, user(db, mx), content("MX"), at=at("2025-12-20"))
+        for req, first, closed in ((r1, "2026-01-07", "2026-02-10"), (r2, "2026-01-18", None),
+                                   (r4, "2025-12-21", None)):
+            db.execute(update(TriageEntry).where(TriageEntry.request_id == req.id).values(
+                first_action_at=at(first), closed_at=at(closed) if closed else None,
+                is_open=closed is None, status="completed" if closed else "in_triage",
+                assignee_id=staff.id if req is r2 else None))
+        for req, day, codes, country in ((r2, "2026-01-20", ("GEN-CONTACT", "ELEC-IP-TIME"), "ES"),
+                                         (r3, "2026-02-05", ("GEN-CONTACT",), "MX"),
+                                         (r4, "2025-12-22", ("GEN-CONTACT",), "MX")):
+            ret = TriageReturn(request_id=req.id, version=1, at=at(day), country=country)
+            db.add(ret)
+            db.flush()
+            for code in codes:
+                db.add(TriageReturnItem(return_id=ret.id, code=code, path=""))
+        for req, district, referred, due, closed in (
+                (r1, "CAN", "2026-01-10", "2026-02-10", None),
+                (r2, "CAN", "2026-02-01", "2026-04-30", None),
+                (r3, "NYS", "2026-01-15", "2026-02-01", "2026-01-30"),
+                (r4, "WAW", "2025-11-01", "2025-12-01", None)):
+            db.add(Referral(request_id=req.id, district=district, referred_at=at(referred),
+                            due_date=date.fromisoformat(due),
+                            closed_at=at(closed) if closed else None))
+    with session(app) as db:
+        figures = dashboard.compute(db, date(2026, 1, 5), date(2026, 2, 15),
+                                    today=date(2026, 3, 31))
+        assert figures.pending == [(date(2026, 1, 5), 2), (date(2026, 1, 12), 3),
+                                   (date(2026, 1, 19), 3), (date(2026, 1, 26), 3),
+                                   (date(2026, 2, 2), 4), (date(2026, 2, 9), 3)]
+        assert [n for _label, n in figures.ages] == [0, 2, 1, 0, 0]
+        assert (figures.median_days, figures.triaged, figures.untriaged) == (3.0, 2, 1)
+        assert figures.returns_by_rule == [("GEN-CONTACT", 2), ("ELEC-IP-TIME", 1)]
+        assert figures.returns_by_country == [("ES", 1), ("MX", 1)]
+        assert figures.referrals == [("CAN", 2, 2, 1), ("NYS", 1, 0, 0)]
+        loads = {name: (n, w) for name, n, w in figures.attorneys}
+        assert loads[user(db, staff).name] == (1, 2.0)
+    with app.test_request_context():
+        charts = dashboard.charts(figures)
+        assert "<title id=\"chart-referrals-title\">" in charts["referrals"]
+        assert "<desc" in charts["pending"]
+        text = dashboard.table_csv(figures, "referrals")
+        assert text.splitlines()[1:] == ["CAN,2,2,1", "NYS,1,0,0"]
