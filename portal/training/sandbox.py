@@ -1,0 +1,190 @@
+"""The practice sandbox: practice requests (``MlaRequest.training``) that go through the normal
+wizard and its checks, are marked TRAINING on every page, PDF and package, never enter OIA's
+queue, dashboard or statistics, and are purged a set time after they were started
+(``Settings.training_retention_days``, ``portal training purge``).
+
+Who owns a practice request
+---------------------------
+* A submitter's practice request belongs to their authority, like their real drafts (the
+  wizard and its access checks are unchanged); "My requests" leaves practice requests out and
+  the sandbox lists them.
+* A trainer belongs to no authority. Each trainer gets, on demand, a *training sandbox
+  authority* of their own: an inactive authority (country ``US``, so it is never offered when
+  inviting users) named ``TRAINING sandbox <trainer public id>``. Their practice requests
+  belong to it, and :func:`portal.requests.drafts.visible_requests` lets a trainer see only
+  the training requests they created themselves: never case content. A per-trainer authority
+  (rather than a nullable owner) keeps ``requests.authority_id`` required and every
+  authority-scoped query of the other modules (attachments, receipts) unchanged.
+
+Purging deletes the request and every row that depends on it (found by walking the foreign
+keys of the schema, so that tables added later by other modules are covered), then the files
+(encrypted attachments, package bags) once the deletion is committed, and writes one audit
+record per purged request (its public id only). The audit trail itself is append-only and kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, Table, delete, select
+from sqlalchemy.orm import Session
+
+from portal import models as _all_models  # noqa: F401 - every table in Base.metadata
+from portal.accounts.models import Authority, Role, User
+from portal.attachments.models import Attachment
+from portal.attachments.service import attachment_store
+from portal.attachments.store import StoreError
+from portal.audit.log import record
+from portal.config import Settings
+from portal.contract.model import Request
+from portal.db import Base, utcnow
+from portal.packages.models import Package
+from portal.packages.service import bag_path
+from portal.requests import drafts
+from portal.requests.models import MlaRequest
+from portal.training.samples import Sample
+from portal.web.models import PendingInput
+
+log = logging.getLogger(__name__)
+
+SANDBOX_PREFIX = "TRAINING sandbox "
+SANDBOX_COUNTRY = "US"
+PRACTICE_ROLES = (Role.SUBMITTER, Role.TRAINER)
+
+
+def sandbox_authority(db: Session, trainer: User) -> Authority:
+    """The trainer's own training sandbox authority, created on first use."""
+    name = SANDBOX_PREFIX + trainer.public_id
+    found = db.scalar(select(Authority).where(Authority.name == name)
+                      .order_by(Authority.id).limit(1))
+    if found is not None:
+        return found
+    authority = Authority(name=name, country=SANDBOX_COUNTRY, active=False)
+    db.add(authority)
+    db.flush()
+    record(db, "training.sandbox_created", actor_id=trainer.id, actor=trainer.email,
+           object_type="authority", object_id=authority.public_id)
+    return authority
+
+
+def practice_content(user: User, sample: Sample | None, locale: str) -> Request:
+    """What a practice request starts from: a copy of a sample, or a blank request with the
+    user's name and e-mail as contact (and their authority for a submitter)."""
+    if sample is not None:
+        return sample.request
+    authority = user.authority if user.role_enum is Role.SUBMITTER else None
+    return Request.from_dict({
+        "language": locale.replace("_", "-"),
+        "requesting_authority": {
+            "name": authority.name if authority else "",
+            "country": authority.country if authority else "",
+            "contact": {"name": user.name, "email": user.email},
+        },
+    })
+
+
+def start_practice(db: Session, user: User, sample: Sample | None, *, locale: str,
+                   ip: str = "") -> MlaRequest:
+    """A new practice request (``training=True``) for a submitter or a trainer."""
+    if user.role_enum not in PRACTICE_ROLES:
+        raise PermissionError("only submitters and trainers practise")
+    content = practice_content(user, sample, locale)
+    sandbox_id = sandbox_authority(db, user).id if user.role_enum is Role.TRAINER else None
+    created = drafts.create_draft(db, user, content, ip=ip, training=True,
+                                  sandbox_authority_id=sandbox_id)
+    record(db, "training.practice_started", actor_id=user.id, actor=user.email, ip=ip,
+           object_type="request", object_id=created.public_id,
+           details={"sample": sample.slug if sample is not None else ""})
+    return created
+
+
+def practice_requests(db: Session, user: User, limit: int = 200) -> list[MlaRequest]:
+    """The user's practice requests: a submitter's authority's, or a trainer's own."""
+    query = drafts.visible_requests(user).where(MlaRequest.training.is_(True))
+    if user.role_enum is Role.SUBMITTER:
+        query = query.where(MlaRequest.created_by_id == user.id)
+    return list(db.scalars(query.order_by(MlaRequest.created_at.desc()).limit(limit)))
+
+
+def expires_at(request: MlaRequest, settings: Settings) -> datetime:
+    return request.created_at + timedelta(days=settings.training_retention_days)
+
+
+# --- purge ---------------------------------------------------------------------------------
+
+@dataclass
+class PurgeReport:
+    requests: list[str] = field(default_factory=list)
+    files: int = 0
+    bags: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _children(table: Table) -> Iterator[tuple[Table, ColumnElement[object], object]]:
+    """(child table, its foreign-key column, the referenced column) for every table that
+    references ``table``."""
+    for child in Base.metadata.sorted_tables:
+        for fk in child.foreign_keys:
+            if fk.column.table is table and fk.parent.table is child and child is not table:
+                yield child, fk.parent, fk.column
+
+
+def _delete_tree(db: Session, table: Table, where: ColumnElement[bool], depth: int = 0) -> None:
+    """Delete the rows of ``table`` matching ``where`` and, first, every row referring to them
+    (recursively, through the foreign keys)."""
+    if depth > 8:  # pragma: no cover - the schema has no such chain
+        raise RuntimeError(f"foreign keys nested too deeply under {table.name}")
+    for child, column, referenced in _children(table):
+        keys = select(referenced).where(where)  # type: ignore[call-overload]
+        _delete_tree(db, child, column.in_(keys), depth + 1)
+    db.execute(delete(table).where(where))
+
+
+def purge(db: Session, settings: Settings, *, now: datetime | None = None,
+          actor: User | None = None, limit: int = 500) -> PurgeReport:
+    """Delete practice requests started more than ``training_retention_days`` ago (at most
+    ``limit`` per call), their rows and their files. Commits."""
+    cutoff = (now or utcnow()) - timedelta(days=settings.training_retention_days)
+    report = PurgeReport()
+    old = list(db.scalars(select(MlaRequest).where(MlaRequest.training.is_(True),
+                                                    MlaRequest.created_at < cutoff)
+                          .order_by(MlaRequest.id).limit(limit)))
+    if not old:
+        return report
+    ids = [r.id for r in old]
+    storage = [a.storage_name for a in db.scalars(
+        select(Attachment).where(Attachment.request_id.in_(ids)))]
+    bags = [bag_path(settings, p) for p in db.scalars(
+        select(Package).where(Package.request_id.in_(ids), Package.training.is_(True)))]
+    for request in old:
+        db.execute(delete(PendingInput).where(
+            PendingInput.path.startswith(f"/requests/{request.public_id}/", autoescape=True)))
+        record(db, "training.purged", actor_id=actor.id if actor else None,
+               actor=actor.email if actor else "retention",
+               object_type="request", object_id=request.public_id,
+               details={"days": settings.training_retention_days})
+        report.requests.append(request.public_id)
+    requests_table = MlaRequest.__table__
+    assert isinstance(requests_table, Table)
+    _delete_tree(db, requests_table, requests_table.c.id.in_(ids))
+    db.commit()
+    store = attachment_store(settings)
+    for name in storage:
+        try:
+            report.files += 1 if store.delete(name) else 0
+        except (OSError, StoreError) as exc:  # the rows are gone: a leftover is reported
+            report.errors.append(f"attachment file {name}: {exc}")
+    for path in bags:
+        if path.is_dir():
+            try:
+                shutil.rmtree(path)
+                report.bags += 1
+            except OSError as exc:
+                report.errors.append(f"package {path.name}: {exc}")
+    for error in report.errors:
+        log.warning("training purge: %s", error)
+    return report
