@@ -13,7 +13,7 @@ AXE_VERSION := 4.11.0
 export PORTAL_DATA_DIR ?= $(CURDIR)/instance
 
 .PHONY: run test install install-test system-deps screenshots static catalogs extract update-catalogs i18n-check \
-        lint typecheck test-sqlite test-postgres bench clean
+        lint typecheck test-sqlite test-postgres bench soak clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,10 @@ bench: install-test
 screenshots: install-test
 	bash scripts/ensure-chromium.sh
 	$(PY) scripts/screenshots.py
+
+# Long reliability runs (tests/reliability) on PostgreSQL: SOAK_SECONDS per test (default 600).
+soak: install-test
+	bash scripts/soak.sh
 
 clean:
 	rm -rf build $(STATIC_VENDOR) .pytest_cache .mypy_cache .ruff_cache

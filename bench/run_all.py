@@ -15,7 +15,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-BENCHMARKS = ("bench.bench_rules",)
+BENCHMARKS = ("bench.bench_rules", "bench.bench_packages", "bench.bench_http")
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
 
 

@@ -18,6 +18,7 @@ from portal.config import Settings
 from portal.db import Database
 from portal.demo import DEMO_ACCOUNTS, load_demo
 from portal.mail.outbox import deliver_pending
+from portal.triage.demo_volume import run_volume, volume_options
 
 CLI_ACTOR = Actor(None, "cli")
 
@@ -86,8 +87,9 @@ def create_user_command(email: str, name: str, role: str, authority_id: int | No
 
 
 @main.command("demo")
+@volume_options
 @with_appcontext
-def demo() -> None:
+def demo(volume: int, seed: int) -> None:
     """Load demo authorities and one account per role; print the accounts."""
     settings = _settings()
     if settings.is_production:
@@ -95,6 +97,8 @@ def demo() -> None:
     with _db().session() as db:
         created = load_demo(db, current_app.extensions["portal.hasher"])
     click.echo("demo data loaded" if created else "demo data already present")
+    if volume:
+        run_volume(_db(), volume, seed, click.echo)
     click.echo("")
     click.echo("Demo accounts (development only):")
     for account in DEMO_ACCOUNTS:
@@ -133,6 +137,26 @@ def audit_verify() -> None:
     click.echo("audit log verified: the chain is intact")
 
 
+@main.group("triage")
+def triage_group() -> None:
+    """OIA's triage queue."""
+
+
+@triage_group.command("rebuild")
+@click.option("--all", "everything", is_flag=True, help="Rebuild every entry, not only the "
+              "missing ones.")
+@with_appcontext
+def triage_rebuild(everything: bool) -> None:
+    """Rebuild the queue entries of submitted requests (missing ones, or all)."""
+    from portal.triage.intake import rebuild, rebuild_missing
+
+    with _db().session() as db:
+        if everything:
+            click.echo(f"{rebuild(db, settings=_settings())} queue entries rebuilt")
+        else:
+            click.echo(f"{rebuild_missing(db, settings=_settings())} missing entries rebuilt")
+
+
 @main.group("mail")
 def mail() -> None:
     """The e-mail outbox."""
@@ -148,11 +172,16 @@ def mail_send() -> None:
 
 def _register_domain_commands() -> None:
     from portal.attachments.commands import attachments_group
+    from portal.packages.commands import forward_command, package_group
     from portal.rules.commands import check_command, rules_command
+    from portal.training.commands import training_group
 
     main.add_command(check_command, "check")
     main.add_command(rules_command, "rules")
     main.add_command(attachments_group, "attachments")
+    main.add_command(training_group, "training")
+    main.add_command(package_group, "package")
+    main.add_command(forward_command, "forward")
 
 
 _register_domain_commands()

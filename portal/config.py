@@ -39,6 +39,21 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _path(env: dict[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw).resolve() if raw else None
+
+
 def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -83,6 +98,38 @@ class Settings:
     upload_time_limit_seconds: int = 20
     upload_memory_limit_mb: int = 512
     max_pdf_pages: int = 2000
+    # Triage (OIA workspace)
+    #: ``type=weight,...``: the weight of each assistance type in an attorney's caseload
+    #: (types left out weigh 1; see portal.triage.caseload).
+    triage_weights: str = ("subscriber_info=1,non_content=1,stored_content=2,real_time=3,"
+                           "financial_records=2,witness=2,search_seizure=3,"
+                           "service_of_documents=1,assets=3,other=1")
+    #: Days a U.S. Attorney's Office is given to execute a referral (the default due date).
+    triage_referral_due_days: int = 30
+    #: Two uses of the same IP address are the same lead when this close in time (hours).
+    triage_duplicate_ip_window_hours: int = 24
+    # Packages and the hand-off to OIA's case system (portal.packages)
+    #: Where the BagIt packages are kept (default ``<data_dir>/packages``).
+    package_dir: Path | None = None
+    #: Build the bag right after the submission commits, in the submitting process (else the
+    #: forwarder or ``portal package repair`` builds it).
+    package_build_after_commit: bool = True
+    #: Temporary files of interrupted builds and hand-offs older than this are swept.
+    package_temp_max_age_minutes: int = 60
+    #: HTTP endpoint of the case system; unset: the drop folder ``forward_dir``.
+    forward_url: str | None = None
+    #: The drop folder (default ``<data_dir>/dropbox``).
+    forward_dir: Path | None = None
+    forward_max_attempts: int = 8
+    forward_backoff_base_seconds: float = 10.0
+    forward_backoff_cap_seconds: float = 3600.0
+    forward_timeout_seconds: float = 120.0
+    #: A claimed hand-off not finished within this time is taken over by another forwarder.
+    forward_lease_seconds: int = 900
+    forward_poll_seconds: float = 5.0
+    # Training (portal.training)
+    #: Practice requests (TRAINING) are purged this many days after they were started.
+    training_retention_days: int = 30
     # Hashing cost (tests lower it)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -92,6 +139,16 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def packages_path(self) -> Path:
+        """Where the packages live: ``PORTAL_PACKAGE_DIR`` or ``<data_dir>/packages``."""
+        return Path(self.package_dir) if self.package_dir else Path(self.data_dir) / "packages"
+
+    @property
+    def dropbox_path(self) -> Path:
+        """The drop folder: ``PORTAL_FORWARD_DIR`` or ``<data_dir>/dropbox``."""
+        return Path(self.forward_dir) if self.forward_dir else Path(self.data_dir) / "dropbox"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -138,6 +195,22 @@ class Settings:
             upload_time_limit_seconds=_int(env, "PORTAL_UPLOAD_TIME_LIMIT_SECONDS", 20),
             upload_memory_limit_mb=_int(env, "PORTAL_UPLOAD_MEMORY_LIMIT_MB", 512),
             max_pdf_pages=_int(env, "PORTAL_MAX_PDF_PAGES", 2000),
+            triage_weights=env.get("PORTAL_TRIAGE_WEIGHTS") or cls.triage_weights,
+            triage_referral_due_days=_int(env, "PORTAL_TRIAGE_REFERRAL_DUE_DAYS", 30),
+            triage_duplicate_ip_window_hours=_int(
+                env, "PORTAL_TRIAGE_DUPLICATE_IP_WINDOW_HOURS", 24),
+            package_dir=_path(env, "PORTAL_PACKAGE_DIR"),
+            package_build_after_commit=_bool(env, "PORTAL_PACKAGE_BUILD_AFTER_COMMIT", True),
+            package_temp_max_age_minutes=_int(env, "PORTAL_PACKAGE_TEMP_MAX_AGE_MINUTES", 60),
+            forward_url=env.get("PORTAL_FORWARD_URL") or None,
+            forward_dir=_path(env, "PORTAL_FORWARD_DIR"),
+            forward_max_attempts=_int(env, "PORTAL_FORWARD_MAX_ATTEMPTS", 8),
+            forward_backoff_base_seconds=_float(env, "PORTAL_FORWARD_BACKOFF_BASE_SECONDS", 10.0),
+            forward_backoff_cap_seconds=_float(env, "PORTAL_FORWARD_BACKOFF_CAP_SECONDS", 3600.0),
+            forward_timeout_seconds=_float(env, "PORTAL_FORWARD_TIMEOUT_SECONDS", 120.0),
+            forward_lease_seconds=_int(env, "PORTAL_FORWARD_LEASE_SECONDS", 900),
+            forward_poll_seconds=_float(env, "PORTAL_FORWARD_POLL_SECONDS", 5.0),
+            training_retention_days=_int(env, "PORTAL_TRAINING_RETENTION_DAYS", 30),
         )
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -182,6 +255,28 @@ class Settings:
             problems.append("PORTAL_UPLOAD_MEMORY_LIMIT_MB must be at least 128")
         if self.max_pdf_pages <= 0:
             problems.append("PORTAL_MAX_PDF_PAGES must be positive")
+        if self.triage_referral_due_days <= 0:
+            problems.append("PORTAL_TRIAGE_REFERRAL_DUE_DAYS must be positive")
+        if self.triage_duplicate_ip_window_hours < 0:
+            problems.append("PORTAL_TRIAGE_DUPLICATE_IP_WINDOW_HOURS must not be negative")
+        if not re.fullmatch(r"\s*(\w+\s*=\s*\d+(\.\d+)?\s*(,\s*|$))*", self.triage_weights):
+            problems.append("PORTAL_TRIAGE_WEIGHTS must be type=weight,... (numbers)")
+        if self.forward_max_attempts <= 0:
+            problems.append("PORTAL_FORWARD_MAX_ATTEMPTS must be positive")
+        if self.forward_backoff_base_seconds < 0 or \
+                self.forward_backoff_cap_seconds < self.forward_backoff_base_seconds:
+            problems.append("PORTAL_FORWARD_BACKOFF_BASE_SECONDS must not be negative nor above "
+                            "PORTAL_FORWARD_BACKOFF_CAP_SECONDS")
+        if self.forward_timeout_seconds <= 0 or \
+                self.forward_lease_seconds <= 2 * self.forward_timeout_seconds:
+            problems.append("PORTAL_FORWARD_LEASE_SECONDS must exceed twice "
+                            "PORTAL_FORWARD_TIMEOUT_SECONDS (a hand-off must finish in its lease)")
+        if self.forward_url and not re.match(r"https?://", self.forward_url):
+            problems.append("PORTAL_FORWARD_URL must be an http:// or https:// URL")
+        if self.package_temp_max_age_minutes < 0:
+            problems.append("PORTAL_PACKAGE_TEMP_MAX_AGE_MINUTES must not be negative")
+        if self.training_retention_days <= 0:
+            problems.append("PORTAL_TRAINING_RETENTION_DAYS must be positive")
         if problems:
             raise ConfigError("refusing to start: " + "; ".join(problems))
 

@@ -5,9 +5,12 @@ from portal.attachments import models as attachments_models
 from portal.audit import models as audit_models
 from portal.db import Base
 from portal.mail import models as mail_models
+from portal.packages import models as packages_models
 from portal.requests import models as requests_models
+from portal.triage import models as triage_models
 from portal.web import models as web_models
 
 __all__ = ["Base", "accounts_models", "attachments_models", "audit_models", "mail_models",
-           "requests_models",
+           "packages_models",
+           "requests_models", "triage_models",
            "web_models"]

@@ -58,7 +58,7 @@ def _back(req: MlaRequest) -> Response:
 
 
 @bp.route("/<public_id>/attachments", methods=["POST"])
-@roles(Role.SUBMITTER)
+@roles(Role.SUBMITTER, Role.TRAINER)
 def upload(public_id: str) -> Response | tuple[str, int]:
     req = load_visible(public_id, audit=False)
     max_file, _max_request = service.limits(settings())
@@ -91,7 +91,7 @@ def upload(public_id: str) -> Response | tuple[str, int]:
 
 
 @bp.route("/<public_id>/attachments/<attachment_id>/remove", methods=["POST"])
-@roles(Role.SUBMITTER)
+@roles(Role.SUBMITTER, Role.TRAINER)
 def remove_attachment(public_id: str, attachment_id: str) -> Response:
     req = load_visible(public_id, audit=False)
     if not EmptyForm().validate_on_submit():
@@ -111,7 +111,7 @@ def remove_attachment(public_id: str, attachment_id: str) -> Response:
 
 
 @bp.route("/<public_id>/attachments/<attachment_id>")
-@roles(Role.SUBMITTER)
+@roles(Role.SUBMITTER, Role.TRAINER)
 def download_attachment(public_id: str, attachment_id: str) -> FlaskResponse:
     req = load_visible(public_id, audit=False)
     try:

@@ -3,7 +3,8 @@
 Object-level access (every query goes through :func:`visible_requests`):
 - a submitter sees the requests of their own authority (drafts included);
 - OIA triage staff see submitted requests, never drafts nor training requests;
-- trainers and administrators see no case content.
+- a trainer sees only the practice (training) requests they started themselves, never case
+  content; administrators see no request.
 A request the user may not see is reported as not found, so its existence does not leak.
 Saves use optimistic concurrency: the caller sends the revision it loaded, and a save against
 a newer revision is refused with :class:`DraftConflict` instead of overwriting a colleague.
@@ -52,6 +53,8 @@ def visible_requests(user: User) -> Select[MlaRequest]:
     if role is Role.TRIAGE:
         return query.where(MlaRequest.status != Status.DRAFT.value,
                            MlaRequest.training.is_(False))
+    if role is Role.TRAINER:  # their own practice requests (portal.training.sandbox)
+        return query.where(MlaRequest.training.is_(True), MlaRequest.created_by_id == user.id)
     return query.where(MlaRequest.id.is_(None))  # nothing
 
 
@@ -67,11 +70,16 @@ def get_request(db: Session, user: User, public_id: str, *, ip: str = "",
 
 
 def create_draft(db: Session, user: User, content: Request | None = None, *, ip: str = "",
-                 training: bool = False) -> MlaRequest:
-    if user.role_enum is not Role.SUBMITTER or user.authority_id is None:
+                 training: bool = False, sandbox_authority_id: int | None = None) -> MlaRequest:
+    """A new draft of the user's authority; a trainer's practice request (``training``) goes to
+    their training sandbox authority (``sandbox_authority_id``, see portal.training.sandbox)."""
+    authority_id = user.authority_id
+    if training and user.role_enum is Role.TRAINER and sandbox_authority_id is not None:
+        authority_id = sandbox_authority_id
+    elif user.role_enum is not Role.SUBMITTER or user.authority_id is None:
         raise PermissionError("only submitters of an authority create requests")
     body = (content or Request()).to_dict(omit_defaults=True)
-    request = MlaRequest(authority_id=user.authority_id, status=Status.DRAFT.value,
+    request = MlaRequest(authority_id=authority_id, status=Status.DRAFT.value,
                          training=training, draft_json=_dump(body), revision=1,
                          created_by_id=user.id, updated_by_id=user.id)
     db.add(request)

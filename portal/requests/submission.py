@@ -21,6 +21,7 @@ from portal.audit.log import record
 from portal.config import Settings
 from portal.db import utcnow
 from portal.mail import messages, outbox
+from portal.packages.service import record_package
 from portal.requests import checks
 from portal.requests.drafts import NotEditable, content_of
 from portal.requests.models import (
@@ -31,6 +32,7 @@ from portal.requests.models import (
     RequestVersion,
     Status,
 )
+from portal.triage.intake import on_submitted
 
 
 class NotReady(RuntimeError):
@@ -96,11 +98,12 @@ def submit(db: Session, settings: Settings, user: User, request: MlaRequest, *,
          "acknowledgement": acks.get(f.key, "") if f.severity == "warning" else ""}
         for f in findings
     ]
-    db.add(RequestVersion(request_id=request.id, number=number,
-                          content_json=json.dumps(frozen.to_dict(omit_defaults=True),
-                                                  ensure_ascii=False),
-                          findings_json=json.dumps(stored_findings, ensure_ascii=False),
-                          submitted_by_id=user.id, submitted_at=now))
+    version = RequestVersion(request_id=request.id, number=number,
+                             content_json=json.dumps(frozen.to_dict(omit_defaults=True),
+                                                     ensure_ascii=False),
+                             findings_json=json.dumps(stored_findings, ensure_ascii=False),
+                             submitted_by_id=user.id, submitted_at=now)
+    db.add(version)
     db.execute(update(MlaRequest).where(MlaRequest.id == request.id)
                .values(reference=reference).execution_options(synchronize_session=False))
     db.add(RequestEvent(request_id=request.id, actor_id=user.id,
@@ -117,4 +120,6 @@ def submit(db: Session, settings: Settings, user: User, request: MlaRequest, *,
                  kind="request_submitted")
     db.flush()
     db.refresh(request)
+    on_submitted(db, request, version, settings=settings)  # OIA's queue entry, same transaction
+    record_package(db, settings, request, number)
     return Submitted(reference, number)

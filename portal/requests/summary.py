@@ -112,6 +112,8 @@ def summarize(content: m.Request, names: Mapping[str, str] | None = None
 EVENT_LABELS: dict[str, Any] = {
     "created": _l("Draft started"),
     "submitted": _l("Submitted to OIA"),
+    "opened": _l("Review by OIA started"),
+    "reassigned": _l("Assigned to another attorney"),
     "resubmitted": _l("Submitted again after changes"),
     "returned": _l("Returned for changes"),
     "accepted": _l("Accepted by OIA"),

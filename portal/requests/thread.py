@@ -17,6 +17,7 @@ from portal.audit.log import record
 from portal.config import Settings
 from portal.mail import messages, outbox
 from portal.requests.models import MlaRequest, RequestEvent, RequestMessage, Status
+from portal.triage.intake import sync_status
 
 MAX_MESSAGE = 10_000
 
@@ -36,8 +37,8 @@ def post_message(db: Session, settings: Settings, author: User, request: MlaRequ
     text = body.strip()
     if not text or len(text) > MAX_MESSAGE:
         raise MessageRefused(text[:20])
-    if request.status_enum is Status.DRAFT:
-        raise MessageRefused("draft")
+    if request.status_enum is Status.DRAFT or request.training:
+        raise MessageRefused("draft or practice request")  # OIA never hears of practice
     from_oia = author.role_enum is Role.TRIAGE
     message = RequestMessage(request_id=request.id, author_id=author.id, from_oia=from_oia,
                              body=text)
@@ -63,7 +64,7 @@ def withdraw(db: Session, settings: Settings, user: User, request: MlaRequest, r
     text = reason.strip()
     if not text or len(text) > MAX_MESSAGE:
         raise MessageRefused("reason")
-    if request.status_enum is Status.DRAFT or request.status_enum in CLOSED:
+    if request.status_enum is Status.DRAFT or request.status_enum in CLOSED or request.training:
         raise MessageRefused("status")
     previous = request.status
     request.status = Status.WITHDRAWN.value
@@ -71,6 +72,7 @@ def withdraw(db: Session, settings: Settings, user: User, request: MlaRequest, r
                         from_status=previous, to_status=Status.WITHDRAWN.value, note=text))
     record(db, "request.withdrawn", actor_id=user.id, actor=user.email, ip=ip,
            object_type="request", object_id=request.public_id)
+    sync_status(db, request, settings=settings)  # off the queue, no longer a duplicate
     notify(db, oia_recipients(db, request), messages.request_status_changed, request,
            f"{settings.base_url}/triage/{request.public_id}")
 

@@ -1,5 +1,6 @@
 """The submitter's pages: my requests, the task list, one page per section, check, review,
-submit, confirmation, JSON export and import."""
+submit, confirmation, JSON export and import. Trainers use the per-request pages for their own
+practice requests only (object-level access in :func:`drafts.visible_requests`)."""
 
 from __future__ import annotations
 
@@ -48,11 +49,24 @@ from portal.web.context import client_ip, db, send_queued_mail, settings
 from portal.web.pending import preserve_input
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
+#: Revisions are 32-bit integers in the database: a posted number past that is refused as a
+#: stale page (a conflict), not sent to PostgreSQL (which would fail with "out of range").
+MAX_REVISION = 2**31 - 1
 
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"event_label": event_label, "choice_label": choice_label}
+    return {"event_label": event_label, "choice_label": choice_label,
+            "request_list_url": request_list_url, "request_list_label": request_list_label}
+
+
+def request_list_url(req: MlaRequest) -> str:
+    """Where a request is listed: practice requests in the sandbox, others in My requests."""
+    return url_for("training.practice") if req.training else url_for("requests.index")
+
+
+def request_list_label(req: MlaRequest) -> str:
+    return _("My practice requests") if req.training else _("My requests")
 
 
 def load_visible(public_id: str, *, audit: bool = True) -> MlaRequest:
@@ -123,7 +137,7 @@ def new() -> Response:
 
 
 @bp.route("/<public_id>")
-@roles(Role.SUBMITTER)
+@roles(Role.SUBMITTER, Role.TRAINER)
 def overview(public_id: str) -> tuple[str, int]:
     req = load_visible(public_id)
     content = drafts.content_of(req)
@@ -145,7 +159,7 @@ def _render_overview(req: MlaRequest, content: Request, states: list[checks.Sect
         events=events, ready=checks.readiness(findings, checks.acknowledgements_of(req)),
         thread=thread.list_messages(db(), req), message_form=message_form or MessageForm(),
         withdraw_form=withdraw_form or WithdrawForm(),
-        can_withdraw=req.status_enum is not Status.DRAFT
+        can_withdraw=req.status_enum is not Status.DRAFT and not req.training
         and req.status_enum not in thread.CLOSED), status
 
 
@@ -230,7 +244,7 @@ def render_section_page(req: MlaRequest, slug: str, *, upload_form: UploadForm |
 
 
 @bp.route("/<public_id>/<slug>", methods=["GET", "POST"])
-@roles(Role.SUBMITTER)
+@roles(Role.SUBMITTER, Role.TRAINER)
 @preserve_input
 def section(public_id: str, slug: str) -> Response | tuple[str, int]:
     section = _section(slug)
@@ -272,6 +286,8 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
         expected = int(form.revision.data or "0")
     except ValueError:
         expected = -1
+    if not 0 <= expected < MAX_REVISION:  # beyond the column's range: a stale page anyway
+        expected = -1
     user = require_user()
     try:
         revision = drafts.save_draft(db(), user, req, updated, expected, ip=client_ip(),
@@ -308,7 +324,7 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
 
 
 @bp.route("/<public_id>/check", methods=["GET", "POST"])
-@roles(Role.SUBMITTER)
+@roles(Role.SUBMITTER, Role.TRAINER)
 def check(public_id: str) -> Response | tuple[str, int]:
     req = load_visible(public_id, audit=request.method == "GET")
     content = drafts.content_of(req)
@@ -354,7 +370,7 @@ def _render_check(req: MlaRequest, findings: list[checks.ShownFinding], acks: di
 
 
 @bp.route("/<public_id>/review")
-@roles(Role.SUBMITTER)
+@roles(Role.SUBMITTER, Role.TRAINER)
 def review(public_id: str) -> str:
     req = load_visible(public_id)
     content = drafts.content_of(req)
@@ -367,7 +383,7 @@ def review(public_id: str) -> str:
 
 
 @bp.route("/<public_id>/submit", methods=["POST"])
-@roles(Role.SUBMITTER)
+@roles(Role.SUBMITTER, Role.TRAINER)
 def submit(public_id: str) -> Response:
     form = EmptyForm()
     if not form.validate_on_submit():
@@ -378,6 +394,8 @@ def submit(public_id: str) -> Response:
         expected = int(request.form.get("revision", ""))
     except ValueError:
         expected = req.revision
+    if not 0 <= expected < MAX_REVISION:
+        expected = -1
     try:
         submission.submit(db(), settings(), user, req, expected_revision=expected,
                           locale=current_locale_code(), ip=client_ip())
@@ -397,7 +415,7 @@ def submit(public_id: str) -> Response:
 
 
 @bp.route("/<public_id>/submitted")
-@roles(Role.SUBMITTER)
+@roles(Role.SUBMITTER, Role.TRAINER)
 def confirmation(public_id: str) -> str:
     req = load_visible(public_id)
     if req.status_enum is Status.DRAFT:
@@ -407,7 +425,7 @@ def confirmation(public_id: str) -> str:
 
 
 @bp.route("/<public_id>/export.json")
-@roles(Role.SUBMITTER)
+@roles(Role.SUBMITTER, Role.TRAINER)
 def export(public_id: str) -> Response:
     req = load_visible(public_id, audit=False)
     body = drafts.export_json(req)
@@ -443,7 +461,7 @@ def import_json() -> Response | tuple[str, int]:
 
 
 @bp.route("/<public_id>/receipt.pdf")
-@roles(Role.SUBMITTER)
+@roles(Role.SUBMITTER, Role.TRAINER)
 def receipt(public_id: str) -> FlaskResponse:
     """The receipt of the latest submitted version, in the user's language."""
     req = load_visible(public_id, audit=False)

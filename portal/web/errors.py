@@ -42,7 +42,15 @@ def _render(code: int, title: object, message: object) -> tuple[str, int]:
     db = g.get("db")
     if db is not None:
         db.rollback()
-    return render_template("error.html", code=code, title=title, message=message), code
+    try:
+        return render_template("error.html", code=code, title=title, message=message), code
+    except Exception:
+        # The rollback expired the signed-in user, and the layout's reading of it failed: the
+        # database is down. The page is then drawn as for a visitor, never as gunicorn's own
+        # untranslated page without the security headers.
+        log.warning("error page drawn without the user: the database is unavailable")
+        g.user = None
+        return render_template("error.html", code=code, title=title, message=message), code
 
 
 def install_errors(app: Flask) -> None:

@@ -61,3 +61,15 @@ def page(browser: object) -> Iterator[object]:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture()
+def axe_page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    # axe is injected as an inline script: allowed in this test context only
+    context = browser.new_context(locale="en-US", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        yield page
+    finally:
+        context.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,18 +28,6 @@ def axe_violations(page) -> list[dict[str, object]]:  # type: ignore[no-untyped-
                            TAGS)
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
-
-
-@pytest.fixture()
-def axe_page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    # axe is injected as an inline script: allowed in this test context only
-    context = browser.new_context(locale="en-US", bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("locale", ["en", "ar"])

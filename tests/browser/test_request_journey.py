@@ -151,7 +151,7 @@ def test_submitter_journey(app: Flask, accounts: Accounts, live_server: str, pag
     assert reference.startswith("MLA-")
 
     with page.expect_download() as download_info:
-        page.click(f"a[href$='/receipt.pdf']")
+        page.click("a[href$='/receipt.pdf']")
     receipt = tmp_path / "receipt.pdf"
     download_info.value.save_as(receipt)
     text = "".join(p.extract_text() or "" for p in PdfReader(str(receipt)).pages)

@@ -58,3 +58,93 @@
     });
   });
 })();
+
+// Training, explain mode: step through the findings with the arrow keys (or the Next and
+// Previous links) without reloading the page; the status line is an aria-live region, so
+// screen readers announce each step. Without JavaScript the links load the next page.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var root = document.querySelector("[data-explain]");
+    if (!root || !window.fetch || !window.DOMParser || !window.history.pushState) {
+      return;
+    }
+    var busy = false;
+
+    function show(url, push) {
+      if (busy) {
+        return;
+      }
+      busy = true;
+      window.fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("HTTP " + response.status);
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          var next = new DOMParser().parseFromString(html, "text/html");
+          var step = next.querySelector("[data-explain-step]");
+          var status = next.querySelector("[data-explain-status]");
+          if (!step || !status) {
+            throw new Error("not an explain page");
+          }
+          root.querySelector("[data-explain-step]").innerHTML = step.innerHTML;
+          root.querySelector("[data-explain-status]").textContent =
+            status.textContent + " \u2014 " +
+            (step.querySelector("h1") ? step.querySelector("h1").textContent.trim() : "");
+          document.title = next.title;
+          if (push) {
+            window.history.pushState({ explain: true }, "", url);
+          }
+          busy = false;
+        })
+        .catch(function () {
+          window.location.assign(url);
+        });
+    }
+
+    function go(which) {
+      var link = root.querySelector("[data-explain-" + which + "]");
+      if (link) {
+        show(link.href, true);
+      }
+    }
+
+    root.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("[data-explain-next], [data-explain-prev]") : null;
+      if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
+        return;
+      }
+      event.preventDefault();
+      show(link.href, true);
+    });
+
+    document.addEventListener("keydown", function (event) {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) {
+        return;
+      }
+      var target = event.target;
+      var tag = target && target.tagName ? target.tagName.toLowerCase() : "";
+      if (tag === "input" || tag === "textarea" || tag === "select" ||
+          (target && target.isContentEditable)) {
+        return;
+      }
+      var rtl = document.documentElement.getAttribute("dir") === "rtl";
+      var forward = rtl ? "ArrowLeft" : "ArrowRight";
+      var backward = rtl ? "ArrowRight" : "ArrowLeft";
+      if (event.key === forward || event.key === "PageDown") {
+        event.preventDefault();
+        go("next");
+      } else if (event.key === backward || event.key === "PageUp") {
+        event.preventDefault();
+        go("prev");
+      }
+    });
+
+    window.addEventListener("popstate", function () {
+      show(window.location.href, false);
+    });
+  });
+})();
