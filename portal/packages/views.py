@@ -1,0 +1,107 @@
+"""The ``packages`` blueprint (OIA triage staff only): download a version's package (a zip of
+the bag) or its reading copy, and retry a failed hand-off. Every download is audited; the
+request is loaded through :func:`portal.requests.drafts.get_request` (object-level access:
+submitted, non-training requests only)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from portal.accounts.models import Role
+from portal.audit.log import record
+from portal.packages.bag import READING_COPY, TEMP_DIR_NAME, BuildError, write_zip
+from portal.packages.models import Package
+from portal.packages.service import NotRetryable, ensure_built, latest_package, retry
+from portal.requests import drafts
+from portal.requests.models import MlaRequest
+from portal.web.access import require_user, roles
+from portal.web.context import client_ip, database, db, settings
+
+bp = Blueprint("packages", __name__, url_prefix="/triage/packages")
+
+
+def _package(public_id: str) -> tuple[MlaRequest, Package]:
+    try:
+        req = drafts.get_request(db(), require_user(), public_id, ip=client_ip(),
+                                 audit_view=False)
+    except drafts.NotFound:
+        abort(404)
+    version = request.args.get("version", type=int)
+    package = latest_package(db(), req, version)
+    if package is None or package.training:
+        abort(404)
+    return req, package
+
+
+def _built(package: Package) -> str:
+    try:
+        return str(ensure_built(database().engine, settings(), package))
+    except BuildError:
+        abort(503)
+
+
+def _audit(action: str, req: MlaRequest, package: Package) -> None:
+    user = require_user()
+    record(db(), action, actor_id=user.id, actor=user.email, ip=client_ip(),
+           object_type="package", object_id=package.public_id,
+           details={"request": req.public_id, "reference": package.reference,
+                    "version": package.version,
+                    "tagmanifest_sha256": package.tagmanifest_sha256})
+    db().commit()
+
+
+@bp.route("/<public_id>/download.zip")
+@roles(Role.TRIAGE)
+def download(public_id: str) -> Response:
+    req, package = _package(public_id)
+    bag = Path(_built(package))
+    temp_dir = settings().packages_path / TEMP_DIR_NAME
+    temp_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    archive = tempfile.TemporaryFile(dir=temp_dir)  # noqa: SIM115 - unlinked; send_file closes it
+    write_zip(bag, archive)
+    archive.seek(0)
+    _audit("package.downloaded", req, package)
+    return send_file(archive, mimetype="application/zip", as_attachment=True,
+                     download_name=f"{package.bag_name}.zip", max_age=0)
+
+
+@bp.route("/<public_id>/reading-copy.pdf")
+@roles(Role.TRIAGE)
+def reading_copy(public_id: str) -> Response:
+    req, package = _package(public_id)
+    path = Path(_built(package)) / READING_COPY
+    _audit("package.reading_copy_downloaded", req, package)
+    return send_file(path.open("rb"), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{package.bag_name}-reading-copy.pdf", max_age=0)
+
+
+@bp.route("/<package_id>/retry", methods=["POST"])
+@roles(Role.TRIAGE)
+def retry_handoff(package_id: str) -> Response:
+    user = require_user()
+    package = db().scalar(select(Package).where(Package.public_id == package_id))
+    if package is None:
+        abort(404)
+    req = db().get(MlaRequest, package.request_id)
+    if req is None:
+        abort(404)
+    try:
+        drafts.get_request(db(), user, req.public_id, audit_view=False)
+    except drafts.NotFound:
+        abort(404)
+    try:
+        retry(db(), user, package_id, ip=client_ip())
+    except NotRetryable:
+        db().rollback()
+        flash(_("This package's hand-off has not failed: there is nothing to retry."), "warning")
+    else:
+        db().commit()
+        flash(_("The package is queued to be handed off again."), "success")
+    return redirect(url_for("triage.package_view", public_id=req.public_id) + "#attachments",
+                    code=303)

@@ -1,0 +1,37 @@
+"""Code run in child processes by the crash and concurrency tests."""
+
+from __future__ import annotations
+
+import os
+import random
+
+from portal.config import Settings
+from portal.db import Database
+from portal.packages import forwarder
+from tests.packages import helpers
+
+
+def submit_forever(database_url: str, settings: Settings, user_id: int, log_path: str,
+                   seed: int) -> None:
+    """Submissions in a loop (with attachments); after each commit returns, the reference is
+    appended to ``log_path`` (fsynced): what the client saw as submitted."""
+    database = Database(database_url)
+    rng = random.Random(seed)
+    number = 0
+    while True:
+        number += 1
+        files = [(f"doc {seed}-{number}-{i}.pdf", "evidence",
+                  helpers.pdf(f"{seed}-{number}-{i}", pages=rng.randint(1, 3)))
+                 for i in range(rng.randint(0, 3))]
+        public_id = helpers.draft_with_attachments(database, settings, user_id, files)
+        reference = helpers.submit(database, settings, user_id, public_id)
+        with open(log_path, "a", encoding="utf-8") as log:
+            log.write(f"{public_id} {reference}\n")
+            log.flush()
+            os.fsync(log.fileno())
+
+
+def forward_until_idle(database_url: str, settings: Settings, owner: str) -> None:
+    database = Database(database_url)
+    forwarder.run(database.engine, settings, until_idle=True, owner=owner)
+    database.dispose()
