@@ -22,6 +22,7 @@ from portal.requests.models import MlaRequest
 from portal.requests.views import bp, load_visible, render_section_page
 from portal.web.access import require_user, roles
 from portal.web.context import client_ip, db, settings
+from portal.web.downloads import content_disposition
 
 #: Bytes of multipart overhead allowed beyond the file limit before a body is refused unread.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -122,14 +123,6 @@ def download_attachment(public_id: str, attachment_id: str) -> FlaskResponse:
         abort(404)
     db().commit()
     response = FlaskResponse(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = _disposition(attachment.filename)
+    response.headers["Content-Disposition"] = content_disposition(attachment.filename)
     return response
-
-
-def _disposition(filename: str) -> str:
-    """An attachment (never inline) header that survives any Unicode file name."""
-    from urllib.parse import quote
-
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Select, select, update
@@ -135,7 +136,9 @@ def import_json(db: Session, user: User, text: str | bytes, *, locale: str = "en
     result = load_request_json(text, locale)
     if not result.ok or result.request is None:
         return None, list(result.errors)
-    request = create_draft(db, user, result.request, ip=ip)
+    # The attachment list describes uploaded files: a file brings its own entry when it is
+    # uploaded, so entries without files are not imported.
+    request = create_draft(db, user, replace(result.request, attachments=()), ip=ip)
     record(db, "request.imported", actor_id=user.id, actor=user.email, ip=ip,
            object_type="request", object_id=request.public_id)
     return request, []

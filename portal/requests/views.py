@@ -19,7 +19,7 @@ from flask import (
 from flask import Response as FlaskResponse
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -29,7 +29,7 @@ from portal.attachments import service as attachment_service
 from portal.contract.load import load_request
 from portal.contract.model import Request
 from portal.i18n import current_locale_code
-from portal.pdf import AttachmentInfo, render_receipt_pdf
+from portal.packages.receipt import NotSubmitted, receipt_pdf
 from portal.requests import checks, drafts, formgen, submission, thread
 from portal.requests.choices import display_names, for_request
 from portal.requests.forms import (
@@ -66,7 +66,7 @@ def request_list_url(req: MlaRequest) -> str:
 
 
 def request_list_label(req: MlaRequest) -> str:
-    return _("My practice requests") if req.training else _("My requests")
+    return str(_("My practice requests") if req.training else _("My requests"))
 
 
 def load_visible(public_id: str, *, audit: bool = True) -> MlaRequest:
@@ -465,23 +465,16 @@ def import_json() -> Response | tuple[str, int]:
 def receipt(public_id: str) -> FlaskResponse:
     """The receipt of the latest submitted version, in the user's language."""
     req = load_visible(public_id, audit=False)
-    version = db().scalar(select(RequestVersion).where(RequestVersion.request_id == req.id)
-                          .order_by(RequestVersion.number.desc()).limit(1))
-    if version is None or req.reference is None:
+    try:
+        body = receipt_pdf(db(), req, current_locale_code())
+    except NotSubmitted:
         abort(404)
-    frozen = Request.from_dict(json.loads(version.content_json))
+    version = db().scalar(select(func.max(RequestVersion.number))
+                          .where(RequestVersion.request_id == req.id))
     user = require_user()
-    body = render_receipt_pdf(
-        locale=current_locale_code(), reference=req.reference,
-        submitted_at=version.submitted_at, authority_name=req.authority.name,
-        submitter_name=version.submitted_by.name if version.submitted_by else user.name,
-        sections=[str(section.title) for section in SECTIONS],
-        attachments=[AttachmentInfo(a.filename, a.document_kind, a.sha256, a.size, a.pages)
-                     for a in frozen.attachments],
-        training=req.training, time_zone=frozen.requesting_authority.contact.time_zone or "UTC")
     drafts.record_export(db(), user, req, ip=client_ip(), what="receipt")
     db().commit()
     response = FlaskResponse(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="{req.reference}-receipt-v{version.number}.pdf"')
+        f'attachment; filename="{req.reference}-receipt-v{version}.pdf"')
     return response

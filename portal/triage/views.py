@@ -21,11 +21,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Authority, Role, User
+from portal.attachments import service as attachment_service
+from portal.attachments.models import Attachment
 from portal.audit.log import record
 from portal.contract.model import ASSISTANCE_TYPES
 from portal.db import utcnow
 from portal.i18n import current_locale_code
+from portal.packages.service import handoff_state
 from portal.reference import load_reference
 from portal.requests import drafts, thread
 from portal.requests.labels import choice_label
@@ -60,6 +64,7 @@ from portal.triage.models import Referral, TriageEntry
 from portal.triage.operations import Action
 from portal.web.access import require_user, roles
 from portal.web.context import client_ip, db, send_queued_mail, settings
+from portal.web.downloads import content_disposition
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
 
@@ -224,13 +229,16 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
             compare = {"a": a, "b": b, "changes": package.version_diff(va, vb)}
     refs = db().scalars(select(Referral).where(Referral.request_id == req.id)
                         .order_by(Referral.referred_at)).all()
+    files = db().scalars(select(Attachment).where(Attachment.request_id == req.id)
+                         .order_by(Attachment.uploaded_at, Attachment.id)).all()
     html = render_template(
         "triage/package.html", req=req, entry=entry, versions=versions, shown=shown,
         summary=summarize(intake.content_of_version(shown)), findings=shown_findings,
         acknowledged=[f for f in findings if f.acknowledgement], tri=tri, compare=compare,
         thread=thread.list_messages(db(), req), history=package.history(db(), req),
         returns=returns.all_returns(db(), req, locale), referrals=refs,
-        today=utcnow().date(),
+        today=utcnow().date(), attachments=files, handoff=handoff_state(db(), req),
+        retry_form=EmptyForm(),
         allowed=operations.allowed_actions(req.status, manager=user.is_manager),
         action_labels=ACTION_LABELS, forms=_forms(req, latest, entry, findings, tri,
                                                   overrides or {}))
@@ -242,6 +250,24 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
 @roles(Role.TRIAGE)
 def package_view(public_id: str) -> tuple[str, int]:
     return _render_package(_load(public_id))
+
+
+@bp.route("/<public_id>/attachments/<attachment_id>")
+@roles(Role.TRIAGE)
+def attachment(public_id: str, attachment_id: str) -> FlaskResponse:
+    """An attachment of any version, as a download (never inline), audit-logged."""
+    req = _load(public_id, audit=False)
+    try:
+        item = attachment_service.get_attachment(db(), req, attachment_id, include_removed=True)
+        data = attachment_service.open_attachment(db(), settings(), require_user(), req,
+                                                  attachment_id, ip=client_ip(),
+                                                  include_removed=True)
+    except attachment_service.AttachmentNotFound:
+        abort(404)
+    db().commit()
+    response = FlaskResponse(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(item.filename)
+    return response
 
 
 @bp.route("/<public_id>/messages", methods=["POST"])
