@@ -1,0 +1,288 @@
+"""HTTP load benchmark: ``python -m bench.bench_http`` (run by ``make bench``, never by tests).
+
+The portal is served by gunicorn on PostgreSQL (scripts/ensure-postgres.sh; a fresh database
+``portal_bench`` with the demo accounts, 50 submitters with 2 drafts each imported from
+examples/requests, 10 OIA triage users with TOTP, and a volume of submitted requests). The load
+generator (:mod:`bench.http_load`) runs in a separate process on loopback: 50 connections, a
+closed loop without think time, sessions signed in through the real forms (CSRF tokens, TOTP
+codes). Each kind of request is measured alone (its throughput is compared with the floor,
+``/healthz`` of the same app, measured the same way in the same run), then all together in a
+mix (40 submitter connections opening sections, saving their own draft and running the check;
+10 triage connections paging the queue and opening packages).
+
+Settings (environment):
+``BENCH_HTTP_SECONDS`` (measured seconds per run, default 15), ``BENCH_HTTP_WORKERS`` /
+``BENCH_HTTP_WORKER_CLASS`` / ``BENCH_HTTP_THREADS`` (skip the comparison of worker settings
+and use these), ``BENCH_HTTP_CONNECTIONS`` (default 50), ``BENCH_HTTP_VOLUME`` (submitted
+requests generated for triage, default 2000).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import http_harness as h
+from bench.http_client import Browser
+from portal.config import new_attachment_key_entry
+
+TARGET_RPS = 300.0
+TARGET_P95_MS = 200.0
+DB_NAME = "portal_bench"
+SECTION_SLUGS = ["authority", "legal-basis", "proceedings", "offences", "facts", "assistance",
+                 "preservation"]
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    worker_class: str
+    workers: int
+    threads: int
+
+    def __str__(self) -> str:
+        if self.worker_class == "gthread":
+            return f"gthread, {self.workers} workers x {self.threads} threads"
+        return f"{self.worker_class}, {self.workers} workers"
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.strip() else default
+
+
+def _queue_pages(port: int, cookies: dict[str, str], pages: int = 5) -> list[str]:
+    async def walk() -> list[str]:
+        browser = Browser("127.0.0.1", port)
+        browser.cookies.values = dict(cookies)
+        found = ["/triage"]
+        path = "/triage"
+        for _ in range(pages - 1):
+            page = await browser.get(path)
+            match = re.search(r'rel="next" href="([^"]+)"', page.text)
+            if page.status != 200 or not match:
+                break
+            path = match.group(1).replace("&amp;", "&")
+            found.append(path)
+        await browser.close()
+        return found
+
+    return asyncio.run(walk())
+
+
+class Bench:
+    def __init__(self) -> None:
+        self.seconds = _int_env("BENCH_HTTP_SECONDS", 15)
+        self.connections = _int_env("BENCH_HTTP_CONNECTIONS", 50)
+        self.volume = _int_env("BENCH_HTTP_VOLUME", 2000)
+        self.cores = os.cpu_count() or 1
+        self.data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+        self.base = h.ensure_postgres()
+        self.url = h.fresh_database(self.base, DB_NAME)
+        self.data = h.prepare(self.url, submitters=50, drafts_each=2, triage=10,
+                              volume=self.volume)
+        self.queue_pages: list[str] = []
+        self.cookies: list[dict[str, str]] = []
+        self.attachment_keys = new_attachment_key_entry("bench")
+        self.triage_ready = bool(self.data.submitted)
+
+    def close(self) -> None:
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def credentials(self) -> list[h.Credential]:
+        return [*self.data.submitters, *self.data.triage]
+
+    def users(self) -> list[dict[str, Any]]:
+        return [{**c.as_spec(), "cookies": cookies} for c, cookies
+                in zip(self.credentials(), self.cookies, strict=True)]
+
+    def triage_user(self, n: int) -> int:
+        return len(self.data.submitters) + n % len(self.data.triage)
+
+    def spec(self, port: int, connections: list[dict[str, Any]], seconds: float
+             ) -> dict[str, Any]:
+        return {"port": port, "duration": seconds, "warmup": 3, "users": self.users(),
+                "connections": connections, "queue_pages": self.queue_pages or ["/triage"],
+                "packages": self.data.submitted or ["none"], "timeout": 60}
+
+    def alone(self, kind: str) -> list[dict[str, Any]]:
+        conns = []
+        for n in range(self.connections):
+            conn: dict[str, Any] = {"name": f"{kind}{n}", "plan": [kind], "offset": n}
+            if kind in ("queue", "package"):
+                conn["user"] = self.triage_user(n)
+            else:
+                submitter = n % len(self.data.submitters)
+                conn["user"] = submitter
+                # the second draft of each submitter is saved only by the save runs
+                conn["draft"] = self.data.drafts[submitter][0 if kind != "save" else -1]
+                conn["slugs"] = SECTION_SLUGS
+            conns.append(conn)
+        return conns
+
+    def mix(self) -> list[dict[str, Any]]:
+        conns = []
+        triage_conns = self.connections // 5 if self.triage_ready else 0
+        for n in range(self.connections - triage_conns):
+            submitter = n % len(self.data.submitters)
+            conns.append({"name": f"mix{n}", "user": submitter, "offset": n,
+                          "plan": ["section", "save", "section", "check"],
+                          "draft": self.data.drafts[submitter][-1], "slugs": SECTION_SLUGS})
+        for n in range(triage_conns):
+            conns.append({"name": f"mixt{n}", "user": self.triage_user(n), "offset": n,
+                          "plan": ["queue", "package", "package"]})
+        return conns
+
+    def serve(self, config: ServerConfig) -> h.Gunicorn:
+        # production settings (no template reloading, HTTPS cookies, keys from the environment)
+        # behind a TLS proxy that this loopback benchmark leaves out
+        env = h.server_env(self.url, self.data_dir, PORTAL_ENV="production",
+                           PORTAL_SECURE_COOKIES="true",
+                           PORTAL_BASE_URL="https://portal.example.org",
+                           PORTAL_ATTACHMENT_KEYS=self.attachment_keys)
+        return h.Gunicorn(env, workers=config.workers, worker_class=config.worker_class,
+                          threads=config.threads)
+
+    def measure(self, config: ServerConfig, kinds: list[str], seconds: float
+                ) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        with self.serve(config) as server:
+            if not self.cookies:  # once: sessions live in the database, across servers
+                self.cookies = h.sign_in_all(server.port, self.credentials())
+            if self.triage_ready and not self.queue_pages:
+                self.queue_pages = _queue_pages(server.port,
+                                                self.cookies[len(self.data.submitters)])
+            for kind in kinds:
+                print(f"  {config}: {kind} ...", flush=True)
+                if kind == "mix":
+                    result = h.run_load(self.spec(server.port, self.mix(), seconds))
+                    for name, figures in h.summarize(result).items():
+                        out[f"mix:{name}"] = figures
+                    out["mix:all"] = _total(result, seconds)
+                else:
+                    result = h.run_load(self.spec(server.port, self.alone(kind), seconds))
+                    out[kind] = h.summarize(result).get(kind, _empty())
+                    out[kind]["unexpected"] = float(sum(result["unexpected"].values()))
+        return out
+
+    def choose(self) -> tuple[ServerConfig, list[dict[str, Any]]]:
+        forced = os.environ.get("BENCH_HTTP_WORKER_CLASS")
+        if forced:
+            config = ServerConfig(forced, _int_env("BENCH_HTTP_WORKERS", 2 * self.cores + 1),
+                                  _int_env("BENCH_HTTP_THREADS", 4))
+            return config, []
+        candidates = [
+            ServerConfig("sync", 2 * self.cores + 1, 1),
+            ServerConfig("gthread", 2 * self.cores + 1, 4),
+            ServerConfig("gthread", self.cores, 8),
+        ]
+        rows = []
+        best: tuple[float, ServerConfig] | None = None
+        for config in candidates:
+            figures = self.measure(config, ["floor", "section"], max(5, self.seconds // 2))
+            score = figures["section"]["rps"]
+            rows.append({
+                "what": f"worker settings: {config}",
+                "how": f"GET a wizard section, {self.connections} connections, "
+                       f"{max(5, self.seconds // 2)} s (floor /healthz "
+                       f"{figures['floor']['rps']:.0f} req/s)",
+                "result": f"{score:.0f} req/s, p95 {figures['section']['p95']:.0f} ms",
+                "target": "informative (the best is used below)", "ok": True})
+            if best is None or score > best[0]:
+                best = (score, config)
+        assert best is not None
+        return best[1], rows
+
+
+def _empty() -> dict[str, float]:
+    return {"count": 0, "rps": 0.0, "p50": float("nan"), "p95": float("nan"),
+            "p99": float("nan"), "errors": 0}
+
+
+def _total(result: dict[str, Any], seconds: float) -> dict[str, float]:
+    samples = [s for kind in result["samples"].values() for s in kind
+               if s[0] >= 0 and s[0] + s[1] <= seconds]
+    latencies = [s[1] for s in samples]
+    return {"count": len(samples), "rps": len(samples) / seconds,
+            "p50": h.percentile(latencies, 0.5) * 1000,
+            "p95": h.percentile(latencies, 0.95) * 1000,
+            "p99": h.percentile(latencies, 0.99) * 1000,
+            "errors": sum(1 for s in samples if s[2] >= 500 or s[2] == 0)}
+
+
+LABELS = {
+    "floor": "GET /healthz (the floor: trivial endpoint of the same app, one SELECT 1)",
+    "section": "GET a wizard section page (submitter, audited view)",
+    "save": "POST a section form: save a draft (own draft per connection, current revision)",
+    "check": "GET the check page (rule engine over the draft)",
+    "queue": "GET a page of the triage queue (keyset pages 1-5)",
+    "package": "GET a triage package view (submitted request)",
+}
+
+
+def _figures(f: dict[str, float], floor: float | None) -> str:
+    ratio = f" = {f['rps'] / floor:.2f} x floor" if floor else ""
+    return (f"{f['rps']:.0f} req/s{ratio}; p50 {f['p50']:.0f} ms, p95 {f['p95']:.0f} ms, "
+            f"p99 {f['p99']:.0f} ms; {int(f['errors'])} errors")
+
+
+def run() -> list[dict[str, Any]]:
+    bench = Bench()
+    rows: list[dict[str, Any]] = []
+    try:
+        config, comparison = bench.choose()
+        rows.extend(comparison)
+        kinds = ["floor", "section", "save", "check"]
+        if bench.triage_ready:
+            kinds += ["queue", "package"]
+        figures = bench.measure(config, [*kinds, "mix"], bench.seconds)
+        floor = figures["floor"]["rps"]
+        how = (f"{bench.connections} connections, closed loop, no think time, "
+               f"{bench.seconds} s after 3 s warm-up, load generator in a separate process "
+               f"on loopback; gunicorn {config}, production settings; PostgreSQL")
+        for kind in kinds:
+            f = figures[kind]
+            target = "floor" if kind == "floor" else f"≥ {TARGET_RPS:.0f} req/s, p95 < " \
+                                                     f"{TARGET_P95_MS:.0f} ms"
+            ok = f["errors"] == 0 and f.get("unexpected", 0) == 0 and (
+                kind == "floor" or (f["rps"] >= TARGET_RPS and f["p95"] < TARGET_P95_MS))
+            rows.append({"what": LABELS[kind], "how": how,
+                         "result": _figures(f, None if kind == "floor" else floor),
+                         "target": target, "ok": ok})
+        if not bench.triage_ready:
+            rows.append({"what": "triage queue and package view", "how": "",
+                         "result": "pending: no triage workspace/submitted requests",
+                         "target": "", "ok": False})
+        mix_how = (f"the mix: {bench.connections} connections at once (4/5 submitters: "
+                   "section, save, section, check on their own draft; 1/5 triage: queue page, "
+                   f"package, package), {bench.seconds} s")
+        total = figures["mix:all"]
+        rows.append({"what": "mixed traffic, all requests", "how": mix_how,
+                     "result": _figures(total, floor), "target": "informative",
+                     "ok": total["errors"] == 0})
+        for kind in kinds[1:]:
+            if f"mix:{kind}" not in figures:
+                continue
+            f = figures[f"mix:{kind}"]
+            rows.append({"what": f"mixed traffic: {kind}", "how": "same run as above",
+                         "result": _figures(f, None),
+                         "target": f"p95 < {TARGET_P95_MS:.0f} ms",
+                         "ok": f["errors"] == 0 and f["p95"] < TARGET_P95_MS})
+    finally:
+        bench.close()
+    return rows
+
+
+def main() -> None:
+    for row in run():
+        mark = "ok " if row["ok"] else "FAIL"
+        print(f"[{mark}] {row['what']}: {row['result']} (target {row['target']}; {row['how']})")
+
+
+if __name__ == "__main__":
+    main()
