@@ -72,10 +72,13 @@ def request_list_label(req: MlaRequest) -> str:
 def load_visible(public_id: str, *, audit: bool = True) -> MlaRequest:
     """The request if the user may see it (a view is audited), else 404."""
     try:
-        return drafts.get_request(db(), require_user(), public_id, ip=client_ip(),
-                                  audit_view=audit)
+        req = drafts.get_request(db(), require_user(), public_id, ip=client_ip(),
+                                 audit_view=audit)
     except drafts.NotFound:
         abort(404)
+    if audit:
+        db().commit()  # the view is recorded; release the audit chain's lock before the work
+    return req
 
 
 def _section(slug: str) -> Section:

@@ -101,6 +101,8 @@ def _load(public_id: str, *, audit: bool = True) -> MlaRequest:
                                  audit_view=audit)
     except drafts.NotFound:
         abort(404)
+    if audit:
+        db().commit()  # the view is recorded; release the audit chain's lock before the work
     return req
 
 
