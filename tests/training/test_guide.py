@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.contract.model import ASSISTANCE_TYPES
-from portal.i18n_core import locale_codes
+from portal.i18n_core import locale_codes, locale_info
 from portal.rules.catalog import RULES
 from portal.rules.render import render_rule
 from tests.pdf.pdftext import normalise, pages_text
@@ -23,7 +23,7 @@ def test_every_rule_of_the_catalog_appears_in_the_guide(client: FlaskClient,
     for item_type in ASSISTANCE_TYPES:
         response = client.get(f"/guide/{item_type}?lang={locale}")
         assert response.status_code == 200, item_type
-        assert f'lang="{locale}"' in response.text
+        assert f'lang="{locale_info(locale).bcp47}"' in response.text
         pages[item_type] = html.unescape(response.text)
     missing = []
     for rule in RULES:

@@ -33,8 +33,10 @@ def test_default_is_english(client: FlaskClient) -> None:
 @pytest.mark.parametrize(("header", "expected"), [
     ("es-MX,es;q=0.9,en;q=0.5", "es"),
     ("ar-EG", "ar"),
-    ("de-DE,de;q=0.9,ar;q=0.3", "ar"),
-    ("de-DE,fr;q=0.8", "en"),
+    ("de-DE,de;q=0.9,ar;q=0.3", "de"),
+    ("zh-CN,zh;q=0.9", "zh-Hans"),
+    ("pt-BR", "pt"),
+    ("ja-JP,ko;q=0.8", "en"),  # no supported language: English
 ])
 def test_accept_language(client: FlaskClient, header: str, expected: str) -> None:
     assert page_locale(client, headers={"Accept-Language": header}) == expected
