@@ -14,21 +14,10 @@ import pytest
 import yaml
 
 from portal.contract import load_request
+from portal.contract.model import ASSISTANCE_TYPES
 from portal.reference import load_reference
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "requests"
-ASSISTANCE_TYPES = (
-    "subscriber_info",
-    "non_content",
-    "stored_content",
-    "real_time",
-    "financial_records",
-    "witness",
-    "search_seizure",
-    "service_of_documents",
-    "assets",
-    "other",
-)
 FILES = sorted(p.name for p in EXAMPLES.glob("*.json"))
 
 
