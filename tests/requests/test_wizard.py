@@ -275,6 +275,8 @@ def test_message_thread_and_withdrawal(app: Flask, client: FlaskClient,
     triage = accounts.create(Role.TRIAGE, locale="es")
     public_id = _submit(app, submitter, "05-stored-content-good-de.json")
     page = client.get(f"/requests/{public_id}")
+    title = re.search(r"<title>(.*?)</title>", page.text, re.S)
+    assert title and "<" not in title.group(1)  # the page title is text, not the forms
     token = _token(page.text)
     response = client.post(f"/requests/{public_id}/messages",
                            data={"csrf_token": token, "body": ""})
