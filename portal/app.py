@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
+from functools import lru_cache
+from typing import Any
 
+from babel.dates import format_date as babel_format_date
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from markupsafe import Markup
 
 from portal.accounts.passwords import make_hasher
 from portal.config import Settings
 from portal.db import Database
 from portal.i18n_core import PACKAGE_DIR
+from portal.web import wtforms_speed
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +24,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     settings.validate()
+    wtforms_speed.install()
     app = Flask(
         "portal",
         template_folder=str(PACKAGE_DIR.parent / "templates"),
@@ -72,8 +79,13 @@ def format_file_size(size: int) -> str:
     raise AssertionError("unreachable")
 
 
+@lru_cache(maxsize=4096)
+def _day_name(day: date, locale: str) -> str:
+    return babel_format_date(day, "medium", locale=locale)
+
+
 def _template_globals(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, format_number, lazy_gettext
+    from flask_babel import format_date, format_datetime, format_number, get_locale, lazy_gettext
 
     from portal.i18n_core import supported_locales
     from portal.web.access import current_user
@@ -85,6 +97,16 @@ def _template_globals(app: Flask) -> None:
         "admin": lazy_gettext("Administrator"),
     }
 
+    def _format_date(value: Any = None, format: str | None = None, rebase: bool = True
+                     ) -> str:
+        # a day's name in a language never changes: queue pages show a hundred of them
+        if type(value) is date and format is None:
+            return _day_name(value, str(get_locale()))
+        return str(format_date(value, format, rebase))
+
+    app.add_template_filter(
+        lambda value: Markup('<bdi dir="ltr">{}</bdi>').format(value), "ltr")
+
     @app.context_processor
     def _globals() -> dict[str, object]:
         return {
@@ -92,7 +114,7 @@ def _template_globals(app: Flask) -> None:
             "supported_locales": supported_locales(),
             "role_label": lambda role: role_labels.get(role, role),
             "format_datetime": format_datetime,
-            "format_date": format_date,
+            "format_date": _format_date,
             "format_number": format_number,
             "format_file_size": format_file_size,
         }

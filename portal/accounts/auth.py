@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts import passwords, totp
 from portal.accounts.models import LoginAttempt, User, UserSession
@@ -133,7 +133,8 @@ def load_session(db: Session, token: str, settings: Settings
                  ) -> tuple[UserSession | None, int | None]:
     """The live session for a cookie token, or None when unknown, idle, too old or disabled;
     with the id of the user whose session just ended (None when there was no session)."""
-    row = db.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    row = db.scalar(select(UserSession).options(joinedload(UserSession.user))
+                    .where(UserSession.token_hash == token_hash(token)))
     if row is None:
         return None, None
     now = utcnow()

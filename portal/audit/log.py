@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from portal.audit.models import AuditEvent
@@ -82,11 +82,7 @@ def record(
     )
     event.prev_hash = previous or GENESIS
     event.hash = compute_hash(event)
-    session.execute(
-        update(AuditEvent).where(AuditEvent.id == event.id)
-        .values(prev_hash=event.prev_hash, hash=event.hash)
-        .execution_options(synchronize_session=False)
-    )
+    session.flush()  # one UPDATE of the row just inserted
     return event
 
 

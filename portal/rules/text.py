@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,:/-]\d+)*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -153,7 +154,13 @@ def find_dates(value: str) -> list[date]:
     month) in several languages. A year alone is not a date."""
     if not isinstance(value, str) or not value:
         return []
-    sample = value[:MAX_SCAN]
+    return list(_dates_in(value[:MAX_SCAN]))
+
+
+@lru_cache(maxsize=1024)
+def _dates_in(sample: str) -> tuple[date, ...]:
+    """:func:`find_dates` on an already cut text, remembered: the same facts are checked on
+    every page of the wizard, and the scan is the slowest part of a check."""
     out: list[date] = []
     for match in _ISO.finditer(sample):
         found = _safe_date(int(match[1]), int(match[2]), int(match[3]))
@@ -184,4 +191,4 @@ def find_dates(value: str) -> list[date]:
         last = _month_end(int(match[2]), month) if month else None
         if first and last:
             out.extend((first, last))
-    return out
+    return tuple(out)

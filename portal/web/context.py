@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from flask import Flask, current_app, g, request, session
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.accounts.auth import load_session
@@ -43,14 +44,26 @@ def send_queued_mail() -> None:
 def install_context(app: Flask) -> None:
     @app.before_request
     def _open() -> None:
-        db: Session = database().sessionmaker()
-        g.db = db
         g.user = None
         g.user_session = None
         g.session_expired = False
         g.expired_user_id = None
         if request.endpoint == "static":
+            g.db = database().sessionmaker()
             return
+        # One pooled connection for the whole request: the session's commits (the audit record
+        # of a view is committed before the page is rendered) do not hand it back to the pool,
+        # so it is checked out, and pinged, once.
+        try:
+            connection = database().engine.connect()
+        except SQLAlchemyError:
+            # the database is unreachable: a plain session fails at its first query, where the
+            # views and /healthz already answer for it
+            db = database().sessionmaker()
+        else:
+            g.db_connection = connection
+            db = Session(bind=connection, expire_on_commit=False)
+        g.db = db
         token = session.get(SESSION_TOKEN_KEY)
         if token:
             row, ended_for = load_session(db, str(token), settings())
@@ -62,10 +75,14 @@ def install_context(app: Flask) -> None:
             else:
                 g.user = row.user
                 g.user_session = row
-            db.commit()
+            if db.dirty or db.deleted:
+                db.commit()
 
     @app.teardown_request
     def _close(_exc: BaseException | None) -> None:
         db = g.pop("db", None)
         if db is not None:
             db.close()
+        connection = g.pop("db_connection", None)
+        if connection is not None:
+            connection.close()
