@@ -59,21 +59,25 @@ def record(
 ) -> AuditEvent:
     """Append an event in the caller's transaction (it commits or rolls back with the change)."""
     dialect = session.get_bind().dialect.name
+    fields: dict[str, Any] = {
+        "at": utcnow(), "actor_id": actor_id, "actor": actor, "action": action,
+        "object_type": object_type, "object_id": str(object_id), "ip": ip,
+        "details": json.dumps(dict(details or {}), sort_keys=True, default=str),
+    }
     if dialect == "postgresql":
+        # The lock serializes writers; after it, one statement reads the last hash and takes
+        # the next id, so the row is inserted once, complete.
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK_KEY})
+        previous, new_id = session.execute(text(
+            "SELECT (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), "
+            "nextval(pg_get_serial_sequence('audit_events', 'id'))")).one()
+        event = AuditEvent(id=new_id, prev_hash=previous or GENESIS, hash="", **fields)
+        event.hash = compute_hash(event)
+        session.add(event)
+        session.flush()
+        return event
     placeholder = f"pending:{id(session):x}:{utcnow().timestamp()}"[:64]
-    event = AuditEvent(
-        at=utcnow(),
-        actor_id=actor_id,
-        actor=actor,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        ip=ip,
-        details=json.dumps(dict(details or {}), sort_keys=True, default=str),
-        prev_hash=placeholder,
-        hash=placeholder,
-    )
+    event = AuditEvent(prev_hash=placeholder, hash=placeholder, **fields)
     session.add(event)
     session.flush()  # takes the write lock on SQLite; assigns the id
     previous = session.scalar(

@@ -5,6 +5,7 @@ and the dashboard. OIA staff only (role ``triage``); every request is loaded thr
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from flask import (
@@ -32,6 +33,7 @@ from portal.i18n import current_locale_code
 from portal.packages.service import handoff_state
 from portal.reference import load_reference
 from portal.requests import drafts, thread
+from portal.requests.choices import display_names
 from portal.requests.labels import choice_label
 from portal.requests.models import MlaRequest, RequestVersion, Status
 from portal.requests.summary import summarize
@@ -131,10 +133,19 @@ def queue_page() -> str:
     db().commit()
     return render_template(
         "triage/queue.html", page=current, filters=filters, after=after,
-        statuses=[s for s in Status if s is not Status.DRAFT],
-        countries=sorted(load_reference().countries.values(), key=lambda c: c.name),
-        authorities=db().scalars(select(Authority).order_by(Authority.name)).all(),
-        attorneys=caseload.attorneys(db()), types=ASSISTANCE_TYPES)
+        status_options=[(s.value, _status_label(s.value)) for s in Status
+                        if s is not Status.DRAFT],
+        country_options=_country_options(),
+        authority_options=[(a.public_id, f"{a.name} ({a.country})") for a in
+                           db().scalars(select(Authority).order_by(Authority.name))],
+        attorney_options=[(u.public_id, u.name) for u in caseload.attorneys(db())],
+        type_options=[(t, choice_label(t, "type")) for t in ASSISTANCE_TYPES])
+
+
+@cache
+def _country_options() -> tuple[tuple[str, str], ...]:
+    return tuple((c.code, f"{c.name} ({c.code})") for c in
+                 sorted(load_reference().countries.values(), key=lambda c: c.name))
 
 
 @bp.route("/export.csv")
@@ -231,11 +242,12 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
             compare = {"a": a, "b": b, "changes": package.version_diff(va, vb)}
     refs = db().scalars(select(Referral).where(Referral.request_id == req.id)
                         .order_by(Referral.referred_at)).all()
+    content = intake.content_of_version(shown)  # shown with names, as on the review page
     files = db().scalars(select(Attachment).where(Attachment.request_id == req.id)
                          .order_by(Attachment.uploaded_at, Attachment.id)).all()
     html = render_template(
         "triage/package.html", req=req, entry=entry, versions=versions, shown=shown,
-        summary=summarize(intake.content_of_version(shown)), findings=shown_findings,
+        summary=summarize(content, display_names(content, locale)), findings=shown_findings,
         acknowledged=[f for f in findings if f.acknowledgement], tri=tri, compare=compare,
         thread=thread.list_messages(db(), req), history=package.history(db(), req),
         returns=returns.all_returns(db(), req, locale), referrals=refs,

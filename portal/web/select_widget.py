@@ -8,6 +8,7 @@ Its HTML is the same as WTForms' ``Select`` (attributes in sorted order, ``selec
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -32,6 +33,16 @@ def _option(value: str, label: str) -> tuple[str, str]:
         if len(_OPTIONS) < _MAX_CACHED:
             _OPTIONS[key] = cached
     return cached
+
+
+def options_html(pairs: Iterable[tuple[str, Any]], selected: str | None = None) -> Markup:
+    """``<option>`` elements for ``(value, label)`` pairs, ``selected`` marked (the filters of the
+    triage queue, in templates as ``select_options``)."""
+    html = []
+    for value, label in pairs:
+        plain, chosen = _option(value, label if type(label) is str else str(label))
+        html.append(chosen if value == selected else plain)
+    return Markup("".join(html))  # noqa: S704 - parts escaped by _option
 
 
 class FastSelect(Select):  # type: ignore[misc]
