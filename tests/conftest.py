@@ -51,23 +51,33 @@ def _worker() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database: a SQLite file to copy, or a PostgreSQL database to empty."""
-    if PG_URL:
-        base = make_url(PG_URL)
-        name = f"portal_test_{re.sub(r'[^a-z0-9]', '', _worker())}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = base.set(database=name).render_as_string(hide_password=False)
-    else:
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database: a SQLite file to copy, or a PostgreSQL database to empty (named
+    after the worker and the process, so that two test runs at once never share one; dropped
+    at the end)."""
+    if not PG_URL:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'template.db'}"
+        db = Database(url)
+        migrate.upgrade(db.engine)
+        db.dispose()
+        yield url
+        return
+    base = make_url(PG_URL)
+    name = f"portal_test_{re.sub(r'[^a-z0-9]', '', _worker())}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
     db = Database(url)
     migrate.upgrade(db.engine)
     db.dispose()
-    return url
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale, UnknownLocaleError
 
@@ -69,8 +69,13 @@ def _languages(locale: str) -> tuple[tuple[str, str], ...]:
 
 
 def for_request(content: Request, locale: str) -> Choices:
+    return _choices(content.requesting_authority.country or "", locale)
+
+
+@lru_cache(maxsize=1024)
+def _choices(country: str, locale: str) -> Choices:
+    """The lists depend only on the requesting country and the language: built once each."""
     reference = load_reference()
-    country = content.requesting_authority.country
     bases = reference.bases_for(country) if country else list(reference.legal_bases.values())
     categories = tuple((c.id, str(choice_label(c.id)) if choice_label(c.id) != c.id else c.name)
                        for c in reference.offence_categories.values())
