@@ -86,6 +86,7 @@ test-postgres: install-test
 
 bench: install-test
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-wrk.sh
 	$(PY) -m bench.run_all
 
 screenshots: install-test

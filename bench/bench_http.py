@@ -29,12 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from bench import http_harness as h
+from bench import http_wrk
 from bench.http_client import Browser
 from portal.config import new_attachment_key_entry
 
 TARGET_RPS = 300.0
 TARGET_P95_MS = 200.0
 DB_NAME = "portal_bench"
+#: Kinds measured with wrk when it is installed (they need only a cookie).
+WRK_KINDS = ("floor", "section", "check", "queue", "package")
 SECTION_SLUGS = ["authority", "legal-basis", "proceedings", "offences", "facts", "assistance",
                  "preservation"]
 
@@ -90,6 +93,7 @@ class Bench:
         self.cookies: list[dict[str, str]] = []
         self.attachment_keys = new_attachment_key_entry("bench")
         self.triage_ready = bool(self.data.submitted)
+        self.use_wrk = http_wrk.available() and os.environ.get("BENCH_HTTP_CLIENT") != "python"
 
     def close(self) -> None:
         shutil.rmtree(self.data_dir, ignore_errors=True)
@@ -138,6 +142,27 @@ class Bench:
                           "plan": ["queue", "package", "package"]})
         return conns
 
+    def wrk_targets(self, kind: str) -> list[tuple[str, str]]:
+        """(path, Cookie header) pairs that wrk cycles through for a GET kind."""
+        cookie = [http_wrk.cookie_header(c) for c in self.cookies]
+        submitters = len(self.data.submitters)
+        triage = [cookie[submitters + n] for n in range(len(self.data.triage))]
+        if kind == "floor":
+            return [("/healthz", cookie[n]) for n in range(submitters)]
+        if kind == "section":
+            return [(f"/requests/{self.data.drafts[n][0]}/{slug}", cookie[n])
+                    for slug in SECTION_SLUGS for n in range(submitters)]
+        if kind == "check":
+            return [(f"/requests/{self.data.drafts[n][0]}/check", cookie[n])
+                    for n in range(submitters)]
+        if kind == "queue":
+            return [(page, triage[n % len(triage)]) for n, page in
+                    enumerate(self.queue_pages * len(triage))]
+        if kind == "package":
+            return [(f"/triage/{public_id}", triage[n % len(triage)])
+                    for n, public_id in enumerate(self.data.submitted)]
+        raise ValueError(kind)
+
     def serve(self, config: ServerConfig) -> h.Gunicorn:
         # production settings (no template reloading, HTTPS cookies, keys from the environment)
         # behind a TLS proxy that this loopback benchmark leaves out
@@ -159,6 +184,19 @@ class Bench:
                                                 self.cookies[len(self.data.submitters)])
             for kind in kinds:
                 print(f"  {config}: {kind} ...", flush=True)
+                if kind in WRK_KINDS and self.use_wrk:
+                    targets = self.wrk_targets(kind)
+                    http_wrk.run(server.port, targets, seconds=3,
+                                 connections=self.connections)  # warm-up
+                    out[kind] = http_wrk.run(server.port, targets, seconds=seconds,
+                                             connections=self.connections)
+                    out[kind]["unexpected"] = 0.0
+                    continue
+                if kind == "floor-python":
+                    result = h.run_load(self.spec(server.port, self.alone("floor"), seconds))
+                    out[kind] = h.summarize(result).get("floor", _empty())
+                    out[kind]["unexpected"] = float(sum(result["unexpected"].values()))
+                    continue
                 if kind == "mix":
                     result = h.run_load(self.spec(server.port, self.mix(), seconds))
                     for name, figures in h.summarize(result).items():
@@ -188,7 +226,8 @@ class Bench:
             score = figures["section"]["rps"]
             rows.append({
                 "what": f"worker settings: {config}",
-                "how": f"GET a wizard section, {self.connections} connections, "
+                "how": f"GET a wizard section ({'wrk' if self.use_wrk else 'Python generator'}), "
+                       f"{self.connections} connections, "
                        f"{max(5, self.seconds // 2)} s (floor /healthz "
                        f"{figures['floor']['rps']:.0f} req/s)",
                 "result": f"{score:.0f} req/s, p95 {figures['section']['p95']:.0f} ms",
@@ -240,30 +279,41 @@ def run() -> list[dict[str, Any]]:
         kinds = ["floor", "section", "save", "check"]
         if bench.triage_ready:
             kinds += ["queue", "package"]
-        figures = bench.measure(config, [*kinds, "mix"], bench.seconds)
+        extra = ["floor-python"] if bench.use_wrk else []
+        figures = bench.measure(config, [*kinds, *extra, "mix"], bench.seconds)
         floor = figures["floor"]["rps"]
-        how = (f"{bench.connections} connections, closed loop, no think time, "
-               f"{bench.seconds} s after 3 s warm-up, load generator in a separate process "
-               f"on loopback; gunicorn {config}, production settings; PostgreSQL")
+        python_floor = figures["floor-python"]["rps"] if bench.use_wrk else floor
+        server = (f"gunicorn {config}, production settings; PostgreSQL; {bench.connections} "
+                  f"connections, closed loop, no think time, {bench.seconds} s after 3 s "
+                  "warm-up, load generator in a separate process on loopback")
+        by_wrk = f"wrk (C, 2 threads); {server}"
+        by_python = f"bench.http_load (Python asyncio: forms, CSRF tokens, revisions); {server}"
         for kind in kinds:
             f = figures[kind]
+            wrk_kind = bench.use_wrk and kind in WRK_KINDS
             target = "floor" if kind == "floor" else f"≥ {TARGET_RPS:.0f} req/s, p95 < " \
                                                      f"{TARGET_P95_MS:.0f} ms"
             ok = f["errors"] == 0 and f.get("unexpected", 0) == 0 and (
                 kind == "floor" or (f["rps"] >= TARGET_RPS and f["p95"] < TARGET_P95_MS))
-            rows.append({"what": LABELS[kind], "how": how,
-                         "result": _figures(f, None if kind == "floor" else floor),
+            reference = floor if wrk_kind else python_floor
+            rows.append({"what": LABELS[kind], "how": by_wrk if wrk_kind else by_python,
+                         "result": _figures(f, None if kind == "floor" else reference),
                          "target": target, "ok": ok})
+        if bench.use_wrk:
+            f = figures["floor-python"]
+            rows.append({"what": LABELS["floor"] + ", driven by the Python generator",
+                         "how": by_python, "result": _figures(f, None),
+                         "target": "floor of the save and mix rows", "ok": f["errors"] == 0})
         if not bench.triage_ready:
             rows.append({"what": "triage queue and package view", "how": "",
                          "result": "pending: no triage workspace/submitted requests",
                          "target": "", "ok": False})
         mix_how = (f"the mix: {bench.connections} connections at once (4/5 submitters: "
                    "section, save, section, check on their own draft; 1/5 triage: queue page, "
-                   f"package, package), {bench.seconds} s")
+                   f"package, package), {bench.seconds} s, Python generator")
         total = figures["mix:all"]
         rows.append({"what": "mixed traffic, all requests", "how": mix_how,
-                     "result": _figures(total, floor), "target": "informative",
+                     "result": _figures(total, python_floor), "target": "informative",
                      "ok": total["errors"] == 0})
         for kind in kinds[1:]:
             if f"mix:{kind}" not in figures:
