@@ -126,6 +126,22 @@ def test_lockout_after_the_set_number_of_failures(app: Flask, client: FlaskClien
     assert user_row(app, account.id).failed_logins == 0
 
 
+def test_a_locked_account_is_not_revealed_to_a_wrong_password(
+        client: FlaskClient, accounts: Accounts, settings: Settings) -> None:
+    account = accounts.create(Role.SUBMITTER)
+    for _ in range(settings.login_max_failures):
+        password_step(client, account.email, "wrong password, again")
+    locked = password_step(client, account.email, "another wrong password")
+    unknown = password_step(client, "nobody-here@example.org", "another wrong password")
+    assert locked.status_code == unknown.status_code == 400
+    assert error_messages(locked.text) == error_messages(unknown.text)
+    assert "locked" not in locked.text
+    # the right password is told why it cannot sign in
+    right = password_step(client, account.email, account.password)
+    assert "This account is locked" in error_messages(right.text)[0]
+    assert not is_signed_in(client)
+
+
 def test_wrong_totp_codes_also_lock_the_account(app: Flask, client: FlaskClient,
                                                 accounts: Accounts, settings: Settings) -> None:
     account = accounts.create(Role.ADMIN)
