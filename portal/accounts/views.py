@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from flask import (
@@ -66,6 +67,18 @@ def password_errors(password: str, user: User | None = None) -> list[str]:
         context=context)]
 
 
+def _return_after_reauth() -> str:
+    """A page to come back to: this one for a GET; for a form post (often a POST-only
+    action), the page the form was on, where the user can send it again."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+        return safe_redirect_target(path, url_for("main.home"))
+    return url_for("main.home")
+
+
 def reauth_required(view: F) -> F:
     """Sensitive actions need a password (and code) entered within the last minutes."""
 
@@ -73,7 +86,7 @@ def reauth_required(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         row = g.get("user_session")
         if row is None or auth.needs_reauth(row, settings()):
-            return redirect(url_for("accounts.reauth", next=request.full_path.rstrip("?")))
+            return redirect(url_for("accounts.reauth", next=_return_after_reauth()))
         return view(*args, **kwargs)
 
     return cast(F, wrapper)

@@ -293,6 +293,13 @@ def test_reauthentication_guards_the_admin_user_pages(app: Flask, accounts: Acco
     response = post(client, f"{page}/deactivate", {}, token_from="/account")
     assert location_path(response).startswith("/reauth")
     assert user_row(app, other.id).active
+    # ... and comes back to the page the form was on, not to the POST-only action (a 405)
+    response = post(client, f"{page}/deactivate", {}, token_from="/account",
+                    headers={"Referer": f"http://localhost{page}"})
+    assert location_path(response) == f"/reauth?next={page}"
+    response = post(client, f"{page}/deactivate", {}, token_from="/account",
+                    headers={"Referer": f"http://evil.example{page}"})
+    assert location_path(response) == "/reauth?next=/"
     # wrong password: refused
     assert admin.totp_secret
     response = post(client, f"/reauth?next={page}",
