@@ -17,6 +17,7 @@ from portal.accounts.views import reauth_required
 from portal.audit.log import latest_events, record, verify_chain
 from portal.i18n_core import locale_info, supported_locales
 from portal.reference import load_reference
+from portal.training.sandbox import not_sandbox
 from portal.web.access import require_user, roles
 from portal.web.context import client_ip, db, send_queued_mail, settings
 
@@ -154,7 +155,8 @@ def authorities() -> Response | str | tuple[str, int]:
         g.db.commit()
         flash(_("The authority %(name)s was added.", name=form.name.data), "success")
         return redirect(url_for("admin.authorities"))
-    rows = g.db.scalars(select(Authority).order_by(Authority.country, Authority.name)).all()
+    rows = g.db.scalars(select(Authority).where(not_sandbox())
+                        .order_by(Authority.country, Authority.name)).all()
     status = 200 if not form.errors else 400
     return render_template("admin/authorities.html", form=form, authorities=rows,
                            countries=reference.countries), status

@@ -56,6 +56,11 @@ SANDBOX_COUNTRY = "US"
 PRACTICE_ROLES = (Role.SUBMITTER, Role.TRAINER)
 
 
+def not_sandbox() -> ColumnElement[bool]:
+    """Filter out the trainers' sandbox authorities (lists of real authorities)."""
+    return ~Authority.name.startswith(SANDBOX_PREFIX, autoescape=True)
+
+
 def sandbox_authority(db: Session, trainer: User) -> Authority:
     """The trainer's own training sandbox authority, created on first use."""
     name = SANDBOX_PREFIX + trainer.public_id

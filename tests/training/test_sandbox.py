@@ -199,3 +199,18 @@ def test_retention_follows_the_setting(app: Flask, accounts: Accounts) -> None:
         assert sandbox.purge(db, settings).requests == [gone]
     with session(app) as db:
         assert set(db.scalars(select(MlaRequest.public_id))) == {kept}
+
+
+def test_sandbox_authorities_stay_out_of_the_admin_list(app: Flask, client: FlaskClient,
+                                                        accounts: Accounts) -> None:
+    trainer, real = accounts.create(Role.TRAINER), accounts.create(Role.SUBMITTER)
+    practice = start(app, trainer)
+    with session(app) as db:
+        sandbox_name = db.get(Authority, row(app, practice).authority_id).name  # type: ignore[union-attr]
+        real_name = db.get(Authority, user_of(db, real).authority_id).name  # type: ignore[union-attr]
+    assert sandbox_name.startswith(sandbox.SANDBOX_PREFIX)
+    login(client, accounts.create(Role.ADMIN))
+    page = client.get("/admin/authorities")
+    assert page.status_code == 200
+    assert real_name in page.text
+    assert sandbox_name not in page.text
