@@ -71,16 +71,30 @@ class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
     option_widget = widgets.CheckboxInput()
 
 
-class NoteForm(FlaskForm):  # type: ignore[misc]
+class TriageForm(FlaskForm):  # type: ignore[misc]
+    """A form of the package page, whose controls' ids start with ``id_prefix``
+    (``"refer"``: ``refer-note``, ``refer-csrf_token``). Several forms on that page post a field
+    of the same name (``note``); the names stay, each control gets an id of its own, so each
+    label, hint and error message points at its own control."""
+
+    def __init__(self, *args: Any, id_prefix: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if id_prefix:
+            for f in self:
+                f.id = f"{id_prefix}-{f.short_name}"
+                f.label.field_id = f.id
+
+
+class NoteForm(TriageForm):
     note = TextAreaField(_l("Note (why)"), validators=[Optional(), Length(max=NOTE_MAX)])
 
 
-class AssignForm(FlaskForm):  # type: ignore[misc]
+class AssignForm(TriageForm):
     assignee = SelectField(_l("Attorney"), validators=[DataRequired(_l("Choose an attorney."))])
     note = TextAreaField(_l("Why (for OIA only)"), validators=[Optional(), Length(max=NOTE_MAX)])
 
 
-class ReturnForm(FlaskForm):  # type: ignore[misc]
+class ReturnForm(TriageForm):
     findings = MultiCheckboxField(_l("Findings to return"), validate_choice=True,
                                   description=_l("The requester sees each finding explained "
                                                  "in their language."))
@@ -95,14 +109,14 @@ class ReturnForm(FlaskForm):  # type: ignore[misc]
         return ok
 
 
-class ReferForm(FlaskForm):  # type: ignore[misc]
+class ReferForm(TriageForm):
     district = SelectField(_l("U.S. Attorney's Office (district)"),
                            validators=[DataRequired(_l("Choose a district."))])
     due = DateField(_l("Due date"), validators=[DataRequired(_l("Give a due date."))])
     note = TextAreaField(_l("Note (for OIA only)"), validators=[Optional(), Length(max=NOTE_MAX)])
 
 
-class DeclineForm(FlaskForm):  # type: ignore[misc]
+class DeclineForm(TriageForm):
     reason = RadioField(_l("Reason"), validators=[DataRequired(_l("Choose a reason."))])
     text = TextAreaField(_l("Explanation to the requester"),
                          validators=[Optional(), Length(max=NOTE_MAX)])
@@ -115,12 +129,12 @@ class DeclineForm(FlaskForm):  # type: ignore[misc]
         return ok
 
 
-class ReopenForm(FlaskForm):  # type: ignore[misc]
+class ReopenForm(TriageForm):
     note = TextAreaField(_l("Why the request is reopened"), validators=[
         DataRequired(_l("Say why the request is reopened.")), Length(max=NOTE_MAX)])
 
 
-class ReplyForm(FlaskForm):  # type: ignore[misc]
+class ReplyForm(TriageForm):
     body = TextAreaField(_l("Your message to the requesting authority"), validators=[
         DataRequired(_l("Write your message.")), Length(max=NOTE_MAX)])
 
@@ -129,3 +143,9 @@ class PortfolioForm(FlaskForm):  # type: ignore[misc]
     countries = StringField(_l("Countries"), description=_l(
         "Two-letter country codes separated by commas; * for every country."),
         validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the portfolios page renders this form's hidden token once per attorney: without an
+        # id (the widget leaves out an attribute whose value is False), not one id many times
+        self.csrf_token.id = False

@@ -47,7 +47,14 @@ def default_due(settings: Settings, today: date) -> date:
     return today + timedelta(days=settings.triage_referral_due_days)
 
 
+def district_label(code: str, reference: ReferenceData | None = None) -> str:
+    """The district's name with its code, "Northern District of California (CAN)"; an unknown
+    code as it is."""
+    district = (reference or load_reference()).districts.get(code)
+    return f"{district.name} ({district.code})" if district is not None else code
+
+
 def district_choices(reference: ReferenceData | None = None) -> list[tuple[str, str]]:
     ref = reference or load_reference()
-    return sorted(((d.code, f"{d.name} ({d.code})") for d in ref.districts.values()),
+    return sorted(((d.code, district_label(d.code, ref)) for d in ref.districts.values()),
                   key=lambda pair: pair[1])

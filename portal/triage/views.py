@@ -59,6 +59,7 @@ from portal.triage.forms import (
     ReopenForm,
     ReplyForm,
     ReturnForm,
+    TriageForm,
     decline_choices,
     refusal_message,
 )
@@ -179,16 +180,43 @@ def _version(req: MlaRequest, number: str | None) -> RequestVersion | None:
     return versions[-1]
 
 
+FORM_OF: dict[Action, str] = {
+    Action.ASSIGN: "assign", Action.RETURN: "return", Action.REFER: "refer",
+    Action.DECLINE: "decline", Action.REOPEN: "reopen",
+}
+FORM_CLASSES: dict[str, type[TriageForm]] = {
+    "assign": AssignForm, "return": ReturnForm, "refer": ReferForm, "decline": DeclineForm,
+    "reopen": ReopenForm, "reply": ReplyForm,
+}
+SIMPLE_ACTIONS = [a for a in Action if a not in FORM_OF]  # a note only: one NoteForm each
+
+
+def form_key(action: Action) -> str:
+    """The key of the action's form in :func:`_forms`, also the prefix of its controls' ids
+    (``assign-note``, ``action-complete-note``): the same names are posted by several forms of
+    the page, each control has an id of its own."""
+    return FORM_OF.get(action) or f"action-{action.value}"
+
+
+def _new_form(key: str, *, posted: bool = False) -> TriageForm:
+    cls = FORM_CLASSES.get(key, NoteForm)
+    if posted:
+        return cls(id_prefix=key)
+    return cls(formdata=None, id_prefix=key)
+
+
 def _forms(req: MlaRequest, version: RequestVersion, entry: TriageEntry | None,
            findings: list[package.ShownFinding], tri: package.TriageFindings,
            overrides: dict[str, Any]) -> dict[str, Any]:
+    """Every form of the package page by :func:`form_key` (and ``reply``); ``overrides`` holds
+    a posted form that failed, re-rendered with its answers and errors."""
     locale_findings = [*findings]
     if tri.duplicate_finding:
         locale_findings.append(tri.duplicate_finding)
     if tri.unchanged_finding:
         locale_findings.append(tri.unchanged_finding)
     suggestion = caseload.suggest(db(), entry.country if entry else "")
-    assign = overrides.get("assign") or AssignForm(formdata=None)
+    assign = overrides.get("assign") or _new_form("assign")
     assign.assignee.choices = [
         (load.user.public_id, _("%(name)s — %(count)d open, weighted load %(load)s",
                                 name=load.user.name, count=load.count,
@@ -196,23 +224,22 @@ def _forms(req: MlaRequest, version: RequestVersion, entry: TriageEntry | None,
         for load in suggestion.candidates]
     if not overrides.get("assign") and suggestion.best is not None:
         assign.assignee.data = suggestion.best.user.public_id
-    ret = overrides.get("return") or ReturnForm(formdata=None)
+    ret = overrides.get("return") or _new_form("return")
     ret.findings.choices = [(f.key, f"{f.title} ({f.code})") for f in locale_findings]
-    refer = overrides.get("refer") or ReferForm(formdata=None)
+    refer = overrides.get("refer") or _new_form("refer")
     refer.district.choices = [("", _("Choose a district")), *referrals.district_choices()]
     proposed = referrals.proposed_districts(intake.content_of_version(version))
     if not overrides.get("refer"):
         refer.district.data = proposed[0] if proposed else ""
         refer.due.data = referrals.default_due(settings(), utcnow().date())
-    decline = overrides.get("decline") or DeclineForm(formdata=None)
+    decline = overrides.get("decline") or _new_form("decline")
     decline.reason.choices = decline_choices()
-    return {
-        "assign": assign, "return": ret, "refer": refer, "decline": decline,
-        "reopen": overrides.get("reopen") or ReopenForm(formdata=None),
-        "note": overrides.get("note") or NoteForm(formdata=None),
-        "reply": overrides.get("reply") or ReplyForm(formdata=None),
-        "suggestion": suggestion, "proposed_districts": proposed,
-    }
+    forms: dict[str, Any] = {"assign": assign, "return": ret, "refer": refer,
+                             "decline": decline}
+    for key in ["reopen", *(form_key(a) for a in SIMPLE_ACTIONS), "reply"]:
+        forms[key] = overrides.get(key) or _new_form(key)
+    return {**forms, "all": list(forms.values()), "suggestion": suggestion,
+            "proposed_districts": proposed}
 
 
 def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
@@ -245,6 +272,10 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
     content = intake.content_of_version(shown)  # shown with names, as on the review page
     files = db().scalars(select(Attachment).where(Attachment.request_id == req.id)
                          .order_by(Attachment.uploaded_at, Attachment.id)).all()
+    allowed = operations.allowed_actions(req.status, manager=user.is_manager)
+    forms = _forms(req, latest, entry, findings, tri, overrides or {})
+    # the action whose form is open: the one refused with errors, else the first
+    opened = next((a for a in allowed if forms[form_key(a)].errors), None)
     html = render_template(
         "triage/package.html", req=req, entry=entry, versions=versions, shown=shown,
         summary=summarize(content, display_names(content, locale)), findings=shown_findings,
@@ -253,9 +284,9 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
         returns=returns.all_returns(db(), req, locale), referrals=refs,
         today=utcnow().date(), attachments=files, handoff=handoff_state(db(), req),
         retry_form=EmptyForm(),
-        allowed=operations.allowed_actions(req.status, manager=user.is_manager),
-        action_labels=ACTION_LABELS, forms=_forms(req, latest, entry, findings, tri,
-                                                  overrides or {}))
+        allowed=allowed, opened=opened or (allowed[0] if allowed else None),
+        action_labels=ACTION_LABELS, forms=forms, form_key=form_key,
+        district_label=referrals.district_label)
     db().commit()
     return html, status
 
@@ -288,7 +319,7 @@ def attachment(public_id: str, attachment_id: str) -> FlaskResponse:
 @roles(Role.TRIAGE)
 def reply(public_id: str) -> Response | tuple[str, int]:
     req = _load(public_id, audit=False)
-    form = ReplyForm()
+    form = _new_form("reply", posted=True)
     if form.validate_on_submit():
         try:
             thread.post_message(db(), settings(), require_user(), req, form.body.data,
@@ -304,12 +335,6 @@ def reply(public_id: str) -> Response | tuple[str, int]:
     return _render_package(req, overrides={"reply": form}, status=400)
 
 
-FORM_OF: dict[Action, str] = {
-    Action.ASSIGN: "assign", Action.RETURN: "return", Action.REFER: "refer",
-    Action.DECLINE: "decline", Action.REOPEN: "reopen",
-}
-
-
 @bp.route("/<public_id>/action/<name>", methods=["POST"])
 @roles(Role.TRIAGE)
 def act(public_id: str, name: str) -> Response | tuple[str, int]:
@@ -319,10 +344,15 @@ def act(public_id: str, name: str) -> Response | tuple[str, int]:
         abort(404)
     req = _load(public_id, audit=False)
     user = require_user()
-    key = FORM_OF.get(action, "note")
+    key = form_key(action)
     forms = _forms_for_post(req, key)
     form = forms[key]
     if not form.validate_on_submit():
+        try:  # errors are shown at the action's form, which is there if the action is
+            operations.next_status(action, req.status, manager=user.is_manager)
+        except operations.IllegalTransition as exc:
+            flash(refusal_message(exc), "error")
+            return redirect(url_for("triage.package_view", public_id=public_id), code=303)
         return _render_package(req, overrides={key: form}, status=400)
     try:
         _perform(action, req, user, form)
@@ -352,13 +382,10 @@ def _forms_for_post(req: MlaRequest, key: str) -> dict[str, Any]:
     if latest is None:
         abort(404)
     entry = db().get(TriageEntry, req.id)
-    overrides: dict[str, Any] = {
-        "assign": AssignForm(), "return": ReturnForm(), "refer": ReferForm(),
-        "decline": DeclineForm(), "reopen": ReopenForm(), "note": NoteForm()}
     locale = current_locale_code()
     findings = package.version_findings(latest, locale)
     tri = package.triage_findings(db(), req, settings(), locale)
-    built = _forms(req, latest, entry, findings, tri, {key: overrides[key]})
+    built = _forms(req, latest, entry, findings, tri, {key: _new_form(key, posted=True)})
     if key == "assign":
         # any active attorney may be chosen, not only the suggested ones
         built["assign"].assignee.choices = [(u.public_id, u.name)
