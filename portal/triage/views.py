@@ -37,6 +37,7 @@ from portal.requests.choices import display_names
 from portal.requests.labels import choice_label
 from portal.requests.models import MlaRequest, RequestVersion, Status
 from portal.requests.summary import summarize
+from portal.training.sandbox import not_sandbox
 from portal.triage import (
     caseload,
     intake,
@@ -138,7 +139,8 @@ def queue_page() -> str:
                         if s is not Status.DRAFT],
         country_options=_country_options(),
         authority_options=[(a.public_id, f"{a.name} ({a.country})") for a in
-                           db().scalars(select(Authority).order_by(Authority.name))],
+                           db().scalars(select(Authority).where(not_sandbox())
+                                        .order_by(Authority.name))],
         attorney_options=[(u.public_id, u.name) for u in caseload.attorneys(db())],
         type_options=[(t, choice_label(t, "type")) for t in ASSISTANCE_TYPES])
 

@@ -201,8 +201,8 @@ def test_retention_follows_the_setting(app: Flask, accounts: Accounts) -> None:
         assert set(db.scalars(select(MlaRequest.public_id))) == {kept}
 
 
-def test_sandbox_authorities_stay_out_of_the_admin_list(app: Flask, client: FlaskClient,
-                                                        accounts: Accounts) -> None:
+def test_sandbox_authorities_stay_out_of_the_admin_and_queue_lists(
+        app: Flask, client: FlaskClient, accounts: Accounts) -> None:
     trainer, real = accounts.create(Role.TRAINER), accounts.create(Role.SUBMITTER)
     practice = start(app, trainer)
     with session(app) as db:
@@ -214,3 +214,9 @@ def test_sandbox_authorities_stay_out_of_the_admin_list(app: Flask, client: Flas
     assert page.status_code == 200
     assert real_name in page.text
     assert sandbox_name not in page.text
+    triage = app.test_client()
+    login(triage, accounts.create(Role.TRIAGE))
+    queue = triage.get("/triage")
+    assert queue.status_code == 200
+    assert real_name in queue.text  # the queue's authority filter
+    assert sandbox_name not in queue.text
