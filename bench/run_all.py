@@ -15,7 +15,8 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-BENCHMARKS = ("bench.bench_rules", "bench.bench_packages", "bench.bench_http")
+BENCHMARKS = ("bench.bench_rules", "bench.bench_packages", "bench.bench_http",
+              "bench.bench_triage")
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
 
 

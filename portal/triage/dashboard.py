@@ -21,9 +21,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import Session
 
+from portal.db import UTCDateTime
 from portal.triage import caseload
 from portal.triage import charts as svg
 from portal.triage.models import Referral, TriageEntry, TriageReturn, TriageReturnItem
@@ -53,22 +63,62 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _day(db: Session, column: Any) -> ColumnElement[Any]:
-    if db.get_bind().dialect.name == "postgresql":
-        return func.date(func.timezone("UTC", column))
-    return func.date(column)
+def _postgresql(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
 
 
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+def _at(moment: datetime) -> ColumnElement[Any]:
+    return literal(moment, UTCDateTime())
 
 
-def _daily(db: Session, column: Any, since: datetime, before: datetime
-           ) -> list[tuple[date, int]]:
-    day = _day(db, column)
-    rows = db.execute(select(day, func.count()).where(column >= since, column < before)
-                      .group_by(day).order_by(day))
-    return [(_as_date(d), int(n)) for d, n in rows]
+#: A week in absolute hours: adding days to a timestamp with time zone would follow the
+#: session's time zone across its daylight saving changes.
+WEEK: ColumnElement[Any] = literal_column("interval '168 hours'")
+
+
+def _weeks(start: date, end: date) -> list[tuple[date, datetime, datetime]]:
+    """Each week of the period from its Monday: (Monday, from, until), ``until`` being the
+    start of the next week or of the day after ``end``."""
+    out = []
+    week = start - timedelta(days=start.weekday())
+    after = end + timedelta(days=1)
+    while week <= end:
+        out.append((week, _start_of(week), _start_of(min(week + timedelta(days=7), after))))
+        week += timedelta(days=7)
+    return out
+
+
+def _weekly_counts(db: Session, weeks: list[tuple[date, datetime, datetime]]
+                   ) -> list[tuple[int, int]]:
+    """Per week, how many requests were (first) submitted and how many closed in it.
+
+    PostgreSQL: two index-only range counts per week (a series of the weeks' starts with two
+    correlated counts), cheaper than grouping every row of a long period by day. SQLite:
+    grouped by day, then summed per week."""
+    first, last, until = weeks[0][1], weeks[-1][1], weeks[-1][2]
+    if _postgresql(db):
+        series = func.generate_series(_at(first), _at(last), WEEK).table_valued(
+            column("lo", UTCDateTime())).render_derived("weeks")
+        lo = series.c.lo
+        hi = func.least(lo + WEEK, _at(until))
+
+        def count(moment: Any) -> Any:
+            return (select(func.count()).select_from(TriageEntry)
+                    .where(moment >= lo, moment < hi).scalar_subquery())
+
+        rows = db.execute(select(lo, count(TriageEntry.submitted_at),
+                                 count(TriageEntry.closed_at)).order_by(lo)).all()
+        if [row[0] for row in rows] != [w[1] for w in weeks]:  # pragma: no cover
+            raise RuntimeError("the weeks of the database are not the dashboard's")
+        return [(int(s), int(c)) for _lo, s, c in rows]
+    monday = weeks[0][0]
+    counts = [[0, 0] for _ in weeks]
+    for index, moment in enumerate((TriageEntry.submitted_at, TriageEntry.closed_at)):
+        day = func.date(moment)
+        for value, n in db.execute(select(day, func.count())
+                                   .where(moment >= first, moment < until).group_by(day)):
+            counts[(date.fromisoformat(str(value)[:10]) - monday).days // 7][index] += int(n)
+    return [(s, c) for s, c in counts]
 
 
 def _count_before(db: Session, column: Any, before: datetime) -> int:
@@ -78,27 +128,18 @@ def _count_before(db: Session, column: Any, before: datetime) -> int:
 
 def pending_per_week(db: Session, start: date, end: date) -> list[tuple[date, int]]:
     """Open requests at the end of each week: those submitted minus those closed by then.
-    The history before the period is two indexed counts; only the period is grouped by day."""
-    monday = start - timedelta(days=start.weekday())
-    since = _start_of(monday)
-    before = _start_of(end + timedelta(days=1))
-    submitted = _daily(db, TriageEntry.submitted_at, since, before)
-    closed = _daily(db, TriageEntry.closed_at, since, before)
+    The history before the period is two indexed counts, then each week adds its own."""
+    weeks = _weeks(start, end)
+    if not weeks:
+        return []
+    counts = _weekly_counts(db, weeks)
+    opened = _count_before(db, TriageEntry.submitted_at, weeks[0][1])
+    shut = _count_before(db, TriageEntry.closed_at, weeks[0][1])
     out: list[tuple[date, int]] = []
-    week = monday
-    i = j = 0
-    opened = _count_before(db, TriageEntry.submitted_at, since)
-    shut = _count_before(db, TriageEntry.closed_at, since)
-    while week <= end:
-        last = min(week + timedelta(days=6), end)
-        while i < len(submitted) and submitted[i][0] <= last:
-            opened += submitted[i][1]
-            i += 1
-        while j < len(closed) and closed[j][0] <= last:
-            shut += closed[j][1]
-            j += 1
+    for (week, _from, _until), (submitted, closed) in zip(weeks, counts, strict=True):
+        opened += submitted
+        shut += closed
         out.append((week, opened - shut))
-        week += timedelta(days=7)
     return out
 
 
@@ -117,21 +158,28 @@ def age_buckets(db: Session, today: date) -> list[tuple[str, int]]:
 
 def time_to_triage(db: Session, start: date, end: date) -> tuple[float | None, int, int]:
     """Median days from submission to the first triage action (requests submitted in the
-    period), how many had one, how many did not. The median is computed by the database on
-    PostgreSQL; SQLite has no percentile function, so its rows are read."""
+    period), how many had one, how many did not. On PostgreSQL, one pass over the index on
+    (submitted_at, first_action_at) computes the three (the median in seconds as a double, the
+    cheapest type to sort); SQLite has no percentile function, so its rows are read."""
     period = and_(TriageEntry.submitted_at >= _start_of(start),
                   TriageEntry.submitted_at < _start_of(end + timedelta(days=1)))
+    if _postgresql(db):
+        seconds = func.date_part("epoch", TriageEntry.first_action_at
+                                 - TriageEntry.submitted_at)
+        # (percentile_cont ignores the NULLs of the requests not triaged yet)
+        acted_count, total, value = db.execute(
+            select(func.count(TriageEntry.first_action_at), func.count(),
+                   func.percentile_cont(0.5).within_group(seconds)).where(period)).one()
+        triaged, untriaged = int(acted_count or 0), int(total or 0) - int(acted_count or 0)
+        if not triaged:
+            return None, 0, untriaged
+        return round(float(value) / 86400, 1), triaged, untriaged
     acted = TriageEntry.first_action_at.is_not(None)
     counts = db.execute(select(func.sum(case((acted, 1), else_=0)),
                                func.sum(case((acted, 0), else_=1))).where(period)).one()
     triaged, untriaged = int(counts[0] or 0), int(counts[1] or 0)
     if not triaged:
         return None, 0, untriaged
-    if db.get_bind().dialect.name == "postgresql":
-        seconds = func.extract("epoch", TriageEntry.first_action_at - TriageEntry.submitted_at)
-        value = db.scalar(select(func.percentile_cont(0.5).within_group(seconds))
-                          .where(period, acted))
-        return round(float(value or 0) / 86400, 1), triaged, untriaged
     days = [(first - submitted).total_seconds() / 86400 for submitted, first in db.execute(
         select(TriageEntry.submitted_at, TriageEntry.first_action_at).where(period, acted))
         if first is not None]

@@ -1,6 +1,13 @@
 """``portal demo --volume N``: N realistic submitted requests over several years, countries,
-types of assistance and states, written with bulk inserts so that the queue and the dashboard
-can be measured at scale (100,000 requests in a few minutes on PostgreSQL).
+types of assistance and states, so that the queue and the dashboard can be measured at scale
+(``make bench`` seeds 100,000 in under a minute on PostgreSQL).
+
+The rows are written in batches, in the caller's transaction: with COPY on PostgreSQL (through
+the session's psycopg connection, in a background thread, so that the server stores a batch
+while Python makes the next), with executemany elsewhere (SQLite). Python column defaults are
+not applied on that path, so each row names every column (checked). The same seed gives the
+same requests (apart from the times, which count back from now). One audit record covers the
+whole run, appended last through :func:`portal.audit.log.record`, so the chain stays valid.
 
 The lead wires it into the ``demo`` command with :func:`volume_options` and
 :func:`run_volume`::
@@ -20,14 +27,17 @@ from __future__ import annotations
 
 import base64
 import json
+import operator
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import click
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from portal.accounts.models import Authority, Role, User
@@ -104,10 +114,80 @@ def _fix_sequence(db: Session, table: str) -> None:
                         f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
 
 
-def _bulk(db: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), BATCH):
-        db.execute(insert(model), rows[start:start + BATCH])
-    rows.clear()
+Rows = list[dict[str, Any]]
+#: The tables written, in an order that respects their foreign keys.
+MODELS: tuple[Any, ...] = (MlaRequest, RequestVersion, RequestEvent, TriageEntry, TriageKey,
+                           TriageReturn, TriageReturnItem, Referral)
+
+
+class _Sink:
+    """Writes batches of rows (one list of dicts per table of :data:`MODELS`, each dict with
+    the same keys) in the session's transaction.
+
+    PostgreSQL: COPY through the session's psycopg connection, in a background thread, so
+    that the server stores a batch while the next one is generated (the session is not used
+    meanwhile: the generation reads nothing). Elsewhere (SQLite): executemany of each table's
+    INSERT, in the calling thread. Python column defaults are not applied, so every row names
+    each column that has one."""
+
+    def __init__(self, db: Session) -> None:
+        self.connection = db.connection()
+        self.driver: Any = None
+        self.pool: ThreadPoolExecutor | None = None
+        self.pending: Future[None] | None = None
+        if self.connection.dialect.name == "postgresql":
+            self.driver = self.connection.connection.driver_connection
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-volume")
+
+    def __enter__(self) -> _Sink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.wait()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def put(self, batch: list[Rows]) -> None:
+        """Store ``batch`` (the caller no longer touches its lists)."""
+        self.wait()
+        if self.pool is not None:
+            self.pending = self.pool.submit(self._copy, batch)
+            return
+        for model, rows in zip(MODELS, batch, strict=True):
+            if rows:
+                table = model.__table__
+                _check_columns(table, rows[0])
+                for start in range(0, len(rows), BATCH):
+                    self.connection.execute(table.insert(), rows[start:start + BATCH])
+
+    def _copy(self, batch: list[Rows]) -> None:
+        from psycopg import sql
+
+        for model, rows in zip(MODELS, batch, strict=True):
+            if not rows:
+                continue
+            table = model.__table__
+            _check_columns(table, rows[0])
+            columns = list(rows[0])
+            statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns)))
+            values = operator.itemgetter(*columns)
+            with self.driver.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(values(row))
+
+
+def _check_columns(table: Any, row: dict[str, Any]) -> None:
+    missing = sorted(c.name for c in table.columns if c.name not in row and c.default is not None)
+    if missing:  # pragma: no cover - a programming error, caught by the tests
+        raise ValueError(f"{table.name}: rows without {', '.join(missing)}")
 
 
 def _authorities(db: Session, rng: random.Random) -> list[tuple[int, str, int]]:
@@ -161,7 +241,9 @@ def _surname(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize()
 
 
-def _body(rng: random.Random, country: str, shared: list[str]) -> dict[str, Any]:
+def _body(rng: random.Random, country: str, shared: list[str]
+          ) -> tuple[Request, dict[str, Any]]:
+    """A request's content (the model, and its canonical form without the reference)."""
     types = rng.choices(TYPES, TYPE_ODDS, k=rng.choice((1, 1, 1, 2, 2, 3)))
     persons = [{"name": f"{rng.choice(FIRST)} {_surname(rng)} {_surname(rng)}",
                 "role": rng.choice(("suspect", "suspect", "witness", "victim"))}
@@ -198,7 +280,8 @@ def _body(rng: random.Random, country: str, shared: list[str]) -> dict[str, Any]
         doc["urgency"] = {"urgent": True, "reason": "trial_date",
                           "date": (date.today() + timedelta(days=rng.randint(-60, 240)))
                           .isoformat()}
-    return Request.from_dict(doc).to_dict(omit_defaults=True)
+    content = Request.from_dict(doc)
+    return content, content.to_dict(omit_defaults=True)
 
 
 def _status(rng: random.Random, age_days: int) -> Status:
@@ -223,6 +306,21 @@ AFTER = {"opened": "in_triage", "returned": "returned", "accepted": "accepted",
          "completed": "completed", "declined": "declined", "withdrawn": "withdrawn"}
 
 
+@dataclass
+class _State:
+    """What the generation of one request reads and advances."""
+
+    rng: random.Random
+    now: datetime
+    authorities: list[tuple[int, str, int]]
+    attorneys: list[int]
+    weight_map: dict[str, float]
+    shared: list[str]
+    counters: dict[int, int]
+    request_id: int
+    return_id: int
+
+
 def generate(db: Session, n: int, seed: int = 42) -> int:
     """Insert ``n`` submitted requests (with versions, timeline, queue entries, keys, returns
     and referrals) in the caller's transaction; returns ``n``."""
@@ -231,103 +329,21 @@ def generate(db: Session, n: int, seed: int = 42) -> int:
     rng = random.Random(seed)  # noqa: S311 - demo data, reproducible on purpose
     authorities = _authorities(db, rng)
     attorneys = _attorneys(db)
-    weight_map = weights.parse(
-        "subscriber_info=1,non_content=1,stored_content=2,real_time=3,financial_records=2,"
-        "witness=2,search_seizure=3,service_of_documents=1,assets=3,other=1")
-    now = datetime.now(UTC)
-    counters = {row.year: row.last for row in db.scalars(select(ReferenceCounter))}
-    request_id = _next_id(db, MlaRequest.id)
-    return_id = _next_id(db, TriageReturn.id)
-    shared = [f"shared{i}@mail.example" for i in range(max(1, n // 200))]
-    requests: list[dict[str, Any]] = []
-    versions: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    entries: list[dict[str, Any]] = []
-    keys: list[dict[str, Any]] = []
-    rets: list[dict[str, Any]] = []
-    items: list[dict[str, Any]] = []
-    refs: list[dict[str, Any]] = []
-    for _ in range(n):
-        authority_id, country, submitter_id = rng.choice(authorities)
-        submitted = now - timedelta(days=rng.random() * 365 * YEARS)
-        age = (now - submitted).days
-        status = _status(rng, age)
-        body = _body(rng, country, shared)
-        counters[submitted.year] = counters.get(submitted.year, 0) + 1
-        reference = f"MLA-{submitted.year}-{counters[submitted.year]:06d}"
-        body["reference"] = reference
-        content = Request.from_dict(body)
-        findings = [{"code": code, "severity": rng.choice(("warning", "advice")), "path": "",
-                     "acknowledgement": "Justified." if rng.random() < 0.5 else ""}
-                    for code in rng.sample(CODES, rng.randint(0, 3))]
-        for f in findings:
-            if f["severity"] != "warning":
-                f["acknowledgement"] = ""
-        rid = request_id
-        request_id += 1
-        requests.append({
-            "id": rid, "public_id": _public_id(rng), "authority_id": authority_id,
-            "reference": reference, "status": status.value, "training": False,
-            "draft_json": json.dumps(body, ensure_ascii=False), "revision": 2,
-            "progress_json": "{}", "acks_json": "{}", "created_by_id": submitter_id,
-            "created_at": submitted - timedelta(days=rng.randint(1, 20)),
-            "updated_by_id": submitter_id, "updated_at": submitted, "submitted_at": submitted})
-        versions.append({"request_id": rid, "number": 1, "submitted_at": submitted,
-                         "content_json": json.dumps(body, ensure_ascii=False),
-                         "findings_json": json.dumps(findings), "submitted_by_id": submitter_id})
-        events.append({"request_id": rid, "at": submitted, "actor_id": submitter_id,
-                       "kind": "submitted", "from_status": "draft", "to_status": "submitted",
-                       "note": ""})
-        at, previous = submitted, "submitted"
-        first_action: datetime | None = None
-        assignee = rng.choice(attorneys) if status not in (Status.SUBMITTED,) else None
-        referral: tuple[str, date] | None = None
-        for step in PATH[status]:
-            at = min(now, at + timedelta(days=rng.expovariate(1 / 12)))
-            actor = submitter_id if step == "withdrawn" else (assignee or attorneys[0])
-            events.append({"request_id": rid, "at": at, "actor_id": actor, "kind": step,
-                           "from_status": previous, "to_status": AFTER[step], "note": ""})
-            previous = AFTER[step]
-            if first_action is None and step != "withdrawn":
-                first_action = at
-            if step == "returned" or (step == "opened" and rng.random() < 0.1
-                                      and status is not Status.RETURNED):
-                rets.append({"id": return_id, "request_id": rid, "version": 1, "at": at,
-                             "actor_id": actor, "country": country, "notes": ""})
-                for code in rng.sample(CODES, rng.randint(1, 3)):
-                    items.append({"return_id": return_id, "code": code, "path": "",
-                                  "params_json": "{}"})
-                return_id += 1
-            if step == "referred" or (step == "in_execution" and rng.random() < 0.3):
-                district = rng.choice(DISTRICTS)
-                due = (at + timedelta(days=rng.choice((30, 45, 60)))).date()
-                refs.append({"request_id": rid, "district": district, "due_date": due,
-                             "referred_at": at, "actor_id": actor,
-                             "closed_at": None if status is Status.REFERRED else at})
-                referral = (district, due)
-        closed = status in (Status.COMPLETED, Status.DECLINED, Status.WITHDRAWN)
-        types = [item.type for item in content.assistance]
-        urgency = intake._urgency(content)
-        entries.append({
-            "request_id": rid, "reference": reference, "authority_id": authority_id,
-            "country": country, "status": status.value, "is_open": not closed,
-            "types": "," + ",".join(sorted(set(types))) + ",", "urgent": urgency is not None,
-            "urgency_date": urgency, "urgency_key": urgency or NO_URGENCY,
-            "submitted_at": submitted, "last_submitted_at": submitted, "version": 1,
-            "first_action_at": first_action, "closed_at": at if closed else None,
-            "assignee_id": assignee, "weight": weights.request_weight(types, weight_map),
-            "blockers": 0, "warnings": sum(1 for f in findings if f["severity"] == "warning"),
-            "acknowledged": sum(1 for f in findings if f["acknowledgement"]),
-            "duplicate": False, "resubmit_unchanged": False,
-            "referral_district": referral[0] if referral else "",
-            "referral_due": referral[1] if referral else None, "handoff": ""})
-        for key in intake.keys_of(content):
-            keys.append({"request_id": rid, "kind": key.kind, "value": key.value,
-                         "path": key.path[:120], "used_at": key.used_at})
-        if len(requests) >= BATCH:
-            _flush(db, requests, versions, events, entries, keys, rets, items, refs)
-    _flush(db, requests, versions, events, entries, keys, rets, items, refs)
-    for year, last in counters.items():
+    state = _State(
+        rng=rng, now=datetime.now(UTC), authorities=authorities, attorneys=attorneys,
+        weight_map=weights.parse(
+            "subscriber_info=1,non_content=1,stored_content=2,real_time=3,financial_records=2,"
+            "witness=2,search_seizure=3,service_of_documents=1,assets=3,other=1"),
+        shared=[f"shared{i}@mail.example" for i in range(max(1, n // 200))],
+        counters={row.year: row.last for row in db.scalars(select(ReferenceCounter))},
+        request_id=_next_id(db, MlaRequest.id), return_id=_next_id(db, TriageReturn.id))
+    with _Sink(db) as sink:
+        for start in range(0, n, BATCH):
+            batch: list[Rows] = [[] for _ in MODELS]
+            for _ in range(min(BATCH, n - start)):
+                _one(state, batch)
+            sink.put(batch)
+    for year, last in state.counters.items():
         row = db.get(ReferenceCounter, year)
         if row is None:
             db.add(ReferenceCounter(year=year, last=last))
@@ -335,19 +351,103 @@ def generate(db: Session, n: int, seed: int = 42) -> int:
             row.last = max(row.last, last)
     for table in ("requests", "triage_returns"):
         _fix_sequence(db, table)
+    _analyze(db)
     _flag_duplicates(db)
     record(db, "demo.volume_generated", actor="demo-loader", details={"n": n, "seed": seed})
     return n
 
 
-def _flush(db: Session, requests: list[dict[str, Any]], versions: list[dict[str, Any]],
-           events: list[dict[str, Any]], entries: list[dict[str, Any]],
-           keys: list[dict[str, Any]], rets: list[dict[str, Any]],
-           items: list[dict[str, Any]], refs: list[dict[str, Any]]) -> None:
-    for model, rows in ((MlaRequest, requests), (RequestVersion, versions),
-                        (RequestEvent, events), (TriageEntry, entries), (TriageKey, keys),
-                        (TriageReturn, rets), (TriageReturnItem, items), (Referral, refs)):
-        _bulk(db, model, rows)
+def _one(state: _State, batch: list[Rows]) -> None:
+    """Append the rows of one submitted request to ``batch`` (one list per table of
+    :data:`MODELS`)."""
+    requests, versions, events, entries, keys, rets, items, refs = batch
+    rng, now, attorneys = state.rng, state.now, state.attorneys
+    authority_id, country, submitter_id = rng.choice(state.authorities)
+    submitted = now - timedelta(days=rng.random() * 365 * YEARS)
+    age = (now - submitted).days
+    status = _status(rng, age)
+    content, body = _body(rng, country, state.shared)
+    counters = state.counters
+    counters[submitted.year] = counters.get(submitted.year, 0) + 1
+    reference = f"MLA-{submitted.year}-{counters[submitted.year]:06d}"
+    body["reference"] = reference  # (what follows does not read the content's reference)
+    text_of_body = json.dumps(body, ensure_ascii=False)
+    findings = [{"code": code, "severity": rng.choice(("warning", "advice")), "path": "",
+                 "acknowledgement": "Justified." if rng.random() < 0.5 else ""}
+                for code in rng.sample(CODES, rng.randint(0, 3))]
+    for f in findings:
+        if f["severity"] != "warning":
+            f["acknowledgement"] = ""
+    rid = state.request_id
+    state.request_id += 1
+    requests.append({
+        "id": rid, "public_id": _public_id(rng), "authority_id": authority_id,
+        "reference": reference, "status": status.value, "training": False,
+        "draft_json": text_of_body, "revision": 2,
+        "progress_json": "{}", "acks_json": "{}", "created_by_id": submitter_id,
+        "created_at": submitted - timedelta(days=rng.randint(1, 20)),
+        "updated_by_id": submitter_id, "updated_at": submitted, "submitted_at": submitted})
+    versions.append({"request_id": rid, "number": 1, "submitted_at": submitted,
+                     "content_json": text_of_body,
+                     "findings_json": json.dumps(findings), "submitted_by_id": submitter_id})
+    events.append({"request_id": rid, "at": submitted, "actor_id": submitter_id,
+                   "kind": "submitted", "from_status": "draft", "to_status": "submitted",
+                   "note": ""})
+    at, previous = submitted, "submitted"
+    first_action: datetime | None = None
+    assignee = rng.choice(attorneys) if status not in (Status.SUBMITTED,) else None
+    referral: tuple[str, date] | None = None
+    for step in PATH[status]:
+        at = min(now, at + timedelta(days=rng.expovariate(1 / 12)))
+        actor = submitter_id if step == "withdrawn" else (assignee or attorneys[0])
+        events.append({"request_id": rid, "at": at, "actor_id": actor, "kind": step,
+                       "from_status": previous, "to_status": AFTER[step], "note": ""})
+        previous = AFTER[step]
+        if first_action is None and step != "withdrawn":
+            first_action = at
+        if step == "returned" or (step == "opened" and rng.random() < 0.1
+                                  and status is not Status.RETURNED):
+            rets.append({"id": state.return_id, "request_id": rid, "version": 1, "at": at,
+                         "actor_id": actor, "country": country, "notes": ""})
+            for code in rng.sample(CODES, rng.randint(1, 3)):
+                items.append({"return_id": state.return_id, "code": code, "path": "",
+                              "params_json": "{}"})
+            state.return_id += 1
+        if step == "referred" or (step == "in_execution" and rng.random() < 0.3):
+            district = rng.choice(DISTRICTS)
+            due = (at + timedelta(days=rng.choice((30, 45, 60)))).date()
+            refs.append({"request_id": rid, "district": district, "due_date": due,
+                         "referred_at": at, "actor_id": actor,
+                         "closed_at": None if status is Status.REFERRED else at})
+            referral = (district, due)
+    closed = status in (Status.COMPLETED, Status.DECLINED, Status.WITHDRAWN)
+    types = [item.type for item in content.assistance]
+    urgency = intake._urgency(content)
+    entries.append({
+        "request_id": rid, "reference": reference, "authority_id": authority_id,
+        "country": country, "status": status.value, "is_open": not closed,
+        "types": "," + ",".join(sorted(set(types))) + ",", "urgent": urgency is not None,
+        "urgency_date": urgency, "urgency_key": urgency or NO_URGENCY,
+        "submitted_at": submitted, "last_submitted_at": submitted, "version": 1,
+        "first_action_at": first_action, "closed_at": at if closed else None,
+        "assignee_id": assignee, "weight": weights.request_weight(types, state.weight_map),
+        "blockers": 0, "warnings": sum(1 for f in findings if f["severity"] == "warning"),
+        "acknowledged": sum(1 for f in findings if f["acknowledgement"]),
+        "duplicate": False, "resubmit_unchanged": False,
+        "referral_district": referral[0] if referral else "",
+        "referral_due": referral[1] if referral else None, "handoff": ""})
+    for key in intake.keys_of(content):
+        keys.append({"request_id": rid, "kind": key.kind, "value": key.value,
+                     "path": key.path[:120], "used_at": key.used_at})
+
+
+def _analyze(db: Session) -> None:
+    """PostgreSQL: refresh the planner's statistics of the tables just filled (in this
+    transaction, which sees its own rows), so that the duplicate pass below and the first
+    pages read after the load are planned for their real size, not for the empty tables they
+    were (a nested loop over the keys then takes minutes)."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("ANALYZE " + ", ".join(model.__tablename__ for model in MODELS)))
 
 
 def _flag_duplicates(db: Session) -> None:

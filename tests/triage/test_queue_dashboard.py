@@ -8,7 +8,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from portal.accounts.models import Role
 from portal.config import Settings
@@ -159,3 +159,47 @@ def test_dashboard_figures(app: Flask, settings_obj: Settings, accounts: Account
         assert "<desc" in charts["pending"]
         text = dashboard.table_csv(figures, "referrals")
         assert text.splitlines()[1:] == ["CAN,2,2,1", "NYS,1,0,0"]
+
+
+def test_dashboard_weeks_are_utc_days_across_daylight_saving(
+        app: Flask, settings_obj: Settings, accounts: Accounts) -> None:
+    """Weeks run Monday 00:00 to Sunday 24:00 UTC, whatever the database session's time zone
+    (New York changes to daylight saving time on 8 March 2026); the period ends with its last
+    day; the median of the time to triage is over the requests submitted in the period."""
+    es = accounts.create(Role.SUBMITTER, country="ES")
+
+    def at(moment: str) -> datetime:
+        return datetime.fromisoformat(moment + "+00:00")
+
+    with session(app) as db:
+        made = {}
+        for name, submitted, first, closed in (
+                ("a", "2026-03-01T23:30:00", "2026-03-03T11:30:00", "2026-03-08T23:59:59"),
+                ("b", "2026-03-02T00:00:00", "2026-03-02T12:00:00", None),
+                ("c", "2026-03-15T23:59:00", None, None),
+                ("d", "2026-03-16T00:00:00", "2026-03-16T01:00:00", None),  # after the end
+                ("e", "2026-02-22T23:59:59", "2026-02-23T00:00:01", "2026-03-09T00:00:00")):
+            req = make_submitted(db, settings_obj, user(db, es), content("ES"),
+                                 at=at(submitted))
+            made[name] = req.id
+            db.execute(update(TriageEntry).where(TriageEntry.request_id == req.id).values(
+                first_action_at=at(first) if first else None,
+                closed_at=at(closed) if closed else None, is_open=closed is None,
+                status="completed" if closed else "in_triage"))
+    with session(app) as db:
+        if db.get_bind().dialect.name == "postgresql":
+            db.execute(text("SET LOCAL TIME ZONE 'America/New_York'"))
+        figures = dashboard.compute(db, date(2026, 2, 25), date(2026, 3, 15),
+                                    today=date(2026, 3, 31))
+        # e (before the period) counts from the start; a leaves in the week of 2 March, e in
+        # the week of 9 March; d comes after the last day
+        assert figures.pending == [(date(2026, 2, 23), 2), (date(2026, 3, 2), 2),
+                                   (date(2026, 3, 9), 2)]
+        # submitted from 25 February to 15 March: a (1.5 days), b (0.5 days), c (not yet)
+        assert (figures.median_days, figures.triaged, figures.untriaged) == (1.0, 2, 1)
+        assert dashboard.pending_per_week(db, date(2026, 3, 16), date(2026, 3, 16)) == [
+            (date(2026, 3, 16), 3)]
+        empty = dashboard.compute(db, date(2020, 1, 1), date(2020, 1, 31),
+                                  today=date(2026, 3, 31))
+        assert [n for _w, n in empty.pending] == [0] * 5
+        assert (empty.median_days, empty.triaged, empty.untriaged) == (None, 0, 0)
