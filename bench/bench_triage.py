@@ -33,7 +33,6 @@ from typing import Any
 
 import pyotp
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.exc import DBAPIError
 
 from bench import http_harness as h
 
@@ -58,16 +57,7 @@ class Seeded:
 
 
 def _fresh_database(base: str) -> str:
-    """Drop and create the database; an autovacuum worker still busy with the last run's
-    tables cannot be terminated by the portal role, so wait for it a little."""
-    for attempt in range(10):
-        try:
-            return h.fresh_database(base, DB_NAME)
-        except DBAPIError:
-            if attempt == 9:
-                raise
-            time.sleep(3)
-    raise AssertionError("unreachable")
+    return h.fresh_database(base, DB_NAME)
 
 
 def seed(base: str, volume: int) -> Seeded:

@@ -26,6 +26,7 @@ from typing import Any
 import pyotp
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "requests"
@@ -50,19 +51,30 @@ def ensure_postgres() -> str:
 
 def fresh_database(base_url: str, name: str) -> str:
     """Drop and create database ``name`` on the server of ``base_url``; its URL."""
+    drop_database(base_url, name)
     admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return make_url(base_url).set(database=name).render_as_string(hide_password=False)
 
 
-def drop_database(base_url: str, name: str) -> None:
+def drop_database(base_url: str, name: str, attempts: int = 10) -> None:
+    """Drop ``name`` if it exists. An autovacuum worker still busy with a last run's tables
+    cannot be terminated by the portal role (FORCE fails): wait for it a little."""
     admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        for attempt in range(attempts):
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            except DBAPIError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(3)
+    finally:
+        admin.dispose()
 
 
 @dataclass
