@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache, lru_cache
+from types import MappingProxyType
 
 from babel import Locale, UnknownLocaleError
 
@@ -90,9 +92,14 @@ def _choices(country: str, locale: str) -> Choices:
     )
 
 
-def display_names(content: Request, locale: str) -> dict[str, str]:
-    """``namespace:code`` -> display name, for the review page."""
-    choices = for_request(content, locale)
+def display_names(content: Request, locale: str) -> Mapping[str, str]:
+    """``namespace:code`` -> display name, for the review page (read-only, shared)."""
+    return _display_names(content.requesting_authority.country or "", locale)
+
+
+@lru_cache(maxsize=256)
+def _display_names(country: str, locale: str) -> Mapping[str, str]:
+    choices = _choices(country, locale)
     reference = load_reference()
     names: dict[str, str] = {}
     for namespace, pairs in (("country", choices.countries), ("us_state", choices.states),
@@ -101,4 +108,4 @@ def display_names(content: Request, locale: str) -> dict[str, str]:
         names.update({f"{namespace}:{code}": name for code, name in pairs})
     names.update({f"instrument:{basis.id}": basis.name
                   for basis in reference.legal_bases.values()})
-    return names
+    return MappingProxyType(names)
