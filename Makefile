@@ -51,7 +51,7 @@ extract: $(VENV)/.installed
 	  --ignore-dirs=".* _* .venv build node_modules instance" -o translations/messages.pot .
 
 update-catalogs: extract
-	$(PYBABEL) update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations -D messages
+	$(PYBABEL) update --no-fuzzy-matching --ignore-obsolete -w 100 -i translations/messages.pot -d translations -D messages
 	$(PY) scripts/i18n_fill_english.py
 
 run: install
