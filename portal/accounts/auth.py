@@ -71,13 +71,12 @@ def check_password(db: Session, hasher: PasswordHasher, settings: Settings, emai
         return PasswordCheck(Outcome.RATE_LIMITED)
     user = db.scalar(select(User).where(User.email == email))
     if user is not None and user.locked_until is not None and user.locked_until > now:
-        # Only the right password learns of the lock: a wrong one gets the answer an unknown
-        # address gets, so the lock does not tell a guesser that the account exists.
-        valid = passwords.verify(hasher, user.password_hash, password)
+        # The password is not checked while the account is locked (no guess can succeed or
+        # be confirmed); the web page answers a lock like a wrong password (see views.login).
+        passwords.verify(hasher, None, password)  # same cost as a real check
         _attempt(db, ip, email, False)
-        record(db, "login.locked", actor_id=user.id, actor=email, ip=ip,
-               details={"password": "right" if valid else "wrong"})
-        return PasswordCheck(Outcome.LOCKED if valid else Outcome.INVALID)
+        record(db, "login.locked", actor_id=user.id, actor=email, ip=ip)
+        return PasswordCheck(Outcome.LOCKED)
     valid = passwords.verify(hasher, user.password_hash if user else None, password)
     if user is None or not valid or not user.can_log_in:
         _attempt(db, ip, email, False)

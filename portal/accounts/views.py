@@ -118,12 +118,13 @@ def login() -> Response | str | tuple[str, int]:
         g.db.commit()
         if check.outcome is auth.Outcome.RATE_LIMITED:
             abort(429)
-        if check.outcome is auth.Outcome.LOCKED:
+        if check.outcome in (auth.Outcome.LOCKED, auth.Outcome.INVALID) or check.user is None:
+            # One answer for a wrong password, an unknown address and a locked account: it
+            # neither confirms that an account exists nor that a guess during a lock was right.
             form.email.errors.append(_(
-                "This account is locked for %(minutes)d minutes after too many failed "
-                "attempts. Try again later.", minutes=settings().login_lockout_minutes))
-        elif check.outcome is auth.Outcome.INVALID or check.user is None:
-            form.email.errors.append(_("The e-mail address or the password is not correct."))
+                "The e-mail address or the password is not correct, or the account is locked "
+                "for %(minutes)d minutes after too many failed attempts.",
+                minutes=settings().login_lockout_minutes))
         elif check.outcome is auth.Outcome.NEEDS_TOTP:
             session[PENDING_KEY] = {"user": check.user.id, "at": utcnow().timestamp(),
                                     "next": safe_redirect_target(next_url, "")}

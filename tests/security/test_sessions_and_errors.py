@@ -92,7 +92,7 @@ def test_the_lockout_holds_at_the_second_factor_step(app: Flask, accounts: Accou
     response = client.post("/login", data={"email": account.email,
                                            "password": account.password,
                                            "csrf_token": csrf_token(client, "/login")})
-    assert response.status_code == 400 and "This account is locked" in response.text
+    assert response.status_code == 400 and "or the account is locked for" in response.text
     response = client.post("/login/code", data={
         "code": totp.current_code(account.totp_secret),
         "csrf_token": csrf_token(client, "/login")})

@@ -259,7 +259,8 @@ def test_deactivated_user_cannot_sign_in_and_their_sessions_end(
                     {"email": target.email, "password": target.password})
     assert response.status_code == 400
     assert error_messages(response.text) == [
-        "The e-mail address or the password is not correct."]
+        "The e-mail address or the password is not correct, or the account is locked for "
+        "15 minutes after too many failed attempts."]
 
 
 def test_admin_cannot_deactivate_themselves(app: Flask, accounts: Accounts) -> None:

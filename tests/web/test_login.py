@@ -28,7 +28,9 @@ from tests.web.conftest import (
     wrong_code,
 )
 
-WRONG_LOGIN = "The e-mail address or the password is not correct."
+#: One answer for a wrong password, an unknown address and a locked account (15 minutes in tests).
+WRONG_LOGIN = ("The e-mail address or the password is not correct, or the account is locked for "
+               "15 minutes after too many failed attempts.")
 SESSION_ENDED = "Your session ended after a period without activity."
 
 
@@ -114,7 +116,7 @@ def test_lockout_after_the_set_number_of_failures(app: Flask, client: FlaskClien
 
     response = password_step(client, account.email, account.password)
     assert response.status_code == 400
-    assert "This account is locked" in error_messages(response.text)[0]
+    assert error_messages(response.text) == [WRONG_LOGIN]  # the right password learns nothing
     assert not is_signed_in(client)
 
     # time passes: the lock runs out
@@ -126,19 +128,17 @@ def test_lockout_after_the_set_number_of_failures(app: Flask, client: FlaskClien
     assert user_row(app, account.id).failed_logins == 0
 
 
-def test_a_locked_account_is_not_revealed_to_a_wrong_password(
+def test_a_lock_reveals_neither_the_account_nor_a_right_guess(
         client: FlaskClient, accounts: Accounts, settings: Settings) -> None:
     account = accounts.create(Role.SUBMITTER)
     for _ in range(settings.login_max_failures):
         password_step(client, account.email, "wrong password, again")
-    locked = password_step(client, account.email, "another wrong password")
+    locked_wrong = password_step(client, account.email, "another wrong password")
+    locked_right = password_step(client, account.email, account.password)
     unknown = password_step(client, "nobody-here@example.org", "another wrong password")
-    assert locked.status_code == unknown.status_code == 400
-    assert error_messages(locked.text) == error_messages(unknown.text)
-    assert "locked" not in locked.text
-    # the right password is told why it cannot sign in
-    right = password_step(client, account.email, account.password)
-    assert "This account is locked" in error_messages(right.text)[0]
+    assert locked_wrong.status_code == locked_right.status_code == unknown.status_code == 400
+    assert error_messages(locked_wrong.text) == error_messages(locked_right.text) == \
+        error_messages(unknown.text) == [WRONG_LOGIN]
     assert not is_signed_in(client)
 
 
@@ -151,7 +151,7 @@ def test_wrong_totp_codes_also_lock_the_account(app: Flask, client: FlaskClient,
         code_step(client, wrong_code(account.totp_secret))
     assert user_row(app, account.id).locked_until is not None
     response = password_step(client, account.email, account.password)
-    assert "This account is locked" in error_messages(response.text)[0]
+    assert error_messages(response.text) == [WRONG_LOGIN]
 
 
 def test_rate_limit_per_address(make_app: AppFactory, accounts: Accounts) -> None:
