@@ -67,8 +67,11 @@ def make_engine(url: str) -> Engine:
         kwargs["poolclass"] = NullPool
     else:
         kwargs["pool_pre_ping"] = True
-        kwargs["pool_size"] = 5
-        kwargs["max_overflow"] = 10
+        # A web request keeps one connection for its whole life and may take a second one for
+        # work done outside its session (the outbox, a package build): room for two per thread
+        # of a gthread worker with up to 15 threads.
+        kwargs["pool_size"] = 10
+        kwargs["max_overflow"] = 20
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache, lru_cache
 from types import MappingProxyType
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
 from portal.contract.model import Request
+from portal.i18n_core import get_translations
 from portal.reference import load_reference
 from portal.requests.formgen import Choices
 from portal.requests.labels import choice_label
@@ -79,8 +81,8 @@ def _choices(country: str, locale: str) -> Choices:
     """The lists depend only on the requesting country and the language: built once each."""
     reference = load_reference()
     bases = reference.bases_for(country) if country else list(reference.legal_bases.values())
-    categories = tuple((c.id, str(choice_label(c.id)) if choice_label(c.id) != c.id else c.name)
-                       for c in reference.offence_categories.values())
+    categories = tuple((c.id, _in(locale, choice_label(c.id)) if choice_label(c.id) != c.id
+                        else c.name) for c in reference.offence_categories.values())
     providers = tuple(sorted(p.name for p in reference.providers.values()))
     return Choices(
         countries=_countries(locale),
@@ -90,6 +92,15 @@ def _choices(country: str, locale: str) -> Choices:
         instruments=tuple((b.id, b.name) for b in bases),
         providers=providers,
     )
+
+
+def _in(locale: str, label: Any) -> str:
+    """A (lazy) label in ``locale`` itself, not in the language of the request being served:
+    the result is cached under ``locale``."""
+    msgid = None if isinstance(label, str) else getattr(label, "_args", (None,))[0]
+    if isinstance(msgid, str):
+        return get_translations(locale).gettext(msgid)
+    return str(label)
 
 
 def display_names(content: Request, locale: str) -> Mapping[str, str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, datetime
-from functools import lru_cache
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,:/-]\d+)*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -154,13 +154,25 @@ def find_dates(value: str) -> list[date]:
     month) in several languages. A year alone is not a date."""
     if not isinstance(value, str) or not value:
         return []
-    return list(_dates_in(value[:MAX_SCAN]))
+    sample = value[:MAX_SCAN]
+    key = hashlib.sha256(sample.encode("utf-8", "surrogatepass")).digest()
+    found = _DATES.get(key)
+    if found is None:
+        found = _dates_in(sample)
+        if len(_DATES) >= _DATES_KEPT:
+            _DATES.clear()
+        _DATES[key] = found
+    return list(found)
 
 
-@lru_cache(maxsize=1024)
+#: Dates found per text, remembered by the text's SHA-256 (not the text: the narratives stay
+#: out of memory): the same facts are checked on every page of the wizard, and the scan is the
+#: slowest part of a check.
+_DATES: dict[bytes, tuple[date, ...]] = {}
+_DATES_KEPT = 2048
+
+
 def _dates_in(sample: str) -> tuple[date, ...]:
-    """:func:`find_dates` on an already cut text, remembered: the same facts are checked on
-    every page of the wizard, and the scan is the slowest part of a check."""
     out: list[date] = []
     for match in _ISO.finditer(sample):
         found = _safe_date(int(match[1]), int(match[2]), int(match[3]))

@@ -58,7 +58,8 @@ PRACTICE_ROLES = (Role.SUBMITTER, Role.TRAINER)
 
 def not_sandbox() -> ColumnElement[bool]:
     """Filter out the trainers' sandbox authorities (lists of real authorities)."""
-    return ~Authority.name.startswith(SANDBOX_PREFIX, autoescape=True)
+    return ~(Authority.name.startswith(SANDBOX_PREFIX, autoescape=True)
+             & (Authority.country == SANDBOX_COUNTRY) & Authority.active.is_(False))
 
 
 def sandbox_authority(db: Session, trainer: User) -> Authority:

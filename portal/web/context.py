@@ -81,8 +81,10 @@ def install_context(app: Flask) -> None:
     @app.teardown_request
     def _close(_exc: BaseException | None) -> None:
         db = g.pop("db", None)
-        if db is not None:
-            db.close()
         connection = g.pop("db_connection", None)
-        if connection is not None:
-            connection.close()
+        try:
+            if db is not None:
+                db.close()
+        finally:
+            if connection is not None:
+                connection.close()

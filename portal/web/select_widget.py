@@ -17,8 +17,9 @@ from wtforms.widgets import Select
 
 from portal.web.wtforms_speed import html_params
 
-#: (value, label as shown) -> (option, selected option); bounded: labels are translated texts
-#: of a fixed set of lists, so the cache holds a few thousand entries at most.
+#: (value, label as shown) -> (option, selected option). Labels are translated texts of a
+#: fixed set of lists, so it holds a few thousand entries; a pair whose label is its value (a
+#: saved answer the lists no longer offer) is not kept, and a full cache starts again.
 _OPTIONS: dict[tuple[str, str], tuple[str, str]] = {}
 _MAX_CACHED = 20_000
 
@@ -30,7 +31,9 @@ def _option(value: str, label: str) -> tuple[str, str]:
         shown = escape(label or value)
         cached = (f'<option value="{escape(value)}">{shown}</option>',
                   f'<option selected value="{escape(value)}">{shown}</option>')
-        if len(_OPTIONS) < _MAX_CACHED:
+        if label != value:
+            if len(_OPTIONS) >= _MAX_CACHED:
+                _OPTIONS.clear()
             _OPTIONS[key] = cached
     return cached
 

@@ -119,3 +119,14 @@ def test_ltr_filter_escapes(app: Flask) -> None:
     with app.test_request_context("/"):
         out = render_template_string("{{ value|ltr }}", value="<b>+34</b>")
     assert out == '<bdi dir="ltr">&lt;b&gt;+34&lt;/b&gt;</bdi>'
+
+
+def test_cached_choice_lists_are_in_the_language_asked_for(app: Flask) -> None:
+    from portal.requests.choices import _choices
+
+    _choices.cache_clear()
+    with app.test_request_context("/?lang=en"):  # a request served in English...
+        spanish = dict(_choices("ES", "es").categories)  # ... builds the Spanish list
+    with app.test_request_context("/?lang=es"):
+        english = dict(_choices("ES", "en").categories)
+        assert gettext("Fraud") == spanish["fraud"] != english["fraud"] == "Fraud"
