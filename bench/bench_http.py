@@ -190,7 +190,6 @@ class Bench:
                                  connections=self.connections)  # warm-up
                     out[kind] = http_wrk.run(server.port, targets, seconds=seconds,
                                              connections=self.connections)
-                    out[kind]["unexpected"] = 0.0
                     continue
                 if kind == "floor-python":
                     result = h.run_load(self.spec(server.port, self.alone("floor"), seconds))
@@ -266,8 +265,10 @@ LABELS = {
 
 def _figures(f: dict[str, float], floor: float | None) -> str:
     ratio = f" = {f['rps'] / floor:.2f} x floor" if floor else ""
+    unexpected = int(f.get("unexpected", 0))
+    other = f", {unexpected} unexpected answers (not 200)" if unexpected else ""
     return (f"{f['rps']:.0f} req/s{ratio}; p50 {f['p50']:.0f} ms, p95 {f['p95']:.0f} ms, "
-            f"p99 {f['p99']:.0f} ms; {int(f['errors'])} errors")
+            f"p99 {f['p99']:.0f} ms; {int(f['errors'])} errors{other}")
 
 
 def run() -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ for each test. PostgreSQL: one database per xdist worker, migrated once, emptied
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -62,12 +63,17 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         db.dispose()
         yield url
         return
+    from bench.http_harness import drop_database
+
     base = make_url(PG_URL)
+    base_url = base.render_as_string(hide_password=False)
     name = f"portal_test_{re.sub(r'[^a-z0-9]', '', _worker())}_{os.getpid()}"
+    _drop_stale_databases(base_url)
+    drop_database(base_url, name)
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
     url = base.set(database=name).render_as_string(hide_password=False)
     db = Database(url)
     migrate.upgrade(db.engine)
@@ -75,9 +81,34 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     try:
         yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(base_url, name)  # waits for an autovacuum worker
+
+
+def _drop_stale_databases(base_url: str) -> None:
+    """Databases of earlier runs whose process is gone (killed before its teardown)."""
+    from bench.http_harness import drop_database
+
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        names = list(conn.scalars(text(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'portal\\_test\\_%'")))
+    admin.dispose()
+    for stale in names:
+        match = re.fullmatch(r"portal_test_[a-z0-9]+_(\d+)", stale)
+        if match is None or _alive(int(match[1])):
+            continue
+        with contextlib.suppress(Exception):  # another run may be dropping it too
+            drop_database(base_url, stale, attempts=1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @pytest.fixture()
