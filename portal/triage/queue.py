@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from portal.triage import normalize
 from portal.triage.intake import OPEN
 from portal.triage.models import TriageEntry, TriageKey
 
-QueueSelect = Select[TriageEntry, str, str, str | None]
+QueueSelect = Select[*tuple[Any, ...]]
 PAGE_SIZE = 50
 STATUS_OPEN = ""  # the default filter: every open status
 
@@ -100,10 +101,22 @@ def decode_cursor(cursor: str) -> tuple[date, datetime, int] | None:
         return None
 
 
+#: What a row shows, read as plain columns (no ORM objects: a page is 50 rows, an export
+#: thousands).
+_COLUMNS = (
+    TriageEntry.request_id, TriageEntry.reference, TriageEntry.country, TriageEntry.types,
+    TriageEntry.urgency_date, TriageEntry.urgency_key, TriageEntry.submitted_at,
+    TriageEntry.blockers, TriageEntry.warnings, TriageEntry.acknowledged, TriageEntry.duplicate,
+    TriageEntry.resubmit_unchanged, TriageEntry.referral_district, TriageEntry.referral_due,
+    TriageEntry.handoff, MlaRequest.public_id, MlaRequest.status.label("request_status"),
+    User.name.label("assignee_name"),
+)
+
+
 def query(user: User, filters: Filters, today: date) -> QueueSelect:
     q: QueueSelect = (
         visible_requests(user)
-        .with_only_columns(TriageEntry, MlaRequest.public_id, MlaRequest.status, User.name)
+        .with_only_columns(*_COLUMNS)
          .select_from(MlaRequest)
          .join(TriageEntry, TriageEntry.request_id == MlaRequest.id)
          .outerjoin(User, User.id == TriageEntry.assignee_id))
@@ -139,16 +152,18 @@ def query(user: User, filters: Filters, today: date) -> QueueSelect:
     return q
 
 
-def _row(entry: TriageEntry, public_id: str, status: str, assignee: str | None,
-         today: date) -> Row:
+def _row(entry: Any, today: date) -> Row:
+    """A queue row from a result row of :data:`_COLUMNS`."""
+    status = entry.request_status
     overdue = (status == Status.REFERRED.value and entry.referral_due is not None
                and entry.referral_due < today)
     return Row(
-        request_id=entry.request_id, public_id=public_id, reference=entry.reference,
+        request_id=entry.request_id, public_id=entry.public_id, reference=entry.reference,
         country=entry.country, status=status,
         types=tuple(t for t in entry.types.split(",") if t),
         urgency_date=entry.urgency_date, submitted_at=entry.submitted_at,
-        age_days=max(0, (today - entry.submitted_at.date()).days), assignee=assignee or "",
+        age_days=max(0, (today - entry.submitted_at.date()).days),
+        assignee=entry.assignee_name or "",
         blockers=entry.blockers, warnings=entry.warnings, acknowledged=entry.acknowledged,
         duplicate=entry.duplicate, resubmit_unchanged=entry.resubmit_unchanged,
         referral_district=entry.referral_district, referral_due=entry.referral_due,
@@ -168,10 +183,10 @@ def page(db: Session, user: User, filters: Filters, *, after: str | None = None,
          size: int = PAGE_SIZE, today: date | None = None) -> Page:
     day = today or utcnow().date()
     rows = db.execute(ordered(query(user, filters, day), after).limit(size + 1)).all()
-    shown = [_row(e, p, s, n, day) for e, p, s, n in rows[:size]]
+    shown = [_row(r, day) for r in rows[:size]]
     cursor = None
     if len(rows) > size:
-        last = rows[size - 1][0]
+        last = rows[size - 1]
         cursor = encode_cursor((last.urgency_key, last.submitted_at, last.request_id))
     return Page(shown, cursor, filters)
 
