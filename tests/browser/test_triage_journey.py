@@ -25,6 +25,7 @@ from portal.i18n_core import TRANSLATIONS_DIR
 from portal.reference import load_reference
 from portal.requests.summary import EVENT_LABELS as SUBMITTER_EVENT_LABELS
 from portal.rules import DEFAULT_SETTINGS, RULES_BY_CODE
+from portal.triage import referrals
 from portal.triage.forms import ACTION_LABELS, STATUS_LABELS
 from portal.triage.forms import EVENT_LABELS as TRIAGE_EVENT_LABELS
 from portal.triage.operations import Action
@@ -270,7 +271,8 @@ def test_return_fix_resubmit_accept_refer_complete(app: Flask, accounts: Account
         refer = oia.locator("details#action-refer")
         if refer.get_attribute("open") is None:
             refer.locator("summary").click()
-        expect(refer).to_contain_text(f"Proposed from where the evidence is: {district}")
+        expect(refer).to_contain_text("Proposed from where the evidence is: "
+                                      f"{referrals.district_label(district)}")
         expect(refer.locator("select[name=district]")).to_have_value(district)
         due = (date.today() + timedelta(days=45)).isoformat()
         _act(oia, Action.REFER, fill={"input[name=due]": due,
