@@ -6,10 +6,14 @@ import logging
 import socket
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
+
+from portal.accounts import totp
+from tests.conftest import Account
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -73,3 +77,18 @@ def axe_page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
         yield page
     finally:
         context.close()
+
+
+def sign_in(page: Any, base: str, account: Account) -> None:
+    """Sign in through the real forms in the browser (the code step when the account has a
+    second factor) and wait for the home page."""
+    page.goto(f"{base}/login")
+    page.fill("#email", account.email)
+    page.fill("#password", account.password)
+    page.click("form.usa-form button[type=submit]")
+    if account.totp_secret:
+        page.wait_for_url("**/login/code")
+        page.fill("#code", totp.current_code(account.totp_secret))
+        page.click("form.usa-form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from portal.accounts.models import Role
 from tests.attachments import pdfs
+from tests.browser.conftest import sign_in
 from tests.conftest import Accounts
 
 pytestmark = pytest.mark.browser
@@ -52,11 +53,7 @@ def test_submitter_journey(app: Flask, accounts: Accounts, live_server: str, pag
     start, end, paid = (today - timedelta(days=d) for d in (120, 30, 60))
     facts = FACTS.format(start=start.isoformat(), end=end.isoformat(), paid=paid.isoformat())
 
-    page.goto(f"{live_server}/login")
-    page.fill("#email", account.email)
-    page.fill("#password", account.password)
-    page.click("form.usa-form button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    sign_in(page, live_server, account)
     assert page.get_attribute("html", "dir") == ("rtl" if locale == "ar" else "ltr")
 
     page.goto(f"{live_server}/requests")

@@ -7,8 +7,8 @@ import json
 import pytest
 from flask import Flask
 
-from portal.accounts import totp
 from portal.accounts.models import Role
+from tests.browser.conftest import sign_in
 from tests.browser.test_accessibility import axe_violations
 from tests.conftest import Accounts
 from tests.requests.test_wizard import _submit
@@ -24,15 +24,8 @@ def test_triage_pages_have_no_wcag_violations(app: Flask, accounts: Accounts, li
     _submit(app, submitter, "01-subscriber-info-good-es.json")
     officer = accounts.create(Role.TRIAGE, locale=locale, manager=True)
     page = axe_page
-    page.goto(f"{live_server}/login")
-    page.fill("#email", officer.email)
-    page.fill("#password", officer.password)
-    page.click("form.usa-form button[type=submit]")
-    page.wait_for_url("**/login/code")
     assert officer.totp_secret
-    page.fill("#code", totp.current_code(officer.totp_secret))
-    page.click("form.usa-form button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    sign_in(page, live_server, officer)
     found: dict[str, object] = {}
     for url in ("/triage", f"/triage/{public_id}", "/triage/dashboard", "/triage/portfolios"):
         response = page.goto(f"{live_server}{url}")

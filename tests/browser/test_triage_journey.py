@@ -19,7 +19,6 @@ from flask import Flask
 from flask_babel import force_locale
 from playwright.sync_api import Browser, Page, expect
 
-from portal.accounts import totp
 from portal.accounts.models import Role, User
 from portal.i18n_core import TRANSLATIONS_DIR
 from portal.reference import load_reference
@@ -29,7 +28,8 @@ from portal.triage import referrals
 from portal.triage.forms import ACTION_LABELS, STATUS_LABELS
 from portal.triage.forms import EVENT_LABELS as TRIAGE_EVENT_LABELS
 from portal.triage.operations import Action
-from tests.conftest import Account, Accounts
+from tests.browser.conftest import sign_in
+from tests.conftest import Accounts
 from tests.requests.test_wizard import EXAMPLES
 
 pytestmark = pytest.mark.browser
@@ -73,18 +73,6 @@ def _deficient_request(tmp_path: Path) -> Path:
     target = tmp_path / "kronvest-request.json"
     target.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
     return target
-
-
-def _sign_in(page: Page, base: str, account: Account) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#email", account.email)
-    page.fill("#password", account.password)
-    page.click("form.usa-form button[type=submit]")
-    if account.totp_secret:
-        page.wait_for_url("**/login/code")
-        page.fill("#code", totp.current_code(account.totp_secret))
-        page.click("form.usa-form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _acknowledge_and_submit(page: Page, base: str, public_id: str, codes: set[str]) -> str:
@@ -154,7 +142,7 @@ def test_return_fix_resubmit_accept_refer_complete(app: Flask, accounts: Account
     assert all(es != en for es, en in zip(submitter_steps, english_steps, strict=True))
 
     # 1. The submitter, in Spanish, imports the request file and submits it
-    _sign_in(page, live_server, submitter)
+    sign_in(page, live_server, submitter)
     assert page.get_attribute("html", "lang") == "es"
     page.goto(f"{live_server}/requests/import")
     page.set_input_files("#file", str(_deficient_request(tmp_path)))
@@ -170,7 +158,7 @@ def test_return_fix_resubmit_accept_refer_complete(app: Flask, accounts: Account
     oia = triage_context.new_page()
     oia.set_default_timeout(15000)
     try:
-        _sign_in(oia, live_server, attorney)
+        sign_in(oia, live_server, attorney)
         oia.goto(f"{live_server}/triage")
         row = oia.locator("table.portal-queue tbody tr", has_text=reference)
         expect(row).to_have_count(1)
