@@ -42,7 +42,10 @@ def find(db: Session, request_id: int, settings: Settings) -> list[Duplicate]:
     theirs = aliased(TriageKey)
     window = timedelta(hours=settings.triage_duplicate_ip_window_hours)
     query = (
-        select(mine, theirs, MlaRequest.public_id, TriageEntry.reference, TriageEntry.country)
+        select(mine.kind, mine.value, mine.path, mine.used_at, theirs.request_id,
+               theirs.used_at.label("other_used_at"), theirs.path.label("other_path"),
+               MlaRequest.public_id, TriageEntry.reference, TriageEntry.country)
+        .select_from(mine)
         .join(theirs, (theirs.value == mine.value) & (theirs.kind == mine.kind))
         .join(TriageEntry, TriageEntry.request_id == theirs.request_id)
         .join(MlaRequest, MlaRequest.id == theirs.request_id)
@@ -51,11 +54,11 @@ def find(db: Session, request_id: int, settings: Settings) -> list[Duplicate]:
         .order_by(TriageEntry.reference, theirs.id)
     )
     out: list[Duplicate] = []
-    for own, other, public_id, reference, country in db.execute(query):
-        if own.kind == "ip" and not _close_in_time(own.used_at, other.used_at, window):
+    for row in db.execute(query):  # plain columns: a shared identifier can match many requests
+        if row.kind == "ip" and not _close_in_time(row.used_at, row.other_used_at, window):
             continue
-        out.append(Duplicate(own.kind, own.value, own.path, other.request_id, public_id,
-                             reference, country, other.path))
+        out.append(Duplicate(row.kind, row.value, row.path, row.request_id, row.public_id,
+                             row.reference, row.country, row.other_path))
     return out
 
 
