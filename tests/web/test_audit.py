@@ -8,10 +8,10 @@ import threading
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
 from portal.accounts.models import Role
-from portal.audit.log import GENESIS, compute_hash, record, verify_chain
+from portal.audit.log import GENESIS, compute_hash, pending, record, verify_chain
 from portal.audit.models import AuditEvent
 from portal.db import Database
 from tests.conftest import Accounts, login
@@ -176,4 +176,62 @@ def test_concurrent_writers_make_one_unbroken_chain(app: Flask) -> None:
         distinct_prev = s.scalar(select(func.count(func.distinct(AuditEvent.prev_hash))))
     assert total == before + threads_count * per_thread
     assert distinct_prev == total  # no fork: every row has its own predecessor
+    assert problems(app) == []
+
+
+def test_an_event_is_written_by_the_commit_and_dropped_by_a_rollback(app: Flask) -> None:
+    db = database(app)
+    before = len(events(app))
+    with db.sessionmaker() as s:
+        record(s, "kept.event", actor="a", details={"n": 1})
+        record(s, "kept.event", actor="b", details={"n": 2})
+        assert pending(s) == 2
+        assert len(events(app)) == before  # not visible outside before the commit
+        s.commit()
+        assert pending(s) == 0
+    kept = events(app, "kept.event")
+    assert [e.actor for e in kept] == ["a", "b"]
+    assert kept[1].prev_hash == kept[0].hash
+    assert kept[0].at <= kept[1].at
+    with db.sessionmaker() as s:
+        record(s, "dropped.event", actor="c")
+        s.rollback()
+        s.commit()
+    with db.sessionmaker() as s:
+        record(s, "closed.event", actor="d")  # closed without commit
+    assert events(app, "dropped.event") == [] and events(app, "closed.event") == []
+    assert problems(app) == []
+
+
+def test_a_transaction_reads_its_own_queued_events(app: Flask) -> None:
+    with database(app).sessionmaker() as s:
+        record(s, "own.event", actor="e")
+        assert s.scalars(select(AuditEvent.actor).where(AuditEvent.action == "own.event")
+                         ).all() == ["e"]
+        assert pending(s) == 0
+        s.rollback()
+    assert events(app, "own.event") == []
+
+
+def test_a_recorded_but_uncommitted_view_does_not_block_other_writers(app: Flask) -> None:
+    """The chain's lock is taken at commit: a request that recorded its view and is still
+    rendering does not hold up the others (on PostgreSQL the lock used to be taken at once)."""
+    db = database(app)
+    done = threading.Event()
+    with db.sessionmaker() as slow:
+        record(slow, "slow.view", actor="slow")
+        slow.execute(text("SELECT 1"))  # the transaction has begun
+
+        def other() -> None:
+            write_events(db, 1, tag="quick")
+            done.set()
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        finished = done.wait(timeout=20)
+        slow.commit()
+        thread.join(timeout=20)
+    assert finished, "another writer waited for an uncommitted transaction's view"
+    order = [e.action for e in events(app) if e.action in ("slow.view", "quick.event")]
+    assert order == ["quick.event", "slow.view"]
     assert problems(app) == []
