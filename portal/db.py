@@ -8,6 +8,7 @@ proves the two agree.
 
 from __future__ import annotations
 
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -66,7 +68,7 @@ def make_engine(url: str) -> Engine:
             raise ValueError("in-memory SQLite is not supported: give a file path")
         kwargs["poolclass"] = NullPool
     else:
-        kwargs["pool_pre_ping"] = True
+        # no pool_pre_ping: a round trip per checkout, i.e. per web request; see _check_idle
         # A web request keeps one connection for its whole life and may take a second one for
         # work done outside its session (the outbox, a package build): room for two per thread
         # of a gthread worker with up to 15 threads.
@@ -75,7 +77,41 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        event.listen(engine.pool, "checkout", _check_idle(engine.dialect))
     return engine
+
+
+def _check_idle(dialect: Dialect) -> Any:
+    """A pool checkout check that costs no round trip for a healthy connection.
+
+    An idle connection has nothing to read: when its socket is readable, the server has ended
+    it (a restart, a crash, an idle timeout: a final error message or the end of the stream)
+    or sent something unexpected, and only then is it pinged. A dead one makes the pool
+    replace it (``DisconnectionError``) before the request uses it, as pool_pre_ping would,
+    without pinging the healthy ones. A connection that dies while in use fails its query;
+    SQLAlchemy then invalidates the whole pool.
+    """
+    def check(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            pgconn = dbapi_connection.pgconn
+            if pgconn.status != 0:  # CONNECTION_OK
+                raise DisconnectionError("connection not OK")
+            readable, _w, _x = select.select([pgconn.socket], [], [], 0)
+        except DisconnectionError:
+            raise
+        except Exception as exc:  # closed connection, bad descriptor
+            raise DisconnectionError(str(exc)) from exc
+        if not readable:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise DisconnectionError("ping failed")
+
+    return check
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

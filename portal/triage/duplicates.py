@@ -17,6 +17,10 @@ from portal.triage.models import TriageEntry, TriageKey
 #: Kinds that never make a duplicate on their own (name words are for search only).
 SEARCH_ONLY = frozenset({"name_part"})
 
+# Built once: constructing an alias of a mapped class costs ~1 ms, more than the query.
+_MINE = aliased(TriageKey, name="mine")
+_THEIRS = aliased(TriageKey, name="theirs")
+
 
 @dataclass(frozen=True)
 class Duplicate:
@@ -38,8 +42,7 @@ def _close_in_time(a: datetime | None, b: datetime | None, window: timedelta) ->
 
 def find(db: Session, request_id: int, settings: Settings) -> list[Duplicate]:
     """The keys of ``request_id`` found in other open requests, with those requests."""
-    mine = aliased(TriageKey)
-    theirs = aliased(TriageKey)
+    mine, theirs = _MINE, _THEIRS
     window = timedelta(hours=settings.triage_duplicate_ip_window_hours)
     query = (
         select(mine.kind, mine.value, mine.path, mine.used_at, theirs.request_id,
@@ -64,7 +67,7 @@ def find(db: Session, request_id: int, settings: Settings) -> list[Duplicate]:
 
 def refresh_around(db: Session, request_id: int, settings: Settings) -> None:
     """Recompute the duplicate flag of a request and of every request sharing a key with it."""
-    other = aliased(TriageKey)
+    other = _THEIRS
     related = set(db.scalars(
         select(other.request_id)
         .join(TriageKey, (TriageKey.value == other.value) & (TriageKey.kind == other.kind))

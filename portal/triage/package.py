@@ -71,7 +71,8 @@ class TriageFindings:
 def triage_findings(db: Session, request: MlaRequest, settings: Settings, locale: str
                     ) -> TriageFindings:
     found = duplicates.find(db, request.id, settings)
-    latest = intake.latest_version(db, request)
+    # the versions the page has already loaded (ordered by number), not a query of its own
+    latest = request.versions[-1] if request.versions else None
     unchanged = latest is not None and returns.resubmitted_unchanged(db, request, latest)
     return TriageFindings(
         found, triage_finding("TRI-DUPLICATE", locale) if found else None,

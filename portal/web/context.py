@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import cast
 
 from flask import Flask, current_app, g, request, session
@@ -17,6 +18,8 @@ SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the session key name, not a secret
 #: Set when a session ended (idle, too old, account disabled) so that the login page, reached
 #: by the redirect that follows, can say why.
 SESSION_EXPIRED_KEY = "session_expired"
+
+_log = logging.getLogger(__name__)
 
 
 def database(app: Flask | None = None) -> Database:
@@ -80,11 +83,21 @@ def install_context(app: Flask) -> None:
 
     @app.teardown_request
     def _close(_exc: BaseException | None) -> None:
+        # The answer is made: closing must not fail it. A connection that died during the
+        # request (a database restart) fails the rollback of close(); it is invalidated (the
+        # pool opens a new one) and the error logged instead of escaping as a bare 500.
         db = g.pop("db", None)
         connection = g.pop("db_connection", None)
         try:
             if db is not None:
                 db.close()
+        except SQLAlchemyError:
+            _log.warning("closing the request's session failed", exc_info=True)
+            if connection is not None:
+                connection.invalidate()
         finally:
             if connection is not None:
-                connection.close()
+                try:
+                    connection.close()
+                except SQLAlchemyError:
+                    _log.warning("closing the request's connection failed", exc_info=True)
