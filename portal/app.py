@@ -17,6 +17,7 @@ from portal.config import Settings
 from portal.db import Database
 from portal.i18n_core import PACKAGE_DIR
 from portal.web import wtforms_speed
+from portal.web.field_html import form_field
 from portal.web.select_widget import options_html
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ def _template_globals(app: Flask) -> None:
     app.add_template_filter(
         lambda value: Markup('<bdi dir="ltr">{}</bdi>').format(value), "ltr")
     app.add_template_global(options_html, "select_options")
+    app.add_template_global(form_field, "form_field")
 
     @app.context_processor
     def _globals() -> dict[str, object]:

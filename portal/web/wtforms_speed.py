@@ -5,15 +5,23 @@ WTForms builds every attribute with ``Markup('{k}="{v}"').format(...)``, which g
 time. :func:`html_params` below escapes the key and the value the same way and joins plain
 strings; a test compares the two on generated input. :func:`install` points WTForms' widgets
 and labels at it.
+
+Flask-WTF loads WTForms' own message catalog (``domain="wtforms"``) from disk on every request
+that builds a form (~0.4 ms); :func:`wtforms_translations` keeps one per language instead.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import flask_wtf.i18n
 import wtforms.widgets
 import wtforms.widgets.core as core
+from babel import support
+from flask import current_app, request
+from flask_babel import get_locale
 from markupsafe import Markup, escape
+from wtforms.i18n import messages_path
 
 _original = core.html_params
 
@@ -37,7 +45,24 @@ def original_html_params(**kwargs: Any) -> Markup:
     return _original(**kwargs)  # type: ignore[no-any-return]
 
 
+_catalogs: dict[str, support.NullTranslations] = {}
+
+
+def wtforms_translations() -> support.NullTranslations | None:
+    """Flask-WTF's ``_get_translations`` with the catalog kept per language (a handful)."""
+    if not request or "babel" not in current_app.extensions:
+        return None
+    locale = get_locale()
+    key = str(locale)
+    catalog = _catalogs.get(key)
+    if catalog is None:
+        catalog = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        _catalogs[key] = catalog
+    return catalog
+
+
 def install() -> None:
+    flask_wtf.i18n._get_translations = wtforms_translations  # see the module doc
     core.html_params = html_params
     wtforms.widgets.html_params = html_params  # used by Label
     for name in dir(core):

@@ -130,3 +130,34 @@ def test_cached_choice_lists_are_in_the_language_asked_for(app: Flask) -> None:
     with app.test_request_context("/?lang=es"):
         english = dict(_choices("ES", "en").categories)
         assert gettext("Fraud") == spanish["fraud"] != english["fraud"] == "Fraud"
+
+
+def test_wtforms_own_messages_follow_the_language_with_the_kept_catalogs(app: Flask) -> None:
+    """WTForms' catalog is kept per language (wtforms_speed.wtforms_translations), not
+    reloaded per request: each language still gets its own messages, in any order."""
+    import flask_wtf.i18n
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.validators import DataRequired
+
+    class Needed(FlaskForm):  # type: ignore[misc]
+        class Meta:
+            csrf = False
+
+        name = StringField(validators=[DataRequired()])
+
+    def message(locale: str) -> str:
+        with app.test_request_context("/", method="POST", data={}), force_locale(locale):
+            form = Needed()
+            assert not form.validate()
+            return str(form.name.errors[0])
+
+    for _round in range(2):
+        assert message("es") == "Este campo es obligatorio."
+        assert message("fr") == "Ce champ est requis."
+        assert message("en") == "This field is required."
+    kept = []
+    for _request in range(2):
+        with app.test_request_context("/"), force_locale("es"):
+            kept.append(flask_wtf.i18n._get_translations())
+    assert kept[0] is not None and kept[0] is kept[1]  # one load for both requests
