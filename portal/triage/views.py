@@ -19,6 +19,7 @@ from flask import (
 )
 from flask import Response as FlaskResponse
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -76,6 +77,7 @@ bp = Blueprint("triage", __name__, url_prefix="/triage")
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {"triage_latest_return": _latest_return, "triage_status_label": _status_label,
+            "triage_status_tag": status_tag,
             "triage_event_label": lambda kind: EVENT_LABELS.get(kind, kind),
             "triage_type_label": lambda t: choice_label(t, "type"),
             "triage_reason_label": lambda code: _(operations.DECLINE_REASONS.get(code, code))}
@@ -90,6 +92,12 @@ def _latest_return(req: MlaRequest) -> returns.ReturnView | None:
 
 def _status_label(status: str) -> Any:
     return STATUS_LABELS.get(status, status)
+
+
+def status_tag(status: str) -> Markup:
+    """A request's status as a tag (a queue page shows fifty: a function, not a macro)."""
+    return Markup('<span class="usa-tag portal-tag portal-tag--status">'  # noqa: S704
+                  + str(escape(_status_label(status))) + "</span>")
 
 
 def _audit(action: str, object_id: str = "", **details: object) -> None:
