@@ -22,38 +22,36 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, text
+from sqlalchemy import insert, select
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from portal.audit.models import AuditEvent
 from portal.db import utcnow
+
+if TYPE_CHECKING:
+    import psycopg
 
 GENESIS = "0" * 64
 _ADVISORY_LOCK_KEY = 0x4D4C4141  # "MLAA"
 _PENDING = "portal.audit.pending"
 
 
-def _canonical(event: AuditEvent) -> bytes:
-    payload = {
-        "id": event.id,
-        "at": event.at.isoformat(timespec="microseconds"),
-        "actor_id": event.actor_id,
-        "actor": event.actor,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "ip": event.ip,
-        "details": event.details,
-        "prev_hash": event.prev_hash,
-    }
+_HASHED = ("id", "at", "actor_id", "actor", "action", "object_type", "object_id", "ip",
+           "details", "prev_hash")
+
+
+def _canonical(row: Mapping[str, Any]) -> bytes:
+    payload = {name: row[name] for name in _HASHED}
+    payload["at"] = row["at"].isoformat(timespec="microseconds")
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def compute_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(_canonical(event)).hexdigest()
+    return hashlib.sha256(_canonical({name: getattr(event, name) for name in _HASHED}))\
+        .hexdigest()
 
 
 def record(
@@ -97,21 +95,25 @@ def write_pending(session: Session) -> None:
 
 
 def _write_postgresql(session: Session, queued: list[dict[str, Any]]) -> None:
-    # The lock serializes writers; after it, one statement reads the last hash and takes the
-    # ids, so each row is inserted once, complete.
-    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK_KEY})
-    rows = session.execute(text(
-        "SELECT (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), "
-        "nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :n)"),
-        {"n": len(queued)}).all()
+    # The lock serializes writers; the statement after it (its own snapshot, taken once the
+    # lock is held) reads the last hash and takes the ids. The two go in one round trip
+    # (psycopg's pipeline: sent together, run in order), then the rows in one INSERT.
+    driver = cast("psycopg.Connection[Any]", session.connection().connection.driver_connection)
+    with driver.pipeline():
+        driver.execute("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_KEY,))
+        cursor = driver.execute(
+            "SELECT (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), "
+            "nextval(pg_get_serial_sequence('audit_events', 'id')) "
+            "FROM generate_series(1, %s)", (len(queued),))
+    rows = cursor.fetchall()
     previous = rows[0][0] or GENESIS
+    values = []
     for fields, (_last, new_id) in zip(queued, sorted(rows, key=lambda r: int(r[1])),
                                        strict=True):
-        event = AuditEvent(id=new_id, at=utcnow(), prev_hash=previous, hash="", **fields)
-        event.hash = compute_hash(event)
-        session.add(event)
-        previous = event.hash
-    session.flush()
+        row = {**fields, "id": new_id, "at": utcnow(), "prev_hash": previous}
+        row["hash"] = previous = hashlib.sha256(_canonical(row)).hexdigest()
+        values.append(row)
+    session.execute(insert(AuditEvent.__table__), values)  # type: ignore[arg-type]
 
 
 def _write_sqlite(session: Session, queued: list[dict[str, Any]]) -> None:
