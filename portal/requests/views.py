@@ -76,8 +76,8 @@ def load_visible(public_id: str, *, audit: bool = True) -> MlaRequest:
                                  audit_view=audit)
     except drafts.NotFound:
         abort(404)
-    if audit:
-        db().commit()  # the view is recorded; release the audit chain's lock before the work
+    # a recorded view is written by the view's commit, in the same transaction as the rest of
+    # the page's reads (the chain's lock is only taken then: portal.audit.log)
     return req
 
 
@@ -253,6 +253,7 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
     section = _section(slug)
     req = load_visible(public_id, audit=request.method == "GET")
     if not req.editable:
+        db().commit()  # the recorded view
         flash(_("This request was submitted and can no longer be changed."), "warning")
         return redirect(url_for("requests.overview", public_id=public_id))
     content = drafts.content_of(req)

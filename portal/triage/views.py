@@ -113,8 +113,8 @@ def _load(public_id: str, *, audit: bool = True) -> MlaRequest:
                                  audit_view=audit)
     except drafts.NotFound:
         abort(404)
-    if audit:
-        db().commit()  # the view is recorded; release the audit chain's lock before the work
+    # a recorded view is written by the view's commit (portal.audit.log takes the chain's lock
+    # only then), in one transaction with the page's reads
     return req
 
 
@@ -139,17 +139,18 @@ def queue_page() -> str:
     # (missing entries are rebuilt by intake.rebuild_missing, a maintenance step: the
     # anti-join costs ~125 ms at 100,000 requests, too much for every first page)
     current = queue.page(db(), user, filters, after=after)
+    authority_options = [(a.public_id, f"{a.name} ({a.country})") for a in
+                         db().scalars(select(Authority).where(not_sandbox())
+                                      .order_by(Authority.name))]
+    attorney_options = [(u.public_id, u.name) for u in caseload.attorneys(db())]
     _audit("triage.queue_viewed", filters=filters.as_args(), rows=len(current.rows))
-    db().commit()
+    db().commit()  # one transaction for the page's reads and its audit record
     return render_template(
         "triage/queue.html", page=current, filters=filters, after=after,
         status_options=[(s.value, _status_label(s.value)) for s in Status
                         if s is not Status.DRAFT],
-        country_options=_country_options(),
-        authority_options=[(a.public_id, f"{a.name} ({a.country})") for a in
-                           db().scalars(select(Authority).where(not_sandbox())
-                                        .order_by(Authority.name))],
-        attorney_options=[(u.public_id, u.name) for u in caseload.attorneys(db())],
+        country_options=_country_options(), authority_options=authority_options,
+        attorney_options=attorney_options,
         type_options=[(t, choice_label(t, "type")) for t in ASSISTANCE_TYPES])
 
 

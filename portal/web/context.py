@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.accounts.auth import load_session
+from portal.audit.log import pending as audit_pending
 from portal.config import Settings
 from portal.db import Database
 from portal.mail.outbox import deliver_pending
@@ -90,6 +91,9 @@ def install_context(app: Flask) -> None:
         connection = g.pop("db_connection", None)
         try:
             if db is not None:
+                if audit_pending(db):  # a view or change recorded but never committed
+                    _log.warning("%d audit event(s) of %s %s dropped without commit",
+                                 audit_pending(db), request.method, request.path)
                 db.close()
         except SQLAlchemyError:
             _log.warning("closing the request's session failed", exc_info=True)
