@@ -8,9 +8,9 @@ by the insert itself before the predecessor is read.
 
 :func:`record` only queues the event on the session; the rows are written when the session
 commits (a ``before_commit`` hook), in the same transaction as the change they describe. The
-chain's lock is therefore held from the write to the commit, not from the first ``record`` of
-a request to its end: a view recorded before its page is rendered no longer makes every other
-writer wait for the rendering. A rollback, or a session closed without commit, drops the queued
+chain's lock is therefore held from the write to the commit only, whatever the transaction
+does between its first ``record`` and its commit, and a page's reads, its recorded view and its
+changes make one transaction. A rollback, or a session closed without commit, drops the queued
 events with the change. Like autoflush, an ORM query of the log writes the queued events first,
 so a transaction sees its own events.
 """
@@ -22,17 +22,15 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from portal.audit.models import AuditEvent
 from portal.db import utcnow
-
-if TYPE_CHECKING:
-    import psycopg
 
 GENESIS = "0" * 64
 _ADVISORY_LOCK_KEY = 0x4D4C4141  # "MLAA"
@@ -98,14 +96,26 @@ def _write_postgresql(session: Session, queued: list[dict[str, Any]]) -> None:
     # The lock serializes writers; the statement after it (its own snapshot, taken once the
     # lock is held) reads the last hash and takes the ids. The two go in one round trip
     # (psycopg's pipeline: sent together, run in order), then the rows in one INSERT.
-    driver = cast("psycopg.Connection[Any]", session.connection().connection.driver_connection)
-    with driver.pipeline():
-        driver.execute("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_KEY,))
-        cursor = driver.execute(
-            "SELECT (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), "
-            "nextval(pg_get_serial_sequence('audit_events', 'id')) "
-            "FROM generate_series(1, %s)", (len(queued),))
-    rows = cursor.fetchall()
+    import psycopg  # PostgreSQL only
+
+    connection = session.connection()
+    driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
+    try:
+        with driver.pipeline():
+            driver.execute("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_KEY,))
+            cursor = driver.execute(
+                "SELECT (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), "
+                "nextval(pg_get_serial_sequence('audit_events', 'id')) "
+                "FROM generate_series(1, %s)", (len(queued),))
+        rows = cursor.fetchall()
+    except psycopg.Error as exc:
+        # raised by the driver itself: made what SQLAlchemy raises (callers catch that), and
+        # a broken connection is dropped as SQLAlchemy would drop it
+        broken = bool(driver.broken)
+        if broken:
+            connection.invalidate(exc)
+        raise DBAPIError.instance("audit chain lock", None, exc, psycopg.Error,
+                                  connection_invalidated=broken) from exc
     previous = rows[0][0] or GENESIS
     values = []
     for fields, (_last, new_id) in zip(queued, sorted(rows, key=lambda r: int(r[1])),

@@ -1,13 +1,18 @@
-"""A pooled connection whose server process has ended is replaced when it is checked out,
-without a ping for the healthy ones (portal.db._check_idle)."""
+"""Connections whose server process ended: a pooled one is replaced when it is checked out,
+without a ping for the healthy ones (portal.db._check_idle); one lost in the middle of a
+transaction fails the audit write as a SQLAlchemy error and writes nothing."""
 
 from __future__ import annotations
 
 import time
 
-from sqlalchemy import event, text
+import pytest
+from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import OperationalError
 
-from portal.db import make_engine
+from portal.audit.log import record
+from portal.audit.models import AuditEvent
+from portal.db import Database, make_engine
 from tests.reliability.conftest import NEEDS_POSTGRES
 
 
@@ -37,3 +42,28 @@ def test_a_connection_ended_by_the_server_is_replaced_at_checkout(database_url: 
         assert second_pid != first_pid
     finally:
         engine.dispose()
+
+
+@NEEDS_POSTGRES
+def test_a_connection_lost_before_the_audit_write_fails_as_a_database_error(
+        database_url: str) -> None:
+    """The chain's lock is taken through the driver (a pipeline); its errors still reach the
+    callers as SQLAlchemy's, which the web layer answers with its error page, and nothing of
+    the transaction is written."""
+    db = Database(database_url)
+    try:
+        with db.sessionmaker() as session:
+            pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            record(session, "lost.event", actor="x")
+            killer = make_engine(database_url)
+            with killer.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            killer.dispose()
+            time.sleep(0.5)
+            with pytest.raises(OperationalError):
+                session.commit()
+        with db.sessionmaker() as session:
+            assert session.scalar(select(func.count()).select_from(AuditEvent)
+                                  .where(AuditEvent.action == "lost.event")) == 0
+    finally:
+        db.dispose()
