@@ -1,6 +1,7 @@
 """HTTP load benchmark: ``python -m bench.bench_http`` (run by ``make bench``, never by tests).
 
-The portal is served by gunicorn on PostgreSQL (scripts/ensure-postgres.sh; a fresh database
+The portal is served by gunicorn on PostgreSQL (a cluster of the run's own with production
+durability: fsync and synchronous commit on; a fresh database
 ``portal_bench`` with the demo accounts, 50 submitters with 2 drafts each imported from
 examples/requests, 10 OIA triage users with TOTP, and a volume of submitted requests). The load
 generator (:mod:`bench.http_load`) runs in a separate process on loopback: 50 connections, a
@@ -14,7 +15,8 @@ Settings (environment):
 ``BENCH_HTTP_SECONDS`` (measured seconds per run, default 15), ``BENCH_HTTP_WORKERS`` /
 ``BENCH_HTTP_WORKER_CLASS`` / ``BENCH_HTTP_THREADS`` (skip the comparison of worker settings
 and use these), ``BENCH_HTTP_CONNECTIONS`` (default 50), ``BENCH_HTTP_VOLUME`` (submitted
-requests generated for triage, default 2000).
+requests generated for triage, default 2000), ``BENCH_HTTP_DURABLE=0`` (use the fast test
+cluster instead of a durable one of the run's own).
 """
 
 from __future__ import annotations
@@ -79,13 +81,14 @@ def _queue_pages(port: int, cookies: dict[str, str], pages: int = 5) -> list[str
 
 
 class Bench:
-    def __init__(self) -> None:
+    def __init__(self, base: str, durable: bool) -> None:
         self.seconds = _int_env("BENCH_HTTP_SECONDS", 15)
         self.connections = _int_env("BENCH_HTTP_CONNECTIONS", 50)
         self.volume = _int_env("BENCH_HTTP_VOLUME", 2000)
         self.cores = os.cpu_count() or 1
         self.data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-        self.base = h.ensure_postgres()
+        self.base = base
+        self.durable = durable
         self.url = h.fresh_database(self.base, DB_NAME)
         self.data = h.prepare(self.url, submitters=50, drafts_each=2, triage=10,
                               volume=self.volume)
@@ -275,7 +278,16 @@ def _figures(f: dict[str, float], floor: float | None) -> str:
 
 
 def run() -> list[dict[str, Any]]:
-    bench = Bench()
+    """On a cluster of its own configured as production would be (every commit flushed to
+    disk: each audited page commits), unless ``BENCH_HTTP_DURABLE=0`` (the test cluster of
+    scripts/ensure-postgres.sh, fsync off)."""
+    if os.environ.get("BENCH_HTTP_DURABLE", "1") == "0":
+        return _run(Bench(h.ensure_postgres(), durable=False))
+    with h.private_postgres(DB_NAME, durable=True, max_connections=200) as server:
+        return _run(Bench(server.admin_url, durable=True))
+
+
+def _run(bench: Bench) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     try:
         config, comparison = bench.choose()
@@ -287,7 +299,9 @@ def run() -> list[dict[str, Any]]:
         figures = bench.measure(config, [*kinds, *extra, "mix"], bench.seconds)
         floor = figures["floor"]["rps"]
         python_floor = figures["floor-python"]["rps"] if bench.use_wrk else floor
-        server = (f"gunicorn {config}, production settings; PostgreSQL; {bench.connections} "
+        database = ("PostgreSQL with fsync and synchronous commit on" if bench.durable
+                    else "PostgreSQL test cluster (fsync off)")
+        server = (f"gunicorn {config}, production settings; {database}; {bench.connections} "
                   f"connections, closed loop, no think time, {bench.seconds} s after 3 s "
                   "warm-up, load generator in a separate process on loopback")
         by_wrk = f"wrk (C, 2 threads); {server}"

@@ -202,7 +202,8 @@ def measure(seeded: Seeded, volume: int, runs: int) -> list[dict[str, object]]:
                 "what": f"{case.what}, {volume:,} requests",
                 "how": f"GET {case.path.split('?')[0]} in process (Flask test client, signed "
                        f"in as triage; queries, rendering, audit record and commit), median "
-                       f"of {runs} runs after {WARMUP} warm-up runs; PostgreSQL on loopback",
+                       f"of {runs} runs after {WARMUP} warm-up runs; PostgreSQL test cluster "
+                       "on loopback (fsync off)",
                 "result": f"{median:.0f} ms (slowest {worst:.0f} ms; queries alone "
                           f"{query_ms:.0f} ms)",
                 "target": f"< {TARGET_MS:.0f} ms",

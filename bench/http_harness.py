@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -47,6 +48,86 @@ def ensure_postgres() -> str:
     out = subprocess.run(["bash", str(ROOT / "scripts" / "ensure-postgres.sh"), "--url"],
                          check=True, capture_output=True, text=True)
     return out.stdout.strip()
+
+
+def _pg_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    if not found:
+        raise RuntimeError("no PostgreSQL binaries (scripts/ensure-postgres.sh installs them)")
+    return found[-1].parent
+
+
+def _as_postgres(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    command = ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
+
+
+@dataclass
+class PrivateServer:
+    """A PostgreSQL cluster of one test or benchmark run, on a port of its own."""
+
+    data_dir: Path
+    port: int
+    bindir: Path
+    database: str
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://portal:portal@127.0.0.1:{self.port}/{self.database}"
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql+psycopg://portal:portal@127.0.0.1:{self.port}/postgres"
+
+    def ctl(self, *args: str) -> None:
+        _as_postgres([str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-l",
+                      str(self.data_dir / "server.log"), "-w", "-t", "60", *args])
+
+    def stop(self) -> None:
+        self.ctl("stop", "-m", "fast")
+
+    def start(self) -> None:
+        self.ctl("start")
+
+
+#: The test clusters trade durability for speed; a durable one is configured as production
+#: would be (every commit flushed to disk before it is acknowledged).
+FAST_SETTINGS = "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+DURABLE_SETTINGS = "fsync = on\nsynchronous_commit = on\nfull_page_writes = on\n"
+
+
+@contextlib.contextmanager
+def private_postgres(database: str, *, durable: bool = False,
+                     max_connections: int = 100) -> Iterator[PrivateServer]:
+    """initdb, start and (at the end) remove a cluster with role ``portal`` owning
+    ``database``."""
+    bindir = _pg_bin()
+    data_dir = Path(tempfile.mkdtemp(prefix="portal-pg-private-", dir="/tmp"))
+    if os.geteuid() == 0:
+        shutil.chown(data_dir, "postgres")
+    data_dir.chmod(0o700)
+    port = free_port()
+    _as_postgres([str(bindir / "initdb"), "-D", str(data_dir), "-U", "postgres",
+                  "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"])
+    conf = (f"\nlisten_addresses = '127.0.0.1'\nport = {port}\n"
+            f"unix_socket_directories = '{data_dir}'\n"
+            + (DURABLE_SETTINGS if durable else FAST_SETTINGS)
+            + f"max_connections = {max_connections}\n")
+    _as_postgres(["bash", "-c", f"cat >> {data_dir}/postgresql.conf"], input=conf)
+    server = PrivateServer(data_dir, port, bindir, database)
+    server.start()
+    try:
+        admin = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
+                              isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("CREATE ROLE portal LOGIN PASSWORD 'portal' CREATEDB"))
+            conn.execute(text(f'CREATE DATABASE "{database}" OWNER portal'))
+        admin.dispose()
+        yield server
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            server.ctl("stop", "-m", "immediate")
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def fresh_database(base_url: str, name: str) -> str:

@@ -9,12 +9,10 @@ test`` they are skipped with that reason, on the PostgreSQL pass they run. Their
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -23,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bench import http_harness as h
@@ -112,70 +110,17 @@ def portal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Portal]:
 
 # ------------------------------------------------------------------ a private PostgreSQL server
 
-def _pg_bin() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-    if not found:
-        pytest.skip("no PostgreSQL binaries (scripts/ensure-postgres.sh installs them)")
-    return found[-1].parent
-
-
-def _as_postgres(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    command = ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
-    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
-
-
-@dataclass
-class PrivateServer:
-    """A PostgreSQL cluster of the test's own, so that restarting it disturbs no other test
-    (the shared server of the suite keeps serving the other xdist worker)."""
-
-    data_dir: Path
-    port: int
-    bindir: Path
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg://portal:portal@127.0.0.1:{self.port}/portal_rel"
-
-    def ctl(self, *args: str) -> None:
-        _as_postgres([str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-l",
-                      str(self.data_dir / "server.log"), "-w", "-t", "60", *args])
-
-    def stop(self) -> None:
-        self.ctl("stop", "-m", "fast")
-
-    def start(self) -> None:
-        self.ctl("start")
+PrivateServer = h.PrivateServer
 
 
 @pytest.fixture()
 def private_postgres() -> Iterator[PrivateServer]:
-    bindir = _pg_bin()
-    data_dir = Path(tempfile.mkdtemp(prefix="portal-pg-rel-", dir="/tmp"))
-    if os.geteuid() == 0:
-        shutil.chown(data_dir, "postgres")
-    data_dir.chmod(0o700)
-    port = h.free_port()
-    _as_postgres([str(bindir / "initdb"), "-D", str(data_dir), "-U", "postgres",
-                  "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"])
-    conf = (f"\nlisten_addresses = '127.0.0.1'\nport = {port}\n"
-            f"unix_socket_directories = '{data_dir}'\nfsync = off\n"
-            "synchronous_commit = off\nfull_page_writes = off\nmax_connections = 100\n")
-    _as_postgres(["bash", "-c", f"cat >> {data_dir}/postgresql.conf"], input=conf)
-    server = PrivateServer(data_dir, port, bindir)
-    server.start()
-    try:
-        admin = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
-                              isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("CREATE ROLE portal LOGIN PASSWORD 'portal'"))
-            conn.execute(text("CREATE DATABASE portal_rel OWNER portal"))
-        admin.dispose()
+    """A cluster of the test's own, so that restarting it disturbs no other test (the shared
+    server of the suite keeps serving the other xdist worker)."""
+    if not sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")):
+        pytest.skip("no PostgreSQL binaries (scripts/ensure-postgres.sh installs them)")
+    with h.private_postgres("portal_rel") as server:
         yield server
-    finally:
-        with contextlib.suppress(subprocess.CalledProcessError):
-            server.ctl("stop", "-m", "immediate")
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- checks on the data
