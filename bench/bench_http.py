@@ -12,7 +12,8 @@ mix (40 submitter connections opening sections, saving their own draft and runni
 10 triage connections paging the queue and opening packages).
 
 Settings (environment):
-``BENCH_HTTP_SECONDS`` (measured seconds per run, default 15), ``BENCH_HTTP_WORKERS`` /
+``BENCH_HTTP_SECONDS`` (measured seconds per run, default 10), ``BENCH_HTTP_ROUNDS`` (runs
+of each kind, taking turns, whose median is reported; default 3), ``BENCH_HTTP_WORKERS`` /
 ``BENCH_HTTP_WORKER_CLASS`` / ``BENCH_HTTP_THREADS`` (skip the comparison of worker settings
 and use these), ``BENCH_HTTP_CONNECTIONS`` (default 50), ``BENCH_HTTP_VOLUME`` (submitted
 requests generated for triage, default 2000), ``BENCH_HTTP_DURABLE=0`` (use the fast test
@@ -25,6 +26,7 @@ import asyncio
 import os
 import re
 import shutil
+import statistics
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,7 +84,8 @@ def _queue_pages(port: int, cookies: dict[str, str], pages: int = 5) -> list[str
 
 class Bench:
     def __init__(self, base: str, durable: bool) -> None:
-        self.seconds = _int_env("BENCH_HTTP_SECONDS", 15)
+        self.seconds = _int_env("BENCH_HTTP_SECONDS", 10)
+        self.rounds = _int_env("BENCH_HTTP_ROUNDS", 3)
         self.connections = _int_env("BENCH_HTTP_CONNECTIONS", 50)
         self.volume = _int_env("BENCH_HTTP_VOLUME", 2000)
         self.cores = os.cpu_count() or 1
@@ -176,38 +179,50 @@ class Bench:
         return h.Gunicorn(env, workers=config.workers, worker_class=config.worker_class,
                           threads=config.threads)
 
-    def measure(self, config: ServerConfig, kinds: list[str], seconds: float
-                ) -> dict[str, dict[str, float]]:
-        out: dict[str, dict[str, float]] = {}
+    def measure(self, config: ServerConfig, kinds: list[str], seconds: float,
+                rounds: int = 1) -> dict[str, dict[str, float]]:
+        """Each kind ``rounds`` times, the kinds taking turns (a slow spell of a shared
+        machine then spreads over all of them); per kind the median of each figure, errors
+        and unexpected answers summed."""
+        runs: list[dict[str, dict[str, float]]] = []
         with self.serve(config) as server:
             if not self.cookies:  # once: sessions live in the database, across servers
                 self.cookies = h.sign_in_all(server.port, self.credentials())
             if self.triage_ready and not self.queue_pages:
                 self.queue_pages = _queue_pages(server.port,
                                                 self.cookies[len(self.data.submitters)])
-            for kind in kinds:
-                print(f"  {config}: {kind} ...", flush=True)
-                if kind in WRK_KINDS and self.use_wrk:
-                    targets = self.wrk_targets(kind)
-                    http_wrk.run(server.port, targets, seconds=3,
-                                 connections=self.connections)  # warm-up
-                    out[kind] = http_wrk.run(server.port, targets, seconds=seconds,
-                                             connections=self.connections)
-                    continue
-                if kind == "floor-python":
-                    result = h.run_load(self.spec(server.port, self.alone("floor"), seconds))
-                    out[kind] = h.summarize(result).get("floor", _empty())
-                    out[kind]["unexpected"] = float(sum(result["unexpected"].values()))
-                    continue
-                if kind == "mix":
-                    result = h.run_load(self.spec(server.port, self.mix(), seconds))
-                    for name, figures in h.summarize(result).items():
-                        out[f"mix:{name}"] = figures
-                    out["mix:all"] = _total(result, seconds)
-                else:
-                    result = h.run_load(self.spec(server.port, self.alone(kind), seconds))
-                    out[kind] = h.summarize(result).get(kind, _empty())
-                    out[kind]["unexpected"] = float(sum(result["unexpected"].values()))
+            for number in range(rounds):
+                runs.append(self._measure_once(server, config, kinds, seconds,
+                                               f" (round {number + 1} of {rounds})"
+                                               if rounds > 1 else ""))
+        return _median_runs(runs)
+
+    def _measure_once(self, server: h.Gunicorn, config: ServerConfig, kinds: list[str],
+                      seconds: float, label: str) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for kind in kinds:
+            print(f"  {config}: {kind}{label} ...", flush=True)
+            if kind in WRK_KINDS and self.use_wrk:
+                targets = self.wrk_targets(kind)
+                http_wrk.run(server.port, targets, seconds=3,
+                             connections=self.connections)  # warm-up
+                out[kind] = http_wrk.run(server.port, targets, seconds=seconds,
+                                         connections=self.connections)
+                continue
+            if kind == "floor-python":
+                result = h.run_load(self.spec(server.port, self.alone("floor"), seconds))
+                out[kind] = h.summarize(result).get("floor", _empty())
+                out[kind]["unexpected"] = float(sum(result["unexpected"].values()))
+                continue
+            if kind == "mix":
+                result = h.run_load(self.spec(server.port, self.mix(), seconds))
+                for name, figures in h.summarize(result).items():
+                    out[f"mix:{name}"] = figures
+                out["mix:all"] = _total(result, seconds)
+            else:
+                result = h.run_load(self.spec(server.port, self.alone(kind), seconds))
+                out[kind] = h.summarize(result).get(kind, _empty())
+                out[kind]["unexpected"] = float(sum(result["unexpected"].values()))
         return out
 
     def choose(self) -> tuple[ServerConfig, list[dict[str, Any]]]:
@@ -259,6 +274,21 @@ def _total(result: dict[str, Any], seconds: float) -> dict[str, float]:
             "errors": sum(1 for s in samples if s[2] >= 500 or s[2] == 0)}
 
 
+def _median_runs(runs: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    if len(runs) == 1:
+        return runs[0]
+    out: dict[str, dict[str, float]] = {}
+    for key in runs[0]:
+        figures = [run[key] for run in runs if key in run]
+        merged = {name: statistics.median(f.get(name, 0.0) for f in figures)
+                  for name in figures[0]}
+        for name in ("errors", "unexpected"):
+            if any(name in f for f in figures):
+                merged[name] = float(sum(f.get(name, 0.0) for f in figures))
+        out[key] = merged
+    return out
+
+
 LABELS = {
     "floor": "GET /healthz (the floor: trivial endpoint of the same app, one SELECT 1)",
     "section": "GET a wizard section page (submitter, audited view)",
@@ -296,14 +326,17 @@ def _run(bench: Bench) -> list[dict[str, Any]]:
         if bench.triage_ready:
             kinds += ["queue", "package"]
         extra = ["floor-python"] if bench.use_wrk else []
-        figures = bench.measure(config, [*kinds, *extra, "mix"], bench.seconds)
+        figures = bench.measure(config, [*kinds, *extra, "mix"], bench.seconds, bench.rounds)
         floor = figures["floor"]["rps"]
         python_floor = figures["floor-python"]["rps"] if bench.use_wrk else floor
         database = ("PostgreSQL with fsync and synchronous commit on" if bench.durable
                     else "PostgreSQL test cluster (fsync off)")
+        runs = (f"median of {bench.rounds} runs of {bench.seconds} s (each after 3 s warm-up; "
+                "the kinds take turns)" if bench.rounds > 1
+                else f"{bench.seconds} s after 3 s warm-up")
         server = (f"gunicorn {config}, production settings; {database}; {bench.connections} "
-                  f"connections, closed loop, no think time, {bench.seconds} s after 3 s "
-                  "warm-up, load generator in a separate process on loopback")
+                  f"connections, closed loop, no think time, {runs}, load generator in a "
+                  "separate process on loopback")
         by_wrk = f"wrk (C, 2 threads); {server}"
         by_python = f"bench.http_load (Python asyncio: forms, CSRF tokens, revisions); {server}"
         for kind in kinds:
@@ -328,7 +361,8 @@ def _run(bench: Bench) -> list[dict[str, Any]]:
                          "target": "", "ok": False})
         mix_how = (f"the mix: {bench.connections} connections at once (4/5 submitters: "
                    "section, save, section, check on their own draft; 1/5 triage: queue page, "
-                   f"package, package), {bench.seconds} s, Python generator")
+                   f"package, package), median of {bench.rounds} runs of {bench.seconds} s, "
+                   "Python generator")
         total = figures["mix:all"]
         rows.append({"what": "mixed traffic, all requests", "how": mix_how,
                      "result": _figures(total, python_floor), "target": "informative",
