@@ -8,7 +8,10 @@ template translated into the locale given to the loader and filled in, and
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -225,10 +228,55 @@ def _make(parts: list[object], template: str, params: dict[str, str], locale: st
     )
 
 
+_PART_MEMO_SIZE = 4096
+_part_memo: OrderedDict[tuple[str, str], bool] = OrderedDict()
+_part_memo_lock = threading.Lock()
+
+
+def _part_is_valid(name: str, version: Any, value: Any) -> bool:
+    """Whether a document of this part alone is valid, remembered by the SHA-256 of the
+    part's canonical JSON (the digest, not the text: narratives are not kept in memory)."""
+    text = json.dumps([version, value], sort_keys=True, ensure_ascii=False)
+    key = (name, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    with _part_memo_lock:
+        known = _part_memo.get(key)
+        if known is not None:
+            _part_memo.move_to_end(key)
+            return known
+    valid = bool(_validator().is_valid({"schema_version": version, name: value}))
+    with _part_memo_lock:
+        _part_memo[key] = valid
+        while len(_part_memo) > _PART_MEMO_SIZE:
+            _part_memo.popitem(last=False)
+    return valid
+
+
+def _valid_by_parts(data: Mapping[str, Any]) -> bool:
+    """True when the document is valid, told part by part: the root schema only requires
+    ``schema_version`` and allows no other names than its properties, and each property is
+    checked on its own, so the document is valid exactly when each of its parts is valid in a
+    document of that part alone. A save changes one section: the other parts' answers are
+    remembered (by their canonical JSON) and only the changed one is checked again."""
+    properties = request_schema()["properties"]
+    if "schema_version" not in data or any(key not in properties for key in data):
+        return False
+    version = data["schema_version"]
+    try:
+        for name, value in data.items():
+            if name != "schema_version" and not _part_is_valid(str(name), version, value):
+                return False
+    except (TypeError, ValueError, RecursionError):
+        return False
+    # (the parts were checked with this schema_version; a document of it alone still needs it)
+    return bool(_validator().is_valid({"schema_version": data["schema_version"]}))
+
+
 def validate(data: object, locale: str = "en") -> list[ContractError]:
     """Schema errors for ``data`` (an already-parsed JSON document), sorted by path."""
     if not isinstance(data, Mapping):
         return [_make([], M_TYPE, {"expected": TYPE_NAMES["object"]}, locale)]
+    if _valid_by_parts(data):
+        return []
     triples: list[Triple] = []
     try:
         for error in _validator().iter_errors(data):
