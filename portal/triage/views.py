@@ -218,37 +218,51 @@ def _new_form(key: str, *, posted: bool = False) -> TriageForm:
 
 def _forms(req: MlaRequest, version: RequestVersion, entry: TriageEntry | None,
            findings: list[package.ShownFinding], tri: package.TriageFindings,
-           overrides: dict[str, Any]) -> dict[str, Any]:
-    """Every form of the package page by :func:`form_key` (and ``reply``); ``overrides`` holds
-    a posted form that failed, re-rendered with its answers and errors."""
-    locale_findings = [*findings]
-    if tri.duplicate_finding:
-        locale_findings.append(tri.duplicate_finding)
-    if tri.unchanged_finding:
-        locale_findings.append(tri.unchanged_finding)
-    suggestion = caseload.suggest(db(), entry.country if entry else "")
-    assign = overrides.get("assign") or _new_form("assign")
-    assign.assignee.choices = [
-        (load.user.public_id, _("%(name)s — %(count)d open, weighted load %(load)s",
-                                name=load.user.name, count=load.count,
-                                load=f"{load.weight:g}"))
-        for load in suggestion.candidates]
-    if not overrides.get("assign") and suggestion.best is not None:
-        assign.assignee.data = suggestion.best.user.public_id
-    ret = overrides.get("return") or _new_form("return")
-    ret.findings.choices = [(f.key, f"{f.title} ({f.code})") for f in locale_findings]
-    refer = overrides.get("refer") or _new_form("refer")
-    refer.district.choices = [("", _("Choose a district")), *referrals.district_choices()]
-    proposed = referrals.proposed_districts(intake.content_of_version(version))
-    if not overrides.get("refer"):
-        refer.district.data = proposed[0] if proposed else ""
-        refer.due.data = referrals.default_due(settings(), utcnow().date())
-    decline = overrides.get("decline") or _new_form("decline")
-    decline.reason.choices = decline_choices()
-    forms: dict[str, Any] = {"assign": assign, "return": ret, "refer": refer,
-                             "decline": decline}
+           overrides: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
+    """The forms of the package page by :func:`form_key` (and ``reply``): those named in
+    ``only`` (the allowed actions' and the reply, or the one posted), all when it is None;
+    ``overrides`` holds a posted form that failed, re-rendered with its answers and errors."""
+    def wanted(key: str) -> bool:
+        return only is None or key in only or key in overrides
+
+    forms: dict[str, Any] = {}
+    suggestion = None
+    proposed: list[str] = []
+    if wanted("assign"):
+        suggestion = caseload.suggest(db(), entry.country if entry else "")
+        assign = overrides.get("assign") or _new_form("assign")
+        assign.assignee.choices = [
+            (load.user.public_id, _("%(name)s — %(count)d open, weighted load %(load)s",
+                                    name=load.user.name, count=load.count,
+                                    load=f"{load.weight:g}"))
+            for load in suggestion.candidates]
+        if not overrides.get("assign") and suggestion.best is not None:
+            assign.assignee.data = suggestion.best.user.public_id
+        forms["assign"] = assign
+    if wanted("return"):
+        locale_findings = [*findings]
+        if tri.duplicate_finding:
+            locale_findings.append(tri.duplicate_finding)
+        if tri.unchanged_finding:
+            locale_findings.append(tri.unchanged_finding)
+        ret = overrides.get("return") or _new_form("return")
+        ret.findings.choices = [(f.key, f"{f.title} ({f.code})") for f in locale_findings]
+        forms["return"] = ret
+    if wanted("refer"):
+        refer = overrides.get("refer") or _new_form("refer")
+        refer.district.choices = [("", _("Choose a district")), *referrals.district_choices()]
+        proposed = referrals.proposed_districts(intake.content_of_version(version))
+        if not overrides.get("refer"):
+            refer.district.data = proposed[0] if proposed else ""
+            refer.due.data = referrals.default_due(settings(), utcnow().date())
+        forms["refer"] = refer
+    if wanted("decline"):
+        decline = overrides.get("decline") or _new_form("decline")
+        decline.reason.choices = decline_choices()
+        forms["decline"] = decline
     for key in ["reopen", *(form_key(a) for a in SIMPLE_ACTIONS), "reply"]:
-        forms[key] = overrides.get(key) or _new_form(key)
+        if wanted(key):
+            forms[key] = overrides.get(key) or _new_form(key)
     return {**forms, "all": list(forms.values()), "suggestion": suggestion,
             "proposed_districts": proposed}
 
@@ -284,7 +298,8 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
     files = db().scalars(select(Attachment).where(Attachment.request_id == req.id)
                          .order_by(Attachment.uploaded_at, Attachment.id)).all()
     allowed = operations.allowed_actions(req.status, manager=user.is_manager)
-    forms = _forms(req, latest, entry, findings, tri, overrides or {})
+    forms = _forms(req, latest, entry, findings, tri, overrides or {},
+                   only={form_key(a) for a in allowed} | {"reply"})
     # the action whose form is open: the one refused with errors, else the first
     opened = next((a for a in allowed if forms[form_key(a)].errors), None)
     html = render_template(
@@ -396,7 +411,8 @@ def _forms_for_post(req: MlaRequest, key: str) -> dict[str, Any]:
     locale = current_locale_code()
     findings = package.version_findings(latest, locale)
     tri = package.triage_findings(db(), req, settings(), locale)
-    built = _forms(req, latest, entry, findings, tri, {key: _new_form(key, posted=True)})
+    built = _forms(req, latest, entry, findings, tri, {key: _new_form(key, posted=True)},
+                   only={key})
     if key == "assign":
         # any active attorney may be chosen, not only the suggested ones
         built["assign"].assignee.choices = [(u.public_id, u.name)
