@@ -9,6 +9,7 @@ proves the two agree.
 from __future__ import annotations
 
 import select
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -78,8 +79,20 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
+        event.listen(engine.pool, "checkin", _note_checkin)
         event.listen(engine.pool, "checkout", _check_idle(engine.dialect))
     return engine
+
+
+#: A connection idle longer than this is pinged at checkout even when its socket is quiet: a
+#: peer that vanished without a word (a firewall's idle timeout, a host gone) leaves nothing to
+#: read.
+IDLE_PING_SECONDS = 30.0
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info["checked_in_at"] = time.monotonic()
 
 
 def _check_idle(dialect: Dialect) -> Any:
@@ -87,22 +100,27 @@ def _check_idle(dialect: Dialect) -> Any:
 
     An idle connection has nothing to read: when its socket is readable, the server has ended
     it (a restart, a crash, an idle timeout: a final error message or the end of the stream)
-    or sent something unexpected, and only then is it pinged. A dead one makes the pool
+    or sent something unexpected, and then it is pinged; so is one idle for more than
+    IDLE_PING_SECONDS (a peer gone without a word). A dead one makes the pool
     replace it (``DisconnectionError``) before the request uses it, as pool_pre_ping would,
     without pinging the healthy ones. A connection that dies while in use fails its query;
     SQLAlchemy then invalidates the whole pool.
     """
-    def check(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    def check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         try:
             pgconn = dbapi_connection.pgconn
             if pgconn.status != 0:  # CONNECTION_OK
                 raise DisconnectionError("connection not OK")
-            readable, _w, _x = select.select([pgconn.socket], [], [], 0)
+            poller = select.poll()  # (not select.select: descriptors above 1024)
+            poller.register(pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
+            readable = bool(poller.poll(0))
         except DisconnectionError:
             raise
         except Exception as exc:  # closed connection, bad descriptor
             raise DisconnectionError(str(exc)) from exc
-        if not readable:
+        idle_since = record.info.get("checked_in_at") if record is not None else None
+        idle_long = idle_since is not None and time.monotonic() - idle_since > IDLE_PING_SECONDS
+        if not readable and not idle_long:
             return
         try:
             alive = dialect.do_ping(dbapi_connection)

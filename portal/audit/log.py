@@ -72,6 +72,10 @@ def record(
     }
     if not session.in_transaction():
         session.begin()  # the events belong to this transaction (its rollback drops them)
+    if session.in_nested_transaction():
+        # the queue belongs to the whole transaction: a savepoint rolled back would not drop
+        # its events (nothing in the portal records inside a savepoint)
+        raise RuntimeError("audit events cannot be recorded inside a savepoint")
     session.info.setdefault(_PENDING, []).append(fields)
 
 
@@ -83,9 +87,12 @@ def pending(session: Session) -> int:
 def write_pending(session: Session) -> None:
     """Append the queued events to the chain now (the commit does it otherwise). The time of
     an event is the time it is written, so ``at`` grows with ``id``."""
-    queued = session.info.pop(_PENDING, None)
-    if not queued:
+    if not session.info.get(_PENDING):
         return
+    # the transaction's own changes first: the chain's lock must be the last lock it takes,
+    # or a writer holding it could wait on a row another writer (waiting on the lock) holds
+    session.flush()
+    queued = session.info.pop(_PENDING)
     if session.get_bind().dialect.name == "postgresql":
         _write_postgresql(session, queued)
     else:
@@ -144,12 +151,16 @@ def _write_sqlite(session: Session, queued: list[dict[str, Any]]) -> None:
 
 @sa_event.listens_for(Session, "before_commit")
 def _write_on_commit(session: Session) -> None:
-    write_pending(session)
+    if not session.in_nested_transaction():  # (the release of a savepoint also fires it)
+        write_pending(session)
 
 
 @sa_event.listens_for(Session, "do_orm_execute")
 def _write_before_reading(state: ORMExecuteState) -> None:
-    if state.session.info.get(_PENDING) and any(
+    # An ORM query selecting AuditEvent entities or their columns (``all_mappers``); a count
+    # ``select_from(AuditEvent)``, a join that selects none of its columns or a text query
+    # does not see the transaction's queued events.
+    if state.session.info.get(_PENDING) and not state.session.in_nested_transaction() and any(
             mapper.class_ is AuditEvent for mapper in state.all_mappers):
         write_pending(state.session)
 

@@ -251,12 +251,30 @@ def _part_is_valid(name: str, version: Any, value: Any) -> bool:
     return valid
 
 
+_ROOT_KEYWORDS = frozenset({"$schema", "$id", "$defs", "title", "description",
+                            "x-schema-version", "type", "properties", "required",
+                            "additionalProperties"})
+
+
+@cache
+def _root_checks_parts_alone() -> bool:
+    """Whether the root schema checks each property on its own (no root ``allOf``, ``if``,
+    ``dependent*``...): the condition for answering part by part. Otherwise every document
+    goes through the full validator."""
+    root = request_schema()
+    return (set(root) <= _ROOT_KEYWORDS and root.get("type") == "object"
+            and root.get("required") == ["schema_version"]
+            and root.get("additionalProperties") is False)
+
+
 def _valid_by_parts(data: Mapping[str, Any]) -> bool:
     """True when the document is valid, told part by part: the root schema only requires
     ``schema_version`` and allows no other names than its properties, and each property is
     checked on its own, so the document is valid exactly when each of its parts is valid in a
     document of that part alone. A save changes one section: the other parts' answers are
     remembered (by their canonical JSON) and only the changed one is checked again."""
+    if type(data) is not dict or not _root_checks_parts_alone():
+        return False  # (tuples, mapping proxies: the full validator decides)
     properties = request_schema()["properties"]
     if "schema_version" not in data or any(key not in properties for key in data):
         return False

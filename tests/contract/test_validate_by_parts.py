@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,3 +73,20 @@ def test_valid_by_parts_agrees_with_the_full_validator(data: st.DataObject, junk
     assert load._valid_by_parts(changed) is full
     errors = load.validate(changed)
     assert (errors == []) is full  # an invalid document still gets its explained errors
+
+
+def test_documents_that_are_not_plain_json_go_to_the_full_validator() -> None:
+    from types import MappingProxyType
+
+    document = DOCUMENTS[0]
+    assert load._valid_by_parts(MappingProxyType(document)) is False
+    assert (load.validate(MappingProxyType(document)) == []) is \
+        load._validator().is_valid(MappingProxyType(document))
+
+
+def test_a_root_schema_that_does_not_check_parts_alone_disables_the_shortcut(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = {**load.request_schema(), "allOf": [{"required": ["facts"]}]}
+    monkeypatch.setattr(load, "request_schema", lambda: schema)
+    assert load._root_checks_parts_alone.__wrapped__() is False
+    assert load._root_checks_parts_alone() is True  # the real schema (answer kept)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import OperationalError
 
+from portal import db as db_module
 from portal.audit.log import record
 from portal.audit.models import AuditEvent
 from portal.db import Database, make_engine
@@ -67,3 +68,31 @@ def test_a_connection_lost_before_the_audit_write_fails_as_a_database_error(
                                   .where(AuditEvent.action == "lost.event")) == 0
     finally:
         db.dispose()
+
+
+@NEEDS_POSTGRES
+def test_a_connection_idle_for_long_is_pinged_at_checkout(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A peer can vanish without a word (a firewall's idle timeout): a connection idle longer
+    than IDLE_PING_SECONDS is pinged even when its socket is quiet; a busy one is not."""
+    engine = make_engine(database_url)
+    pings: list[object] = []
+    real_ping = engine.dialect.do_ping
+
+    def counted(dbapi_connection: object) -> bool:
+        pings.append(dbapi_connection)
+        return bool(real_ping(dbapi_connection))
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted)
+    monkeypatch.setattr(db_module, "IDLE_PING_SECONDS", 0.3)
+    try:
+        for _ in range(3):
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        assert pings == []  # back-to-back checkouts: no ping
+        time.sleep(0.5)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        assert len(pings) == 1
+    finally:
+        engine.dispose()

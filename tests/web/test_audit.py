@@ -5,12 +5,16 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.orm import Session
 
-from portal.accounts.models import Role
+from portal.accounts.models import Authority, Role
+from portal.audit import log as audit_log
 from portal.audit.log import GENESIS, compute_hash, pending, record, verify_chain
 from portal.audit.models import AuditEvent
 from portal.db import Database
@@ -235,3 +239,36 @@ def test_a_recorded_but_uncommitted_view_does_not_block_other_writers(app: Flask
     order = [e.action for e in events(app) if e.action in ("slow.view", "quick.event")]
     assert order == ["quick.event", "slow.view"]
     assert problems(app) == []
+
+
+def test_an_event_cannot_be_recorded_inside_a_savepoint(app: Flask) -> None:
+    with database(app).sessionmaker() as s:
+        s.begin()
+        s.begin_nested()
+        with pytest.raises(RuntimeError, match="savepoint"):
+            record(s, "nested.event", actor="n")
+        s.rollback()
+
+
+def test_the_commit_flushes_the_changes_before_taking_the_chain_lock(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chain's lock must be the last lock a transaction takes: its pending changes are
+    flushed before the audit rows are written (else two writers can deadlock on PostgreSQL:
+    one holding the lock and waiting on a row, the other holding the row and waiting on the
+    lock)."""
+    unflushed: list[int] = []
+    for name in ("_write_postgresql", "_write_sqlite"):
+        original = getattr(audit_log, name)
+
+        def checked(session: Session, queued: list[dict[str, object]],
+                    _original: Any = original) -> None:
+            unflushed.append(len(session.new) + len(session.dirty))
+            _original(session, queued)
+
+        monkeypatch.setattr(audit_log, name, checked)
+    with database(app).sessionmaker() as s:
+        s.add(Authority(name="Flush-order authority", country="FR"))
+        record(s, "flush.order", actor="f")
+        s.commit()
+    assert unflushed == [0]
+    assert [e.actor for e in events(app, "flush.order")] == ["f"]
