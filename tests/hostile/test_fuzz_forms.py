@@ -162,7 +162,10 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-def _near_valid(data: st.DataObject) -> bytes:
+def near_valid_document(data: st.DataObject) -> Any:
+    """An example request with one to three changes: a value replaced (by any JSON value or
+    a hostile text), a name deleted or an unknown one added (also used by
+    tests/contract/test_validate_by_parts.py)."""
     source = data.draw(st.sampled_from(sorted(EXAMPLES.glob("*.json"))), label="example")
     document = json.loads(source.read_text(encoding="utf-8"))
     for _ in range(data.draw(st.integers(1, 3), label="changes")):
@@ -180,6 +183,11 @@ def _near_valid(data: st.DataObject) -> bytes:
             parent[last] = data.draw(hostile_value, label="text")
         else:
             parent[last] = data.draw(json_values, label="value")
+    return document
+
+
+def _near_valid(data: st.DataObject) -> bytes:
+    document = near_valid_document(data)
     text = json.dumps(document, ensure_ascii=data.draw(st.booleans(), label="ascii"))
     if data.draw(st.booleans(), label="duplicate key"):
         text = text.replace("{", '{"language": "xx", ', 1)
