@@ -47,9 +47,12 @@ def _canonical(row: Mapping[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+def _hash(row: Mapping[str, Any]) -> str:
+    return hashlib.sha256(_canonical(row)).hexdigest()
+
+
 def compute_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(_canonical({name: getattr(event, name) for name in _HASHED}))\
-        .hexdigest()
+    return _hash({name: getattr(event, name) for name in _HASHED})
 
 
 def record(
@@ -128,7 +131,7 @@ def _write_postgresql(session: Session, queued: list[dict[str, Any]]) -> None:
     for fields, (_last, new_id) in zip(queued, sorted(rows, key=lambda r: int(r[1])),
                                        strict=True):
         row = {**fields, "id": new_id, "at": utcnow(), "prev_hash": previous}
-        row["hash"] = previous = hashlib.sha256(_canonical(row)).hexdigest()
+        row["hash"] = previous = _hash(row)
         values.append(row)
     session.execute(insert(AuditEvent.__table__), values)  # type: ignore[arg-type]
 
