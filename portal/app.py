@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from babel.dates import format_date as babel_format_date
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup, escape
@@ -15,7 +13,7 @@ from markupsafe import Markup, escape
 from portal.accounts.passwords import make_hasher
 from portal.config import Settings
 from portal.db import Database
-from portal.i18n_core import PACKAGE_DIR
+from portal.i18n_core import PACKAGE_DIR, day_name
 from portal.web import wtforms_speed
 from portal.web.field_html import form_field
 from portal.web.select_widget import options_html
@@ -87,11 +85,6 @@ def format_file_size(size: int) -> str:
     raise AssertionError("unreachable")
 
 
-@lru_cache(maxsize=4096)
-def _day_name(day: date, locale: str) -> str:
-    return babel_format_date(day, "medium", locale=locale)
-
-
 def _template_globals(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, format_number, get_locale, lazy_gettext
 
@@ -109,7 +102,7 @@ def _template_globals(app: Flask) -> None:
                      ) -> str:
         # a day's name in a language never changes: queue pages show a hundred of them
         if type(value) is date and format is None:
-            return _day_name(value, str(get_locale()))
+            return day_name(value, str(get_locale()))
         return str(format_date(value, format, rebase))
 
     app.add_template_filter(bdi_ltr, "ltr")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from datetime import date
+from functools import cache, lru_cache
 from gettext import NullTranslations
 from pathlib import Path
 
+from babel.dates import format_date
 from babel.support import Translations
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -60,3 +62,9 @@ def get_translations(locale: str) -> NullTranslations:
     if locale not in locale_codes() or locale == default_locale():
         return NullTranslations()
     return Translations.load(str(TRANSLATIONS_DIR), [locale], domain="messages")
+
+
+@lru_cache(maxsize=4096)
+def day_name(day: date, locale: str) -> str:
+    """A date as the language writes it ("medium" format); a queue page shows a hundred."""
+    return format_date(day, "medium", locale=locale)

@@ -153,21 +153,23 @@ def query(user: User, filters: Filters, today: date) -> QueueSelect:
 
 
 def _row(entry: Any, today: date) -> Row:
-    """A queue row from a result row of :data:`_COLUMNS`."""
-    status = entry.request_status
-    overdue = (status == Status.REFERRED.value and entry.referral_due is not None
-               and entry.referral_due < today)
+    """A queue row from a result row of :data:`_COLUMNS` (unpacked by position: reading fifty
+    rows' eighteen columns by name was a tenth of the queue page)."""
+    (request_id, reference, country, types, urgency_date, _key, submitted_at, blockers,
+     warnings, acknowledged, duplicate, resubmit_unchanged, referral_district, referral_due,
+     handoff, public_id, status, assignee_name) = entry
+    overdue = (status == _REFERRED and referral_due is not None and referral_due < today)
     return Row(
-        request_id=entry.request_id, public_id=entry.public_id, reference=entry.reference,
-        country=entry.country, status=status,
-        types=tuple(t for t in entry.types.split(",") if t),
-        urgency_date=entry.urgency_date, submitted_at=entry.submitted_at,
-        age_days=max(0, (today - entry.submitted_at.date()).days),
-        assignee=entry.assignee_name or "",
-        blockers=entry.blockers, warnings=entry.warnings, acknowledged=entry.acknowledged,
-        duplicate=entry.duplicate, resubmit_unchanged=entry.resubmit_unchanged,
-        referral_district=entry.referral_district, referral_due=entry.referral_due,
-        overdue=overdue, handoff=entry.handoff)
+        request_id=request_id, public_id=public_id, reference=reference, country=country,
+        status=status, types=tuple(t for t in types.split(",") if t),
+        urgency_date=urgency_date, submitted_at=submitted_at,
+        age_days=max(0, (today - submitted_at.date()).days), assignee=assignee_name or "",
+        blockers=blockers, warnings=warnings, acknowledged=acknowledged, duplicate=duplicate,
+        resubmit_unchanged=resubmit_unchanged, referral_district=referral_district,
+        referral_due=referral_due, overdue=overdue, handoff=handoff)
+
+
+_REFERRED = Status.REFERRED.value
 
 
 def ordered(q: QueueSelect, after: str | None) -> QueueSelect:

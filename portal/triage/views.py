@@ -31,6 +31,7 @@ from portal.audit.log import record
 from portal.contract.model import ASSISTANCE_TYPES
 from portal.db import utcnow
 from portal.i18n import current_locale_code
+from portal.i18n_core import day_name
 from portal.packages.service import handoff_state
 from portal.reference import load_reference
 from portal.requests import drafts, thread
@@ -45,6 +46,7 @@ from portal.triage import (
     operations,
     package,
     queue,
+    queue_html,
     referrals,
     returns,
 )
@@ -72,6 +74,12 @@ from portal.web.context import client_ip, db, send_queued_mail, settings
 from portal.web.downloads import content_disposition
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
+
+
+@bp.app_template_global("triage_queue_rows")
+def _queue_rows(rows: list[queue.Row], package_href: str) -> Markup:
+    locale = current_locale_code()
+    return queue_html.rows_html(rows, package_href, lambda day: day_name(day, locale))
 
 
 @bp.app_context_processor
@@ -139,10 +147,11 @@ def queue_page() -> str:
     # (missing entries are rebuilt by intake.rebuild_missing, a maintenance step: the
     # anti-join costs ~125 ms at 100,000 requests, too much for every first page)
     current = queue.page(db(), user, filters, after=after)
-    authority_options = [(a.public_id, f"{a.name} ({a.country})") for a in
-                         db().scalars(select(Authority).where(not_sandbox())
-                                      .order_by(Authority.name))]
-    attorney_options = [(u.public_id, u.name) for u in caseload.attorneys(db())]
+    authority_options = [(public_id, f"{name} ({country})") for public_id, name, country in
+                         db().execute(select(Authority.public_id, Authority.name,
+                                             Authority.country)
+                                      .where(not_sandbox()).order_by(Authority.name))]
+    attorney_options = caseload.attorney_options(db())
     _audit("triage.queue_viewed", filters=filters.as_args(), rows=len(current.rows))
     db().commit()  # one transaction for the page's reads and its audit record
     return render_template(
@@ -415,8 +424,7 @@ def _forms_for_post(req: MlaRequest, key: str) -> dict[str, Any]:
                    only={key})
     if key == "assign":
         # any active attorney may be chosen, not only the suggested ones
-        built["assign"].assignee.choices = [(u.public_id, u.name)
-                                            for u in caseload.attorneys(db())]
+        built["assign"].assignee.choices = caseload.attorney_options(db())
     return built
 
 
