@@ -10,10 +10,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, bindparam, delete, func, select
+from sqlalchemy.orm import Session
 
 from portal.accounts import passwords, totp
 from portal.accounts.models import LoginAttempt, User, UserSession
@@ -131,12 +132,28 @@ def start_session(db: Session, user: User, ip: str) -> str:
     return token
 
 
+#: The session of a cookie token's hash (parameter ``token_hash``) with its user, one row; built
+#: once (building and keying a statement per request cost more than running it).
+SESSION_QUERY = (select(UserSession, User).join(User, User.id == UserSession.user_id)
+                 .where(UserSession.token_hash == bindparam("token_hash")))
+
+
+def session_query(extra: Any = None) -> Select[*tuple[Any, ...]]:
+    """:data:`SESSION_QUERY`, with one more column ``extra`` when given."""
+    return SESSION_QUERY if extra is None else SESSION_QUERY.add_columns(extra)
+
+
 def load_session(db: Session, token: str, settings: Settings
                  ) -> tuple[UserSession | None, int | None]:
     """The live session for a cookie token, or None when unknown, idle, too old or disabled;
     with the id of the user whose session just ended (None when there was no session)."""
-    row = db.scalar(select(UserSession).options(joinedload(UserSession.user))
-                    .where(UserSession.token_hash == token_hash(token)))
+    found = db.execute(SESSION_QUERY, {"token_hash": token_hash(token)}).first()
+    return check_session(db, found[0] if found else None, settings)
+
+
+def check_session(db: Session, row: UserSession | None, settings: Settings
+                  ) -> tuple[UserSession | None, int | None]:
+    """:func:`load_session` for a row already read (by :func:`session_query`)."""
     if row is None:
         return None, None
     now = utcnow()

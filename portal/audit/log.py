@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
@@ -102,10 +102,18 @@ def write_pending(session: Session) -> None:
         _write_sqlite(session, queued)
 
 
+_INSERT_POSTGRESQL = (
+    "INSERT INTO audit_events (id, at, actor_id, actor, action, object_type, object_id, ip, "
+    "details, prev_hash, hash) VALUES (%(id)s, %(at)s, %(actor_id)s, %(actor)s, %(action)s, "
+    "%(object_type)s, %(object_id)s, %(ip)s, %(details)s, %(prev_hash)s, %(hash)s)")
+
+
 def _write_postgresql(session: Session, queued: list[dict[str, Any]]) -> None:
     # The lock serializes writers; the statement after it (its own snapshot, taken once the
     # lock is held) reads the last hash and takes the ids. The two go in one round trip
-    # (psycopg's pipeline: sent together, run in order), then the rows in one INSERT.
+    # (psycopg's pipeline: sent together, run in order), then the rows in one more. Both go
+    # straight to the driver: the rows are plain values, and SQLAlchemy's insert machinery
+    # cost more than the round trip.
     import psycopg  # PostgreSQL only
 
     connection = session.connection()
@@ -118,22 +126,23 @@ def _write_postgresql(session: Session, queued: list[dict[str, Any]]) -> None:
                 "nextval(pg_get_serial_sequence('audit_events', 'id')) "
                 "FROM generate_series(1, %s)", (len(queued),))
         rows = cursor.fetchall()
+        previous = rows[0][0] or GENESIS
+        values = []
+        for fields, (_last, new_id) in zip(queued, sorted(rows, key=lambda r: int(r[1])),
+                                           strict=True):
+            row = {**fields, "id": new_id, "at": utcnow(), "prev_hash": previous}
+            row["hash"] = previous = _hash(row)
+            values.append(row)
+        with driver.cursor() as insert_cursor:
+            insert_cursor.executemany(_INSERT_POSTGRESQL, values)
     except psycopg.Error as exc:
         # raised by the driver itself: made what SQLAlchemy raises (callers catch that), and
         # a broken connection is dropped as SQLAlchemy would drop it
         broken = bool(driver.broken)
         if broken:
             connection.invalidate(exc)
-        raise DBAPIError.instance("audit chain lock", None, exc, psycopg.Error,
+        raise DBAPIError.instance("audit chain write", None, exc, psycopg.Error,
                                   connection_invalidated=broken) from exc
-    previous = rows[0][0] or GENESIS
-    values = []
-    for fields, (_last, new_id) in zip(queued, sorted(rows, key=lambda r: int(r[1])),
-                                       strict=True):
-        row = {**fields, "id": new_id, "at": utcnow(), "prev_hash": previous}
-        row["hash"] = previous = _hash(row)
-        values.append(row)
-    session.execute(insert(AuditEvent.__table__), values)  # type: ignore[arg-type]
 
 
 def _write_sqlite(session: Session, queued: list[dict[str, Any]]) -> None:

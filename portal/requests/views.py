@@ -259,7 +259,8 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
     content = drafts.content_of(req)
     choices = for_request(content, current_locale_code())
     if request.method == "GET":
-        kept = pending.take(db(), require_user().id, request.path)
+        kept = (pending.take(db(), require_user().id, request.path) if pending.maybe_kept()
+                else None)
         form, nodes = formgen.build(section, content, choices, formdata=kept)
         notice = None
         if kept is None:

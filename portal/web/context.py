@@ -9,11 +9,13 @@ from flask import Flask, current_app, g, request, session
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from portal.accounts.auth import load_session
+from portal.accounts.auth import check_session, session_query, token_hash
+from portal.accounts.models import User
 from portal.audit.log import pending as audit_pending
 from portal.config import Settings
 from portal.db import Database
 from portal.mail.outbox import deliver_pending
+from portal.web import pending
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the session key name, not a secret
 #: Set when a session ended (idle, too old, account disabled) so that the login page, reached
@@ -21,6 +23,9 @@ SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the session key name, not a secret
 SESSION_EXPIRED_KEY = "session_expired"
 
 _log = logging.getLogger(__name__)
+
+#: The request's session, its user, and whether the user has kept input (web.pending).
+_SESSION_QUERY = session_query(pending.any_kept(User.id))
 
 
 def database(app: Flask | None = None) -> Database:
@@ -70,7 +75,10 @@ def install_context(app: Flask) -> None:
         g.db = db
         token = session.get(SESSION_TOKEN_KEY)
         if token:
-            row, ended_for = load_session(db, str(token), settings())
+            # with the session, whether the user has kept input (web.pending): one query
+            found = db.execute(_SESSION_QUERY, {"token_hash": token_hash(str(token))}).first()
+            setattr(g, pending.ANY_KEPT, bool(found and found[2]))
+            row, ended_for = check_session(db, found[0] if found else None, settings())
             if row is None:
                 session.pop(SESSION_TOKEN_KEY, None)
                 session[SESSION_EXPIRED_KEY] = True

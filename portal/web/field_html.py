@@ -33,6 +33,14 @@ def _css(field_type: str, errors: bool, extra_class: str) -> str:
     return css
 
 
+def _label(f: Any, css: str) -> str:
+    """What ``f.label(class_=css)`` renders (WTForms' Label: attributes sorted, a lazy text
+    given by its ``__html__``), without its keyword handling and attribute sorting."""
+    label = f.label
+    return (f'<label class="{css}" for="{escape(label.field_id)}">'
+            f"{escape(label.text)}</label>")
+
+
 def form_field(f: Any, type: str | None = None, autocomplete: str | None = None,
                extra_class: str = "", inputmode: str | None = None,
                dir: str | None = None) -> Markup:
@@ -49,8 +57,7 @@ def form_field(f: Any, type: str | None = None, autocomplete: str | None = None,
              else '<div class="usa-form-group">']
     boolean = f.type == "BooleanField"
     if not boolean:
-        parts.append(str(f.label(class_="usa-label usa-label--error" if errors
-                                 else "usa-label")))
+        parts.append(_label(f, "usa-label usa-label--error" if errors else "usa-label"))
     # (the macro left a checkbox's hint and errors out, though the box pointed at them)
     if f.description:
         parts.append(f'<div class="usa-hint" id="{escape(hint_id)}">'
@@ -66,7 +73,7 @@ def form_field(f: Any, type: str | None = None, autocomplete: str | None = None,
         if errors:
             attrs["aria_invalid"] = "true"
         parts += ['<div class="usa-checkbox">', str(f(**attrs)),
-                  str(f.label(class_="usa-checkbox__label")), "</div>"]
+                  _label(f, "usa-checkbox__label"), "</div>"]
     else:
         attrs = {"class_": _css(f.type, bool(errors), extra_class)}
         for key, value in (("type", type), ("autocomplete", autocomplete),

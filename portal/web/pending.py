@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnExpressionArgument, Exists, delete, exists, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -50,6 +50,21 @@ def stash(db: Session, user_id: int, path: str, form: MultiDict[str, str]) -> bo
     db.add(PendingInput(user_id=user_id, path=path, form_json=body))
     db.commit()
     return True
+
+
+#: Set on ``g`` at the start of a request (web.context): whether the signed-in user has kept
+#: input at all, read with the session; pages skip the look-up of :func:`take` when not.
+ANY_KEPT = "pending_input_kept"
+
+
+def any_kept(user_id: ColumnExpressionArgument[int]) -> Exists:
+    """A column: whether the user ``user_id`` has kept input (for any page)."""
+    return exists().where(PendingInput.user_id == user_id)
+
+
+def maybe_kept() -> bool:
+    """False only when the request's session load found no kept input for the user."""
+    return bool(g.get(ANY_KEPT, True))
 
 
 def take(db: Session, user_id: int, path: str) -> MultiDict[str, str] | None:
