@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.models import Role, User
 from portal.audit.log import record
@@ -102,11 +103,12 @@ def save_draft(db: Session, user: User, request: MlaRequest, content: Request,
     if not request.editable:
         raise NotEditable(request.status)
     new_revision = expected_revision + 1
+    values = {"draft_json": _dump(content.to_dict(omit_defaults=True)),
+              "revision": new_revision, "updated_by_id": user.id, "updated_at": utcnow()}
     result = db.execute(
         update(MlaRequest)
         .where(MlaRequest.id == request.id, MlaRequest.revision == expected_revision)
-        .values(draft_json=_dump(content.to_dict(omit_defaults=True)), revision=new_revision,
-                updated_by_id=user.id, updated_at=utcnow())
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -120,7 +122,10 @@ def save_draft(db: Session, user: User, request: MlaRequest, content: Request,
     record(db, "request.saved", actor_id=user.id, actor=user.email, ip=ip,
            object_type="request", object_id=request.public_id,
            details={"revision": new_revision, "section": section})
-    db.refresh(request)
+    # the object now holds what the UPDATE wrote (no SELECT to read it back)
+    for key, value in values.items():
+        set_committed_value(request, key, value)
+    db.expire(request, ["updated_by"])
     return new_revision
 
 
