@@ -15,7 +15,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -200,6 +200,14 @@ class Browser:
                 await asyncio.sleep(30.5 - time.time() % 30)
             if response.status != 302:
                 raise HttpError(f"second factor of {email} failed: {response.status}")
+        # A browser follows the redirect: the page it lands on puts the form token in the
+        # session cookie, which the browser then sends back unchanged. Without this, every
+        # later request of a fixed cookie (wrk) would start a new form token and send the
+        # session cookie again, which no browser makes the portal do.
+        landing = urlsplit(response.location).path or "/"
+        page = await self.get(landing)
+        if page.status != 200:
+            raise HttpError(f"landing page of {email} failed: {page.status}")
 
 
 def csrf_of(page: str) -> str:

@@ -30,7 +30,7 @@ from portal.contract.load import load_request
 from portal.contract.model import Request
 from portal.i18n import current_locale_code
 from portal.packages.receipt import NotSubmitted, receipt_pdf
-from portal.requests import checks, drafts, formgen, submission, thread
+from portal.requests import checks, drafts, formgen, node_html, submission, thread
 from portal.requests.choices import display_names, for_request
 from portal.requests.forms import (
     AcknowledgementForm,
@@ -49,6 +49,7 @@ from portal.web.context import client_ip, db, send_queued_mail, settings
 from portal.web.pending import preserve_input
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
+bp.add_app_template_global(node_html.render_nodes, "section_nodes")
 #: Revisions are 32-bit integers in the database: a posted number past that is refused as a
 #: stale page (a conflict), not sent to PostgreSQL (which would fail with "out of range").
 MAX_REVISION = 2**31 - 1
