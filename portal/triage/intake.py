@@ -207,6 +207,8 @@ def rebuild(db: Session, request_ids: list[int] | None = None, *,
             settings: Settings | None = None) -> int:
     """Create the missing entries (of ``request_ids``, or of every submitted request); entries
     that exist are refreshed from the latest version, keeping assignee and referral."""
+    from portal.triage import returns
+
     config = _settings(settings)
     weight_map = weights.of_settings(config)
     ids = request_ids if request_ids is not None else missing_ids(db, limit=10_000_000)
@@ -233,6 +235,8 @@ def rebuild(db: Session, request_ids: list[int] | None = None, *,
             entry.closed_at = request.updated_at
         db.flush()
         store_keys(db, request.id, content)
+        # as at intake (on_submitted): the queue and the package view read it from the entry
+        entry.resubmit_unchanged = returns.resubmitted_unchanged(db, request, version)
         count += 1
     if count:
         from portal.triage import duplicates

@@ -68,12 +68,15 @@ class TriageFindings:
     unchanged_finding: ShownFinding | None
 
 
-def triage_findings(db: Session, request: MlaRequest, settings: Settings, locale: str
-                    ) -> TriageFindings:
+def triage_findings(db: Session, request: MlaRequest, settings: Settings, locale: str,
+                    unchanged: bool | None = None) -> TriageFindings:
+    """``unchanged``: whether the latest version was resubmitted unchanged, when the caller
+    knows (the queue entry keeps it from the version's intake); computed otherwise."""
     found = duplicates.find(db, request.id, settings)
-    # the versions the page has already loaded (ordered by number), not a query of its own
-    latest = request.versions[-1] if request.versions else None
-    unchanged = latest is not None and returns.resubmitted_unchanged(db, request, latest)
+    if unchanged is None:
+        # the versions the page has already loaded (ordered by number), not a query of its own
+        latest = request.versions[-1] if request.versions else None
+        unchanged = latest is not None and returns.resubmitted_unchanged(db, request, latest)
     return TriageFindings(
         found, triage_finding("TRI-DUPLICATE", locale) if found else None,
         triage_finding("TRI-RESUBMIT-UNCHANGED", locale) if unchanged else None)
@@ -103,16 +106,12 @@ class HistoryItem:
 
 
 def history(db: Session, request: MlaRequest) -> list[HistoryItem]:
-    rows = db.execute(select(RequestEvent, User.name)
+    # an event has at most one internal note (the note's key is the event's): one query
+    rows = db.execute(select(RequestEvent, User.name, TriageNote.note, TriageNote.reason)
                       .outerjoin(User, User.id == RequestEvent.actor_id)
+                      .outerjoin(TriageNote, TriageNote.event_id == RequestEvent.id)
                       .where(RequestEvent.request_id == request.id)
                       .order_by(RequestEvent.at, RequestEvent.id)).all()
-    notes = {n.event_id: n for n in db.scalars(select(TriageNote).where(
-        TriageNote.event_id.in_([e.id for e, _ in rows])))} if rows else {}
-    out = []
-    for event, name in rows:
-        extra = notes.get(event.id)
-        out.append(HistoryItem(event.at, event.kind, name or "", event.from_status,
-                               event.to_status, event.note,
-                               extra.note if extra else "", extra.reason if extra else ""))
-    return out
+    return [HistoryItem(event.at, event.kind, name or "", event.from_status, event.to_status,
+                        event.note, note or "", reason or "")
+            for event, name, note, reason in rows]

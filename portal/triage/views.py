@@ -21,6 +21,7 @@ from flask import Response as FlaskResponse
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from portal.accounts.forms import EmptyForm
@@ -285,13 +286,15 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
     if shown is None:
         abort(404)
     latest = versions[-1]
-    entry = db().get(TriageEntry, req.id)
+    entry = db().get(TriageEntry, req.id, options=[joinedload(TriageEntry.assignee)])
     if entry is None or entry.status != req.status:
         intake.sync_status(db(), req, settings=settings())
         entry = db().get(TriageEntry, req.id)
     findings = package.version_findings(latest, locale)
     shown_findings = findings if shown is latest else package.version_findings(shown, locale)
-    tri = package.triage_findings(db(), req, settings(), locale)
+    # (the entry keeps whether the latest version came back unchanged, set at its intake)
+    tri = package.triage_findings(db(), req, settings(), locale,
+                                  unchanged=entry.resubmit_unchanged if entry else None)
     compare: dict[str, Any] = {}
     if len(versions) > 1:
         numbers = [v.number for v in versions]

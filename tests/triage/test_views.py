@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask, g, render_template
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from portal.accounts.models import Role
 from portal.audit.models import AuditEvent
@@ -174,6 +174,20 @@ def test_resubmitted_unchanged_is_flagged(app: Flask, client: FlaskClient, accou
     page = client.get(f"/triage/{public_id}")
     assert "Resubmitted without changing what the return named" in page.text
     assert "Resubmitted unchanged" in client.get("/triage").text
+    # the package view reads the flag from the queue entry: an entry rebuilt (maintenance,
+    # portal.triage.intake.rebuild) has it again
+    from portal.triage import intake
+    from portal.triage.models import TriageEntry
+
+    with session(app) as db:
+        request_id = db.scalar(select(MlaRequest.id).where(MlaRequest.public_id == public_id))
+        db.execute(delete(TriageEntry).where(TriageEntry.request_id == request_id))
+    with session(app) as db:
+        assert intake.rebuild(db, [request_id], settings=settings_obj) == 1
+    with session(app) as db:
+        assert db.get(TriageEntry, request_id).resubmit_unchanged  # type: ignore[union-attr]
+    assert "Resubmitted without changing what the return named" in client.get(
+        f"/triage/{public_id}").text
 
 
 def test_messages_csv_portfolios_and_dashboard(app: Flask, client: FlaskClient,
