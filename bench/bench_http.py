@@ -337,7 +337,8 @@ def _run(bench: Bench) -> list[dict[str, Any]]:
         server = (f"gunicorn {config}, production settings; {database}; {bench.connections} "
                   f"connections, closed loop, no think time, {runs}, load generator in a "
                   "separate process on loopback")
-        by_wrk = f"wrk (C, 2 threads); {server}"
+        by_wrk = (f"wrk (C, 2 threads; each user's cookie as a browser holds it after signing "
+                  f"in: the form token already in the session); {server}")
         by_python = f"bench.http_load (Python asyncio: forms, CSRF tokens, revisions); {server}"
         for kind in kinds:
             f = figures[kind]
