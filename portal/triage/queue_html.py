@@ -54,9 +54,9 @@ def rows_html(rows: Iterable[Row], package_href: str, day: Callable[[date], str]
     blockers = _Once(lambda n: ngettext("%(num)d blocker", "%(num)d blockers", n))
     warnings = _Once(lambda n: ngettext("%(num)d warning", "%(num)d warnings", n))
     acknowledged = _Once(lambda n: ngettext("%(num)d acknowledged", "%(num)d acknowledged", n))
-    words = {key: gettext(text) for key, text in (
-        ("unassigned", "Not assigned"), ("duplicate", "Possible duplicate"),
-        ("unchanged", "Resubmitted unchanged"), ("due", "due"), ("overdue", "Overdue"))}
+    words = {"unassigned": gettext("Not assigned"), "duplicate": gettext("Possible duplicate"),
+             "unchanged": gettext("Resubmitted unchanged"), "due": gettext("due"),
+             "overdue": gettext("Overdue")}
     dup_tag = ('<br><span class="usa-tag portal-tag portal-tag--warning">'
                + words["duplicate"] + "</span>")
     unchanged_tag = ('<br><span class="usa-tag portal-tag portal-tag--warning">'
