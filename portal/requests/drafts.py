@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -60,9 +60,27 @@ def visible_requests(user: User) -> Select[MlaRequest]:
     return query.where(MlaRequest.id.is_(None))  # nothing
 
 
+#: :func:`visible_requests` of a user narrowed to one public id (a parameter), by what the
+#: visibility depends on. A statement object keeps its cache key: built once, it is neither
+#: built nor keyed again on each page (that cost more than running it).
+_BY_PUBLIC_ID: dict[tuple[str, int | None, int], Select[MlaRequest]] = {}
+_BY_PUBLIC_ID_MAX = 4096
+
+
+def _by_public_id(user: User) -> Select[MlaRequest]:
+    key = (user.role, user.authority_id, user.id)
+    statement = _BY_PUBLIC_ID.get(key)
+    if statement is None:
+        if len(_BY_PUBLIC_ID) >= _BY_PUBLIC_ID_MAX:
+            _BY_PUBLIC_ID.clear()
+        statement = _BY_PUBLIC_ID[key] = visible_requests(user).where(
+            MlaRequest.public_id == bindparam("public_id"))
+    return statement
+
+
 def get_request(db: Session, user: User, public_id: str, *, ip: str = "",
                 audit_view: bool = True) -> MlaRequest:
-    request = db.scalar(visible_requests(user).where(MlaRequest.public_id == public_id))
+    request = db.scalar(_by_public_id(user), {"public_id": public_id})
     if request is None:
         raise NotFound(public_id)
     if audit_view:

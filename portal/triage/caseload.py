@@ -40,11 +40,15 @@ class Suggestion:
     covered: bool  # False: nobody's portfolio covers the country
 
 
+_ATTORNEY_OPTIONS = (select(User.public_id, User.name)
+                     .where(User.role == Role.TRIAGE.value, User.active.is_(True))
+                     .order_by(User.name))
+
+
 def attorney_options(db: Session) -> list[tuple[str, str]]:
-    """(public id, name) of the active OIA staff, for the select boxes (columns, not users)."""
-    return [(public_id, name) for public_id, name in db.execute(
-        select(User.public_id, User.name).where(User.role == Role.TRIAGE.value,
-                                                User.active.is_(True)).order_by(User.name))]
+    """(public id, name) of the active OIA staff, for the select boxes (columns, not users;
+    the statement built once)."""
+    return [(public_id, name) for public_id, name in db.execute(_ATTORNEY_OPTIONS)]
 
 
 def attorneys(db: Session) -> list[User]:

@@ -181,10 +181,28 @@ def ordered(q: QueueSelect, after: str | None) -> QueueSelect:
     return q.order_by(TriageEntry.urgency_key, TriageEntry.submitted_at, TriageEntry.request_id)
 
 
+#: Page statements by everything they are built from. A statement object keeps its cache key:
+#: the same page asked again (the first page of a filter, all day long) is neither built nor
+#: keyed again. Cursors make the keys many: the dictionary starts again when full.
+_PAGES: dict[tuple[Any, ...], QueueSelect] = {}
+_PAGES_MAX = 2048
+
+
+def _page_statement(user: User, filters: Filters, day: date, after: str | None,
+                    size: int) -> QueueSelect:
+    key = (user.role, user.authority_id, user.id, filters, day, after, size)
+    statement = _PAGES.get(key)
+    if statement is None:
+        if len(_PAGES) >= _PAGES_MAX:
+            _PAGES.clear()
+        statement = _PAGES[key] = ordered(query(user, filters, day), after).limit(size + 1)
+    return statement
+
+
 def page(db: Session, user: User, filters: Filters, *, after: str | None = None,
          size: int = PAGE_SIZE, today: date | None = None) -> Page:
     day = today or utcnow().date()
-    rows = db.execute(ordered(query(user, filters, day), after).limit(size + 1)).all()
+    rows = db.execute(_page_statement(user, filters, day, after, size)).all()
     shown = [_row(r, day) for r in rows[:size]]
     cursor = None
     if len(rows) > size:

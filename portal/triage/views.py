@@ -149,9 +149,7 @@ def queue_page() -> str:
     # anti-join costs ~125 ms at 100,000 requests, too much for every first page)
     current = queue.page(db(), user, filters, after=after)
     authority_options = [(public_id, f"{name} ({country})") for public_id, name, country in
-                         db().execute(select(Authority.public_id, Authority.name,
-                                             Authority.country)
-                                      .where(not_sandbox()).order_by(Authority.name))]
+                         db().execute(_AUTHORITY_OPTIONS)]
     attorney_options = caseload.attorney_options(db())
     _audit("triage.queue_viewed", filters=filters.as_args(), rows=len(current.rows))
     db().commit()  # one transaction for the page's reads and its audit record
@@ -168,6 +166,11 @@ def queue_page() -> str:
 def _country_options() -> tuple[tuple[str, str], ...]:
     return tuple((c.code, f"{c.name} ({c.code})") for c in
                  sorted(load_reference().countries.values(), key=lambda c: c.name))
+
+
+#: The requesting authorities of the queue's filter (built once: see queue._PAGES).
+_AUTHORITY_OPTIONS = (select(Authority.public_id, Authority.name, Authority.country)
+                      .where(not_sandbox()).order_by(Authority.name))
 
 
 @bp.route("/export.csv")
