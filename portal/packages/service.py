@@ -42,7 +42,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, select, update
+from sqlalchemy import Connection, Engine, bindparam, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -503,11 +503,15 @@ class PackageStatus:
     history: tuple[AttemptView, ...]
 
 
+#: Built once (a statement keeps its cache key; the package view asks on every page).
+_PACKAGES_OF = (select(Package).where(Package.request_id == bindparam("request_id"))
+                .order_by(Package.version))
+
+
 def handoff_state(db: Session, request: MlaRequest) -> list[PackageStatus]:
     """Every package of ``request`` (one per submitted version, oldest first) with its hand-off
     state and every attempt. The caller has checked that the user may see the request."""
-    packages = list(db.scalars(select(Package).where(Package.request_id == request.id)
-                               .order_by(Package.version)))
+    packages = list(db.scalars(_PACKAGES_OF, {"request_id": request.id}))
     return [package_status(db, package) for package in packages]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role, User
@@ -26,9 +26,13 @@ class MessageRefused(ValueError):
     pass
 
 
+#: Built once (a statement keeps its cache key; building it per page cost more than running it).
+_MESSAGES = (select(RequestMessage).where(RequestMessage.request_id == bindparam("request_id"))
+             .order_by(RequestMessage.at, RequestMessage.id))
+
+
 def list_messages(db: Session, request: MlaRequest) -> list[RequestMessage]:
-    return list(db.scalars(select(RequestMessage).where(RequestMessage.request_id == request.id)
-                           .order_by(RequestMessage.at, RequestMessage.id)))
+    return list(db.scalars(_MESSAGES, {"request_id": request.id}))
 
 
 def post_message(db: Session, settings: Settings, author: User, request: MlaRequest,

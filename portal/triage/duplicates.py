@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import BindParameter, Select, bindparam, select, update
 from sqlalchemy.orm import Session, aliased
 
 from portal.config import Settings
@@ -40,11 +41,10 @@ def _close_in_time(a: datetime | None, b: datetime | None, window: timedelta) ->
     return abs(a - b) <= window
 
 
-def find(db: Session, request_id: int, settings: Settings) -> list[Duplicate]:
-    """The keys of ``request_id`` found in other open requests, with those requests."""
+def _find_query() -> Select[*tuple[Any, ...]]:
     mine, theirs = _MINE, _THEIRS
-    window = timedelta(hours=settings.triage_duplicate_ip_window_hours)
-    query = (
+    request_id: BindParameter[int] = bindparam("request_id")
+    return (
         select(mine.kind, mine.value, mine.path, mine.used_at, theirs.request_id,
                theirs.used_at.label("other_used_at"), theirs.path.label("other_path"),
                MlaRequest.public_id, TriageEntry.reference, TriageEntry.country)
@@ -56,8 +56,19 @@ def find(db: Session, request_id: int, settings: Settings) -> list[Duplicate]:
                mine.kind.notin_(SEARCH_ONLY), TriageEntry.is_open.is_(True))
         .order_by(TriageEntry.reference, theirs.id)
     )
+
+
+#: Built once, like the aliases: a statement keeps its cache key (the package view asks on
+#: every page; building and keying the statement cost more than running it).
+_FIND = _find_query()
+
+
+def find(db: Session, request_id: int, settings: Settings) -> list[Duplicate]:
+    """The keys of ``request_id`` found in other open requests, with those requests."""
+    window = timedelta(hours=settings.triage_duplicate_ip_window_hours)
     out: list[Duplicate] = []
-    for row in db.execute(query):  # plain columns: a shared identifier can match many requests
+    # plain columns: a shared identifier can match many requests
+    for row in db.execute(_FIND, {"request_id": request_id}):
         if row.kind == "ip" and not _close_in_time(row.used_at, row.other_used_at, window):
             continue
         out.append(Duplicate(row.kind, row.value, row.path, row.request_id, row.public_id,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
@@ -105,13 +105,17 @@ class HistoryItem:
     reason: str
 
 
+#: An event has at most one internal note (the note's key is the event's): one query, built
+#: once (a statement keeps its cache key).
+_HISTORY = (select(RequestEvent, User.name, TriageNote.note, TriageNote.reason)
+            .outerjoin(User, User.id == RequestEvent.actor_id)
+            .outerjoin(TriageNote, TriageNote.event_id == RequestEvent.id)
+            .where(RequestEvent.request_id == bindparam("request_id"))
+            .order_by(RequestEvent.at, RequestEvent.id))
+
+
 def history(db: Session, request: MlaRequest) -> list[HistoryItem]:
-    # an event has at most one internal note (the note's key is the event's): one query
-    rows = db.execute(select(RequestEvent, User.name, TriageNote.note, TriageNote.reason)
-                      .outerjoin(User, User.id == RequestEvent.actor_id)
-                      .outerjoin(TriageNote, TriageNote.event_id == RequestEvent.id)
-                      .where(RequestEvent.request_id == request.id)
-                      .order_by(RequestEvent.at, RequestEvent.id)).all()
+    rows = db.execute(_HISTORY, {"request_id": request.id}).all()
     return [HistoryItem(event.at, event.kind, name or "", event.from_status, event.to_status,
                         event.note, note or "", reason or "")
             for event, name, note, reason in rows]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal.requests.models import MlaRequest, RequestVersion
@@ -96,9 +96,12 @@ def latest_return(db: Session, request: MlaRequest, locale: str | None = None
     return render_return(row, locale) if row is not None else None
 
 
+_ALL_RETURNS = (select(TriageReturn).where(TriageReturn.request_id == bindparam("request_id"))
+                .order_by(TriageReturn.at, TriageReturn.id))  # built once: see thread.py
+
+
 def all_returns(db: Session, request: MlaRequest, locale: str | None = None) -> list[ReturnView]:
-    rows = db.scalars(select(TriageReturn).where(TriageReturn.request_id == request.id)
-                      .order_by(TriageReturn.at, TriageReturn.id))
+    rows = db.scalars(_ALL_RETURNS, {"request_id": request.id})
     return [render_return(r, locale) for r in rows]
 
 

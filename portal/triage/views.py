@@ -20,7 +20,7 @@ from flask import (
 from flask import Response as FlaskResponse
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -280,6 +280,13 @@ def _forms(req: MlaRequest, version: RequestVersion, entry: TriageEntry | None,
             "proposed_districts": proposed}
 
 
+#: Built once (a statement keeps its cache key; see queue._PAGES).
+_REFERRALS = (select(Referral).where(Referral.request_id == bindparam("request_id"))
+              .order_by(Referral.referred_at))
+_FILES = (select(Attachment).where(Attachment.request_id == bindparam("request_id"))
+          .order_by(Attachment.uploaded_at, Attachment.id))
+
+
 def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
                     status: int = 200) -> tuple[str, int]:
     user = require_user()
@@ -307,11 +314,9 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
         vb = next((v for v in versions if v.number == b), None)
         if va is not None and vb is not None:
             compare = {"a": a, "b": b, "changes": package.version_diff(va, vb)}
-    refs = db().scalars(select(Referral).where(Referral.request_id == req.id)
-                        .order_by(Referral.referred_at)).all()
+    refs = db().scalars(_REFERRALS, {"request_id": req.id}).all()
     content = intake.content_of_version(shown)  # shown with names, as on the review page
-    files = db().scalars(select(Attachment).where(Attachment.request_id == req.id)
-                         .order_by(Attachment.uploaded_at, Attachment.id)).all()
+    files = db().scalars(_FILES, {"request_id": req.id}).all()
     allowed = operations.allowed_actions(req.status, manager=user.is_manager)
     forms = _forms(req, latest, entry, findings, tri, overrides or {},
                    only={form_key(a) for a in allowed} | {"reply"})
