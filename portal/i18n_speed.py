@@ -7,15 +7,22 @@ catalog is remembered on Flask-Babel's own per-request state next to the locale 
 found for; when the locale changes (``force_locale`` for an e-mail in the recipient's language),
 the object differs and Flask-Babel's own lookup runs again. Outside a request, or before a
 locale was chosen, Flask-Babel's lookup runs unchanged.
+
+Lazy strings (the labels, hints and choices made at import with ``lazy_gettext``) remember
+their last translation with the catalog it came from, so a label shown on every page is looked
+up once per language and process instead of on every use.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import flask_babel
 from babel import support
-from flask import Flask, g
+from flask import Flask
+from flask.globals import _cv_app
 from flask_babel import Domain, get_locale
+from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -25,9 +32,10 @@ _SLOT = "portal_translations"
 
 def _fast(domain: Domain) -> Any:
     def get_translations() -> support.NullTranslations:
-        try:
-            ctx = g._flask_babel
-        except (AttributeError, RuntimeError):  # no request, or Babel not used yet
+        # ``g`` straight from Flask's context variable (its proxy cost more than the rest)
+        app_context = _cv_app.get(None)
+        ctx = getattr(app_context.g, "_flask_babel", None) if app_context is not None else None
+        if ctx is None:  # no application context, or Babel not used yet
             return Domain.get_translations(domain)  # type: ignore[no-any-return]
         locale = getattr(ctx, "babel_locale", None)
         cached = getattr(ctx, _SLOT, None)
@@ -81,11 +89,35 @@ def _template_callables(fast: Any) -> dict[str, Any]:
             "npgettext": npgettext}
 
 
+_MEMO = "_portal_translated"
+#: Lazy strings of the default domain (the portal's catalog): the only ones remembered.
+_DEFAULT_DOMAIN = frozenset({flask_babel.gettext, flask_babel.ngettext, flask_babel.pgettext,
+                             flask_babel.npgettext})
+_lazy_str = LazyString.__str__
+
+
+def _remembering_str(fast: Any) -> Any:
+    def __str__(self: LazyString) -> str:
+        if self._func not in _DEFAULT_DOMAIN:
+            return _lazy_str(self)  # type: ignore[no-any-return]
+        catalog = fast()
+        # (``__dict__``: LazyString's ``__getattr__`` would translate to find an attribute)
+        memo = self.__dict__.get(_MEMO)
+        if memo is not None and memo[0] is catalog:
+            return memo[1]  # type: ignore[no-any-return]
+        text = _lazy_str(self)
+        self.__dict__[_MEMO] = (catalog, text)
+        return text  # type: ignore[no-any-return]
+
+    return __str__
+
+
 def install(app: Flask) -> None:
     """After ``Babel(app)``: route Python's and the templates' gettext through the cache."""
     with app.app_context():
         domain = app.extensions["babel"].instance.domain_instance
     fast = _fast(domain)
     domain.get_translations = fast  # the domain's gettext, ngettext and lazy strings use it
+    LazyString.__str__ = _remembering_str(fast)
     app.jinja_env.newstyle_gettext = True  # type: ignore[attr-defined]
     app.jinja_env.globals.update(_template_callables(fast))
