@@ -17,6 +17,46 @@ from __future__ import annotations
 from typing import Any
 
 from markupsafe import Markup, escape
+from wtforms import widgets
+from wtforms.meta import DefaultMeta
+from wtforms.widgets.core import clean_key
+
+from portal.web.select_widget import FastSelect
+from portal.web.wtforms_speed import html_params
+
+#: Widgets rendered here as WTForms renders them, without its per-call layers (the field's
+#: ``__call__``, the meta's ``render_field`` and the widget's scan of ``dir(flags)``): a
+#: section page renders a few dozen. Any other widget is called the usual way.
+_INPUTS = frozenset({widgets.TextInput, widgets.EmailInput, widgets.HiddenInput,
+                     widgets.SearchInput, widgets.TelInput, widgets.URLInput})
+
+
+def _control(f: Any, attrs: dict[str, Any]) -> str:
+    """What ``f(**attrs)`` renders."""
+    widget = f.widget
+    kind = type(widget)
+    fast = kind in _INPUTS or kind is widgets.TextArea or kind is FastSelect
+    if not fast or type(f.meta).render_field is not DefaultMeta.render_field:
+        return str(f(**attrs))
+    kw = {clean_key(k): v for k, v in f.render_kw.items()} if f.render_kw else {}
+    kw.update((clean_key(k), v) for k, v in attrs.items())
+    if kind is FastSelect:
+        return str(widget(f, **kw))
+    if kind is not widgets.TextArea and getattr(f, "_datalist", None) is not None:
+        return str(f(**attrs))
+    kw.setdefault("id", f.id)
+    if kind is not widgets.TextArea:
+        kw.setdefault("type", widget.input_type)
+        if "value" not in kw:
+            kw["value"] = f._value()
+    # (the flags a field's validators set are its attributes: what dir() listed)
+    for name, value in vars(f.flags).items():
+        if name in widget.validation_attrs and name not in kw:
+            kw[name] = value() if callable(value) and kind is not widgets.TextArea else value
+    params = html_params(name=f.name, **kw)
+    if kind is widgets.TextArea:
+        return f"<textarea {params}>\r\n{escape(f._value())}</textarea>"
+    return f"<input {params}>"
 
 
 def _css(field_type: str, errors: bool, extra_class: str) -> str:
@@ -84,6 +124,6 @@ def form_field(f: Any, type: str | None = None, autocomplete: str | None = None,
             attrs["aria_describedby"] = " ".join(described)
         if errors:
             attrs["aria_invalid"] = "true"
-        parts.append(str(f(**attrs)))
+        parts.append(_control(f, attrs))
     parts.append("</div>")
     return Markup("\n".join(parts))  # noqa: S704 - every value escaped above or by WTForms

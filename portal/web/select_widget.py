@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from wtforms.fields import Field
+from wtforms.fields.core import Flags
 from wtforms.widgets import Select
 
 from portal.web.wtforms_speed import html_params
@@ -22,6 +23,7 @@ from portal.web.wtforms_speed import html_params
 #: saved answer the lists no longer offer) is not kept, and a full cache starts again.
 _OPTIONS: dict[tuple[str, str], tuple[str, str]] = {}
 _MAX_CACHED = 20_000
+_NO_FLAGS = Flags()
 
 
 def _option(value: str, label: str) -> tuple[str, str]:
@@ -57,10 +59,10 @@ class FastSelect(Select):  # type: ignore[misc]
         if self.multiple or isinstance(choices, dict) or field.coerce is not str:
             return super().__call__(field, **kwargs)  # type: ignore[no-any-return]
         kwargs.setdefault("id", field.id)
-        flags = getattr(field, "flags", {})
-        for k in dir(flags):
+        # the flags set by validators are the attributes of ``flags`` (WTForms scans dir())
+        for k, value in vars(getattr(field, "flags", None) or _NO_FLAGS).items():
             if k in self.validation_attrs and k not in kwargs:
-                kwargs[k] = getattr(flags, k)
+                kwargs[k] = value
         data = field.data
         html = [f"<select {html_params(name=field.name, **kwargs)}>"]
         for choice in choices or ():
