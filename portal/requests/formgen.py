@@ -126,22 +126,43 @@ def _select(label: Any, hint: Any, options: Iterable[tuple[str, Any]], current: 
                        validators=[Optional()], widget=FastSelect())
 
 
+def _select_options(owner: type, name: str, meta: Mapping[str, Any], choices: Choices
+                    ) -> Iterable[tuple[str, Any]] | None:
+    """The options of a text field shown as a select box; None for any other field."""
+    pattern = meta.get("pattern")
+    if "enum" in meta:
+        return [(v, choice_label(v, name)) for v in meta["enum"] if v]
+    lists = {"country": choices.countries, "us_state": choices.states,
+             "language": choices.languages}
+    if pattern in lists:
+        return lists[pattern]
+    if owner is m.Offence and name == "category":
+        return choices.categories
+    if owner is m.LegalBasisChoice and name == "instrument":
+        return choices.instruments
+    return None
+
+
+def _unoffered(owner: type, name: str, meta: Mapping[str, Any], choices: Choices,
+               current: Any) -> str | None:
+    """A saved value that the field's select box no longer offers (added to its options by
+    :func:`_select`, so part of the form's shape); None otherwise."""
+    if not isinstance(current, str) or not current:
+        return None
+    options = _select_options(owner, name, meta, choices)
+    if options is None or any(value == current for value, _label in options):
+        return None
+    return current
+
+
 def _str_field(owner: type, name: str, meta: Mapping[str, Any], choices: Choices,
                current: str) -> Field:
     label, hint = label_for(owner.__name__, name)
     hint = hint or ""
     pattern = meta.get("pattern")
-    if "enum" in meta:
-        values = [v for v in meta["enum"] if v]
-        return _select(label, hint, [(v, choice_label(v, name)) for v in values], current)
-    lists = {"country": choices.countries, "us_state": choices.states,
-             "language": choices.languages}
-    if pattern in lists:
-        return _select(label, hint, lists[pattern], current)
-    if owner is m.Offence and name == "category":
-        return _select(label, hint, choices.categories, current)
-    if owner is m.LegalBasisChoice and name == "instrument":
-        return _select(label, hint, choices.instruments, current)
+    options = _select_options(owner, name, meta, choices)
+    if options is not None:
+        return _select(label, hint, options, current)
     if name == "provider":
         return StringField(label, description=hint, validators=[Length(max=m.SHORT_MAX)],
                            render_kw={"list": "provider-list", "autocomplete": "off"})
@@ -191,72 +212,83 @@ def _anchor(path: str) -> str:
 
 
 class _Builder:
-    """Builds a form class and its node tree for one object of the contract."""
+    """Walks one object of the contract: appends its nodes, and returns its form class (None
+    when ``fields`` is off) with its shape, a hashable value that determines that class given
+    the object's type and the choices (list lengths, item types, saved values that a select
+    box no longer offers)."""
 
-    def __init__(self, choices: Choices) -> None:
+    def __init__(self, choices: Choices, fields: bool = True) -> None:
         self.choices = choices
+        self.fields = fields
 
     def object_form(self, cls: type, value: Any, path: str, allowed: tuple[str, ...] | None,
-                    nodes: list[Node]) -> type[Form]:
+                    nodes: list[Node]) -> tuple[type[Form] | None, tuple[Any, ...]]:
         attrs: dict[str, Any] = {}
+        shape: list[Any] = [cls, allowed]
         metas = _meta(cls)
         for name, kind, sub, _default in m.field_specs(cls):
             if allowed is not None and name not in allowed:
                 continue
             if cls is m.AssistanceItem and name == "type":
                 continue  # the type is chosen when the item is added, shown as a heading
-            self.add_member(attrs, cls, name, kind, sub, metas[name], getattr(value, name),
-                            f"{path}.{name}" if path else name, nodes)
-        return type(f"{cls.__name__}Form", (Form,), attrs)
+            shape.append(self.add_member(attrs, cls, name, kind, sub, metas[name],
+                                         getattr(value, name),
+                                         f"{path}.{name}" if path else name, nodes))
+        form = type(f"{cls.__name__}Form", (Form,), attrs) if self.fields else None
+        return form, tuple(shape)
 
     def add_member(self, attrs: dict[str, Any], owner: type, name: str, kind: str, sub: Any,
-                   meta: Mapping[str, Any], value: Any, path: str, nodes: list[Node]) -> None:
+                   meta: Mapping[str, Any], value: Any, path: str, nodes: list[Node]) -> Any:
         label, hint = label_for(owner.__name__, name)
         if kind in ("str", "bool", "int", "num"):
-            attrs[name] = _leaf(owner, name, kind, meta, self.choices, value)
+            if self.fields:
+                attrs[name] = _leaf(owner, name, kind, meta, self.choices, value)
             nodes.append(Node("field", _anchor(path), label, hint, path=path,
                               extra={"attr": name}))
-        elif kind == "obj" and sub is m.Narrative:
+            return _unoffered(owner, name, meta, self.choices, value) if kind == "str" else None
+        if kind == "obj":
             children: list[Node] = []
-            attrs[name] = FormField(self.object_form(sub, value, path, None, children),
-                                    label=label, separator="-")
-            nodes.append(Node("narrative", _anchor(path), label, hint, path=path,
-                              children=children, extra={"attr": name}))
-        elif kind == "obj":
-            children = []
-            attrs[name] = FormField(self.object_form(sub, value, path, None, children),
-                                    label=label, separator="-")
-            nodes.append(Node("group", _anchor(path), label, hint, path=path,
-                              children=children, extra={"attr": name}))
-        elif kind == "list_str" and "enum" in meta:
-            options = [(v, choice_label(v, name)) for v in meta["enum"] if v]
-            attrs[name] = MultiCheckboxField(label, description=hint or "", choices=options,
-                                             validate_choice=True)
+            form, shape = self.object_form(sub, value, path, None, children)
+            if self.fields:
+                attrs[name] = FormField(form, label=label, separator="-")
+            nodes.append(Node("narrative" if sub is m.Narrative else "group", _anchor(path),
+                              label, hint, path=path, children=children,
+                              extra={"attr": name}))
+            return shape
+        if kind == "list_str" and "enum" in meta:
+            if self.fields:
+                options = [(v, choice_label(v, name)) for v in meta["enum"] if v]
+                attrs[name] = MultiCheckboxField(label, description=hint or "",
+                                                 choices=options, validate_choice=True)
             nodes.append(Node("checkboxes", _anchor(path), label, hint, path=path,
                               extra={"attr": name}))
-        elif kind in ("list_str", "list_obj"):
-            self.add_list(attrs, owner, name, kind, sub, value, path, nodes)
-        else:  # pragma: no cover - every kind is handled above
-            raise TypeError(kind)
+            return None
+        if kind in ("list_str", "list_obj"):
+            return self.add_list(attrs, owner, name, kind, sub, value, path, nodes)
+        raise TypeError(kind)  # pragma: no cover - every kind is handled above
 
     def add_list(self, attrs: dict[str, Any], owner: type, name: str, kind: str, sub: Any,
-                 value: tuple[Any, ...], path: str, nodes: list[Node]) -> None:
+                 value: tuple[Any, ...], path: str, nodes: list[Node]) -> tuple[Any, ...]:
         label, hint = label_for(owner.__name__, name)
         item_label, add_label = LIST_LABELS.get(name, (label, label))
         entries: list[Node] = []
+        shape: list[Any] = []
         for index, entry in enumerate(value[:MAX_ENTRIES]):
             entry_path = f"{path}[{index}]"
             key = f"{name}-{index}"
             children: list[Node] = []
             if kind == "list_str":
-                attrs[key] = StringField(item_label, validators=[Length(max=m.SHORT_MAX)])
+                if self.fields:
+                    attrs[key] = StringField(item_label, validators=[Length(max=m.SHORT_MAX)])
                 children.append(Node("field", _anchor(entry_path), item_label, None,
                                      path=entry_path, extra={"attr": key}))
+                shape.append(None)
             else:
                 allowed = m.item_fields(entry.type) if sub is m.AssistanceItem else None
-                attrs[key] = FormField(self.object_form(sub, entry, entry_path, allowed,
-                                                       children),
-                                       label=item_label, separator="-")
+                form, entry_shape = self.object_form(sub, entry, entry_path, allowed, children)
+                if self.fields:
+                    attrs[key] = FormField(form, label=item_label, separator="-")
+                shape.append(entry_shape)
             entries.append(Node("group", _anchor(entry_path), item_label, None,
                                 path=entry_path, children=children,
                                 remove_op=f"remove:{entry_path}",
@@ -264,50 +296,79 @@ class _Builder:
         nodes.append(Node("list", _anchor(path), label, hint, path=path, children=entries,
                           add_op=f"add:{path}", add_label=add_label,
                           extra={"full": len(value) >= MAX_ENTRIES}))
+        return tuple(shape)
 
 
 class SectionForm(FlaskForm):  # type: ignore[misc]
     revision = HiddenField()
 
 
+#: Section form classes by (section, shape, choices). Building a class per page (and WTForms'
+#: scan of a new class's attributes at its first form) was a fifth of a section page; the
+#: shape is read by a walk that makes no fields. The choices object is kept with its class
+#: (its id is in the key). The dictionary starts again when full.
+_CLASSES: dict[tuple[Any, ...], tuple[Choices, type[FlaskForm]]] = {}
+_CLASSES_MAX = 512
+
+
 def build(section: Section, content: m.Request, choices: Choices,
           formdata: MultiDict[str, str] | None = None) -> tuple[FlaskForm, list[Node]]:
     """The bound form of a section and its node tree."""
-    builder = _Builder(choices)
-    attrs: dict[str, Any] = {}
     nodes: list[Node] = []
-    specs = {name: (kind, sub) for name, kind, sub, _d in m.field_specs(m.Request)}
-    for part in section.parts:
-        kind, sub = specs[part]
-        value = getattr(content, part)
-        if kind == "obj":
-            _add_top_object(builder, attrs, part, sub, value, nodes)
-        else:
-            _add_top_list(builder, attrs, part, sub, value, nodes)
-    form_class = type(f"{section.slug.title()}SectionForm", (SectionForm,), attrs)
+    shape = _walk(_Builder(choices, fields=False), section, content, {}, nodes)
+    key = (section.slug, shape, id(choices))
+    cached = _CLASSES.get(key)
+    if cached is not None and cached[0] is choices:
+        form_class = cached[1]
+    else:
+        attrs: dict[str, Any] = {}
+        nodes = []
+        _walk(_Builder(choices), section, content, attrs, nodes)
+        form_class = type(f"{section.slug.title()}SectionForm", (SectionForm,), attrs)
+        if len(_CLASSES) >= _CLASSES_MAX:
+            _CLASSES.clear()
+        _CLASSES[key] = (choices, form_class)
     form = form_class(formdata=formdata, data=_initial(section, content))
     return form, nodes
 
 
+def _walk(builder: _Builder, section: Section, content: m.Request, attrs: dict[str, Any],
+          nodes: list[Node]) -> tuple[Any, ...]:
+    specs = {name: (kind, sub) for name, kind, sub, _d in m.field_specs(m.Request)}
+    shape: list[Any] = []
+    for part in section.parts:
+        kind, sub = specs[part]
+        value = getattr(content, part)
+        if kind == "obj":
+            shape.append(_add_top_object(builder, attrs, part, sub, value, nodes))
+        else:
+            shape.append(_add_top_list(builder, attrs, part, sub, value, nodes))
+    return tuple(shape)
+
+
 def _add_top_object(builder: _Builder, attrs: dict[str, Any], part: str, sub: type,
-                    value: Any, nodes: list[Node]) -> None:
+                    value: Any, nodes: list[Node]) -> tuple[Any, ...]:
     children: list[Node] = []
-    attrs[part] = FormField(builder.object_form(sub, value, part, None, children),
-                            separator="-")
+    form, shape = builder.object_form(sub, value, part, None, children)
+    if builder.fields:
+        attrs[part] = FormField(form, separator="-")
     nodes.extend(children)
+    return shape
 
 
 def _add_top_list(builder: _Builder, attrs: dict[str, Any], part: str, sub: Any,
-                  value: tuple[Any, ...], nodes: list[Node]) -> None:
+                  value: tuple[Any, ...], nodes: list[Node]) -> tuple[Any, ...]:
     label, add_label = LIST_LABELS[part]
     entries: list[Node] = []
+    shape: list[Any] = []
     for index, entry in enumerate(value[:MAX_ENTRIES]):
         path = f"{part}[{index}]"
         children: list[Node] = []
         allowed = m.item_fields(entry.type) if sub is m.AssistanceItem else None
-        attrs[f"{part}-{index}"] = FormField(
-            builder.object_form(sub, entry, path, allowed, children), label=label,
-            separator="-")
+        form, entry_shape = builder.object_form(sub, entry, path, allowed, children)
+        if builder.fields:
+            attrs[f"{part}-{index}"] = FormField(form, label=label, separator="-")
+        shape.append(entry_shape)
         type_label = choice_label(entry.type, "type") if sub is m.AssistanceItem else None
         entries.append(Node("group", _anchor(path), label, None, path=path, children=children,
                             remove_op=f"remove:{path}",
@@ -316,6 +377,7 @@ def _add_top_list(builder: _Builder, attrs: dict[str, Any], part: str, sub: Any,
     nodes.append(Node("list", _anchor(part), None, None, path=part, children=entries,
                       add_op=f"add:{part}", add_label=add_label,
                       extra={"full": len(value) >= MAX_ENTRIES, "top": True}))
+    return tuple(shape)
 
 
 # --- data in and out -----------------------------------------------------------------------
