@@ -28,8 +28,8 @@ COUNT = st.integers(min_value=0, max_value=25)
 
 ROWS = st.builds(
     Row, request_id=st.integers(1, 10**6), public_id=TEXT, reference=TEXT, country=TEXT,
-    status=st.sampled_from([s.value for s in Status] + ["unknown<status>"]),
-    types=st.lists(st.sampled_from(list(ASSISTANCE_TYPES) + ["odd&type"]), max_size=3).map(tuple),
+    status=st.sampled_from([*(s.value for s in Status), "unknown<status>"]),
+    types=st.lists(st.sampled_from([*ASSISTANCE_TYPES, "odd&type"]), max_size=3).map(tuple),
     urgency_date=st.none() | DAYS,
     submitted_at=st.just(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)),
     age_days=st.integers(0, 5000), assignee=TEXT, blockers=COUNT, warnings=COUNT,
