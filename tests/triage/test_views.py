@@ -240,3 +240,20 @@ def test_portfolios_are_edited_by_managers_only(client: FlaskClient, staff: Acco
     response = client.post("/triage/portfolios", data={
         "csrf_token": _token(page.text), "user": staff.public_id, "countries": "ES"})
     assert response.status_code == 403
+
+
+def test_version_summary_is_remembered_per_language(app: Flask, client: FlaskClient,
+                                                    accounts: Accounts, staff: Account,
+                                                    settings_obj: Settings) -> None:
+    """The package view keeps a version's summary by version and language: each language's
+    page shows its own names, again and again."""
+    submitter = accounts.create(Role.SUBMITTER, country="ES")
+    with session(app) as db:
+        req = make_submitted(db, settings_obj, user(db, submitter), content("ES"))
+        public_id = req.public_id
+    login(client, staff)
+    for _ in range(2):
+        english = client.get(f"/triage/{public_id}?lang=en").text
+        french = client.get(f"/triage/{public_id}?lang=fr").text
+        assert "Spain" in english and "Spain" not in french
+        assert "Espagne" in french and "Espagne" not in english
