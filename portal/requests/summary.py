@@ -24,6 +24,11 @@ class Row:
     heading: bool = False
     narrative: m.Narrative | None = None
 
+    @property
+    def shown_depth(self) -> int:
+        """The indentation shown (the styles go three levels deep)."""
+        return min(self.depth, 3)
+
 
 @dataclass(frozen=True)
 class SummarySection:

@@ -41,7 +41,7 @@ from portal.requests import drafts, thread
 from portal.requests.choices import display_names
 from portal.requests.labels import choice_label
 from portal.requests.models import MlaRequest, RequestVersion, Status
-from portal.requests.summary import SummarySection, summarize
+from portal.requests.summary import summarize
 from portal.training.sandbox import not_sandbox
 from portal.triage import (
     caseload,
@@ -282,15 +282,15 @@ def _forms(req: MlaRequest, version: RequestVersion, entry: TriageEntry | None,
             "proposed_districts": proposed}
 
 
-#: The summary of a submitted version by (version id, language): a version never changes
-#: (portal.requests.submission writes it once), and reading and summarizing its content was
-#: a tenth of the package view. An LRU of 256.
-_SUMMARIES: OrderedDict[tuple[int, str], list[SummarySection]] = OrderedDict()
+#: A submitted version's content as HTML by (version id, language): a version never changes
+#: (portal.requests.submission writes it once), and reading, summarizing and rendering its
+#: content was a third of the package view. An LRU of 256.
+_SUMMARIES: OrderedDict[tuple[int, str], Markup] = OrderedDict()
 _SUMMARIES_MAX = 256
 _SUMMARIES_LOCK = threading.Lock()
 
 
-def _version_summary(version: RequestVersion, locale: str) -> list[SummarySection]:
+def _version_summary_html(version: RequestVersion, locale: str) -> Markup:
     key = (version.id, locale)
     with _SUMMARIES_LOCK:
         found = _SUMMARIES.get(key)
@@ -298,7 +298,9 @@ def _version_summary(version: RequestVersion, locale: str) -> list[SummarySectio
             _SUMMARIES.move_to_end(key)
             return found
     content = intake.content_of_version(version)  # shown with names, as on the review page
-    found = summarize(content, display_names(content, locale))
+    found = Markup(render_template(  # noqa: S704 - a rendered (autoescaped) template
+        "triage/_version_summary.html", summary=summarize(content,
+                                                          display_names(content, locale))))
     with _SUMMARIES_LOCK:
         _SUMMARIES[key] = found
         if len(_SUMMARIES) > _SUMMARIES_MAX:
@@ -349,7 +351,7 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
     opened = next((a for a in allowed if forms[form_key(a)].errors), None)
     html = render_template(
         "triage/package.html", req=req, entry=entry, versions=versions, shown=shown,
-        summary=_version_summary(shown, locale), findings=shown_findings,
+        summary_html=_version_summary_html(shown, locale), findings=shown_findings,
         acknowledged=[f for f in findings if f.acknowledgement], tri=tri, compare=compare,
         thread=thread.list_messages(db(), req), history=package.history(db(), req),
         returns=returns.all_returns(db(), req, locale), referrals=refs,
