@@ -63,12 +63,16 @@ def visible_requests(user: User) -> Select[MlaRequest]:
 #: :func:`visible_requests` of a user narrowed to one public id (a parameter), by what the
 #: visibility depends on. A statement object keeps its cache key: built once, it is neither
 #: built nor keyed again on each page (that cost more than running it).
-_BY_PUBLIC_ID: dict[tuple[str, int | None, int], Select[MlaRequest]] = {}
-_BY_PUBLIC_ID_MAX = 4096
+_BY_PUBLIC_ID: dict[tuple[str, int | None, int | None], Select[MlaRequest]] = {}
+_BY_PUBLIC_ID_MAX = 1024
 
 
 def _by_public_id(user: User) -> Select[MlaRequest]:
-    key = (user.role, user.authority_id, user.id)
+    # what visible_requests reads of the user: the role, and the authority of a submitter or
+    # the id of a trainer (OIA staff all see the same requests)
+    role = user.role_enum
+    key = (user.role, user.authority_id if role is Role.SUBMITTER else None,
+           user.id if role is Role.TRAINER else None)
     statement = _BY_PUBLIC_ID.get(key)
     if statement is None:
         if len(_BY_PUBLIC_ID) >= _BY_PUBLIC_ID_MAX:

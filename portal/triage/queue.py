@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import Authority, User
+from portal.accounts.models import Authority, Role, User
 from portal.db import utcnow
 from portal.requests.drafts import visible_requests
 from portal.requests.models import MlaRequest, Status
@@ -183,14 +183,17 @@ def ordered(q: QueueSelect, after: str | None) -> QueueSelect:
 
 #: Page statements by everything they are built from. A statement object keeps its cache key:
 #: the same page asked again (the first page of a filter, all day long) is neither built nor
-#: keyed again. Cursors make the keys many: the dictionary starts again when full.
+#: keyed again. Cursors make the keys many: the dictionary (a few kB a statement) starts
+#: again when full.
 _PAGES: dict[tuple[Any, ...], QueueSelect] = {}
-_PAGES_MAX = 2048
+_PAGES_MAX = 256
 
 
 def _page_statement(user: User, filters: Filters, day: date, after: str | None,
                     size: int) -> QueueSelect:
-    key = (user.role, user.authority_id, user.id, filters, day, after, size)
+    # what visible_requests reads of the user (OIA staff all see the same requests)
+    key = (user.role, user.authority_id, None if user.role_enum is Role.TRIAGE else user.id,
+           filters, day, after, size)
     statement = _PAGES.get(key)
     if statement is None:
         if len(_PAGES) >= _PAGES_MAX:
