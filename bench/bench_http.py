@@ -291,11 +291,14 @@ def _median_runs(runs: list[dict[str, dict[str, float]]]) -> dict[str, dict[str,
 
 LABELS = {
     "floor": "GET /healthz (the floor: trivial endpoint of the same app, one SELECT 1)",
-    "section": "GET a wizard section page (submitter, audited view)",
+    "section": "GET a wizard section page (submitter, audited view; the draft unchanged, so "
+               "its findings and form class are remembered from the first view)",
     "save": "POST a section form: save a draft (own draft per connection, current revision)",
-    "check": "GET the check page (rule engine over the draft)",
+    "check": "GET the check page (rule engine over the draft; unchanged, so its findings are "
+             "remembered: the evaluate() rows above time the engine itself)",
     "queue": "GET a page of the triage queue (keyset pages 1-5)",
-    "package": "GET a triage package view (submitted request)",
+    "package": "GET a triage package view (200 submitted requests in turn; each version's "
+               "content is rendered once per language and kept)",
 }
 
 
