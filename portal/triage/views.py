@@ -282,16 +282,17 @@ def _forms(req: MlaRequest, version: RequestVersion, entry: TriageEntry | None,
             "proposed_districts": proposed}
 
 
-#: A submitted version's content as HTML by (version id, language): a version never changes
-#: (portal.requests.submission writes it once), and reading, summarizing and rendering its
-#: content was a third of the package view. An LRU of 256.
-_SUMMARIES: OrderedDict[tuple[int, str], Markup] = OrderedDict()
+#: A submitted version's content as HTML by (its content, language): reading, summarizing and
+#: rendering it was a third of the package view, and a version never changes. The key is the
+#: stored JSON itself, not the version's id: equal content is equal HTML by construction,
+#: whatever database the id came from (a restored one, or the tests' many). An LRU of 256.
+_SUMMARIES: OrderedDict[tuple[str, str], Markup] = OrderedDict()
 _SUMMARIES_MAX = 256
 _SUMMARIES_LOCK = threading.Lock()
 
 
 def _version_summary_html(version: RequestVersion, locale: str) -> Markup:
-    key = (version.id, locale)
+    key = (version.content_json or "", locale)
     with _SUMMARIES_LOCK:
         found = _SUMMARIES.get(key)
         if found is not None:

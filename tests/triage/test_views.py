@@ -257,3 +257,20 @@ def test_version_summary_is_remembered_per_language(app: Flask, client: FlaskCli
         french = client.get(f"/triage/{public_id}?lang=fr").text
         assert "Spain" in english and "Spain" not in french
         assert "Espagne" in french and "Espagne" not in english
+
+
+def test_version_summary_follows_the_content_not_the_id(app: Flask) -> None:
+    """Two versions with one id (another database: a restored one, the tests' many) and
+    different content never share the kept summary."""
+    import json
+
+    from portal.requests.models import RequestVersion
+    from portal.triage.views import _version_summary_html
+
+    spanish = RequestVersion(id=424242, number=1, content_json=json.dumps(content("ES")))
+    french = RequestVersion(id=424242, number=1, content_json=json.dumps(content("FR")))
+    with app.test_request_context("/?lang=en"):
+        first = str(_version_summary_html(spanish, "en"))
+        second = str(_version_summary_html(french, "en"))
+    assert "Spain" in first and "France" not in first
+    assert "France" in second and "Spain" not in second
