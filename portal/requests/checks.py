@@ -4,14 +4,13 @@ user's language, grouped by section, with the status of each section for the tas
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from portal.contract.model import Request
+from portal.lru import LRU
 from portal.requests.models import MlaRequest
 from portal.requests.sections import SECTIONS, Section, anchor_of_path, section_of_path
 from portal.rules import default_context, evaluate, render_finding
@@ -56,27 +55,16 @@ def finding_key(code: str, path: str) -> str:
 #: Findings by (content, language, day, reference data): the same draft shown again (another
 #: section, the task list, the check and review pages) is not evaluated again. The content is
 #: a frozen dataclass: equal drafts are equal keys, however they were read.
-_MEMO: OrderedDict[tuple[Any, ...], tuple[ShownFinding, ...]] = OrderedDict()
-_MEMO_MAX = 256
-_MEMO_LOCK = threading.Lock()
+_MEMO: LRU[tuple[Any, ...], tuple[ShownFinding, ...]] = LRU(256)
 
 
 def compute(content: Request, locale: str, today: date | None = None) -> list[ShownFinding]:
     context = default_context(today=today)
     key = (content, locale, context.today, id(context.reference), context.settings)
     try:
-        with _MEMO_LOCK:
-            found = _MEMO.get(key)
-            if found is not None:
-                _MEMO.move_to_end(key)
+        found = _MEMO.get_or_make(key, lambda: tuple(_compute(content, locale, context)))
     except TypeError:  # a content that cannot be a key (not frozen all the way down)
         return _compute(content, locale, context)
-    if found is None:
-        found = tuple(_compute(content, locale, context))
-        with _MEMO_LOCK:
-            _MEMO[key] = found
-            if len(_MEMO) > _MEMO_MAX:
-                _MEMO.popitem(last=False)
     return list(found)
 
 

@@ -4,8 +4,6 @@ and the dashboard. OIA staff only (role ``triage``); every request is loaded thr
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
@@ -35,6 +33,7 @@ from portal.contract.model import ASSISTANCE_TYPES
 from portal.db import utcnow
 from portal.i18n import current_locale_code
 from portal.i18n_core import day_name
+from portal.lru import LRU
 from portal.packages.service import handoff_state
 from portal.reference import load_reference
 from portal.requests import drafts, thread
@@ -286,27 +285,17 @@ def _forms(req: MlaRequest, version: RequestVersion, entry: TriageEntry | None,
 #: rendering it was a third of the package view, and a version never changes. The key is the
 #: stored JSON itself, not the version's id: equal content is equal HTML by construction,
 #: whatever database the id came from (a restored one, or the tests' many). An LRU of 256.
-_SUMMARIES: OrderedDict[tuple[str, str], Markup] = OrderedDict()
-_SUMMARIES_MAX = 256
-_SUMMARIES_LOCK = threading.Lock()
+_SUMMARIES: LRU[tuple[str, str], Markup] = LRU(256)
 
 
 def _version_summary_html(version: RequestVersion, locale: str) -> Markup:
-    key = (version.content_json or "", locale)
-    with _SUMMARIES_LOCK:
-        found = _SUMMARIES.get(key)
-        if found is not None:
-            _SUMMARIES.move_to_end(key)
-            return found
-    content = intake.content_of_version(version)  # shown with names, as on the review page
-    found = Markup(render_template(  # noqa: S704 - a rendered (autoescaped) template
-        "triage/_version_summary.html", summary=summarize(content,
-                                                          display_names(content, locale))))
-    with _SUMMARIES_LOCK:
-        _SUMMARIES[key] = found
-        if len(_SUMMARIES) > _SUMMARIES_MAX:
-            _SUMMARIES.popitem(last=False)
-    return found
+    def render() -> Markup:
+        content = intake.content_of_version(version)  # with names, as on the review page
+        return Markup(render_template(  # noqa: S704 - a rendered (autoescaped) template
+            "triage/_version_summary.html",
+            summary=summarize(content, display_names(content, locale))))
+
+    return _SUMMARIES.get_or_make((version.content_json or "", locale), render)
 
 
 #: Built once (a statement keeps its cache key; see queue._PAGES).

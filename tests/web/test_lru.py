@@ -1,0 +1,34 @@
+"""portal.lru.LRU: the least recently used value goes first, a kept value is not made
+again, and a key that cannot be hashed fails before anything is made."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.lru import LRU
+
+
+def test_least_recently_used_goes_first() -> None:
+    made: list[str] = []
+    lru: LRU[str, str] = LRU(2)
+
+    def make(key: str) -> str:
+        made.append(key)
+        return key.upper()
+
+    assert lru.get_or_make("a", lambda: make("a")) == "A"
+    assert lru.get_or_make("b", lambda: make("b")) == "B"
+    assert lru.get_or_make("a", lambda: make("a")) == "A"  # kept; now the most recent
+    assert lru.get_or_make("c", lambda: make("c")) == "C"  # "b" goes
+    assert len(lru) == 2
+    assert lru.get_or_make("a", lambda: make("a")) == "A"
+    assert lru.get_or_make("b", lambda: make("b")) == "B"  # made again
+    assert made == ["a", "b", "c", "b"]
+    lru.clear()
+    assert len(lru) == 0
+
+
+def test_an_unhashable_key_fails_before_making() -> None:
+    lru: LRU[object, int] = LRU(2)
+    with pytest.raises(TypeError):
+        lru.get_or_make(([],), lambda: pytest.fail("made"))  # type: ignore[arg-type]
