@@ -10,10 +10,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import Select, bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts import passwords, totp
@@ -138,22 +137,11 @@ SESSION_QUERY = (select(UserSession, User).join(User, User.id == UserSession.use
                  .where(UserSession.token_hash == bindparam("token_hash")))
 
 
-def session_query(extra: Any = None) -> Select[*tuple[Any, ...]]:
-    """:data:`SESSION_QUERY`, with one more column ``extra`` when given."""
-    return SESSION_QUERY if extra is None else SESSION_QUERY.add_columns(extra)
-
-
-def load_session(db: Session, token: str, settings: Settings
-                 ) -> tuple[UserSession | None, int | None]:
-    """The live session for a cookie token, or None when unknown, idle, too old or disabled;
-    with the id of the user whose session just ended (None when there was no session)."""
-    found = db.execute(SESSION_QUERY, {"token_hash": token_hash(token)}).first()
-    return check_session(db, found[0] if found else None, settings)
-
-
 def check_session(db: Session, row: UserSession | None, settings: Settings
                   ) -> tuple[UserSession | None, int | None]:
-    """:func:`load_session` for a row already read (by :func:`session_query`)."""
+    """The live session of a row read by :data:`SESSION_QUERY` (None when there was none), or
+    None when it is idle, too old or its account disabled (the row is then deleted); with the
+    id of the user whose session just ended (None when there was no session)."""
     if row is None:
         return None, None
     now = utcnow()

@@ -9,7 +9,7 @@ from flask import Flask, current_app, g, request, session
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from portal.accounts.auth import check_session, session_query, token_hash
+from portal.accounts.auth import SESSION_QUERY, check_session, token_hash
 from portal.accounts.models import User
 from portal.audit.log import pending as audit_pending
 from portal.config import Settings
@@ -25,7 +25,7 @@ SESSION_EXPIRED_KEY = "session_expired"
 _log = logging.getLogger(__name__)
 
 #: The request's session, its user, and whether the user has kept input (web.pending).
-_SESSION_QUERY = session_query(pending.any_kept(User.id))
+_SESSION_QUERY = SESSION_QUERY.add_columns(pending.any_kept(User.id))
 
 
 def database(app: Flask | None = None) -> Database:
