@@ -26,11 +26,11 @@ from typing import Any, cast
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from portal.audit.models import AuditEvent
 from portal.db import utcnow
+from portal.db_reads import driver_errors
 
 GENESIS = "0" * 64
 _ADVISORY_LOCK_KEY = 0x4D4C4141  # "MLAA"
@@ -118,7 +118,7 @@ def _write_postgresql(session: Session, queued: list[dict[str, Any]]) -> None:
 
     connection = session.connection()
     driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
-    try:
+    with driver_errors(connection, "audit chain write"):
         with driver.pipeline():
             driver.execute("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_KEY,))
             cursor = driver.execute(
@@ -135,14 +135,6 @@ def _write_postgresql(session: Session, queued: list[dict[str, Any]]) -> None:
             values.append(row)
         with driver.cursor() as insert_cursor:
             insert_cursor.executemany(_INSERT_POSTGRESQL, values)
-    except psycopg.Error as exc:
-        # raised by the driver itself: made what SQLAlchemy raises (callers catch that), and
-        # a broken connection is dropped as SQLAlchemy would drop it
-        broken = bool(driver.broken)
-        if broken:
-            connection.invalidate(exc)
-        raise DBAPIError.instance("audit chain write", None, exc, psycopg.Error,
-                                  connection_invalidated=broken) from exc
 
 
 def _write_sqlite(session: Session, queued: list[dict[str, Any]]) -> None:

@@ -8,6 +8,7 @@ happened, with a link.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import Role, User
 from portal.audit.log import record
 from portal.config import Settings
+from portal.db_reads import Read, one, read_together
 from portal.mail import messages, outbox
 from portal.requests.models import MlaRequest, RequestEvent, RequestMessage, Status
 from portal.triage.intake import sync_status
@@ -27,12 +29,22 @@ class MessageRefused(ValueError):
 
 
 #: Built once (a statement keeps its cache key; building it per page cost more than running it).
-_MESSAGES = (select(RequestMessage).where(RequestMessage.request_id == bindparam("request_id"))
+#: Plain columns with the author's name: no user object loaded per message.
+_MESSAGES = (select(RequestMessage.id, RequestMessage.from_oia, RequestMessage.at,
+                    RequestMessage.body, User.name.label("author_name"))
+             .outerjoin(User, User.id == RequestMessage.author_id)
+             .where(RequestMessage.request_id == bindparam("request_id"))
              .order_by(RequestMessage.at, RequestMessage.id))
 
 
-def list_messages(db: Session, request: MlaRequest) -> list[RequestMessage]:
-    return list(db.scalars(_MESSAGES, {"request_id": request.id}))
+def messages_read(request_id: int) -> Read[list[Any]]:
+    """The thread, oldest first: rows of id, from_oia, at, body and author_name."""
+    return one(_MESSAGES, {"request_id": request_id}, list)
+
+
+def list_messages(db: Session, request: MlaRequest) -> list[Any]:
+    messages: list[Any] = read_together(db, messages_read(request.id))[0]
+    return messages
 
 
 def post_message(db: Session, settings: Settings, author: User, request: MlaRequest,

@@ -10,12 +10,14 @@ covers it, among all of them, and the form says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role, User
 from portal.audit.log import record
+from portal.db_reads import Read, read_together
 from portal.requests.models import Status
 from portal.triage.intake import OPEN
 from portal.triage.models import Portfolio, TriageEntry
@@ -25,9 +27,15 @@ ANY_COUNTRY = "*"
 ACTIVE = frozenset(OPEN - {Status.RETURNED.value})
 
 
+class Attorney(NamedTuple):
+    id: int
+    public_id: str
+    name: str
+
+
 @dataclass(frozen=True)
 class Load:
-    user: User
+    user: Attorney
     count: int
     weight: float
     countries: tuple[str, ...]
@@ -51,32 +59,46 @@ def attorney_options(db: Session) -> list[tuple[str, str]]:
     return [(public_id, name) for public_id, name in db.execute(_ATTORNEY_OPTIONS)]
 
 
-def attorneys(db: Session) -> list[User]:
-    return list(db.scalars(select(User).where(User.role == Role.TRIAGE.value,
-                                              User.active.is_(True)).order_by(User.name)))
+#: The three reads of :func:`loads`, built once (see queue._PAGES). Each statement compares
+#: with one value at a time: a read together takes no expanding IN list.
+_ATTORNEYS = (select(User.id, User.public_id, User.name)
+              .where(User.role == Role.TRIAGE.value, User.active.is_(True))
+              .order_by(User.name))
+_PORTFOLIOS = select(Portfolio.user_id, Portfolio.country).order_by(Portfolio.country)
+_TOTALS = (select(TriageEntry.assignee_id, func.count().label("count"),
+                  func.sum(TriageEntry.weight).label("weight"))
+           .where(TriageEntry.is_open.is_(True),
+                  or_(*(TriageEntry.status == status for status in sorted(ACTIVE))),
+                  TriageEntry.assignee_id.is_not(None))
+           .group_by(TriageEntry.assignee_id))
 
 
-def portfolios(db: Session) -> dict[int, tuple[str, ...]]:
-    out: dict[int, list[str]] = {}
-    for user_id, country in db.execute(select(Portfolio.user_id, Portfolio.country)
-                                       .order_by(Portfolio.country)):
-        out.setdefault(user_id, []).append(country)
-    return {k: tuple(v) for k, v in out.items()}
+def loads_read() -> Read[list[Load]]:
+    """Each active attorney's load, in name order."""
+    def make(totals_rows: list[Any], portfolio_rows: list[Any],
+             attorney_rows: list[Any]) -> list[Load]:
+        totals = {row.assignee_id: (int(row.count), float(row.weight or 0))
+                  for row in totals_rows}
+        folios: dict[int, list[str]] = {}
+        for row in portfolio_rows:
+            folios.setdefault(row.user_id, []).append(row.country)
+        return [Load(Attorney(row.id, row.public_id, row.name),
+                     *totals.get(row.id, (0, 0.0)), tuple(folios.get(row.id, ())))
+                for row in attorney_rows]
+
+    return Read(((_TOTALS, {}), (_PORTFOLIOS, {}), (_ATTORNEYS, {})), make)
 
 
 def loads(db: Session) -> list[Load]:
-    totals = {row[0]: (int(row[1]), float(row[2] or 0)) for row in db.execute(
-        select(TriageEntry.assignee_id, func.count(), func.sum(TriageEntry.weight))
-        .where(TriageEntry.is_open.is_(True), TriageEntry.status.in_(ACTIVE),
-               TriageEntry.assignee_id.is_not(None))
-        .group_by(TriageEntry.assignee_id))}
-    folios = portfolios(db)
-    return [Load(user, *totals.get(user.id, (0, 0.0)), folios.get(user.id, ()))
-            for user in attorneys(db)]
+    found: list[Load] = read_together(db, loads_read())[0]
+    return found
 
 
 def suggest(db: Session, country: str) -> Suggestion:
-    everyone = loads(db)
+    return suggestion_for(loads(db), country)
+
+
+def suggestion_for(everyone: list[Load], country: str) -> Suggestion:
     code = country.upper()
     covering = [load for load in everyone
                 if code in load.countries or ANY_COUNTRY in load.countries]

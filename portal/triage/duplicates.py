@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, bindparam, select, update
+from sqlalchemy import BindParameter, Select, and_, bindparam, select, update
 from sqlalchemy.orm import Session, aliased
 
 from portal.config import Settings
+from portal.db_reads import Read, one, read_together
 from portal.requests.models import MlaRequest
 from portal.triage.models import TriageEntry, TriageKey
 
@@ -52,8 +53,10 @@ def _find_query() -> Select[*tuple[Any, ...]]:
         .join(theirs, (theirs.value == mine.value) & (theirs.kind == mine.kind))
         .join(TriageEntry, TriageEntry.request_id == theirs.request_id)
         .join(MlaRequest, MlaRequest.id == theirs.request_id)
+        # (one comparison per kind, not NOT IN: a read together takes no expanding list)
         .where(mine.request_id == request_id, theirs.request_id != request_id,
-               mine.kind.notin_(SEARCH_ONLY), TriageEntry.is_open.is_(True))
+               and_(*(mine.kind != kind for kind in sorted(SEARCH_ONLY))),
+               TriageEntry.is_open.is_(True))
         .order_by(TriageEntry.reference, theirs.id)
     )
 
@@ -63,17 +66,23 @@ def _find_query() -> Select[*tuple[Any, ...]]:
 _FIND = _find_query()
 
 
-def find(db: Session, request_id: int, settings: Settings) -> list[Duplicate]:
+def find_read(request_id: int, settings: Settings) -> Read[list[Duplicate]]:
     """The keys of ``request_id`` found in other open requests, with those requests."""
     window = timedelta(hours=settings.triage_duplicate_ip_window_hours)
-    out: list[Duplicate] = []
-    # plain columns: a shared identifier can match many requests
-    for row in db.execute(_FIND, {"request_id": request_id}):
-        if row.kind == "ip" and not _close_in_time(row.used_at, row.other_used_at, window):
-            continue
-        out.append(Duplicate(row.kind, row.value, row.path, row.request_id, row.public_id,
-                             row.reference, row.country, row.other_path))
-    return out
+
+    def make(rows: list[Any]) -> list[Duplicate]:
+        # plain columns: a shared identifier can match many requests
+        return [Duplicate(row.kind, row.value, row.path, row.request_id, row.public_id,
+                          row.reference, row.country, row.other_path)
+                for row in rows
+                if row.kind != "ip" or _close_in_time(row.used_at, row.other_used_at, window)]
+
+    return one(_FIND, {"request_id": request_id}, make)
+
+
+def find(db: Session, request_id: int, settings: Settings) -> list[Duplicate]:
+    found: list[Duplicate] = read_together(db, find_read(request_id, settings))[0]
+    return found
 
 
 def refresh_around(db: Session, request_id: int, settings: Settings) -> None:

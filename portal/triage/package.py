@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.config import Settings
+from portal.db_reads import Read, one, read_together
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion
 from portal.requests.sections import anchor_of_path, section_of_path
 from portal.rules import Finding, render_finding
@@ -72,7 +73,13 @@ def triage_findings(db: Session, request: MlaRequest, settings: Settings, locale
                     unchanged: bool | None = None) -> TriageFindings:
     """``unchanged``: whether the latest version was resubmitted unchanged, when the caller
     knows (the queue entry keeps it from the version's intake); computed otherwise."""
-    found = duplicates.find(db, request.id, settings)
+    return triage_findings_of(db, request, duplicates.find(db, request.id, settings), locale,
+                              unchanged)
+
+
+def triage_findings_of(db: Session, request: MlaRequest, found: list[duplicates.Duplicate],
+                       locale: str, unchanged: bool | None = None) -> TriageFindings:
+    """The same, from the duplicates already read (``duplicates.find_read``)."""
     if unchanged is None:
         # the versions the page has already loaded (ordered by number), not a query of its own
         latest = request.versions[-1] if request.versions else None
@@ -106,16 +113,25 @@ class HistoryItem:
 
 
 #: An event has at most one internal note (the note's key is the event's): one query, built
-#: once (a statement keeps its cache key).
-_HISTORY = (select(RequestEvent, User.name, TriageNote.note, TriageNote.reason)
+#: once (a statement keeps its cache key), of plain columns.
+_HISTORY = (select(RequestEvent.at, RequestEvent.kind, User.name.label("actor_name"),
+                   RequestEvent.from_status, RequestEvent.to_status, RequestEvent.note,
+                   TriageNote.note.label("internal_note"), TriageNote.reason)
             .outerjoin(User, User.id == RequestEvent.actor_id)
             .outerjoin(TriageNote, TriageNote.event_id == RequestEvent.id)
             .where(RequestEvent.request_id == bindparam("request_id"))
             .order_by(RequestEvent.at, RequestEvent.id))
 
 
+def history_read(request_id: int) -> Read[list[HistoryItem]]:
+    def make(rows: list[Any]) -> list[HistoryItem]:
+        return [HistoryItem(row.at, row.kind, row.actor_name or "", row.from_status,
+                            row.to_status, row.note, row.internal_note or "", row.reason or "")
+                for row in rows]
+
+    return one(_HISTORY, {"request_id": request_id}, make)
+
+
 def history(db: Session, request: MlaRequest) -> list[HistoryItem]:
-    rows = db.execute(_HISTORY, {"request_id": request.id}).all()
-    return [HistoryItem(event.at, event.kind, name or "", event.from_status, event.to_status,
-                        event.note, note or "", reason or "")
-            for event, name, note, reason in rows]
+    items: list[HistoryItem] = read_together(db, history_read(request.id))[0]
+    return items

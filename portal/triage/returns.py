@@ -8,6 +8,7 @@ request page (it calls ``triage_latest_return(req)``, a template global of this 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,11 +16,12 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from portal.db_reads import Read, one, read_together
 from portal.requests.models import MlaRequest, RequestVersion
 from portal.requests.sections import anchor_of_path, section_of_path
 from portal.rules import RULES_BY_CODE, Finding, render_finding
 from portal.triage import diff
-from portal.triage.models import TriageReturn
+from portal.triage.models import TriageReturn, TriageReturnItem
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,14 @@ def _locale(locale: str | None) -> str:
 
 
 def render_return(ret: TriageReturn, locale: str | None = None) -> ReturnView:
+    return ReturnView(ret.at, ret.version, ret.notes, _rendered(ret.items, locale))
+
+
+def _rendered(items: Iterable[Any], locale: str | None) -> tuple[ReturnedFinding, ...]:
+    """``items``: return items or rows with their code, path and params_json."""
     code_locale = _locale(locale)
     shown = []
-    for item in ret.items:
+    for item in items:
         rule = RULES_BY_CODE.get(item.code)
         severity = rule.severity if rule else "warning"
         finding = Finding(item.code, severity, item.path, _params(item.params_json))
@@ -80,7 +87,7 @@ def render_return(ret: TriageReturn, locale: str | None = None) -> ReturnView:
             section_title=section.title if section else "",
             section_slug=section.slug if section else "",
             anchor=anchor_of_path(item.path) if item.path else ""))
-    return ReturnView(ret.at, ret.version, ret.notes, tuple(shown))
+    return tuple(shown)
 
 
 def latest_return_row(db: Session, request: MlaRequest) -> TriageReturn | None:
@@ -96,13 +103,33 @@ def latest_return(db: Session, request: MlaRequest, locale: str | None = None
     return render_return(row, locale) if row is not None else None
 
 
-_ALL_RETURNS = (select(TriageReturn).where(TriageReturn.request_id == bindparam("request_id"))
-                .order_by(TriageReturn.at, TriageReturn.id))  # built once: see thread.py
+#: Every return with its items, one row per item (a return without items gives one row whose
+#: code is None), in order; built once (see thread.py).
+_ALL_RETURNS = (select(TriageReturn.id, TriageReturn.at, TriageReturn.version,
+                       TriageReturn.notes, TriageReturnItem.code, TriageReturnItem.path,
+                       TriageReturnItem.params_json)
+                .outerjoin(TriageReturnItem, TriageReturnItem.return_id == TriageReturn.id)
+                .where(TriageReturn.request_id == bindparam("request_id"))
+                .order_by(TriageReturn.at, TriageReturn.id, TriageReturnItem.id))
+
+
+def all_returns_read(request_id: int, locale: str | None = None) -> Read[list[ReturnView]]:
+    def make(rows: list[Any]) -> list[ReturnView]:
+        returns: dict[int, list[Any]] = {}
+        for row in rows:
+            returns.setdefault(row.id, [])
+            if row.code is not None:
+                returns[row.id].append(row)
+        first = {row.id: row for row in reversed(rows)}
+        return [ReturnView(first[i].at, first[i].version, first[i].notes,
+                           _rendered(items, locale)) for i, items in returns.items()]
+
+    return one(_ALL_RETURNS, {"request_id": request_id}, make)
 
 
 def all_returns(db: Session, request: MlaRequest, locale: str | None = None) -> list[ReturnView]:
-    rows = db.scalars(_ALL_RETURNS, {"request_id": request.id})
-    return [render_return(r, locale) for r in rows]
+    views: list[ReturnView] = read_together(db, all_returns_read(request.id, locale))[0]
+    return views
 
 
 def _content(db: Session, request_id: int, number: int) -> dict[str, Any]:

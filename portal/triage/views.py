@@ -21,7 +21,6 @@ from flask import Response as FlaskResponse
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from portal.accounts.forms import EmptyForm
@@ -31,6 +30,7 @@ from portal.attachments.models import Attachment
 from portal.audit.log import record
 from portal.contract.model import ASSISTANCE_TYPES
 from portal.db import utcnow
+from portal.db_reads import one, read_together
 from portal.i18n import current_locale_code
 from portal.i18n_core import day_name
 from portal.lru import LRU
@@ -44,6 +44,7 @@ from portal.requests.summary import summarize
 from portal.training.sandbox import not_sandbox
 from portal.triage import (
     caseload,
+    duplicates,
     intake,
     operations,
     package,
@@ -230,12 +231,15 @@ def _new_form(key: str, *, posted: bool = False) -> TriageForm:
     return cls(formdata=None, id_prefix=key)
 
 
-def _forms(req: MlaRequest, version: RequestVersion, entry: TriageEntry | None,
+def _forms(req: MlaRequest, version: RequestVersion, country: str,
            findings: list[package.ShownFinding], tri: package.TriageFindings,
-           overrides: dict[str, Any], only: set[str] | None = None) -> dict[str, Any]:
+           overrides: dict[str, Any], only: set[str] | None = None,
+           loads: list[caseload.Load] | None = None) -> dict[str, Any]:
     """The forms of the package page by :func:`form_key` (and ``reply``): those named in
     ``only`` (the allowed actions' and the reply, or the one posted), all when it is None;
-    ``overrides`` holds a posted form that failed, re-rendered with its answers and errors."""
+    ``overrides`` holds a posted form that failed, re-rendered with its answers and errors.
+    ``country``: the request's (its queue entry's); ``loads``: the attorneys' caseloads when
+    the caller has read them already."""
     def wanted(key: str) -> bool:
         return only is None or key in only or key in overrides
 
@@ -243,7 +247,8 @@ def _forms(req: MlaRequest, version: RequestVersion, entry: TriageEntry | None,
     suggestion = None
     proposed: list[str] = []
     if wanted("assign"):
-        suggestion = caseload.suggest(db(), entry.country if entry else "")
+        suggestion = caseload.suggestion_for(
+            loads if loads is not None else caseload.loads(db()), country)
         assign = overrides.get("assign") or _new_form("assign")
         assign.assignee.choices = [
             (load.user.public_id, _("%(name)s — %(count)d open, weighted load %(load)s",
@@ -298,11 +303,28 @@ def _version_summary_html(version: RequestVersion, locale: str) -> Markup:
     return _SUMMARIES.get_or_make((version.content_json or "", locale), render)
 
 
-#: Built once (a statement keeps its cache key; see queue._PAGES).
-_REFERRALS = (select(Referral).where(Referral.request_id == bindparam("request_id"))
-              .order_by(Referral.referred_at))
-_FILES = (select(Attachment).where(Attachment.request_id == bindparam("request_id"))
+#: The package view's own reads, built once (a statement keeps its cache key; see
+#: queue._PAGES), of plain columns (see portal.db_reads).
+_ENTRY = (select(TriageEntry.status, TriageEntry.country, TriageEntry.submitted_at,
+                 TriageEntry.urgency_date, TriageEntry.referral_district,
+                 TriageEntry.referral_due, TriageEntry.resubmit_unchanged,
+                 User.name.label("assignee_name"))
+          .outerjoin(User, User.id == TriageEntry.assignee_id)
+          .where(TriageEntry.request_id == bindparam("request_id")))
+_AUTHORITY = (select(Authority.name, Authority.country)
+              .where(Authority.id == bindparam("authority_id")))
+_REFERRALS = (select(Referral.district, Referral.referred_at, Referral.due_date,
+                     Referral.closed_at)
+              .where(Referral.request_id == bindparam("request_id"))
+              .order_by(Referral.referred_at, Referral.id))
+_FILES = (select(Attachment.public_id, Attachment.filename, Attachment.document_kind,
+                 Attachment.pages, Attachment.size, Attachment.sha256, Attachment.removed_at)
+          .where(Attachment.request_id == bindparam("request_id"))
           .order_by(Attachment.uploaded_at, Attachment.id))
+
+
+def _first(rows: list[Any]) -> Any:
+    return rows[0] if rows else None
 
 
 def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
@@ -314,15 +336,30 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
     if shown is None:
         abort(404)
     latest = versions[-1]
-    entry = db().get(TriageEntry, req.id, options=[joinedload(TriageEntry.assignee)])
-    if entry is None or entry.status != req.status:
+    allowed = operations.allowed_actions(req.status, manager=user.is_manager)
+    only = {form_key(a) for a in allowed} | {"reply"}
+    # the page's independent reads, in one round trip on PostgreSQL (portal.db_reads)
+    reads = [
+        one(_ENTRY, {"request_id": req.id}, _first),
+        one(_AUTHORITY, {"authority_id": req.authority_id}, _first),
+        duplicates.find_read(req.id, settings()),
+        one(_REFERRALS, {"request_id": req.id}, list),
+        one(_FILES, {"request_id": req.id}, list),
+        thread.messages_read(req.id),
+        package.history_read(req.id),
+        returns.all_returns_read(req.id, locale),
+        *([caseload.loads_read()] if "assign" in only or "assign" in (overrides or {}) else []),
+    ]
+    values = read_together(db(), *reads)
+    if values[0] is None or values[0].status != req.status:
         intake.sync_status(db(), req, settings=settings())
-        entry = db().get(TriageEntry, req.id)
+        values = read_together(db(), *reads)
+    entry, authority, found, refs, files, messages, history, all_returns, *loads = values
     findings = package.version_findings(latest, locale)
     shown_findings = findings if shown is latest else package.version_findings(shown, locale)
     # (the entry keeps whether the latest version came back unchanged, set at its intake)
-    tri = package.triage_findings(db(), req, settings(), locale,
-                                  unchanged=entry.resubmit_unchanged if entry else None)
+    tri = package.triage_findings_of(db(), req, found, locale,
+                                     unchanged=entry.resubmit_unchanged if entry else None)
     compare: dict[str, Any] = {}
     if len(versions) > 1:
         numbers = [v.number for v in versions]
@@ -332,19 +369,15 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
         vb = next((v for v in versions if v.number == b), None)
         if va is not None and vb is not None:
             compare = {"a": a, "b": b, "changes": package.version_diff(va, vb)}
-    refs = db().scalars(_REFERRALS, {"request_id": req.id}).all()
-    files = db().scalars(_FILES, {"request_id": req.id}).all()
-    allowed = operations.allowed_actions(req.status, manager=user.is_manager)
-    forms = _forms(req, latest, entry, findings, tri, overrides or {},
-                   only={form_key(a) for a in allowed} | {"reply"})
+    forms = _forms(req, latest, entry.country if entry else "", findings, tri, overrides or {},
+                   only=only, loads=loads[0] if loads else None)
     # the action whose form is open: the one refused with errors, else the first
     opened = next((a for a in allowed if forms[form_key(a)].errors), None)
     html = render_template(
-        "triage/package.html", req=req, entry=entry, versions=versions, shown=shown,
-        summary_html=_version_summary_html(shown, locale), findings=shown_findings,
+        "triage/package.html", req=req, entry=entry, authority=authority, versions=versions,
+        shown=shown, summary_html=_version_summary_html(shown, locale), findings=shown_findings,
         acknowledged=[f for f in findings if f.acknowledgement], tri=tri, compare=compare,
-        thread=thread.list_messages(db(), req), history=package.history(db(), req),
-        returns=returns.all_returns(db(), req, locale), referrals=refs,
+        thread=messages, history=history, returns=all_returns, referrals=refs,
         today=utcnow().date(), attachments=files, handoff=handoff_state(db(), req),
         retry_form=EmptyForm(),
         allowed=allowed, opened=opened or (allowed[0] if allowed else None),
@@ -448,8 +481,8 @@ def _forms_for_post(req: MlaRequest, key: str) -> dict[str, Any]:
     locale = current_locale_code()
     findings = package.version_findings(latest, locale)
     tri = package.triage_findings(db(), req, settings(), locale)
-    built = _forms(req, latest, entry, findings, tri, {key: _new_form(key, posted=True)},
-                   only={key})
+    built = _forms(req, latest, entry.country if entry else "", findings, tri,
+                   {key: _new_form(key, posted=True)}, only={key})
     if key == "assign":
         # any active attorney may be chosen, not only the suggested ones
         built["assign"].assignee.choices = caseload.attorney_options(db())

@@ -1,0 +1,163 @@
+"""Independent reads of one page sent together.
+
+A page such as the package view needs a dozen small SELECTs that do not depend on each other.
+Through SQLAlchemy's ORM each costs ~150 µs of Python and a round trip to the server. Here, on
+PostgreSQL, they go to the server in one round trip (psycopg's pipeline: sent together, run in
+order, in the session's transaction) straight through the driver; on SQLite they run one after
+another through SQLAlchemy Core. Either way each statement gives plain rows (named tuples whose
+fields are the statement's column keys), with values processed by the columns' types as
+SQLAlchemy processes them (UTC datetimes); ``tests/test_db_reads.py`` compares the two.
+
+A :class:`Read` is one or more statements and the function that makes its value from their
+rows; the domain modules own their reads (``duplicates.find_read``, ``thread.messages_read``…)
+and their plain functions run the same read alone, so there is one way to read each thing.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
+
+from sqlalchemy import Connection, Select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+Step = tuple[Select[*tuple[Any, ...]], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Read(Generic[T]):
+    """``steps``: (statement, parameters) pairs, each statement built once (a module constant:
+    its compiled form is kept by the statement's identity); ``make``: the value, from each
+    step's rows in order."""
+
+    steps: tuple[Step, ...]
+    make: Callable[..., T]
+
+
+def one(statement: Select[*tuple[Any, ...]], params: Mapping[str, Any],
+        make: Callable[[list[Any]], T]) -> Read[T]:
+    """A read of one statement."""
+    return Read(((statement, params),), make)
+
+
+@dataclass
+class _Compiled:
+    statement: Select[*tuple[Any, ...]]  # kept: the cache is keyed by its id
+    compiled: Any
+    sql: str
+    row: Callable[..., Any]
+    bind_processors: Mapping[str, Callable[[Any], Any]]
+    #: by column, from the driver's type codes of the first result (a numeric's processor
+    #: depends on the type the server gives)
+    processors: tuple[Callable[[Any], Any] | None, ...] | None = None
+
+    def rows(self, dialect: Dialect, description: Sequence[Any], values: list[Any]
+             ) -> list[Any]:
+        processors = self.processors
+        if processors is None:
+            processors = self.processors = tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, about[1])
+                for column, about in zip(self.statement.selected_columns, description,
+                                         strict=True))
+        if not any(processors):
+            return [self.row(*row) for row in values]
+        return [self.row(*[value if process is None else process(value)
+                           for process, value in zip(processors, row, strict=True)])
+                for row in values]
+
+    def params(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        values = dict(self.compiled.construct_params(dict(given)))
+        for name, process in self.bind_processors.items():
+            if name in values:
+                values[name] = process(values[name])
+        return values
+
+
+#: Compiled statements by (id of the statement, dialect name), with the statement itself; read
+#: on every page without a lock, so it starts again when full rather than evicting.
+_COMPILED: dict[tuple[int, str], _Compiled] = {}
+_MAX_COMPILED = 512
+
+
+def _compiled(statement: Select[*tuple[Any, ...]], dialect: Dialect) -> _Compiled:
+    key = (id(statement), dialect.name)
+    found = _COMPILED.get(key)
+    if found is not None and found.statement is statement:
+        return found
+    compiled = statement.compile(dialect=dialect)
+    if compiled.post_compile_params:
+        raise ValueError("a read together cannot expand parameters (IN lists): "
+                         "write the statement without them")
+    # SQLAlchemy's keys, made distinct as its rows make them (id, id_1)
+    keys = list(statement.selected_columns.keys())
+    bind_processors = {}
+    for name, bind in compiled.binds.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            bind_processors[name] = process
+    made = _Compiled(statement, compiled, compiled.string,
+                     namedtuple("Row", keys), bind_processors)
+    if len(_COMPILED) >= _MAX_COMPILED:
+        _COMPILED.clear()
+    _COMPILED[key] = made
+    return made
+
+
+def read_together(session: Session, *reads: Read[Any]) -> list[Any]:
+    """The value of each read, in order, read in the session's transaction (its pending
+    changes flushed first, as a query would)."""
+    session.flush()
+    connection = session.connection()
+    steps = [step for read in reads for step in read.steps]
+    if connection.dialect.name == "postgresql":
+        rows = _pipelined(connection, steps)
+    else:
+        rows = []
+        for statement, params in steps:
+            made = _compiled(statement, connection.dialect)
+            rows.append([made.row(*row) for row in connection.execute(statement, dict(params))])
+    values = []
+    position = 0
+    for read in reads:
+        values.append(read.make(*rows[position:position + len(read.steps)]))
+        position += len(read.steps)
+    return values
+
+
+def _pipelined(connection: Connection, steps: list[Step]) -> list[list[Any]]:
+    import psycopg  # PostgreSQL only
+
+    driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
+    prepared = [(made, made.params(params))
+                for made, params in ((_compiled(statement, connection.dialect), params)
+                                     for statement, params in steps)]
+    with driver_errors(connection, "read together"):
+        with driver.pipeline():
+            cursors = [driver.execute(made.sql, values) for made, values in prepared]
+        return [made.rows(connection.dialect, cursor.description or (), cursor.fetchall())
+                for (made, _values), cursor in zip(prepared, cursors, strict=True)]
+
+
+@contextmanager
+def driver_errors(connection: Connection, what: str) -> Iterator[None]:
+    """psycopg's own errors, raised by work done straight through the driver, made what
+    SQLAlchemy raises (callers and the error pages catch that); a broken connection is dropped
+    as SQLAlchemy would drop it."""
+    import psycopg  # PostgreSQL only
+
+    driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
+    try:
+        yield
+    except psycopg.Error as exc:
+        broken = bool(driver.broken)
+        if broken:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(what, None, exc, psycopg.Error,
+                                  connection_invalidated=broken) from exc

@@ -1,0 +1,124 @@
+"""portal.db_reads: reads sent together (one psycopg pipeline on PostgreSQL, SQLAlchemy Core
+one after another on SQLite) give the rows SQLAlchemy gives, with the same processed values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import Float, bindparam, cast, func, select
+from sqlalchemy.exc import DBAPIError
+
+from portal.accounts.models import Authority, Role, User
+from portal.db_reads import Read, one, read_together
+from portal.requests.models import MlaRequest
+from portal.triage.models import TriageEntry
+from tests.conftest import PG_URL, Accounts
+from tests.triage.conftest import content, make_submitted, session
+
+_ENTRY = (select(TriageEntry.request_id, TriageEntry.status, TriageEntry.is_open,
+                 TriageEntry.submitted_at, TriageEntry.urgency_date, TriageEntry.weight,
+                 TriageEntry.referral_due, User.name.label("assignee_name"))
+          .outerjoin(User, User.id == TriageEntry.assignee_id)
+          .where(TriageEntry.request_id == bindparam("request_id")))
+_USERS = (select(User.id, User.public_id, User.active, User.created_at,
+                 Authority.name.label("authority_name"))
+          .outerjoin(Authority, Authority.id == User.authority_id)
+          .where(User.role == bindparam("role"))
+          .order_by(User.id))
+_TOTALS = select(func.count().label("count"),
+                 func.sum(cast(TriageEntry.weight, Float)).label("weight"),
+                 func.max(TriageEntry.submitted_at).label("latest"))
+_NOTHING = select(User.id).where(User.id == bindparam("user_id"))
+
+
+def _made(app: Flask, accounts: Accounts) -> int:
+    submitter = accounts.create(Role.SUBMITTER, country="ES")
+    accounts.create(Role.SUBMITTER, country="MX")
+    settings = app.extensions["portal.settings"]
+    with session(app) as db:
+        user = db.scalar(select(User).where(User.public_id == submitter.public_id))
+        assert user is not None
+        request = make_submitted(db, settings, user, content("ES", urgent="2031-05-04"))
+        request_id = request.id
+        db.commit()
+    return request_id
+
+
+def test_rows_are_those_sqlalchemy_gives(app: Flask, accounts: Accounts) -> None:
+    request_id = _made(app, accounts)
+    reads: list[tuple[Any, dict[str, Any]]] = [
+        (_ENTRY, {"request_id": request_id}), (_USERS, {"role": Role.SUBMITTER.value}),
+        (_TOTALS, {}), (_NOTHING, {"user_id": -1})]
+    with session(app) as db:
+        together = read_together(db, *(one(statement, params, list)
+                                        for statement, params in reads))
+        expected = [[tuple(row) for row in db.execute(statement, params)]
+                    for statement, params in reads]
+    assert [[tuple(row) for row in rows] for rows in together] == expected
+    entry = together[0][0]
+    # the columns' keys name the fields; the values are processed as SQLAlchemy does
+    assert entry.request_id == request_id and entry.is_open is True
+    assert isinstance(entry.submitted_at, datetime) and entry.submitted_at.utcoffset() is not None
+    assert entry.urgency_date == date(2031, 5, 4) and entry.assignee_name is None
+    assert [row.authority_name for row in together[1]] and together[3] == []
+    assert together[2][0].count == 1 and together[2][0].latest == entry.submitted_at
+
+
+def test_a_read_of_several_statements_makes_one_value(app: Flask, accounts: Accounts) -> None:
+    request_id = _made(app, accounts)
+
+    def make(entries: list[Any], users: list[Any]) -> tuple[str, int]:
+        return entries[0].status, len(users)
+
+    with session(app) as db:
+        value, alone = read_together(
+            db, Read(((_ENTRY, {"request_id": request_id}),
+                      (_USERS, {"role": Role.SUBMITTER.value})), make),
+            one(_NOTHING, {"user_id": -1}, len))
+    assert value == ("submitted", 2) and alone == 0
+
+
+def test_pending_changes_are_read(app: Flask, accounts: Accounts) -> None:
+    request_id = _made(app, accounts)
+    with session(app) as db:
+        request = db.get(MlaRequest, request_id)
+        entry = db.get(TriageEntry, request_id)
+        assert request is not None and entry is not None
+        entry.status = "assigned"  # not flushed yet
+        [rows] = read_together(db, one(_ENTRY, {"request_id": request_id}, list))
+        assert rows[0].status == "assigned"
+        db.rollback()
+
+
+def test_statements_with_an_in_list_are_refused(app: Flask) -> None:
+    with session(app) as db, pytest.raises(ValueError, match="expand"):
+        read_together(db, one(select(User.id).where(User.role.in_(["triage", "admin"])),
+                              {}, list))
+
+
+def test_fields_of_columns_of_one_name_are_those_of_sqlalchemy(app: Flask,
+                                                               accounts: Accounts) -> None:
+    accounts.create(Role.SUBMITTER, country="ES")
+    statement = select(User.id, Authority.id, User.name, Authority.name).join(Authority)
+    with session(app) as db:
+        [[row]] = read_together(db, one(statement, {}, list))
+        expected = db.execute(statement).one()
+    assert row._fields == expected._fields == ("id", "id_1", "name", "name_1")
+    assert tuple(row) == tuple(expected)
+
+
+@pytest.mark.skipif(not PG_URL, reason="the pipeline is PostgreSQL's")
+def test_a_failed_read_raises_what_sqlalchemy_raises_and_the_connection_recovers(
+        app: Flask, accounts: Accounts) -> None:
+    request_id = _made(app, accounts)
+    failing = select((TriageEntry.weight / (TriageEntry.weight - TriageEntry.weight))
+                     .label("ratio"))
+    with pytest.raises(DBAPIError, match="division by zero"), session(app) as db:
+        read_together(db, one(_ENTRY, {"request_id": request_id}, list),
+                      one(failing, {}, list))
+    with session(app) as db:  # the pool's connection, rolled back, serves the next reads
+        [rows] = read_together(db, one(_ENTRY, {"request_id": request_id}, list))
+        assert rows[0].request_id == request_id

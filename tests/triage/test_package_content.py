@@ -1,0 +1,105 @@
+"""The package view shows what its reads bring (portal.db_reads): the authority, the assignee,
+the messages with their authors, the referral, the return with its findings, the history with
+OIA's internal note, the duplicates and the caseload suggestion; and the submitter's page shows
+the thread with its authors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import escape
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.accounts.models import Authority, Role
+from portal.config import Settings
+from portal.db import utcnow
+from portal.requests import thread
+from portal.requests.models import Status
+from portal.triage import operations, referrals
+from portal.triage.models import TriageEntry
+from tests.conftest import Account, Accounts, login
+from tests.triage.conftest import content, make_submitted, session, user
+
+EMAIL = (("email", "shared@mail.example", ""),)
+
+
+def test_package_view_shows_every_part(app: Flask, client: FlaskClient, accounts: Accounts,
+                                       manager: Account, staff: Account,
+                                       settings_obj: Settings) -> None:
+    submitter = accounts.create(Role.SUBMITTER, country="ES")
+    district = referrals.district_choices()[0][0]
+    with session(app) as db:
+        author, boss, attorney = (user(db, submitter), user(db, manager), user(db, staff))
+        authority = db.get(Authority, author.authority_id)
+        assert authority is not None
+        req = make_submitted(db, settings_obj, author, content("ES", identifiers=EMAIL))
+        other = make_submitted(db, settings_obj, author, content("ES", identifiers=EMAIL))
+        returned = make_submitted(db, settings_obj, author, content("ES"), findings=[
+            {"code": "GEN-CONTACT", "severity": "blocker",
+             "path": "requesting_authority.contact"}], status=Status.IN_TRIAGE)
+        thread.post_message(db, settings_obj, author, req, "Here is the order.")
+        thread.post_message(db, settings_obj, boss, req, "Received, thank you.")
+        operations.assign(db, settings_obj, boss, req, attorney, note="Urgent look please")
+        operations.accept(db, settings_obj, attorney, req)
+        operations.assign(db, settings_obj, boss, req, attorney)
+        operations.refer(db, settings_obj, attorney, req, district,
+                         utcnow().date() + timedelta(days=30), note="Evidence in the district")
+        operations.return_for_deficiency(db, settings_obj, boss, returned,
+                                         ["GEN-CONTACT@requesting_authority.contact"],
+                                         "Say why it matters")
+        ids = (req.public_id, other.reference, returned.public_id, other.public_id)
+        names = (author.name, boss.name, attorney.name, authority.name)
+    public_id, other_reference, returned_id, other_id = ids
+    author_name, boss_name, attorney_name, authority_name = names
+    login(client, manager)
+    page = client.get(f"/triage/{public_id}")
+    assert page.status_code == 200
+    text = page.text
+    assert (f"<dt>Requesting authority</dt><dd>{escape(authority_name)} "
+            '(<bdi dir="ltr">ES</bdi>)</dd>') in text
+    assert f"<dt>Assigned to</dt><dd>{escape(attorney_name)}</dd>" in text
+    assert (f'<dt>Referral</dt><dd><bdi dir="ltr">{escape(referrals.district_label(district))}'
+            "</bdi>, due ") in text
+    assert f"<strong>{escape(author_name)}</strong> · " in text
+    assert f"<strong>OIA – {escape(boss_name)}</strong> · " in text
+    assert '<div class="portal-thread__body" dir="auto">Here is the order.</div>' in text
+    history = text.split('id="history-heading"')[1]
+    assert f"(UTC) – {escape(boss_name)} – Accepted → Assigned" in history
+    assert '<p dir="auto"><strong>OIA note:</strong> Urgent look please</p>' in history
+    shared = text.split("Shared with other open requests")[1].split("</table>")[0]
+    assert f"{other_reference}</bdi></a> (<bdi dir=\"ltr\">ES</bdi>)" in shared
+    page = client.get(f"/triage/{returned_id}")
+    assert page.status_code == 200
+    returns = page.text.split('id="returns-heading"')[1].split("</section>")[0]
+    assert "Return of version 1" in returns and "Say why it matters" in returns
+    assert "GEN-CONTACT" in returns
+    # the assign form suggests the lightest caseload (read with the page's other reads)
+    page = client.get(f"/triage/{other_id}")
+    assert "Suggested:" in page.text and "weighted load" in page.text
+    # the submitter's own page: the thread with OIA's messages signed "OIA"
+    own = app.test_client()
+    login(own, submitter)
+    mine = own.get(f"/requests/{public_id}").text
+    assert f"<strong>{escape(author_name)}</strong>" in mine
+    assert "<strong>OIA</strong>" in mine and escape(boss_name) not in mine.split(
+        'class="portal-thread"')[1].split("</ol>")[0]
+
+
+def test_a_request_missing_from_the_queue_is_put_back_when_viewed(
+        app: Flask, client: FlaskClient, accounts: Accounts, manager: Account,
+        settings_obj: Settings) -> None:
+    submitter = accounts.create(Role.SUBMITTER, country="ES")
+    with session(app) as db:
+        req = make_submitted(db, settings_obj, user(db, submitter), content("ES"))
+        public_id, request_id = req.public_id, req.id
+    with session(app) as db:
+        entry = db.get(TriageEntry, request_id)
+        assert entry is not None
+        db.delete(entry)
+    login(client, manager)
+    page = client.get(f"/triage/{public_id}")
+    assert page.status_code == 200
+    assert "(UTC) – 0 days ago</dd>" in page.text  # the entry's first submission, read again
+    with session(app) as db:
+        assert db.get(TriageEntry, request_id) is not None
