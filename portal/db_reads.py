@@ -140,7 +140,14 @@ def _pipelined(connection: Connection, steps: list[Step]) -> list[list[Any]]:
                                      for statement, params in steps)]
     with driver_errors(connection, "read together"):
         with driver.pipeline():
+            # Reads together are lookups by key, whose best plan does not depend on the key's
+            # value: PostgreSQL is told to use the plan it keeps for each prepared statement.
+            # Left to choose, it planned the duplicates' four-table join anew on every page
+            # (that plan's estimate is above the custom plans'), 0.5 ms of the server's time.
+            # The setting is the transaction's, and put back to the session's after the reads.
+            driver.execute("SET LOCAL plan_cache_mode = force_generic_plan")
             cursors = [driver.execute(made.sql, values) for made, values in prepared]
+            driver.execute("SET LOCAL plan_cache_mode = DEFAULT")
         return [made.rows(connection.dialect, cursor.description or (), cursor.fetchall())
                 for (made, _values), cursor in zip(prepared, cursors, strict=True)]
 

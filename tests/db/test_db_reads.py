@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Float, bindparam, cast, func, select
+from sqlalchemy import Float, bindparam, cast, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from portal.accounts.models import Authority, Role, User
@@ -122,3 +122,12 @@ def test_a_failed_read_raises_what_sqlalchemy_raises_and_the_connection_recovers
     with session(app) as db:  # the pool's connection, rolled back, serves the next reads
         [rows] = read_together(db, one(_ENTRY, {"request_id": request_id}, list))
         assert rows[0].request_id == request_id
+
+
+@pytest.mark.skipif(not PG_URL, reason="the pipeline is PostgreSQL's")
+def test_the_plan_setting_of_the_reads_is_put_back(app: Flask, accounts: Accounts) -> None:
+    request_id = _made(app, accounts)
+    with session(app) as db:
+        before = db.execute(text("SHOW plan_cache_mode")).scalar_one()
+        read_together(db, one(_ENTRY, {"request_id": request_id}, list))
+        assert db.execute(text("SHOW plan_cache_mode")).scalar_one() == before == "auto"
