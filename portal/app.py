@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
@@ -14,6 +14,7 @@ from portal.accounts.passwords import make_hasher
 from portal.config import Settings
 from portal.db import Database
 from portal.i18n_core import PACKAGE_DIR, day_name
+from portal.lru import LRU
 from portal.web import wtforms_speed
 from portal.web.field_html import form_field
 from portal.web.select_widget import options_html
@@ -85,8 +86,19 @@ def format_file_size(size: int) -> str:
     raise AssertionError("unreachable")
 
 
+#: Instants as the templates show them, by (instant, format, language, time zone).
+_DATETIMES: LRU[tuple[Any, ...], str] = LRU(4096)
+
+
 def _template_globals(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, format_number, get_locale, lazy_gettext
+    from flask_babel import (
+        format_date,
+        format_datetime,
+        format_number,
+        get_locale,
+        get_timezone,
+        lazy_gettext,
+    )
 
     from portal.i18n_core import supported_locales
     from portal.web.access import current_user
@@ -105,6 +117,15 @@ def _template_globals(app: Flask) -> None:
             return day_name(value, str(get_locale()))
         return str(format_date(value, format, rebase))
 
+    def _format_datetime(value: Any = None, format: str | None = None, rebase: bool = True
+                         ) -> str:
+        # an instant shown in the reader's language and time zone never changes: the package
+        # view shows each version, message and event with one (Babel: ~40 µs each)
+        if type(value) is datetime and value.tzinfo is not None and rebase:
+            key = (value, format, str(get_locale()), str(get_timezone()))
+            return _DATETIMES.get_or_make(key, lambda: str(format_datetime(value, format)))
+        return str(format_datetime(value, format, rebase))
+
     app.add_template_filter(bdi_ltr, "ltr")
     app.add_template_global(bdi_ltr, "bdi_ltr")
     app.add_template_global(options_html, "select_options")
@@ -116,7 +137,7 @@ def _template_globals(app: Flask) -> None:
             "current_user": current_user(),
             "supported_locales": supported_locales(),
             "role_label": lambda role: role_labels.get(role, role),
-            "format_datetime": format_datetime,
+            "format_datetime": _format_datetime,
             "format_date": _format_date,
             "format_number": format_number,
             "format_file_size": format_file_size,

@@ -1,0 +1,45 @@
+"""The templates' ``format_datetime`` (portal.app) remembers what it made by instant, format,
+language and time zone, and gives what Flask-Babel's own gives, in every language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from flask import Flask, render_template_string
+from flask_babel import _get_current_context, force_locale, format_datetime
+from pytz import timezone as pytz_timezone
+
+LOCALES = ["en", "es", "fr", "pt", "de", "ar", "zh_Hans", "ru"]
+INSTANTS = [datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
+            datetime(2026, 3, 1, 23, 30, tzinfo=timezone(timedelta(hours=-5))),
+            datetime(2026, 11, 29, 6, 5, 4, tzinfo=UTC), datetime(2026, 11, 29, 6, 5, 4)]
+FORMATS = [None, "short", "medium", "long", "yyyy-MM-dd HH:mm"]
+SOURCE = ("{% for v in values %}{% for f in formats %}{{ format_datetime(v, f) }}|"
+          "{{ format_datetime(v, f, rebase=False) }}|{% endfor %}{% endfor %}")
+
+
+def _expected() -> str:
+    return "".join(f"{format_datetime(v, f)}|{format_datetime(v, f, rebase=False)}|"
+                   for v in INSTANTS for f in FORMATS)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_format_datetime_gives_what_flask_babel_gives(app: Flask, locale: str) -> None:
+    with app.test_request_context(f"/?lang={locale}"):
+        for _ in range(2):  # made, then remembered
+            assert render_template_string(SOURCE, values=INSTANTS, formats=FORMATS) == \
+                _expected()
+
+
+def test_the_language_and_the_time_zone_are_part_of_what_is_remembered(app: Flask) -> None:
+    instant = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+    with app.test_request_context("/?lang=en"):
+        english = render_template_string("{{ format_datetime(v, 'long') }}", v=instant)
+        with force_locale("fr"):
+            french = render_template_string("{{ format_datetime(v, 'long') }}", v=instant)
+            assert french == format_datetime(instant, "long") != english
+        _get_current_context().babel_tzinfo = pytz_timezone("America/New_York")
+        eastern = render_template_string("{{ format_datetime(v, 'long') }}", v=instant)
+        assert eastern == format_datetime(instant, "long") != english
+        assert "6:30:00" in eastern  # 23:30 UTC is 18:30 in New York
