@@ -64,8 +64,7 @@ class Package(Base):
 
     @property
     def bag_name(self) -> str:
-        """The bag's directory name: ``MLA-2026-000042-v1``."""
-        return f"{self.reference}-v{self.version}"
+        return bag_name(self.reference, self.version)
 
 
 class Handoff(Base):
@@ -109,3 +108,8 @@ class HandoffAttempt(Base):
     #: in_progress, sent, error, failed (error and no more attempts), interrupted
     outcome: Mapped[str] = mapped_column(String(20), default="in_progress")
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+def bag_name(reference: str, version: int) -> str:
+    """A package's bag directory name: ``MLA-2026-000042-v1``."""
+    return f"{reference}-v{version}"

@@ -42,7 +42,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, event, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,6 +54,7 @@ from portal.audit.log import record
 from portal.config import Settings
 from portal.contract.model import Request
 from portal.db import utcnow
+from portal.db_reads import Read, read_together
 from portal.i18n_core import N_
 from portal.packages.bag import (
     TEMP_DIR_NAME,
@@ -70,6 +71,7 @@ from portal.packages.models import (
     HandoffState,
     Package,
     PackageState,
+    bag_name,
 )
 from portal.requests.models import MlaRequest, RequestVersion, Status
 
@@ -503,45 +505,84 @@ class PackageStatus:
     history: tuple[AttemptView, ...]
 
 
-#: Built once (a statement keeps its cache key; the package view asks on every page).
-_PACKAGES_OF = (select(Package).where(Package.request_id == bindparam("request_id"))
-                .order_by(Package.version))
+def _packages_where(condition: Any) -> Select[*tuple[Any, ...]]:
+    return (select(Package.id, Package.public_id, Package.version, Package.reference,
+                   Package.state, Package.build_error, Package.training,
+                   Handoff.id.label("handoff_id"), Handoff.state.label("handoff_state"),
+                   Handoff.attempts, Handoff.last_error, Handoff.next_attempt_at,
+                   Handoff.sent_at, Handoff.target)
+            .outerjoin(Handoff, Handoff.package_id == Package.id)
+            .where(condition).order_by(Package.version, Package.id))
+
+
+def _attempts_where(condition: Any) -> Select[*tuple[Any, ...]]:
+    return (select(HandoffAttempt.handoff_id, HandoffAttempt.number, HandoffAttempt.started_at,
+                   HandoffAttempt.finished_at, HandoffAttempt.target, HandoffAttempt.outcome,
+                   HandoffAttempt.error)
+            .join(Handoff, Handoff.id == HandoffAttempt.handoff_id)
+            .join(Package, Package.id == Handoff.package_id)
+            .where(condition).order_by(HandoffAttempt.number, HandoffAttempt.id))
+
+
+#: Built once (a statement keeps its cache key; the package view asks on every page), of plain
+#: columns: the packages with their hand-offs, and the attempts, of a request or of a package.
+_OF_REQUEST = Package.request_id == bindparam("request_id")
+_PACKAGES_OF = _packages_where(_OF_REQUEST)
+_ATTEMPTS_OF = _attempts_where(_OF_REQUEST)
+_OF_PACKAGE = Package.id == bindparam("package_id")
+_PACKAGE = _packages_where(_OF_PACKAGE)
+_ATTEMPTS_OF_PACKAGE = _attempts_where(_OF_PACKAGE)
+
+
+def _statuses(packages: list[Any], attempts: list[Any]) -> list[PackageStatus]:
+    by_handoff: dict[int, list[Any]] = {}
+    for attempt in attempts:
+        by_handoff.setdefault(attempt.handoff_id, []).append(attempt)
+    return [_status(row, by_handoff.get(row.handoff_id, [])) for row in packages]
+
+
+def _status(row: Any, attempts: list[Any]) -> PackageStatus:
+    built = row.state == PackageState.BUILT.value
+    handed = row.handoff_id is not None
+    if row.training or not handed:
+        state = "training" if row.training else PackageState.PENDING.value
+    elif not built and row.handoff_state == HandoffState.QUEUED.value:
+        state = PackageState.PENDING.value
+    else:
+        state = row.handoff_state
+    return PackageStatus(
+        package_id=row.public_id, version=row.version, reference=row.reference,
+        bag_name=bag_name(row.reference, row.version), built=built,
+        build_error=row.build_error, state=state,
+        label=STATE_LABELS.get(state, state),
+        attempts=row.attempts if handed else 0,
+        last_error=row.last_error if handed else "",
+        next_attempt_at=row.next_attempt_at if handed and
+        row.handoff_state == HandoffState.QUEUED.value else None,
+        sent_at=row.sent_at if handed else None,
+        target=row.target if handed else "",
+        can_retry=handed and row.handoff_state == HandoffState.FAILED.value,
+        history=tuple(AttemptView(a.number, a.started_at, a.finished_at, a.target, a.outcome,
+                                  a.error) for a in attempts))
+
+
+def handoff_read(request_id: int) -> Read[list[PackageStatus]]:
+    """Every package of a request (one per submitted version, oldest first) with its hand-off
+    state and every attempt. The caller has checked that the user may see the request."""
+    params = {"request_id": request_id}
+    return Read(((_PACKAGES_OF, params), (_ATTEMPTS_OF, params)), _statuses)
 
 
 def handoff_state(db: Session, request: MlaRequest) -> list[PackageStatus]:
-    """Every package of ``request`` (one per submitted version, oldest first) with its hand-off
-    state and every attempt. The caller has checked that the user may see the request."""
-    packages = list(db.scalars(_PACKAGES_OF, {"request_id": request.id}))
-    return [package_status(db, package) for package in packages]
+    statuses: list[PackageStatus] = read_together(db, handoff_read(request.id))[0]
+    return statuses
 
 
 def package_status(db: Session, package: Package) -> PackageStatus:
-    handoff = db.scalar(select(Handoff).where(Handoff.package_id == package.id))
-    built = package.state == PackageState.BUILT.value
-    attempts: list[HandoffAttempt] = []
-    if handoff is not None:
-        attempts = list(db.scalars(select(HandoffAttempt)
-                                   .where(HandoffAttempt.handoff_id == handoff.id)
-                                   .order_by(HandoffAttempt.number, HandoffAttempt.id)))
-    if package.training or handoff is None:
-        state = "training" if package.training else PackageState.PENDING.value
-    elif not built and handoff.state == HandoffState.QUEUED.value:
-        state = PackageState.PENDING.value
-    else:
-        state = handoff.state
-    return PackageStatus(
-        package_id=package.public_id, version=package.version, reference=package.reference,
-        bag_name=package.bag_name, built=built, build_error=package.build_error, state=state,
-        label=STATE_LABELS.get(state, state),
-        attempts=handoff.attempts if handoff else 0,
-        last_error=handoff.last_error if handoff else "",
-        next_attempt_at=handoff.next_attempt_at if handoff and
-        handoff.state == HandoffState.QUEUED.value else None,
-        sent_at=handoff.sent_at if handoff else None,
-        target=handoff.target if handoff else "",
-        can_retry=handoff is not None and handoff.state == HandoffState.FAILED.value,
-        history=tuple(AttemptView(a.number, a.started_at, a.finished_at, a.target, a.outcome,
-                                  a.error) for a in attempts))
+    params = {"package_id": package.id}
+    statuses: list[PackageStatus] = read_together(
+        db, Read(((_PACKAGE, params), (_ATTEMPTS_OF_PACKAGE, params)), _statuses))[0]
+    return statuses[0]
 
 
 def retry(db: Session, user: User, package_id: str, *, ip: str = "") -> PackageStatus:

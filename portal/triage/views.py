@@ -34,7 +34,7 @@ from portal.db_reads import one, read_together
 from portal.i18n import current_locale_code
 from portal.i18n_core import day_name
 from portal.lru import LRU
-from portal.packages.service import handoff_state
+from portal.packages import service as package_service
 from portal.reference import load_reference
 from portal.requests import drafts, thread
 from portal.requests.choices import display_names
@@ -348,13 +348,14 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
         thread.messages_read(req.id),
         package.history_read(req.id),
         returns.all_returns_read(req.id, locale),
+        package_service.handoff_read(req.id),
         *([caseload.loads_read()] if "assign" in only or "assign" in (overrides or {}) else []),
     ]
     values = read_together(db(), *reads)
     if values[0] is None or values[0].status != req.status:
         intake.sync_status(db(), req, settings=settings())
         values = read_together(db(), *reads)
-    entry, authority, found, refs, files, messages, history, all_returns, *loads = values
+    entry, authority, found, refs, files, messages, history, all_returns, handoff, *loads = values
     findings = package.version_findings(latest, locale)
     shown_findings = findings if shown is latest else package.version_findings(shown, locale)
     # (the entry keeps whether the latest version came back unchanged, set at its intake)
@@ -378,7 +379,7 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
         shown=shown, summary_html=_version_summary_html(shown, locale), findings=shown_findings,
         acknowledged=[f for f in findings if f.acknowledgement], tri=tri, compare=compare,
         thread=messages, history=history, returns=all_returns, referrals=refs,
-        today=utcnow().date(), attachments=files, handoff=handoff_state(db(), req),
+        today=utcnow().date(), attachments=files, handoff=handoff,
         retry_form=EmptyForm(),
         allowed=allowed, opened=opened or (allowed[0] if allowed else None),
         action_labels=ACTION_LABELS, forms=forms, form_key=form_key,
