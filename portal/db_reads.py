@@ -16,7 +16,7 @@ and their plain functions run the same read alone, so there is one way to read e
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
@@ -58,10 +58,11 @@ class _Compiled:
     #: depends on the type the server gives)
     processors: tuple[Callable[[Any], Any] | None, ...] | None = None
 
-    def rows(self, dialect: Dialect, description: Sequence[Any], values: list[Any]
-             ) -> list[Any]:
+    def rows(self, dialect: Dialect, cursor: Any) -> list[Any]:
+        values = cursor.fetchall()
         processors = self.processors
-        if processors is None:
+        if processors is None:  # (the driver makes its description anew at each call)
+            description = cursor.description or ()
             processors = self.processors = tuple(
                 column.type.dialect_impl(dialect).result_processor(dialect, about[1])
                 for column, about in zip(self.statement.selected_columns, description,
@@ -148,7 +149,7 @@ def _pipelined(connection: Connection, steps: list[Step]) -> list[list[Any]]:
             driver.execute("SET LOCAL plan_cache_mode = force_generic_plan")
             cursors = [driver.execute(made.sql, values) for made, values in prepared]
             driver.execute("SET LOCAL plan_cache_mode = DEFAULT")
-        return [made.rows(connection.dialect, cursor.description or (), cursor.fetchall())
+        return [made.rows(connection.dialect, cursor)
                 for (made, _values), cursor in zip(prepared, cursors, strict=True)]
 
 
