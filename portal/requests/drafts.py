@@ -120,13 +120,18 @@ def content_of(request: MlaRequest) -> Request:
 
 
 def save_draft(db: Session, user: User, request: MlaRequest, content: Request,
-               expected_revision: int, *, ip: str = "", section: str = "") -> int:
-    """Store the working copy; returns the new revision. Atomic compare-and-set on revision."""
+               expected_revision: int, *, ip: str = "", section: str = "",
+               progress_json: str | None = None) -> int:
+    """Store the working copy; returns the new revision. Atomic compare-and-set on revision.
+    ``progress_json``: the sections' progress to store in the same UPDATE, when it changes."""
     if not request.editable:
         raise NotEditable(request.status)
     new_revision = expected_revision + 1
-    values = {"draft_json": _dump(content.to_dict(omit_defaults=True)),
-              "revision": new_revision, "updated_by_id": user.id, "updated_at": utcnow()}
+    values: dict[str, Any] = {
+        "draft_json": _dump(content.to_dict(omit_defaults=True)), "revision": new_revision,
+        "updated_by_id": user.id, "updated_at": utcnow()}
+    if progress_json is not None:
+        values["progress_json"] = progress_json
     result = db.execute(
         update(MlaRequest)
         .where(MlaRequest.id == request.id, MlaRequest.revision == expected_revision)

@@ -95,11 +95,16 @@ def _next_section(section: Section) -> Section | None:
 
 
 def _set_progress(session: Session, req: MlaRequest, slug: str, state: str) -> None:
+    req.progress_json = _progress_after(req, slug, state)
+    session.flush()
+
+
+def _progress_after(req: MlaRequest, slug: str, state: str) -> str:
+    """The request's progress with ``slug`` in ``state`` (a done section stays done)."""
     progress = checks.progress_of(req)
     if progress.get(slug) != "done" or state == "done":
         progress[slug] = state
-    req.progress_json = json.dumps(progress)
-    session.flush()
+    return json.dumps(progress)
 
 
 def _findings(content: Request) -> list[checks.ShownFinding]:
@@ -295,17 +300,22 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
     if not 0 <= expected < MAX_REVISION:  # beyond the column's range: a stale page anyway
         expected = -1
     user = require_user()
+    op = request.form.get("op", "")
+    adding = op.startswith(("add:", "remove:"))
+    done = op == "continue"
     try:
-        revision = drafts.save_draft(db(), user, req, updated, expected, ip=client_ip(),
-                                     section=section.slug)
+        # the section's progress goes in the draft's own UPDATE (one statement, not two)
+        revision = drafts.save_draft(
+            db(), user, req, updated, expected, ip=client_ip(), section=section.slug,
+            progress_json=None if adding else _progress_after(
+                req, section.slug, "done" if done else "started"))
     except drafts.DraftConflict as conflict:
         form.revision.data = str(conflict.current_revision)
         notice = _("%(name)s saved this draft after you opened this page, so your changes "
                    "were not saved. What you typed is still below: compare it with the saved "
                    "draft and save again to keep your version.", name=conflict.updated_by)
         return _render_section(req, section, content, form, nodes, 409, notice=notice)
-    op = request.form.get("op", "")
-    if op.startswith(("add:", "remove:")):
+    if adding:
         changed, anchor = formgen.apply_op(updated, op, request.form.get("new_item_type", ""))
         if anchor:
             drafts.save_draft(db(), user, req, changed, revision, ip=client_ip(),
@@ -314,8 +324,6 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
         db().commit()
         return redirect(url_for("requests.section", public_id=public_id, slug=slug,
                                 next=request.form.get("next") or None) + f"#{anchor}")
-    done = op == "continue"
-    _set_progress(db(), req, section.slug, "done" if done else "started")
     db().commit()
     if request.form.get("next") == "review":
         return redirect(url_for("requests.review", public_id=public_id))

@@ -157,6 +157,39 @@ def test_second_save_from_a_stale_page_is_told_the_draft_changed(
     assert _content(app, public_id).facts.summary.text == "Colleague's"
 
 
+def _progress(app: Flask, public_id: str) -> dict[str, str]:
+    with _db(app).session() as db:
+        row = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
+        assert row is not None
+        return json.loads(row.progress_json)  # type: ignore[no-any-return]
+
+
+def test_a_save_records_the_sections_progress(app: Flask, client: FlaskClient,
+                                              accounts: Accounts, submitter: Account) -> None:
+    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    facts, parties = f"/requests/{public_id}/facts", f"/requests/{public_id}/authority"
+    before = _progress(app, public_id)
+    assert _post_section(client, facts).status_code == 302  # saved: started
+    assert _progress(app, public_id) == {**before, "facts": "started"}
+    assert _post_section(client, facts, op="continue").status_code == 302
+    assert _progress(app, public_id)["facts"] == "done"
+    assert _post_section(client, facts).status_code == 302  # a done section stays done
+    assert _progress(app, public_id)["facts"] == "done"
+    response = _post_section(client, parties, op="add:requesting_authority.case_references")
+    assert response.status_code == 302
+    assert _progress(app, public_id) == {**before, "facts": "done", "authority": "started"}
+    # a save refused as stale changes neither the draft nor the progress
+    stale = read_form(client.get(f"/requests/{public_id}/proceedings").text,
+                      "portal-wizard-form")
+    other = client.application.test_client()
+    login(other, accounts.create(Role.SUBMITTER, country="DE"))
+    assert _post_section(other, facts).status_code == 302
+    response = client.post(f"/requests/{public_id}/proceedings",
+                           data=MultiDict([*stale, ("op", "continue")]))
+    assert response.status_code == 409
+    assert "proceedings" not in _progress(app, public_id)
+
+
 def test_other_authority_gets_404_everywhere(app: Flask, client: FlaskClient,
                                              accounts: Accounts) -> None:
     owner = accounts.create(Role.SUBMITTER, country="DE")
