@@ -59,34 +59,34 @@ def attorney_options(db: Session) -> list[tuple[str, str]]:
     return [(public_id, name) for public_id, name in db.execute(_ATTORNEY_OPTIONS)]
 
 
-#: The three reads of :func:`loads`, built once (see queue._PAGES). Each statement compares
+#: The two reads of :func:`loads`, built once (see queue._PAGES): each active attorney with
+#: the count and weight of their open requests (one look-up per attorney in the assignee
+#: index, not a pass over every open request), and the portfolios. Each statement compares
 #: with one value at a time: a read together takes no expanding IN list.
-_ATTORNEYS = (select(User.id, User.public_id, User.name)
-              .where(User.role == Role.TRIAGE.value, User.active.is_(True))
-              .order_by(User.name))
+_ATTORNEY_LOADS = (
+    select(User.id, User.public_id, User.name,
+           func.count(TriageEntry.request_id).label("count"),
+           func.sum(TriageEntry.weight).label("weight"))
+    .outerjoin(TriageEntry, (TriageEntry.assignee_id == User.id)
+               & TriageEntry.is_open.is_(True)
+               & or_(*(TriageEntry.status == status for status in sorted(ACTIVE))))
+    .where(User.role == Role.TRIAGE.value, User.active.is_(True))
+    .group_by(User.id, User.public_id, User.name)
+    .order_by(User.name, User.id))
 _PORTFOLIOS = select(Portfolio.user_id, Portfolio.country).order_by(Portfolio.country)
-_TOTALS = (select(TriageEntry.assignee_id, func.count().label("count"),
-                  func.sum(TriageEntry.weight).label("weight"))
-           .where(TriageEntry.is_open.is_(True),
-                  or_(*(TriageEntry.status == status for status in sorted(ACTIVE))),
-                  TriageEntry.assignee_id.is_not(None))
-           .group_by(TriageEntry.assignee_id))
 
 
 def loads_read() -> Read[list[Load]]:
     """Each active attorney's load, in name order."""
-    def make(totals_rows: list[Any], portfolio_rows: list[Any],
-             attorney_rows: list[Any]) -> list[Load]:
-        totals = {row.assignee_id: (int(row.count), float(row.weight or 0))
-                  for row in totals_rows}
+    def make(attorney_rows: list[Any], portfolio_rows: list[Any]) -> list[Load]:
         folios: dict[int, list[str]] = {}
         for row in portfolio_rows:
             folios.setdefault(row.user_id, []).append(row.country)
-        return [Load(Attorney(row.id, row.public_id, row.name),
-                     *totals.get(row.id, (0, 0.0)), tuple(folios.get(row.id, ())))
+        return [Load(Attorney(row.id, row.public_id, row.name), int(row.count),
+                     float(row.weight or 0), tuple(folios.get(row.id, ())))
                 for row in attorney_rows]
 
-    return Read(((_TOTALS, {}), (_PORTFOLIOS, {}), (_ATTORNEYS, {})), make)
+    return Read(((_ATTORNEY_LOADS, {}), (_PORTFOLIOS, {})), make)
 
 
 def loads(db: Session) -> list[Load]:

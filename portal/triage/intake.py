@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.orm import Session
@@ -36,14 +36,28 @@ class KeySpec:
     used_at: datetime | None = None
 
 
-def content_of_version(version: RequestVersion) -> m.Request:
+class FrozenVersion(Protocol):
+    """What is read of a submitted version: a :class:`RequestVersion` or a row of its
+    columns (the package view reads its versions as plain rows, ``package.versions_read``)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def content_json(self) -> str: ...
+    @property
+    def findings_json(self) -> str: ...
+    @property
+    def submitted_at(self) -> datetime: ...
+
+
+def content_of_version(version: FrozenVersion) -> m.Request:
     try:
         return m.Request.from_dict(json.loads(version.content_json or "{}"))
     except ValueError:
         return m.Request()
 
 
-def findings_of_version(version: RequestVersion) -> list[dict[str, Any]]:
+def findings_of_version(version: FrozenVersion) -> list[dict[str, Any]]:
     try:
         value = json.loads(version.findings_json or "[]")
     except ValueError:

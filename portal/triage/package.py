@@ -38,7 +38,7 @@ class ShownFinding:
     acknowledgement: str = ""
 
 
-def version_findings(version: RequestVersion, locale: str) -> list[ShownFinding]:
+def version_findings(version: intake.FrozenVersion, locale: str) -> list[ShownFinding]:
     shown = []
     for raw in intake.findings_of_version(version):
         code, severity, path = (str(raw.get("code", "")), str(raw.get("severity", "")),
@@ -78,19 +78,21 @@ def triage_findings(db: Session, request: MlaRequest, settings: Settings, locale
 
 
 def triage_findings_of(db: Session, request: MlaRequest, found: list[duplicates.Duplicate],
-                       locale: str, unchanged: bool | None = None) -> TriageFindings:
-    """The same, from the duplicates already read (``duplicates.find_read``)."""
+                       locale: str, unchanged: bool | None = None,
+                       latest: intake.FrozenVersion | None = None) -> TriageFindings:
+    """The same, from the duplicates already read (``duplicates.find_read``) and, when
+    ``unchanged`` is not known, the latest version the caller has read."""
     if unchanged is None:
-        # the versions the page has already loaded (ordered by number), not a query of its own
-        latest = request.versions[-1] if request.versions else None
+        if latest is None:  # the versions the page has already loaded (ordered by number)
+            latest = request.versions[-1] if request.versions else None
         unchanged = latest is not None and returns.resubmitted_unchanged(db, request, latest)
     return TriageFindings(
         found, triage_finding("TRI-DUPLICATE", locale) if found else None,
         triage_finding("TRI-RESUBMIT-UNCHANGED", locale) if unchanged else None)
 
 
-def version_diff(a: RequestVersion, b: RequestVersion) -> list[diff.Change]:
-    def load(v: RequestVersion) -> dict[str, Any]:
+def version_diff(a: intake.FrozenVersion, b: intake.FrozenVersion) -> list[diff.Change]:
+    def load(v: intake.FrozenVersion) -> dict[str, Any]:
         try:
             value = json.loads(v.content_json or "{}")
         except ValueError:
@@ -110,6 +112,17 @@ class HistoryItem:
     note: str
     internal_note: str
     reason: str
+
+
+#: The submitted versions of a request, oldest first, as rows (``intake.FrozenVersion``).
+_VERSIONS = (select(RequestVersion.id, RequestVersion.number, RequestVersion.content_json,
+                    RequestVersion.findings_json, RequestVersion.submitted_at)
+             .where(RequestVersion.request_id == bindparam("request_id"))
+             .order_by(RequestVersion.number))
+
+
+def versions_read(request_id: int) -> Read[list[Any]]:
+    return one(_VERSIONS, {"request_id": request_id}, list)
 
 
 #: An event has at most one internal note (the note's key is the event's): one query, built

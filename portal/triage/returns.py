@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -22,6 +22,9 @@ from portal.requests.sections import anchor_of_path, section_of_path
 from portal.rules import RULES_BY_CODE, Finding, render_finding
 from portal.triage import diff
 from portal.triage.models import TriageReturn, TriageReturnItem
+
+if TYPE_CHECKING:  # (intake imports this module)
+    from portal.triage.intake import FrozenVersion
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,8 @@ def _content(db: Session, request_id: int, number: int) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def resubmitted_unchanged(db: Session, request: MlaRequest, version: RequestVersion) -> bool:
+def resubmitted_unchanged(db: Session, request: MlaRequest,
+                          version: FrozenVersion) -> bool:
     """True when ``version`` follows a return and changes none of the fields it named."""
     ret = db.scalar(select(TriageReturn).where(TriageReturn.request_id == request.id,
                                                TriageReturn.version < version.number)

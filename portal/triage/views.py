@@ -39,7 +39,7 @@ from portal.reference import load_reference
 from portal.requests import drafts, thread
 from portal.requests.choices import display_names
 from portal.requests.labels import choice_label
-from portal.requests.models import MlaRequest, RequestVersion, Status
+from portal.requests.models import MlaRequest, Status
 from portal.requests.summary import summarize
 from portal.training.sandbox import not_sandbox
 from portal.triage import (
@@ -195,8 +195,8 @@ def _csv(text: str, filename: str) -> FlaskResponse:
 
 # ---------------------------------------------------------------------------- the package view
 
-def _version(req: MlaRequest, number: str | None) -> RequestVersion | None:
-    versions = list(req.versions)
+def _version(versions: list[Any], number: str | None) -> Any:
+    """The version asked for by its number, else the latest; None when there is none."""
     if not versions:
         return None
     if number and number.isdigit():
@@ -231,7 +231,7 @@ def _new_form(key: str, *, posted: bool = False) -> TriageForm:
     return cls(formdata=None, id_prefix=key)
 
 
-def _forms(req: MlaRequest, version: RequestVersion, country: str,
+def _forms(req: MlaRequest, version: intake.FrozenVersion, country: str,
            findings: list[package.ShownFinding], tri: package.TriageFindings,
            overrides: dict[str, Any], only: set[str] | None = None,
            loads: list[caseload.Load] | None = None) -> dict[str, Any]:
@@ -293,7 +293,7 @@ def _forms(req: MlaRequest, version: RequestVersion, country: str,
 _SUMMARIES: LRU[tuple[str, str], Markup] = LRU(256)
 
 
-def _version_summary_html(version: RequestVersion, locale: str) -> Markup:
+def _version_summary_html(version: intake.FrozenVersion, locale: str) -> Markup:
     def render() -> Markup:
         content = intake.content_of_version(version)  # with names, as on the review page
         return Markup(render_template(  # noqa: S704 - a rendered (autoescaped) template
@@ -331,16 +331,12 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
                     status: int = 200) -> tuple[str, int]:
     user = require_user()
     locale = current_locale_code()
-    versions = list(req.versions)
-    shown = _version(req, request.args.get("v"))
-    if shown is None:
-        abort(404)
-    latest = versions[-1]
     allowed = operations.allowed_actions(req.status, manager=user.is_manager)
     only = {form_key(a) for a in allowed} | {"reply"}
     # the page's independent reads, in one round trip on PostgreSQL (portal.db_reads)
     reads = [
         one(_ENTRY, {"request_id": req.id}, _first),
+        package.versions_read(req.id),
         one(_AUTHORITY, {"authority_id": req.authority_id}, _first),
         duplicates.find_read(req.id, settings()),
         one(_REFERRALS, {"request_id": req.id}, list),
@@ -355,12 +351,18 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
     if values[0] is None or values[0].status != req.status:
         intake.sync_status(db(), req, settings=settings())
         values = read_together(db(), *reads)
-    entry, authority, found, refs, files, messages, history, all_returns, handoff, *loads = values
+    (entry, versions, authority, found, refs, files, messages, history, all_returns, handoff,
+     *loads) = values
+    shown = _version(versions, request.args.get("v"))
+    if shown is None:
+        abort(404)
+    latest = versions[-1]
     findings = package.version_findings(latest, locale)
     shown_findings = findings if shown is latest else package.version_findings(shown, locale)
     # (the entry keeps whether the latest version came back unchanged, set at its intake)
     tri = package.triage_findings_of(db(), req, found, locale,
-                                     unchanged=entry.resubmit_unchanged if entry else None)
+                                     unchanged=entry.resubmit_unchanged if entry else None,
+                                     latest=latest)
     compare: dict[str, Any] = {}
     if len(versions) > 1:
         numbers = [v.number for v in versions]
