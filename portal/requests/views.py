@@ -5,6 +5,7 @@ practice requests only (object-level access in :func:`drafts.visible_requests`).
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -17,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask import Response as FlaskResponse
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -219,7 +219,8 @@ def withdraw(public_id: str) -> Response | tuple[str, int]:
 def _render_section(req: MlaRequest, section: Section, content: Request, form: Any,
                     nodes: list[formgen.Node], status: int = 200,
                     notice: str | None = None, upload_form: UploadForm | None = None,
-                    upload_error: str | None = None) -> tuple[str, int]:
+                    upload_error: str | None = None, saved_at: datetime | None = None
+                    ) -> tuple[str, int]:
     findings = [f for f in _findings(content) if f.section is section]
     extra: dict[str, Any] = {}
     if section.slug == "procedures":
@@ -234,6 +235,7 @@ def _render_section(req: MlaRequest, section: Section, content: Request, form: A
     return render_template(
         "requests/section.html", req=req, section=section, form=form, nodes=nodes,
         fields=formgen.flat_fields(form), findings=findings, sections=SECTIONS, notice=notice,
+        saved_at=saved_at,
         assistance_types=formgen.assistance_type_choices(),
         providers=for_request(content, current_locale_code()).providers,
         return_to=request.values.get("next", ""), **extra,
@@ -275,7 +277,11 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
             notice = _("We kept what you typed before you had to sign in again or reload the "
                        "form. It is not saved yet: check it and save.")
         db().commit()
-        return _render_section(req, section, content, form, nodes, notice=notice)
+        # "saved=<revision>" after the user's own save, while that save is the draft's latest
+        saved_at = (req.updated_at if kept is None and request.args.get("saved") ==
+                    str(req.revision) else None)
+        return _render_section(req, section, content, form, nodes, notice=notice,
+                               saved_at=saved_at)
     form, nodes = formgen.build(section, content, choices, formdata=request.form)
     unexpected = formgen.unexpected_keys(form, request.form.keys())
     if unexpected:
@@ -332,9 +338,11 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
         target = (url_for("requests.section", public_id=public_id, slug=following.slug)
                   if following else url_for("requests.check", public_id=public_id))
         return redirect(target)
-    flash(_("Your draft was saved at %(time)s.", time=format_datetime(req.updated_at,
-                                                                     "short")), "success")
-    return redirect(url_for("requests.section", public_id=public_id, slug=slug))
+    # The page says so from its address (the revision saved), not from a message in the
+    # session: no session write on each save, and nothing piles up in the cookie of a client
+    # that does not follow the redirect.
+    return redirect(url_for("requests.section", public_id=public_id, slug=slug,
+                            saved=revision))
 
 
 @bp.route("/<public_id>/check", methods=["GET", "POST"])

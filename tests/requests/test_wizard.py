@@ -190,6 +190,33 @@ def test_a_save_records_the_sections_progress(app: Flask, client: FlaskClient,
     assert "proceedings" not in _progress(app, public_id)
 
 
+def test_a_save_is_confirmed_on_the_page_it_returns_to(app: Flask, client: FlaskClient,
+                                                       accounts: Accounts,
+                                                       submitter: Account) -> None:
+    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    url = f"/requests/{public_id}/facts"
+    response = _post_section(client, url)
+    assert response.status_code == 302 and "Set-Cookie" not in response.headers  # no flash
+    revision = _revision(app, public_id)
+    assert response.headers["Location"].endswith(f"{url}?saved={revision}")
+    page = client.get(response.headers["Location"])
+    assert "Your draft was saved at" in page.text and 'usa-alert--success' in page.text
+    assert "Your draft was saved at" not in client.get(url).text
+    # once a colleague saved after it, the address no longer says "saved"
+    other = client.application.test_client()
+    login(other, accounts.create(Role.SUBMITTER, country="DE"))
+    assert _post_section(other, url).status_code == 302
+    assert "Your draft was saved at" not in client.get(response.headers["Location"]).text
+    assert "Your draft was saved at" not in client.get(f"{url}?saved=nonsense").text
+
+
+def _revision(app: Flask, public_id: str) -> int:
+    with _db(app).session() as db:
+        row = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
+        assert row is not None
+        return row.revision
+
+
 def test_other_authority_gets_404_everywhere(app: Flask, client: FlaskClient,
                                              accounts: Accounts) -> None:
     owner = accounts.create(Role.SUBMITTER, country="DE")
