@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -119,6 +119,21 @@ def content_of(request: MlaRequest) -> Request:
     return Request.from_dict(json.loads(request.draft_json or "{}"))
 
 
+def _save_statement(with_progress: bool) -> Update:
+    columns = ["draft_json", "revision", "updated_by_id", "updated_at",
+               *(["progress_json"] if with_progress else [])]
+    return (update(MlaRequest)
+            .where(MlaRequest.id == bindparam("request_id"),
+                   MlaRequest.revision == bindparam("expected_revision"))
+            .values({name: bindparam(f"new_{name}") for name in columns}))
+
+
+#: The compare-and-set UPDATE of a save, without and with the progress, built once: a Core
+#: statement with parameters (building the ORM UPDATE on each save, and running it through
+#: the ORM's bulk update, cost more than the round trip).
+_SAVES = {False: _save_statement(False), True: _save_statement(True)}
+
+
 def save_draft(db: Session, user: User, request: MlaRequest, content: Request,
                expected_revision: int, *, ip: str = "", section: str = "",
                progress_json: str | None = None) -> int:
@@ -132,13 +147,12 @@ def save_draft(db: Session, user: User, request: MlaRequest, content: Request,
         "updated_by_id": user.id, "updated_at": utcnow()}
     if progress_json is not None:
         values["progress_json"] = progress_json
-    result = db.execute(
-        update(MlaRequest)
-        .where(MlaRequest.id == request.id, MlaRequest.revision == expected_revision)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    db.flush()  # (the statement goes through the session's connection, not its flush)
+    result = db.connection().execute(
+        _SAVES[progress_json is not None],
+        {"request_id": request.id, "expected_revision": expected_revision,
+         **{f"new_{key}": value for key, value in values.items()}})
+    if result.rowcount != 1:
         db.rollback()
         current = db.get(MlaRequest, request.id)
         if current is None:
