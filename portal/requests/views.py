@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role
 from portal.attachments import service as attachment_service
-from portal.contract.load import load_request
+from portal.contract.load import validate
 from portal.contract.model import Request
 from portal.i18n import current_locale_code
 from portal.packages.receipt import NotSubmitted, receipt_pdf
@@ -294,7 +294,7 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
     if not form.validate():
         return _render_section(req, section, content, form, nodes, 400)
     updated = formgen.merge(section, form, content)
-    schema_errors = load_request(updated.to_dict()).errors
+    schema_errors = validate(updated.to_dict())  # (the errors only: no model built)
     if schema_errors:
         for error in schema_errors:
             form.form_errors.append(f"{error.path}: {error.render(current_locale_code())}")
