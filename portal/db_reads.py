@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Connection, Select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -39,12 +39,16 @@ class Read(Generic[T]):
 
     steps: tuple[Step, ...]
     make: Callable[..., T]
+    #: Lookups by key, whose best plan does not depend on the key's value, are run with the
+    #: plan PostgreSQL keeps for the prepared statement (see :func:`_pipelined`); False leaves
+    #: PostgreSQL to choose (a search, whose best plan depends on what is searched).
+    generic: bool = True
 
 
 def one(statement: Select[*tuple[Any, ...]], params: Mapping[str, Any],
-        make: Callable[[list[Any]], T]) -> Read[T]:
+        make: Callable[[list[Any]], T], *, generic: bool = True) -> Read[T]:
     """A read of one statement."""
-    return Read(((statement, params),), make)
+    return Read(((statement, params),), make, generic)
 
 
 @dataclass
@@ -94,8 +98,18 @@ def _compiled(statement: Select[*tuple[Any, ...]], dialect: Dialect) -> _Compile
         return found
     compiled = statement.compile(dialect=dialect)
     if compiled.post_compile_params:
-        raise ValueError("a read together cannot expand parameters (IN lists): "
-                         "write the statement without them")
+        # an IN list given when the statement was built is written out, one parameter per
+        # value (as SQLAlchemy does when it runs the statement); that needs every value of the
+        # statement now, so a list or a parameter given only when it runs cannot be
+        if any(bind.type.dialect_impl(dialect).bind_processor(dialect) is not None
+               for bind in compiled.post_compile_params):
+            raise ValueError("a read together cannot expand an IN list of processed values")
+        try:
+            compiled = statement.compile(dialect=dialect,
+                                         compile_kwargs={"render_postcompile": True})
+        except InvalidRequestError as exc:
+            raise ValueError("a read together cannot expand an IN list in a statement with "
+                             "values given when it runs") from exc
     # SQLAlchemy's keys, made distinct as its rows make them (id, id_1)
     keys = list(statement.selected_columns.keys())
     bind_processors = {}
@@ -116,12 +130,13 @@ def read_together(session: Session, *reads: Read[Any]) -> list[Any]:
     changes flushed first, as a query would)."""
     session.flush()
     connection = session.connection()
-    steps = [step for read in reads for step in read.steps]
+    steps = [(statement, params, read.generic) for read in reads
+             for statement, params in read.steps]
     if connection.dialect.name == "postgresql":
         rows = _pipelined(connection, steps)
     else:
         rows = []
-        for statement, params in steps:
+        for statement, params, _generic in steps:
             made = _compiled(statement, connection.dialect)
             rows.append([made.row(*row) for row in connection.execute(statement, dict(params))])
     values = []
@@ -132,25 +147,33 @@ def read_together(session: Session, *reads: Read[Any]) -> list[Any]:
     return values
 
 
-def _pipelined(connection: Connection, steps: list[Step]) -> list[list[Any]]:
+def _pipelined(connection: Connection,
+               steps: list[tuple[Select[*tuple[Any, ...]], Mapping[str, Any], bool]]
+               ) -> list[list[Any]]:
     import psycopg  # PostgreSQL only
 
     driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
-    prepared = [(made, made.params(params))
-                for made, params in ((_compiled(statement, connection.dialect), params)
-                                     for statement, params in steps)]
+    prepared = [(_compiled(statement, connection.dialect), params, generic)
+                for statement, params, generic in steps]
     with driver_errors(connection, "read together"):
         with driver.pipeline():
-            # Reads together are lookups by key, whose best plan does not depend on the key's
-            # value: PostgreSQL is told to use the plan it keeps for each prepared statement.
-            # Left to choose, it planned the duplicates' four-table join anew on every page
-            # (that plan's estimate is above the custom plans'), 0.5 ms of the server's time.
-            # The setting is the transaction's, and put back to the session's after the reads.
-            driver.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-            cursors = [driver.execute(made.sql, values) for made, values in prepared]
-            driver.execute("SET LOCAL plan_cache_mode = DEFAULT")
+            # Lookups by key are run with the plan PostgreSQL keeps for each prepared
+            # statement. Left to choose, it planned the duplicates' four-table join anew on
+            # every package view (that plan's estimate is above the custom plans'), 0.5 ms of
+            # the server's time. The setting is the transaction's, and put back to the
+            # session's after those reads.
+            cursors = []
+            generic_now = False
+            for made, params, generic in prepared:
+                if generic != generic_now:
+                    driver.execute("SET LOCAL plan_cache_mode = "
+                                   + ("force_generic_plan" if generic else "DEFAULT"))
+                    generic_now = generic
+                cursors.append(driver.execute(made.sql, made.params(params)))
+            if generic_now:
+                driver.execute("SET LOCAL plan_cache_mode = DEFAULT")
         return [made.rows(connection.dialect, cursor)
-                for (made, _values), cursor in zip(prepared, cursors, strict=True)]
+                for (made, _params, _generic), cursor in zip(prepared, cursors, strict=True)]
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role, User
 from portal.audit.log import record
-from portal.db_reads import Read, read_together
+from portal.db_reads import Read, one, read_together
 from portal.requests.models import Status
 from portal.triage.intake import OPEN
 from portal.triage.models import Portfolio, TriageEntry
@@ -53,10 +53,16 @@ _ATTORNEY_OPTIONS = (select(User.public_id, User.name)
                      .order_by(User.name))
 
 
-def attorney_options(db: Session) -> list[tuple[str, str]]:
+def attorney_options_read() -> Read[list[tuple[str, str]]]:
     """(public id, name) of the active OIA staff, for the select boxes (columns, not users;
     the statement built once)."""
-    return [(public_id, name) for public_id, name in db.execute(_ATTORNEY_OPTIONS)]
+    return one(_ATTORNEY_OPTIONS, {},
+               lambda rows: [(row.public_id, row.name) for row in rows])
+
+
+def attorney_options(db: Session) -> list[tuple[str, str]]:
+    options: list[tuple[str, str]] = read_together(db, attorney_options_read())[0]
+    return options
 
 
 #: The two reads of :func:`loads`, built once (see queue._PAGES): each active attorney with

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import Authority, Role, User
 from portal.db import utcnow
+from portal.db_reads import Read, one, read_together
 from portal.requests.drafts import visible_requests
 from portal.requests.models import MlaRequest, Status
 from portal.triage import normalize
@@ -202,16 +203,30 @@ def _page_statement(user: User, filters: Filters, day: date, after: str | None,
     return statement
 
 
+def page_read(user: User, filters: Filters, *, after: str | None = None,
+              size: int = PAGE_SIZE, today: date | None = None) -> Read[Page]:
+    """A page of the queue, to read with others (portal.db_reads)."""
+    day = today or utcnow().date()
+
+    def make(rows: list[Any]) -> Page:
+        shown = [_row(r, day) for r in rows[:size]]
+        cursor = None
+        if len(rows) > size:
+            last = rows[size - 1]
+            cursor = encode_cursor((last.urgency_key, last.submitted_at, last.request_id))
+        return Page(shown, cursor, filters)
+
+    # the unfiltered queue (its pages all day long) with the plan PostgreSQL keeps for it; a
+    # filtered or searched one planned for what it asks, as PostgreSQL chooses
+    return one(_page_statement(user, filters, day, after, size), {}, make,
+               generic=filters == Filters())
+
+
 def page(db: Session, user: User, filters: Filters, *, after: str | None = None,
          size: int = PAGE_SIZE, today: date | None = None) -> Page:
-    day = today or utcnow().date()
-    rows = db.execute(_page_statement(user, filters, day, after, size)).all()
-    shown = [_row(r, day) for r in rows[:size]]
-    cursor = None
-    if len(rows) > size:
-        last = rows[size - 1]
-        cursor = encode_cursor((last.urgency_key, last.submitted_at, last.request_id))
-    return Page(shown, cursor, filters)
+    found: Page = read_together(db, page_read(user, filters, after=after, size=size,
+                                              today=today))[0]
+    return found
 
 
 def iterate(db: Session, user: User, filters: Filters, *, today: date | None = None,

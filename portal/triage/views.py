@@ -149,10 +149,12 @@ def queue_page() -> str:
     after = request.args.get("after") or None
     # (missing entries are rebuilt by intake.rebuild_missing, a maintenance step: the
     # anti-join costs ~125 ms at 100,000 requests, too much for every first page)
-    current = queue.page(db(), user, filters, after=after)
-    authority_options = [(public_id, f"{name} ({country})") for public_id, name, country in
-                         db().execute(_AUTHORITY_OPTIONS)]
-    attorney_options = caseload.attorney_options(db())
+    # the page and the select boxes' options, in one round trip on PostgreSQL
+    current, authority_options, attorney_options = read_together(
+        db(), queue.page_read(user, filters, after=after),
+        one(_AUTHORITY_OPTIONS, {}, lambda rows: [
+            (row.public_id, f"{row.name} ({row.country})") for row in rows]),
+        caseload.attorney_options_read())
     _audit("triage.queue_viewed", filters=filters.as_args(), rows=len(current.rows))
     db().commit()  # one transaction for the page's reads and its audit record
     return render_template(

@@ -93,10 +93,25 @@ def test_pending_changes_are_read(app: Flask, accounts: Accounts) -> None:
         db.rollback()
 
 
-def test_statements_with_an_in_list_are_refused(app: Flask) -> None:
-    with session(app) as db, pytest.raises(ValueError, match="expand"):
-        read_together(db, one(select(User.id).where(User.role.in_(["triage", "admin"])),
-                              {}, list))
+def test_in_lists_of_the_statement_are_written_out(app: Flask, accounts: Accounts) -> None:
+    accounts.create(Role.SUBMITTER, country="ES")
+    accounts.create(Role.TRIAGE)
+    statement = (select(User.id, User.role).where(User.role.in_(["triage", "admin"]))
+                 .order_by(User.id))
+    with session(app) as db:
+        [rows] = read_together(db, one(statement, {}, list))
+        assert [tuple(row) for row in rows] == [tuple(row) for row in db.execute(statement)]
+        assert rows and {row.role for row in rows} == {"triage"}
+
+
+def test_in_lists_given_when_the_statement_runs_are_refused(app: Flask) -> None:
+    given = select(User.id).where(User.role.in_(bindparam("roles", expanding=True)))
+    with_key = select(User.id).where(User.role.in_(["triage"]),
+                                     User.id == bindparam("user_id"))
+    with session(app) as db:
+        for statement, params in ((given, {"roles": ["triage"]}), (with_key, {"user_id": 1})):
+            with pytest.raises(ValueError, match="IN list"):
+                read_together(db, one(statement, params, list))
 
 
 def test_fields_of_columns_of_one_name_are_those_of_sqlalchemy(app: Flask,
@@ -131,3 +146,17 @@ def test_the_plan_setting_of_the_reads_is_put_back(app: Flask, accounts: Account
         before = db.execute(text("SHOW plan_cache_mode")).scalar_one()
         read_together(db, one(_ENTRY, {"request_id": request_id}, list))
         assert db.execute(text("SHOW plan_cache_mode")).scalar_one() == before == "auto"
+        # reads left to PostgreSQL's choice, around and between lookups by key
+        mixed = read_together(
+            db, one(_USERS, {"role": Role.SUBMITTER.value}, len, generic=False),
+            one(_ENTRY, {"request_id": request_id}, len),
+            one(_TOTALS, {}, len, generic=False), one(_NOTHING, {"user_id": -1}, len))
+        assert mixed == [2, 1, 1, 0]
+        assert db.execute(text("SHOW plan_cache_mode")).scalar_one() == "auto"
+        # what each read runs with
+        mode = select(func.current_setting("plan_cache_mode").label("mode"))
+        seen = read_together(db, *(one(mode, {}, lambda rows: rows[0].mode, generic=generic)
+                                   for generic in (False, True, True, False, True)))
+        assert seen == ["auto", "force_generic_plan", "force_generic_plan", "auto",
+                        "force_generic_plan"]
+        assert db.execute(text("SHOW plan_cache_mode")).scalar_one() == "auto"
