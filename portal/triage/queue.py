@@ -216,10 +216,9 @@ def page_read(user: User, filters: Filters, *, after: str | None = None,
             cursor = encode_cursor((last.urgency_key, last.submitted_at, last.request_id))
         return Page(shown, cursor, filters)
 
-    # the unfiltered queue (its pages all day long) with the plan PostgreSQL keeps for it; a
-    # filtered or searched one planned for what it asks, as PostgreSQL chooses
-    return one(_page_statement(user, filters, day, after, size), {}, make,
-               generic=filters == Filters())
+    # planned by PostgreSQL as it chooses: a kept (generic) plan does not know the page's
+    # LIMIT and cursor, and at 100,000 requests it read the first page in 8 ms, not 2
+    return one(_page_statement(user, filters, day, after, size), {}, make, generic=False)
 
 
 def page(db: Session, user: User, filters: Filters, *, after: str | None = None,
