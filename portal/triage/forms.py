@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.triage.operations import DECLINE_REASONS, Action, IllegalTransition
+from portal.web.select_widget import FastSelect
 
 NOTE_MAX = 10_000
 
@@ -90,7 +91,9 @@ class NoteForm(TriageForm):
 
 
 class AssignForm(TriageForm):
-    assignee = SelectField(_l("Attorney"), validators=[DataRequired(_l("Choose an attorney."))])
+    # (FastSelect: the same HTML as WTForms' select, without its per-option work)
+    assignee = SelectField(_l("Attorney"), validators=[DataRequired(_l("Choose an attorney."))],
+                           widget=FastSelect())
     note = TextAreaField(_l("Why (for OIA only)"), validators=[Optional(), Length(max=NOTE_MAX)])
 
 
@@ -111,7 +114,8 @@ class ReturnForm(TriageForm):
 
 class ReferForm(TriageForm):
     district = SelectField(_l("U.S. Attorney's Office (district)"),
-                           validators=[DataRequired(_l("Choose a district."))])
+                           validators=[DataRequired(_l("Choose a district."))],
+                           widget=FastSelect())  # ninety-odd districts
     due = DateField(_l("Due date"), validators=[DataRequired(_l("Give a due date."))])
     note = TextAreaField(_l("Note (for OIA only)"), validators=[Optional(), Length(max=NOTE_MAX)])
 
