@@ -79,10 +79,16 @@ from portal.web.downloads import content_disposition
 bp = Blueprint("triage", __name__, url_prefix="/triage")
 
 
+#: Queue rows as HTML by (row, language, address): the first pages show the same rows all
+#: day, and a row holds every value it shows. An LRU of 4,096 (some 2.5 MB).
+_ROWS: LRU[tuple[queue.Row, str, str], str] = LRU(4096)
+
+
 @bp.app_template_global("triage_queue_rows")
 def _queue_rows(rows: list[queue.Row], package_href: str) -> Markup:
     locale = current_locale_code()
-    return queue_html.rows_html(rows, package_href, lambda day: day_name(day, locale))
+    return queue_html.rows_html(rows, package_href, lambda day: day_name(day, locale),
+                                kept=_ROWS, locale=locale)
 
 
 @bp.app_context_processor

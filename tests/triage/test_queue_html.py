@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from portal.contract.model import ASSISTANCE_TYPES
 from portal.i18n_core import day_name
+from portal.lru import LRU
 from portal.requests.models import Status
 from portal.triage.queue import Page, Row
 from portal.triage.queue_html import rows_html
@@ -37,6 +38,9 @@ ROWS = st.builds(
     referral_district=TEXT, referral_due=st.none() | DAYS, overdue=st.booleans(), handoff=TEXT)
 
 
+KEPT: LRU[tuple[Row, str, str], str] = LRU(64)
+
+
 def _normalized(html: str) -> str:
     """Without the loop's indentation: white space is collapsed and dropped next to tags (the
     spaces the rows need there are checked by test_rows_are_translated_and_escaped)."""
@@ -52,8 +56,12 @@ def test_rows_are_what_the_template_loop_rendered(app: Flask, rows: list[Row],
         former = render_template_string(FORMER_ROWS, page=Page(rows, None))
         href = "/triage/"
         now = str(rows_html(rows, href, lambda day: day_name(day, locale)))
+        # rows kept between pages (one LRU for every example and language) give the same
+        kept = str(rows_html(rows, href, lambda day: day_name(day, locale), kept=KEPT,
+                             locale=locale))
     assert _normalized(now) == _normalized(former)
     assert now.count("<tr") == len(rows)
+    assert kept == now
 
 
 def test_rows_are_translated_and_escaped(app: Flask) -> None:
@@ -70,3 +78,26 @@ def test_rows_are_translated_and_escaped(app: Flask) -> None:
     assert "1 bloquant, 2 " in html and 'class="portal-overdue"' in html
     assert ' <strong class="usa-tag portal-tag portal-tag--blocker">' in html
     assert day_name(date(2026, 3, 1), "fr") in html
+
+
+def test_kept_rows_are_told_apart_by_language_address_and_every_value(app: Flask) -> None:
+    row = Row(request_id=1, public_id="abc", reference="MLA-1", country="ES",
+              status="submitted", types=("bank_records",), urgency_date=None,
+              submitted_at=datetime(2026, 1, 1, tzinfo=UTC), age_days=3, assignee="",
+              blockers=1, warnings=0, acknowledged=0, duplicate=False,
+              resubmit_unchanged=False, referral_district="", referral_due=None,
+              overdue=False, handoff="")
+    kept: LRU[tuple[Row, str, str], str] = LRU(16)
+    variants = [(row, "fr", "/triage/"), (row, "en", "/triage/"), (row, "en", "/x/"),
+                (Row(**{**row.__dict__, "age_days": 4}), "en", "/triage/"),
+                (Row(**{**row.__dict__, "status": "assigned"}), "en", "/triage/")]
+    seen = set()
+    for current, locale, href in variants:
+        with app.test_request_context(f"/triage?lang={locale}"):
+            def day(value: date, locale: str = locale) -> str:
+                return day_name(value, locale)
+
+            fresh = str(rows_html([current], href, day))
+            assert str(rows_html([current], href, day, kept=kept, locale=locale)) == fresh
+        seen.add(fresh)
+    assert len(seen) == len(variants) and len(kept) == len(variants)
