@@ -235,9 +235,10 @@ class Bench:
             # one process per core: measured 20-40% more pages per second than 2 x cores + 1
             # now that no request waits on another's audit lock (less switching, warmer caches)
             ServerConfig("sync", self.cores, 1),
-            # one more: on the durable cluster each page's commit waits for the disk, and a
-            # third process uses the core meanwhile (package view 239 -> 283 req/s, section
-            # 301 -> 341 in one comparison on 2 cores; the median of 3 runs decides here)
+            # one more: while a page waits for the database (its reads, its commit), a third
+            # process could use the core. One hand comparison on 2 cores favoured 3 (package
+            # view 239 -> 283 req/s); make bench's own medians then favoured 2 (section 384
+            # against 331 req/s), so it stays a candidate and the median of 3 runs decides
             ServerConfig("sync", self.cores + 1, 1),
             ServerConfig("sync", 2 * self.cores + 1, 1),
             ServerConfig("gthread", 2 * self.cores + 1, 4),
