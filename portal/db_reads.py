@@ -6,7 +6,7 @@ PostgreSQL, they go to the server in one round trip (psycopg's pipeline: sent to
 order, in the session's transaction) straight through the driver; on SQLite they run one after
 another through SQLAlchemy Core. Either way each statement gives plain rows (named tuples whose
 fields are the statement's column keys), with values processed by the columns' types as
-SQLAlchemy processes them (UTC datetimes); ``tests/test_db_reads.py`` compares the two.
+SQLAlchemy processes them (UTC datetimes); ``tests/db/test_db_reads.py`` compares the two.
 
 A :class:`Read` is one or more statements and the function that makes its value from their
 rows; the domain modules own their reads (``duplicates.find_read``, ``thread.messages_read``…)
