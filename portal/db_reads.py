@@ -10,7 +10,8 @@ SQLAlchemy processes them (UTC datetimes); ``tests/db/test_db_reads.py`` compare
 
 A :class:`Read` is one or more statements and the function that makes its value from their
 rows; the domain modules own their reads (``duplicates.find_read``, ``thread.messages_read``…)
-and their plain functions run the same read alone, so there is one way to read each thing.
+and, where other callers need them alone (``duplicates.find``, ``thread.list_messages``…), run
+the same read by itself, so there is one way to read each thing.
 """
 
 from __future__ import annotations

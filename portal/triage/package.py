@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.config import Settings
-from portal.db_reads import Read, one, read_together
+from portal.db_reads import Read, one
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion
 from portal.requests.sections import anchor_of_path, section_of_path
 from portal.rules import Finding, render_finding
@@ -143,8 +143,3 @@ def history_read(request_id: int) -> Read[list[HistoryItem]]:
                 for row in rows]
 
     return one(_HISTORY, {"request_id": request_id}, make)
-
-
-def history(db: Session, request: MlaRequest) -> list[HistoryItem]:
-    items: list[HistoryItem] = read_together(db, history_read(request.id))[0]
-    return items

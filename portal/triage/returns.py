@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from portal.db_reads import Read, one, read_together
+from portal.db_reads import Read, one
 from portal.requests.models import MlaRequest, RequestVersion
 from portal.requests.sections import anchor_of_path, section_of_path
 from portal.rules import RULES_BY_CODE, Finding, render_finding
@@ -128,11 +128,6 @@ def all_returns_read(request_id: int, locale: str | None = None) -> Read[list[Re
                            _rendered(items, locale)) for i, items in returns.items()]
 
     return one(_ALL_RETURNS, {"request_id": request_id}, make)
-
-
-def all_returns(db: Session, request: MlaRequest, locale: str | None = None) -> list[ReturnView]:
-    views: list[ReturnView] = read_together(db, all_returns_read(request.id, locale))[0]
-    return views
 
 
 def _content(db: Session, request_id: int, number: int) -> dict[str, Any]:
