@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role, User
@@ -66,16 +66,14 @@ def attorney_options(db: Session) -> list[tuple[str, str]]:
 
 
 #: The two reads of :func:`loads`, built once (see queue._PAGES): each active attorney with
-#: the count and weight of their open requests (one look-up per attorney in the assignee
-#: index, not a pass over every open request), and the portfolios. Each statement compares
-#: with one value at a time: a read together takes no expanding IN list.
+#: the count and weight of their open requests, and the portfolios. (PostgreSQL reads every
+#: open request for the counts: 0.16 ms at 2,000 requests, growing with the open caseload.)
 _ATTORNEY_LOADS = (
     select(User.id, User.public_id, User.name,
            func.count(TriageEntry.request_id).label("count"),
            func.sum(TriageEntry.weight).label("weight"))
     .outerjoin(TriageEntry, (TriageEntry.assignee_id == User.id)
-               & TriageEntry.is_open.is_(True)
-               & or_(*(TriageEntry.status == status for status in sorted(ACTIVE))))
+               & TriageEntry.is_open.is_(True) & TriageEntry.status.in_(sorted(ACTIVE)))
     .where(User.role == Role.TRIAGE.value, User.active.is_(True))
     .group_by(User.id, User.public_id, User.name)
     .order_by(User.name, User.id))

@@ -53,7 +53,8 @@ def _find_query() -> Select[*tuple[Any, ...]]:
         .join(theirs, (theirs.value == mine.value) & (theirs.kind == mine.kind))
         .join(TriageEntry, TriageEntry.request_id == theirs.request_id)
         .join(MlaRequest, MlaRequest.id == theirs.request_id)
-        # (one comparison per kind, not NOT IN: a read together takes no expanding list)
+        # (one comparison per kind, not NOT IN: a read together cannot write out an IN list
+        # in a statement whose request id is given when it runs)
         .where(mine.request_id == request_id, theirs.request_id != request_id,
                and_(*(mine.kind != kind for kind in sorted(SEARCH_ONLY))),
                TriageEntry.is_open.is_(True))
