@@ -7,8 +7,8 @@ on PostgreSQL with a transaction-scoped advisory lock, on SQLite by the database
 by the insert itself before the predecessor is read.
 
 :func:`record` only queues the event on the session; the rows are written when the session
-commits (a ``before_commit`` hook), in the same transaction as the change they describe. The
-chain's lock is therefore held from the write to the commit only, whatever the transaction
+commits (a ``before_commit`` hook), in the same transaction as the change they describe (on
+PostgreSQL they are sent with the COMMIT itself, in one round trip). The chain's lock is therefore held from the write to the commit only, whatever the transaction
 does between its first ``record`` and its commit, and a page's reads, its recorded view and its
 changes make one transaction. A rollback, or a session closed without commit, drops the queued
 events with the change. Like autoflush, an ORM query of the log writes the queued events first,
@@ -22,19 +22,26 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from portal.audit.models import AuditEvent
 from portal.db import utcnow
 from portal.db_reads import driver_errors
 
+if TYPE_CHECKING:
+    import psycopg
+
 GENESIS = "0" * 64
 _ADVISORY_LOCK_KEY = 0x4D4C4141  # "MLAA"
 _PENDING = "portal.audit.pending"
+#: On a connection's ``info``: the rows a session's commit wrote into the chain, held to go to
+#: PostgreSQL with the connection's COMMIT (see :func:`_insert_with_commit`), with the
+#: transaction they belong to.
+_WITH_COMMIT = "portal.audit.rows_with_commit"
 
 
 _HASHED = ("id", "at", "actor_id", "actor", "action", "object_type", "object_id", "ip",
@@ -87,9 +94,10 @@ def pending(session: Session) -> int:
     return len(session.info.get(_PENDING, ()))
 
 
-def write_pending(session: Session) -> None:
+def write_pending(session: Session, *, with_commit: bool = False) -> None:
     """Append the queued events to the chain now (the commit does it otherwise). The time of
-    an event is the time it is written, so ``at`` grows with ``id``."""
+    an event is the time it is written, so ``at`` grows with ``id``. ``with_commit`` (the
+    commit's own call): on PostgreSQL the rows are sent with the transaction's COMMIT."""
     if not session.info.get(_PENDING):
         return
     # the transaction's own changes first: the chain's lock must be the last lock it takes,
@@ -97,7 +105,7 @@ def write_pending(session: Session) -> None:
     session.flush()
     queued = session.info.pop(_PENDING)
     if session.get_bind().dialect.name == "postgresql":
-        _write_postgresql(session, queued)
+        _write_postgresql(session, queued, with_commit=with_commit)
     else:
         _write_sqlite(session, queued)
 
@@ -108,17 +116,20 @@ _INSERT_POSTGRESQL = (
     "%(object_type)s, %(object_id)s, %(ip)s, %(details)s, %(prev_hash)s, %(hash)s)")
 
 
-def _write_postgresql(session: Session, queued: list[dict[str, Any]]) -> None:
+def _write_postgresql(session: Session, queued: list[dict[str, Any]], *,
+                      with_commit: bool = False) -> None:
     # The lock serializes writers; the statement after it (its own snapshot, taken once the
     # lock is held) reads the last hash and takes the ids. The two go in one round trip
-    # (psycopg's pipeline: sent together, run in order), then the rows in one more. Both go
-    # straight to the driver: the rows are plain values, and SQLAlchemy's insert machinery
-    # cost more than the round trip.
-    import psycopg  # PostgreSQL only
-
+    # (psycopg's pipeline: sent together, run in order), then the rows in one more: at once,
+    # or, for a commit, with the COMMIT itself (_insert_with_commit). Both go straight to the
+    # driver: the rows are plain values, and SQLAlchemy's insert machinery cost more than the
+    # round trip.
     connection = session.connection()
-    driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
+    driver = _driver(connection)
     with driver_errors(connection, "audit chain write"):
+        held = _held_rows(connection)
+        if held:  # (a second write before that commit: the chain goes on from them)
+            _insert(driver, held)
         with driver.pipeline():
             driver.execute("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_KEY,))
             cursor = driver.execute(
@@ -133,8 +144,52 @@ def _write_postgresql(session: Session, queued: list[dict[str, Any]]) -> None:
             row = {**fields, "id": new_id, "at": utcnow(), "prev_hash": previous}
             row["hash"] = previous = _hash(row)
             values.append(row)
-        with driver.cursor() as insert_cursor:
-            insert_cursor.executemany(_INSERT_POSTGRESQL, values)
+        if with_commit:
+            connection.info[_WITH_COMMIT] = (connection.get_transaction(), values)
+        else:
+            _insert(driver, values)
+
+
+def _driver(connection: Connection) -> psycopg.Connection[Any]:
+    return cast("psycopg.Connection[Any]", connection.connection.driver_connection)
+
+
+def _insert(driver: psycopg.Connection[Any], values: list[dict[str, Any]]) -> None:
+    with driver.cursor() as cursor:
+        cursor.executemany(_INSERT_POSTGRESQL, values)
+
+
+def _held_rows(connection: Connection) -> list[dict[str, Any]]:
+    """The rows held for this transaction's COMMIT, taken off the connection (none when they
+    belonged to a transaction that ended without one: they went with it)."""
+    held = connection.info.pop(_WITH_COMMIT, None)
+    if held is None or held[0] is not connection.get_transaction():
+        return []
+    rows: list[dict[str, Any]] = held[1]
+    return rows
+
+
+@sa_event.listens_for(Engine, "commit")
+def _insert_with_commit(connection: Connection) -> None:
+    """The rows a session's commit wrote into the chain, sent with the COMMIT in one round trip
+    (one fewer per page). SQLAlchemy then asks the driver to commit a transaction that has
+    ended, which psycopg does without a word to the server. Called by SQLAlchemy when the
+    connection's transaction commits (not when a session joined to an outer transaction
+    commits: the rows then wait for the outer one's COMMIT, or go with its rollback)."""
+    rows = _held_rows(connection)
+    if not rows:
+        return
+    driver = _driver(connection)
+    with driver_errors(connection, "audit chain write"), driver.pipeline():
+        _insert(driver, rows)
+        # (not driver.commit(): in a pipeline it waits for its own answer, and leaving the
+        # pipeline then costs another round trip)
+        driver.execute("COMMIT")
+
+
+@sa_event.listens_for(Engine, "rollback")
+def _drop_held_rows(connection: Connection) -> None:
+    connection.info.pop(_WITH_COMMIT, None)
 
 
 def _write_sqlite(session: Session, queued: list[dict[str, Any]]) -> None:
@@ -156,7 +211,7 @@ def _write_sqlite(session: Session, queued: list[dict[str, Any]]) -> None:
 @sa_event.listens_for(Session, "before_commit")
 def _write_on_commit(session: Session) -> None:
     if not session.in_nested_transaction():  # (the release of a savepoint also fires it)
-        write_pending(session)
+        write_pending(session, with_commit=True)
 
 
 @sa_event.listens_for(Session, "do_orm_execute")

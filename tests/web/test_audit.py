@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from portal.audit import log as audit_log
 from portal.audit.log import GENESIS, compute_hash, pending, record, verify_chain
 from portal.audit.models import AuditEvent
 from portal.db import Database
-from tests.conftest import Accounts, login
+from tests.conftest import PG_URL, Accounts, login
 from tests.web.conftest import database, location_path, post
 
 
@@ -261,9 +262,9 @@ def test_the_commit_flushes_the_changes_before_taking_the_chain_lock(
         original = getattr(audit_log, name)
 
         def checked(session: Session, queued: list[dict[str, object]],
-                    _original: Any = original) -> None:
+                    _original: Any = original, **options: Any) -> None:
             unflushed.append(len(session.new) + len(session.dirty))
-            _original(session, queued)
+            _original(session, queued, **options)
 
         monkeypatch.setattr(audit_log, name, checked)
     with database(app).sessionmaker() as s:
@@ -272,3 +273,52 @@ def test_the_commit_flushes_the_changes_before_taking_the_chain_lock(
         s.commit()
     assert unflushed == [0]
     assert [e.actor for e in events(app, "flush.order")] == ["f"]
+
+
+def test_a_session_joined_to_an_outer_transaction_writes_with_the_outer_commit(
+        app: Flask) -> None:
+    """The session's commit writes its events into the chain, but they are committed (on
+    PostgreSQL: sent) only with the outer transaction's COMMIT, and dropped by its rollback:
+    the pooled connection then carries nothing into its next transaction."""
+    db = database(app)
+    for ending in ("commit", "rollback"):
+        with db.engine.connect() as connection:
+            outer = connection.begin()
+            with Session(bind=connection) as s:
+                record(s, f"joined.{ending}", actor=ending)
+                s.commit()
+            assert events(app, f"joined.{ending}") == []  # not committed yet
+            getattr(outer, ending)()
+        write_events(db, 1, tag=f"after-{ending}")
+    assert [e.action for e in events(app) if e.action.startswith(("joined.", "after-"))] == [
+        "joined.commit", "after-commit.event", "after-rollback.event"]
+    assert problems(app) == []
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL's wire protocol (SQLite has no round trip)")
+def test_the_commit_sends_the_rows_with_the_commit_in_one_round_trip(
+        app: Flask, tmp_path: Path) -> None:
+    """A commit with events costs two round trips: the chain's lock with its last hash, then
+    the rows with the COMMIT (a page's view used to cost a third, the COMMIT alone)."""
+    trace = tmp_path / "trace.txt"
+    with database(app).sessionmaker() as s:
+        s.execute(text("SELECT 1"))  # the transaction has begun
+        record(s, "traced.event", actor="t")
+        record(s, "traced.event", actor="u")
+        from psycopg.pq import Trace  # (PostgreSQL only)
+
+        driver = s.connection().connection.driver_connection
+        with trace.open("w") as out:
+            driver.pgconn.trace(out.fileno())
+            driver.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
+            try:
+                s.commit()
+            finally:
+                driver.pgconn.untrace()
+    # each line: F (sent) or B (received), the length, the message and its fields
+    sent = [line.split("\t")[2].split(" ")[0] for line in trace.read_text().splitlines()
+            if line.startswith("F\t")]
+    waits = [kind for kind in sent if kind in ("Sync", "Query")]
+    assert waits == ["Sync", "Sync"], sent
+    assert [e.actor for e in events(app, "traced.event")] == ["t", "u"]
+    assert problems(app) == []
