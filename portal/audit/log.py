@@ -3,16 +3,18 @@
 Each row stores the SHA-256 of the previous row (``prev_hash``) and its own hash over its
 content and ``prev_hash``. Editing a row breaks its own hash; deleting or inserting one breaks
 the link of the next; ``prev_hash`` is unique so the chain cannot fork. Writers are serialized:
-on PostgreSQL with a transaction-scoped advisory lock, on SQLite by the database write lock taken
-by the insert itself before the predecessor is read.
+on PostgreSQL with a transaction-scoped advisory lock, on SQLite by the database write lock
+taken by the insert itself before the predecessor is read.
 
 :func:`record` only queues the event on the session; the rows are written when the session
 commits (a ``before_commit`` hook), in the same transaction as the change they describe (on
-PostgreSQL they are sent with the COMMIT itself, in one round trip). The chain's lock is therefore held from the write to the commit only, whatever the transaction
-does between its first ``record`` and its commit, and a page's reads, its recorded view and its
-changes make one transaction. A rollback, or a session closed without commit, drops the queued
-events with the change. Like autoflush, an ORM query of the log writes the queued events first,
-so a transaction sees its own events.
+PostgreSQL they are sent with the COMMIT itself, in one round trip, and the server links and
+hashes them under the lock, so the lock is never held across a round trip). The chain's lock is
+therefore held from the write to the commit only, whatever the transaction does between its
+first ``record`` and its commit, and a page's reads, its recorded view and its changes make one
+transaction. A rollback, or a session closed without commit, drops the queued events with the
+change. Like autoflush, an ORM query of the log writes the queued events first, so a transaction
+sees its own events.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 GENESIS = "0" * 64
 _ADVISORY_LOCK_KEY = 0x4D4C4141  # "MLAA"
 _PENDING = "portal.audit.pending"
-#: On a connection's ``info``: the rows a session's commit wrote into the chain, held to go to
+#: On a connection's ``info``: the rows a session's commit queued for the chain, held to go to
 #: PostgreSQL with the connection's COMMIT (see :func:`_insert_with_commit`), with the
 #: transaction they belong to.
 _WITH_COMMIT = "portal.audit.rows_with_commit"
@@ -110,53 +112,72 @@ def write_pending(session: Session, *, with_commit: bool = False) -> None:
         _write_sqlite(session, queued)
 
 
-_INSERT_POSTGRESQL = (
-    "INSERT INTO audit_events (id, at, actor_id, actor, action, object_type, object_id, ip, "
-    "details, prev_hash, hash) VALUES (%(id)s, %(at)s, %(actor_id)s, %(actor)s, %(action)s, "
-    "%(object_type)s, %(object_id)s, %(ip)s, %(details)s, %(prev_hash)s, %(hash)s)")
+#: What the server writes into a row's canonical form (:func:`_canonical`) in place of the
+#: id, the time and the previous hash, which it alone knows under the chain's lock: a JSON
+#: string holding one control character. json.dumps writes a key once and escapes every quote
+#: and control character inside a value, so ``"id":"\u0001"`` can only be the key's own
+#: value, never text someone wrote.
+_SLOT = "\x01"
+_SLOTTED = ("id", "at", "prev_hash")
+
+
+def _slotted_canonical(fields: Mapping[str, Any]) -> str:
+    payload = {name: fields[name] for name in _HASHED if name not in _SLOTTED}
+    payload.update(dict.fromkeys(_SLOTTED, _SLOT))
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
+
+
+#: One row of the chain, linked and hashed by the server: its id from the sequence, its time
+#: from the clock (both taken under the chain's lock, so ``at`` grows with ``id``), the hash
+#: of the last row (this statement's own snapshot, taken once the lock is held, sees it), and
+#: its own hash: SHA-256 of the canonical form with those three written in, exactly as
+#: :func:`_canonical` writes them (an integer; an ISO time in UTC with microseconds; text).
+_INSERT_POSTGRESQL = """
+INSERT INTO audit_events (id, at, actor_id, actor, action, object_type, object_id, ip, details,
+                          prev_hash, hash)
+SELECT made.id, made.at, %(actor_id)s, %(actor)s, %(action)s, %(object_type)s, %(object_id)s,
+       %(ip)s, %(details)s, last.hash,
+       encode(sha256(convert_to(replace(replace(replace(%(canonical)s,
+           '"id":"\\u0001"', '"id":' || made.id),
+           '"at":"\\u0001"', '"at":"' || to_char(made.at AT TIME ZONE 'UTC',
+                                                 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00"'),
+           '"prev_hash":"\\u0001"', '"prev_hash":"' || last.hash || '"'), 'UTF8')), 'hex')
+FROM (SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) AS id,
+             clock_timestamp() AS at) AS made,
+     (SELECT coalesce((SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1),
+                      repeat('0', 64)) AS hash) AS last
+"""
+_LOCK_POSTGRESQL = "SELECT pg_advisory_xact_lock(%s)"
 
 
 def _write_postgresql(session: Session, queued: list[dict[str, Any]], *,
                       with_commit: bool = False) -> None:
-    # The lock serializes writers; the statement after it (its own snapshot, taken once the
-    # lock is held) reads the last hash and takes the ids. The two go in one round trip
-    # (psycopg's pipeline: sent together, run in order), then the rows in one more: at once,
-    # or, for a commit, with the COMMIT itself (_insert_with_commit). Both go straight to the
-    # driver: the rows are plain values, and SQLAlchemy's insert machinery cost more than the
-    # round trip.
+    # The server links and hashes the rows (_INSERT_POSTGRESQL), after the lock that
+    # serializes writers, all in one round trip (psycopg's pipeline: sent together, run in
+    # order): at once, or, for a commit, with the COMMIT itself (_insert_with_commit). The
+    # lock is then held for the server's own work only, never across a round trip. The rows
+    # go straight to the driver: they are plain values, and SQLAlchemy's insert machinery
+    # cost more than the round trip.
     connection = session.connection()
-    driver = _driver(connection)
+    rows = [{**fields, "canonical": _slotted_canonical(fields)} for fields in queued]
     with driver_errors(connection, "audit chain write"):
-        held = _held_rows(connection)
-        if held:  # (a second write before that commit: the chain goes on from them)
-            _insert(driver, held)
-        with driver.pipeline():
-            driver.execute("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_KEY,))
-            cursor = driver.execute(
-                "SELECT (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), "
-                "nextval(pg_get_serial_sequence('audit_events', 'id')) "
-                "FROM generate_series(1, %s)", (len(queued),))
-        rows = cursor.fetchall()
-        previous = rows[0][0] or GENESIS
-        values = []
-        for fields, (_last, new_id) in zip(queued, sorted(rows, key=lambda r: int(r[1])),
-                                           strict=True):
-            row = {**fields, "id": new_id, "at": utcnow(), "prev_hash": previous}
-            row["hash"] = previous = _hash(row)
-            values.append(row)
+        rows = _held_rows(connection) + rows  # (a second write before that commit)
         if with_commit:
-            connection.info[_WITH_COMMIT] = (connection.get_transaction(), values)
+            connection.info[_WITH_COMMIT] = (connection.get_transaction(), rows)
         else:
-            _insert(driver, values)
+            with _driver(connection).pipeline():
+                _insert(_driver(connection), rows)
 
 
 def _driver(connection: Connection) -> psycopg.Connection[Any]:
     return cast("psycopg.Connection[Any]", connection.connection.driver_connection)
 
 
-def _insert(driver: psycopg.Connection[Any], values: list[dict[str, Any]]) -> None:
+def _insert(driver: psycopg.Connection[Any], rows: list[dict[str, Any]]) -> None:
+    """The chain's lock and the rows, queued in the caller's pipeline."""
+    driver.execute(_LOCK_POSTGRESQL, (_ADVISORY_LOCK_KEY,))
     with driver.cursor() as cursor:
-        cursor.executemany(_INSERT_POSTGRESQL, values)
+        cursor.executemany(_INSERT_POSTGRESQL, rows)
 
 
 def _held_rows(connection: Connection) -> list[dict[str, Any]]:
@@ -171,9 +192,10 @@ def _held_rows(connection: Connection) -> list[dict[str, Any]]:
 
 @sa_event.listens_for(Engine, "commit")
 def _insert_with_commit(connection: Connection) -> None:
-    """The rows a session's commit wrote into the chain, sent with the COMMIT in one round trip
-    (one fewer per page). SQLAlchemy then asks the driver to commit a transaction that has
-    ended, which psycopg does without a word to the server. Called by SQLAlchemy when the
+    """The rows a session's commit queued for the chain, sent with the chain's lock and the
+    COMMIT in one round trip (a page's view used to cost three). SQLAlchemy then asks the
+    driver to commit a transaction that has ended, which psycopg does without a word to the
+    server. Called by SQLAlchemy when the
     connection's transaction commits (not when a session joined to an outer transaction
     commits: the rows then wait for the outer one's COMMIT, or go with its rollback)."""
     rows = _held_rows(connection)
