@@ -147,6 +147,8 @@ def test_http_gives_up_after_the_ceiling_and_staff_retry(env: Env, accounts: Acc
         client = env.app.test_client()
         login(client, triage)
         page = client.get(f"/triage/{public_id}")
+        assert f'action="/triage/packages/{status.package_id}/retry"' in page.text
+        assert "Retry the hand-off" in page.text
         import re
 
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)

@@ -103,3 +103,28 @@ def test_a_request_missing_from_the_queue_is_put_back_when_viewed(
     assert "(UTC) – 0 days ago</dd>" in page.text  # the entry's first submission, read again
     with session(app) as db:
         assert db.get(TriageEntry, request_id) is not None
+
+
+def test_the_reply_form_is_on_open_requests_only(
+        app: Flask, client: FlaskClient, accounts: Accounts, manager: Account,
+        settings_obj: Settings) -> None:
+    """A withdrawn request takes no reply: its page has no message form (and no hand-off to
+    retry, so no retry form either); an open request's page has the form."""
+    submitter = accounts.create(Role.SUBMITTER, country="ES")
+    with session(app) as db:
+        author = user(db, submitter)
+        open_id = make_submitted(db, settings_obj, author, content("ES")).public_id
+        closed = make_submitted(db, settings_obj, author, content("ES"))
+        thread.withdraw(db, settings_obj, author, closed, "Solved locally.")
+        closed_id = closed.public_id
+    login(client, manager)
+    reply_form = 'class="usa-form usa-form--large" novalidate>'
+    opened = client.get(f"/triage/{open_id}")
+    assert opened.status_code == 200
+    assert f'action="/triage/{open_id}/messages" {reply_form}' in opened.text
+    assert "Send the message" in opened.text
+    shut = client.get(f"/triage/{closed_id}")
+    assert shut.status_code == 200
+    assert "Withdrawn" in shut.text
+    assert "/messages" not in shut.text and "Send the message" not in shut.text
+    assert "Retry the hand-off" not in shut.text and "/retry" not in shut.text
