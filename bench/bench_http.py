@@ -252,19 +252,31 @@ class Bench:
         for config in candidates:
             figures = self.measure(config, ["floor", "section"], max(5, self.seconds // 2),
                                    rounds)
-            score = figures["section"]["rps"]
+            score = _margin(figures["section"])
             rows.append({
                 "what": f"worker settings: {config}",
                 "how": f"GET a wizard section ({'wrk' if self.use_wrk else 'Python generator'}), "
                        f"{self.connections} connections, median of {rounds} runs of "
                        f"{max(5, self.seconds // 2)} s (floor /healthz "
                        f"{figures['floor']['rps']:.0f} req/s)",
-                "result": f"{score:.0f} req/s, p95 {figures['section']['p95']:.0f} ms",
-                "target": "informative (the best is used below)", "ok": True})
+                "result": f"{figures['section']['rps']:.0f} req/s, "
+                          f"p95 {figures['section']['p95']:.0f} ms (margin {score:.2f})",
+                "target": "informative (the largest margin is used below)", "ok": True})
             if best is None or score > best[0]:
                 best = (score, config)
         assert best is not None
         return best[1], rows
+
+
+def _margin(figures: dict[str, float]) -> float:
+    """How far a page is from failing either target: the smaller of its throughput over the
+    target's and the target p95 over its p95 (above 1: both met). The worker setting is chosen
+    by this, not by throughput alone: a make bench run picked gthread (5 x 4) for its 328
+    req/s on the section page against 289 with 2 sync workers, and every page then missed the
+    p95 target (350 ms and more)."""
+    p95 = figures.get("p95", float("nan"))
+    latency = TARGET_P95_MS / p95 if p95 == p95 and p95 > 0 else 0.0
+    return min(figures.get("rps", 0.0) / TARGET_RPS, latency)
 
 
 def _empty() -> dict[str, float]:
