@@ -12,6 +12,10 @@ A :class:`Read` is one or more statements and the function that makes its value 
 rows; the domain modules own their reads (``duplicates.find_read``, ``thread.messages_read``…)
 and, where other callers need them alone (``duplicates.find``, ``thread.list_messages``…), run
 the same read by itself, so there is one way to read each thing.
+
+An :class:`Entity` reads a mapped class's columns as plain columns, so that a page's first
+reads (the session with its user, the request the address names) go in one round trip, and
+makes from its row the instance the ORM would have loaded.
 """
 
 from __future__ import annotations
@@ -22,12 +26,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Connection, Select
+from sqlalchemy import Connection, Select, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, InvalidRequestError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 T = TypeVar("T")
+E = TypeVar("E")
 
 Step = tuple[Select[*tuple[Any, ...]], Mapping[str, Any]]
 
@@ -50,6 +56,44 @@ def one(statement: Select[*tuple[Any, ...]], params: Mapping[str, Any],
         make: Callable[[list[Any]], T], *, generic: bool = True) -> Read[T]:
     """A read of one statement."""
     return Read(((statement, params),), make, generic)
+
+
+@dataclass(frozen=True)
+class Entity(Generic[E]):
+    """A mapped class's columns read as plain columns, each labelled ``prefix`` + its
+    attribute's name, and the instance made from a row of them."""
+
+    cls: type[E]
+    prefix: str
+    columns: tuple[Any, ...]
+    keys: tuple[str, ...]
+
+    @classmethod
+    def of(cls, mapped: type[E], prefix: str = "") -> Entity[E]:
+        properties = inspect(mapped).column_attrs
+        return cls(mapped, prefix,
+                   tuple(prop.columns[0].label(prefix + prop.key) for prop in properties),
+                   tuple(prop.key for prop in properties))
+
+    def load(self, session: Session, row: Any) -> E:
+        """The instance of a row read with :attr:`columns`, persistent in ``session`` as
+        though a query had loaded it: its attributes loaded and unchanged, its changes flushed
+        as UPDATEs, its relationships loaded when used. The session's own instance when it has
+        one already (as a query gives). As with a query, the session holds an unchanged
+        instance weakly: the caller keeps it."""
+        mapper = inspect(self.cls)
+        values = {key: getattr(row, self.prefix + key) for key in self.keys}
+        identity = mapper.identity_key_from_primary_key(
+            [values[mapper.get_property_by_column(column).key] for column in mapper.primary_key])
+        found = session.identity_map.get(identity)
+        if found is not None:
+            return cast(E, found)
+        instance = cast(E, mapper.class_manager.new_instance())
+        for key, value in values.items():
+            set_committed_value(instance, key, value)
+        make_transient_to_detached(instance)
+        session.add(instance)
+        return instance
 
 
 @dataclass

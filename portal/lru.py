@@ -28,6 +28,20 @@ class LRU(Generic[K, V]):
         with self._lock:
             self._values.clear()
 
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            found = self._values.get(key)
+            if found is not None:
+                self._values.move_to_end(key)
+            return found
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            if len(self._values) > self.size:
+                self._values.popitem(last=False)
+
     def get_or_make(self, key: K, make: Callable[[], V]) -> V:
         """The value of ``key``, made by ``make`` and kept when missing. A key that cannot be
         hashed raises TypeError before anything is made."""

@@ -10,16 +10,19 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from argon2 import PasswordHasher
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts import passwords, totp
 from portal.accounts.models import LoginAttempt, User, UserSession
 from portal.audit.log import record
 from portal.config import Settings
 from portal.db import utcnow
+from portal.db_reads import Entity
 
 SESSION_TOUCH_SECONDS = 60
 
@@ -131,15 +134,32 @@ def start_session(db: Session, user: User, ip: str) -> str:
     return token
 
 
-#: The session of a cookie token's hash (parameter ``token_hash``) with its user, one row; built
-#: once (building and keying a statement per request cost more than running it).
-SESSION_QUERY = (select(UserSession, User).join(User, User.id == UserSession.user_id)
-                 .where(UserSession.token_hash == bindparam("token_hash")))
+#: A session and its user as plain columns (portal.db_reads), one row by a cookie token's hash
+#: (parameter ``token_hash``), to read with a page's first other reads (portal.web.context);
+#: :func:`session_of` makes the instances. Built once (building and keying a statement per
+#: request cost more than running it).
+SESSION_COLUMNS = Entity.of(UserSession, "session_")
+USER_COLUMNS = Entity.of(User, "user_")
+SESSION_ROWS = (select(*SESSION_COLUMNS.columns, *USER_COLUMNS.columns)
+                .select_from(UserSession).join(User, User.id == UserSession.user_id)
+                .where(UserSession.token_hash == bindparam("token_hash")))
+
+
+def session_of(db: Session, row: Any) -> UserSession | None:
+    """The session of a row read by :data:`SESSION_ROWS` (None for none), with its user, as
+    though a query had loaded them into ``db``."""
+    if row is None:
+        return None
+    found = SESSION_COLUMNS.load(db, row)
+    # its user as its loaded ``user`` (the session holds an unchanged instance weakly: left
+    # alone, the user would be gone, and read again, by the time it is asked for)
+    set_committed_value(found, "user", USER_COLUMNS.load(db, row))
+    return found
 
 
 def check_session(db: Session, row: UserSession | None, settings: Settings
                   ) -> tuple[UserSession | None, int | None]:
-    """The live session of a row read by :data:`SESSION_QUERY` (None when there was none), or
+    """The live session of a row (:func:`session_of`; None when there was none), or
     None when it is idle, too old or its account disabled (the row is then deleted); with the
     id of the user whose session just ended (None when there was no session)."""
     if row is None:

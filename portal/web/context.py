@@ -9,12 +9,15 @@ from flask import Flask, current_app, g, request, session
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from portal.accounts.auth import SESSION_QUERY, check_session, token_hash
+from portal.accounts.auth import SESSION_ROWS, check_session, session_of, token_hash
 from portal.accounts.models import User
 from portal.audit.log import pending as audit_pending
 from portal.config import Settings
 from portal.db import Database
+from portal.db_reads import one, read_together
+from portal.lru import LRU
 from portal.mail.outbox import deliver_pending
+from portal.requests import drafts
 from portal.web import pending
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the session key name, not a secret
@@ -25,7 +28,11 @@ SESSION_EXPIRED_KEY = "session_expired"
 _log = logging.getLogger(__name__)
 
 #: The request's session, its user, and whether the user has kept input (web.pending).
-_SESSION_QUERY = SESSION_QUERY.add_columns(pending.any_kept(User.id))
+_SESSION_ROWS = SESSION_ROWS.add_columns(pending.any_kept(User.id).label("kept"))
+#: By a session token's hash, what the requests its user may see depend on (their role...:
+#: drafts.visibility), as last found: the guess with which the request an address names is
+#: read with the session, checked against the user then read. An LRU of 4,096.
+_VISIBILITY: LRU[str, drafts.Visibility] = LRU(4096)
 
 
 def database(app: Flask | None = None) -> Database:
@@ -75,10 +82,20 @@ def install_context(app: Flask) -> None:
         g.db = db
         token = session.get(SESSION_TOKEN_KEY)
         if token:
-            # with the session, whether the user has kept input (web.pending): one query
-            found = db.execute(_SESSION_QUERY, {"token_hash": token_hash(str(token))}).first()
-            setattr(g, pending.ANY_KEPT, bool(found and found[2]))
-            row, ended_for = check_session(db, found[0] if found else None, settings())
+            hashed = token_hash(str(token))
+            # The session with its user and whether the user has kept input (web.pending),
+            # and the request the address names, read as this session's user read requests
+            # last time (the guess is checked below, once the user is known): one round trip,
+            # where the view's own look-up would cost another (drafts.get_request).
+            guess = _VISIBILITY.get(hashed)
+            public_id = (request.view_args or {}).get("public_id")
+            reads = [one(_SESSION_ROWS, {"token_hash": hashed},
+                         lambda rows: rows[0] if rows else None, generic=False)]
+            if guess is not None and isinstance(public_id, str):
+                reads.append(drafts.request_read(guess, public_id))
+            found, *requested = read_together(db, *reads)
+            setattr(g, pending.ANY_KEPT, bool(found and found.kept))
+            row, ended_for = check_session(db, session_of(db, found), settings())
             if row is None:
                 session.pop(SESSION_TOKEN_KEY, None)
                 session[SESSION_EXPIRED_KEY] = True
@@ -87,6 +104,10 @@ def install_context(app: Flask) -> None:
             else:
                 g.user = row.user
                 g.user_session = row
+                seen = drafts.visibility(row.user)
+                _VISIBILITY.put(hashed, seen)
+                if requested and seen == guess:
+                    drafts.preload(db, seen, str(public_id), requested[0])
             if db.dirty or db.deleted:
                 db.commit()
 

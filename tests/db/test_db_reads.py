@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Float, bindparam, cast, func, select, text
+from sqlalchemy import Float, bindparam, cast, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from portal.accounts.models import Authority, Role, User
-from portal.db_reads import Read, one, read_together
+from portal.db_reads import Entity, Read, one, read_together
 from portal.requests.models import MlaRequest
 from portal.triage.models import TriageEntry
 from tests.conftest import PG_URL, Accounts
@@ -160,3 +160,40 @@ def test_the_plan_setting_of_the_reads_is_put_back(app: Flask, accounts: Account
         assert seen == ["auto", "force_generic_plan", "force_generic_plan", "auto",
                         "force_generic_plan"]
         assert db.execute(text("SHOW plan_cache_mode")).scalar_one() == "auto"
+
+
+def test_an_entity_row_makes_the_instance_a_query_loads(app: Flask, accounts: Accounts) -> None:
+    """Entity.load: the attributes a query would load, persistent and unchanged; a change is
+    flushed as an UPDATE of that row; relationships load when used; the session's own
+    instance is given when it has one."""
+    request_id = _made(app, accounts)
+    requests = Entity.of(MlaRequest)
+    users = Entity.of(User, "user_")
+    both = (select(*requests.columns, *users.columns)
+            .join(User, User.id == MlaRequest.created_by_id)
+            .where(MlaRequest.id == bindparam("request_id")))
+    with session(app) as db:
+        queried = db.get(MlaRequest, request_id)
+        assert queried is not None
+        expected = {key: getattr(queried, key) for key in requests.keys}
+        creator_id = queried.created_by_id
+        authority_name = queried.authority.name
+    with session(app) as db:
+        row = read_together(db, one(both, {"request_id": request_id}, list))[0][0]
+        creator = users.load(db, row)
+        loaded = requests.load(db, row)
+        state = inspect(loaded)
+        assert state.persistent and not db.dirty and not db.new
+        assert {key: getattr(loaded, key) for key in requests.keys} == expected
+        assert creator.id == creator_id and creator.authority_id is not None
+        assert loaded.authority.name == authority_name  # loaded when used
+        assert loaded.versions and loaded.versions[0].request is loaded
+        assert requests.load(db, row) is loaded  # the session's own instance
+        loaded.progress_json = '{"facts": "done"}'
+        assert list(db.dirty) == [loaded]
+        db.commit()
+    with session(app) as db:
+        again = db.get(MlaRequest, request_id)
+        assert again is not None and again.progress_json == '{"facts": "done"}'
+        assert again.revision == expected["revision"] and again.draft_json == expected[
+            "draft_json"]
