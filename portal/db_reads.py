@@ -172,24 +172,61 @@ def _compiled(statement: Select[*tuple[Any, ...]], dialect: Dialect) -> _Compile
 
 def read_together(session: Session, *reads: Read[Any]) -> list[Any]:
     """The value of each read, in order, read in the session's transaction (its pending
-    changes flushed first, as a query would)."""
+    changes flushed first, as a query would); or made from the rows :func:`keep_ahead` kept
+    when they were read ahead by exactly these statements with these parameters."""
     session.flush()
-    connection = session.connection()
-    steps = [(statement, params, read.generic) for read in reads
-             for statement, params in read.steps]
-    if connection.dialect.name == "postgresql":
-        rows = _pipelined(connection, steps)
+    steps = _steps(reads)
+    ahead = session.info.pop(_AHEAD, None)
+    if ahead is not None and ahead[0] == steps and not session.new and not session.dirty \
+            and not session.deleted:
+        rows = ahead[1]
     else:
-        rows = []
-        for statement, params, _generic in steps:
-            made = _compiled(statement, connection.dialect)
-            rows.append([made.row(*row) for row in connection.execute(statement, dict(params))])
+        rows = _rows(session, steps)
     values = []
     position = 0
     for read in reads:
         values.append(read.make(*rows[position:position + len(read.steps)]))
         position += len(read.steps)
     return values
+
+
+#: On a session's ``info``: rows read ahead (:func:`keep_ahead`), with the steps that read
+#: them.
+_AHEAD = "portal.db_reads.ahead"
+_Steps = list[tuple[Select[*tuple[Any, ...]], Mapping[str, Any], bool]]
+
+
+def _steps(reads: tuple[Read[Any], ...] | list[Read[Any]]) -> _Steps:
+    return [(statement, params, read.generic) for read in reads
+            for statement, params in read.steps]
+
+
+def _rows(session: Session, steps: _Steps) -> list[list[Any]]:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return _pipelined(connection, steps)
+    rows = []
+    for statement, params, _generic in steps:
+        made = _compiled(statement, connection.dialect)
+        rows.append([made.row(*row) for row in connection.execute(statement, dict(params))])
+    return rows
+
+
+def rows_of(reads: list[Read[Any]]) -> Read[list[list[Any]]]:
+    """The reads as one read whose value is their rows, step by step (read ahead, before the
+    values can be made: see :func:`keep_ahead`)."""
+    steps = tuple(step for read in reads for step in read.steps)
+    generic = {read.generic for read in reads}
+    if len(generic) > 1:
+        raise ValueError("reads read ahead together share their plan setting")
+    return Read(steps, lambda *rows: list(rows), generic.pop() if generic else True)
+
+
+def keep_ahead(session: Session, reads: list[Read[Any]], rows: list[list[Any]]) -> None:
+    """Keep rows read ahead by ``reads`` (:func:`rows_of`) in ``session``: the session's next
+    :func:`read_together`, if it asks exactly these statements with these parameters and the
+    session has changed nothing, makes its values from them instead of reading again."""
+    session.info[_AHEAD] = (_steps(reads), rows)
 
 
 def _pipelined(connection: Connection,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import cast
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 from flask import Flask, current_app, g, request, session
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,7 +15,7 @@ from portal.accounts.models import User
 from portal.audit.log import pending as audit_pending
 from portal.config import Settings
 from portal.db import Database
-from portal.db_reads import one, read_together
+from portal.db_reads import Read, keep_ahead, one, read_together, rows_of
 from portal.lru import LRU
 from portal.mail.outbox import deliver_pending
 from portal.requests import drafts
@@ -33,6 +34,24 @@ _SESSION_ROWS = SESSION_ROWS.add_columns(pending.any_kept(User.id).label("kept")
 #: drafts.visibility), as last found: the guess with which the request an address names is
 #: read with the session, checked against the user then read. An LRU of 4,096.
 _VISIBILITY: LRU[str, drafts.Visibility] = LRU(4096)
+#: By endpoint, what its GET view will read (given the view's arguments; None when it cannot
+#: say yet): read ahead with the session and the request (:func:`reads_ahead`).
+ReadsAhead = Callable[[Mapping[str, Any]], list[Read[Any]] | None]
+_READS_AHEAD: dict[str, ReadsAhead] = {}
+
+
+def reads_ahead(endpoint: str) -> Callable[[ReadsAhead], ReadsAhead]:
+    """Register what the GET view of ``endpoint``, which reads its request (the address's
+    ``public_id``) through drafts.get_request, then reads together (portal.db_reads): those
+    reads go in the session's round trip too. Their rows are kept for the view's
+    read_together only when the request was read with the session for its user (so the view
+    will have passed the request's access check before it reads them), and used only if the
+    view asks exactly the same statements with the same parameters."""
+    def register(reads: ReadsAhead) -> ReadsAhead:
+        _READS_AHEAD[endpoint] = reads
+        return reads
+
+    return register
 
 
 def database(app: Flask | None = None) -> Database:
@@ -89,10 +108,17 @@ def install_context(app: Flask) -> None:
             # where the view's own look-up would cost another (drafts.get_request).
             guess = _VISIBILITY.get(hashed)
             public_id = (request.view_args or {}).get("public_id")
-            reads = [one(_SESSION_ROWS, {"token_hash": hashed},
-                         lambda rows: rows[0] if rows else None, generic=False)]
+            reads: list[Read[Any]] = [one(_SESSION_ROWS, {"token_hash": hashed},
+                                          lambda rows: rows[0] if rows else None,
+                                          generic=False)]
+            ahead: list[Read[Any]] | None = None
             if guess is not None and isinstance(public_id, str):
                 reads.append(drafts.request_read(guess, public_id))
+                wanted = _READS_AHEAD.get(request.endpoint or "")
+                if wanted is not None and request.method == "GET":
+                    ahead = wanted(request.view_args or {})
+                    if ahead:
+                        reads.append(rows_of(ahead))
             found, *requested = read_together(db, *reads)
             setattr(g, pending.ANY_KEPT, bool(found and found.kept))
             row, ended_for = check_session(db, session_of(db, found), settings())
@@ -108,6 +134,8 @@ def install_context(app: Flask) -> None:
                 _VISIBILITY.put(hashed, seen)
                 if requested and seen == guess:
                     drafts.preload(db, seen, str(public_id), requested[0])
+                    if ahead and requested[0] is not None:
+                        keep_ahead(db, ahead, requested[1])
             if db.dirty or db.deleted:
                 db.commit()
 

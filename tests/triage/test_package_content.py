@@ -128,3 +128,33 @@ def test_the_reply_form_is_on_open_requests_only(
     assert "Withdrawn" in shut.text
     assert "/messages" not in shut.text and "Send the message" not in shut.text
     assert "Retry the hand-off" not in shut.text and "/retry" not in shut.text
+
+
+def test_a_page_read_ahead_with_the_session_is_the_page_read_in_the_view(
+        app: Flask, client: FlaskClient, accounts: Accounts, manager: Account,
+        settings_obj: Settings) -> None:
+    """The second view of a request reads the page's rows with the session (the worker has
+    shown it before); the page is the same as when the view read them, and follows a change
+    of state that changes what the page reads (the caseloads, for a request that can be
+    assigned)."""
+    submitter = accounts.create(Role.SUBMITTER, country="ES")
+    with session(app) as db:
+        author = user(db, submitter)
+        req = make_submitted(db, settings_obj, author, content("ES"))
+        thread.post_message(db, settings_obj, author, req, "Here is the order.")
+        public_id = req.public_id
+    login(client, manager)
+    first = client.get(f"/triage/{public_id}")
+    second = client.get(f"/triage/{public_id}")
+    assert first.status_code == second.status_code == 200
+    assert second.text == first.text
+    assert 'id="action-assign"' in second.text and "Here is the order." in second.text
+    with session(app) as db:
+        found = db.get(type(req), req.id)
+        assert found is not None
+        thread.post_message(db, settings_obj, user(db, submitter), found, "Solved locally.")
+        thread.withdraw(db, settings_obj, user(db, submitter), found, "No longer needed.")
+    third = client.get(f"/triage/{public_id}")
+    assert third.status_code == 200
+    assert 'id="action-assign"' not in third.text and "Solved locally." in third.text
+    assert "Withdrawn" in third.text

@@ -12,9 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from portal.accounts.models import Role, User
+from portal.config import Settings
 from portal.requests import drafts
 from tests.conftest import PG_URL, Accounts, login
-from tests.triage.conftest import session, user
+from tests.triage.conftest import content, make_submitted, session, user
 
 
 def _draft(app: Flask, account: object) -> str:
@@ -57,19 +58,12 @@ def test_a_request_read_with_the_session_is_the_one_the_view_shows(
     assert client.get("/requests/no-such-request/offences").status_code == 404
 
 
-@pytest.mark.skipif(not PG_URL, reason="PostgreSQL's wire protocol (SQLite has no round trip)")
-def test_a_page_of_a_request_costs_three_round_trips(
-        app: Flask, client: FlaskClient, accounts: Accounts, tmp_path: Path) -> None:
-    """The request's look-up used to cost a round trip of its own; its user is not read again
-    either (an instance the session held weakly)."""
+def _round_trips(app: Flask, client: FlaskClient, url: str, trace: Path) -> list[str]:
+    """The page's answer must be 200; what the app waited for (libpq's trace: each Sync or
+    simple Query sent is a round trip)."""
     from psycopg.pq import Trace  # (PostgreSQL only)
 
-    spain = accounts.create(Role.SUBMITTER, country="ES")
-    spanish = _draft(app, spain)
-    login(client, spain)
-    client.get(f"/requests/{spanish}/offences")
     engine = app.extensions["portal.db"].engine
-    trace = tmp_path / "trace.txt"
     with trace.open("w") as out:
         def traced(driver: object, _record: object, _proxy: object) -> None:
             driver.pgconn.trace(out.fileno())  # type: ignore[attr-defined]
@@ -82,7 +76,7 @@ def test_a_page_of_a_request_costs_three_round_trips(
         event.listen(engine.pool, "checkout", traced)
         event.listen(engine.pool, "checkin", untraced)
         try:
-            page = client.get(f"/requests/{spanish}/offences")
+            page = client.get(url)
         finally:
             event.remove(engine.pool, "checkout", traced)
             event.remove(engine.pool, "checkin", untraced)
@@ -90,7 +84,37 @@ def test_a_page_of_a_request_costs_three_round_trips(
     # each line: F (sent) or B (received), the length, the message and its fields
     sent = [line.split("\t")[2].split(" ")[0] for line in trace.read_text().splitlines()
             if line.startswith("F\t")]
-    # BEGIN (in a pipeline: psycopg waits for it); the session, its user and the request;
-    # the recorded view with the COMMIT
-    assert [kind for kind in sent if kind in ("Sync", "Query")] == ["Sync", "Sync", "Sync"], (
-        trace.read_text())
+    return [kind for kind in sent if kind in ("Sync", "Query")]
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL's wire protocol (SQLite has no round trip)")
+def test_a_page_of_a_request_costs_three_round_trips(
+        app: Flask, client: FlaskClient, accounts: Accounts, tmp_path: Path) -> None:
+    """BEGIN (in a pipeline: psycopg waits for it); the session, its user and the request;
+    the recorded view with the COMMIT. The request's look-up used to cost a round trip of its
+    own; its user is not read again either (an instance the session held weakly)."""
+    spain = accounts.create(Role.SUBMITTER, country="ES")
+    spanish = _draft(app, spain)
+    login(client, spain)
+    client.get(f"/requests/{spanish}/offences")
+    trips = _round_trips(app, client, f"/requests/{spanish}/offences", tmp_path / "trace")
+    assert trips == ["Sync", "Sync", "Sync"], (tmp_path / "trace").read_text()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL's wire protocol (SQLite has no round trip)")
+def test_a_package_view_shown_before_reads_its_page_with_the_session(
+        app: Flask, client: FlaskClient, accounts: Accounts, tmp_path: Path) -> None:
+    """The first view of a request in a worker: BEGIN, the session with the request, the
+    page's reads, the recorded view with the COMMIT. Then the page's reads go with the
+    session's: three round trips."""
+    submitter = accounts.create(Role.SUBMITTER, country="ES")
+    staff = accounts.create(Role.TRIAGE)
+    settings: Settings = app.extensions["portal.settings"]
+    with session(app) as db:
+        public_id = make_submitted(db, settings, user(db, submitter), content("ES")).public_id
+    login(client, staff)
+    client.get("/triage")  # (the session's user is known: the request is read with it)
+    trips = _round_trips(app, client, f"/triage/{public_id}", tmp_path / "first")
+    assert trips == ["Sync", "Sync", "Sync", "Sync"], (tmp_path / "first").read_text()
+    trips = _round_trips(app, client, f"/triage/{public_id}", tmp_path / "again")
+    assert trips == ["Sync", "Sync", "Sync"], (tmp_path / "again").read_text()
