@@ -195,9 +195,9 @@ def _insert_with_commit(connection: Connection) -> None:
     """The rows a session's commit queued for the chain, sent with the chain's lock and the
     COMMIT in one round trip (a page's view used to cost three). SQLAlchemy then asks the
     driver to commit a transaction that has ended, which psycopg does without a word to the
-    server. Called by SQLAlchemy when the
-    connection's transaction commits (not when a session joined to an outer transaction
-    commits: the rows then wait for the outer one's COMMIT, or go with its rollback)."""
+    server. Called by SQLAlchemy when the connection's transaction commits (not when a session
+    joined to an outer transaction commits: the rows then wait for the outer one's COMMIT, or
+    go with its rollback)."""
     rows = _held_rows(connection)
     if not rows:
         return
