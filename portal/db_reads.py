@@ -212,21 +212,19 @@ def _rows(session: Session, steps: _Steps) -> list[list[Any]]:
     return rows
 
 
-def rows_of(reads: list[Read[Any]]) -> Read[list[list[Any]]]:
-    """The reads as one read whose value is their rows, step by step (read ahead, before the
-    values can be made: see :func:`keep_ahead`)."""
-    steps = tuple(step for read in reads for step in read.steps)
-    generic = {read.generic for read in reads}
-    if len(generic) > 1:
-        raise ValueError("reads read ahead together share their plan setting")
-    return Read(steps, lambda *rows: list(rows), generic.pop() if generic else True)
+def rows_of(read: Read[Any]) -> Read[list[list[Any]]]:
+    """The read as one whose value is its rows, step by step (read ahead, before its value can
+    be made: see :func:`keep_ahead`)."""
+    return Read(read.steps, lambda *rows: list(rows), read.generic)
 
 
-def keep_ahead(session: Session, reads: list[Read[Any]], rows: list[list[Any]]) -> None:
-    """Keep rows read ahead by ``reads`` (:func:`rows_of`) in ``session``: the session's next
-    :func:`read_together`, if it asks exactly these statements with these parameters and the
-    session has changed nothing, makes its values from them instead of reading again."""
-    session.info[_AHEAD] = (_steps(reads), rows)
+def keep_ahead(session: Session, reads: list[Read[Any]], rows: list[list[list[Any]]]
+               ) -> None:
+    """Keep the rows read ahead by ``reads`` (each read's :func:`rows_of`) in ``session``: the
+    session's next :func:`read_together`, if it asks exactly these statements with these
+    parameters and the session has changed nothing, makes its values from them instead of
+    reading again."""
+    session.info[_AHEAD] = (_steps(reads), [step for read in rows for step in read])
 
 
 def _pipelined(connection: Connection,

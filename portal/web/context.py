@@ -117,8 +117,7 @@ def install_context(app: Flask) -> None:
                 wanted = _READS_AHEAD.get(request.endpoint or "")
                 if wanted is not None and request.method == "GET":
                     ahead = wanted(request.view_args or {})
-                    if ahead:
-                        reads.append(rows_of(ahead))
+                    reads.extend(rows_of(read) for read in ahead or ())
             found, *requested = read_together(db, *reads)
             setattr(g, pending.ANY_KEPT, bool(found and found.kept))
             row, ended_for = check_session(db, session_of(db, found), settings())
@@ -135,7 +134,7 @@ def install_context(app: Flask) -> None:
                 if requested and seen == guess:
                     drafts.preload(db, seen, str(public_id), requested[0])
                     if ahead and requested[0] is not None:
-                        keep_ahead(db, ahead, requested[1])
+                        keep_ahead(db, ahead, requested[1:])
             if db.dirty or db.deleted:
                 db.commit()
 
