@@ -21,6 +21,7 @@ from portal.audit.models import AuditEvent
 from portal.db import Database
 from tests.conftest import PG_URL, Accounts, login
 from tests.web.conftest import database, location_path, post
+from tests.wire import round_trips, traced
 
 
 def events(app: Flask, action: str | None = None) -> list[AuditEvent]:
@@ -306,21 +307,9 @@ def test_the_commit_sends_the_rows_with_the_commit_in_one_round_trip(
         s.execute(text("SELECT 1"))  # the transaction has begun
         record(s, "traced.event", actor="t")
         record(s, "traced.event", actor="u")
-        from psycopg.pq import Trace  # (PostgreSQL only)
-
-        driver = s.connection().connection.driver_connection
-        with trace.open("w") as out:
-            driver.pgconn.trace(out.fileno())
-            driver.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
-            try:
-                s.commit()
-            finally:
-                driver.pgconn.untrace()
-    # each line: F (sent) or B (received), the length, the message and its fields
-    sent = [line.split("\t")[2].split(" ")[0] for line in trace.read_text().splitlines()
-            if line.startswith("F\t")]
-    waits = [kind for kind in sent if kind in ("Sync", "Query")]
-    assert waits == ["Sync"], sent
+        with traced(s.connection().connection.driver_connection, trace):
+            s.commit()
+    assert round_trips(trace) == ["Sync"], trace.read_text()
     assert [e.actor for e in events(app, "traced.event")] == ["t", "u"]
     assert problems(app) == []
 

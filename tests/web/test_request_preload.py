@@ -5,6 +5,7 @@ read, so a user whose access changed never gets a request read for who they were
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -16,6 +17,7 @@ from portal.config import Settings
 from portal.requests import drafts
 from tests.conftest import PG_URL, Accounts, login
 from tests.triage.conftest import content, make_submitted, session, user
+from tests.wire import round_trips, traced
 
 
 def _draft(app: Flask, account: object) -> str:
@@ -59,32 +61,26 @@ def test_a_request_read_with_the_session_is_the_one_the_view_shows(
 
 
 def _round_trips(app: Flask, client: FlaskClient, url: str, trace: Path) -> list[str]:
-    """The page's answer must be 200; what the app waited for (libpq's trace: each Sync or
-    simple Query sent is a round trip)."""
-    from psycopg.pq import Trace  # (PostgreSQL only)
-
+    """What the app waited for to answer ``url`` (200), traced on each connection it took."""
     engine = app.extensions["portal.db"].engine
-    with trace.open("w") as out:
-        def traced(driver: object, _record: object, _proxy: object) -> None:
-            driver.pgconn.trace(out.fileno())  # type: ignore[attr-defined]
-            driver.pgconn.set_trace_flags(  # type: ignore[attr-defined]
-                Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
+    tracing: list[Any] = []
 
-        def untraced(driver: object, _record: object) -> None:
-            driver.pgconn.untrace()  # type: ignore[attr-defined]
+    def checkout(driver: object, _record: object, _proxy: object) -> None:
+        tracing.append(traced(driver, trace))
+        tracing[-1].__enter__()
 
-        event.listen(engine.pool, "checkout", traced)
-        event.listen(engine.pool, "checkin", untraced)
-        try:
-            page = client.get(url)
-        finally:
-            event.remove(engine.pool, "checkout", traced)
-            event.remove(engine.pool, "checkin", untraced)
+    def checkin(_driver: object, _record: object) -> None:
+        tracing.pop().__exit__(None, None, None)
+
+    event.listen(engine.pool, "checkout", checkout)
+    event.listen(engine.pool, "checkin", checkin)
+    try:
+        page = client.get(url)
+    finally:
+        event.remove(engine.pool, "checkout", checkout)
+        event.remove(engine.pool, "checkin", checkin)
     assert page.status_code == 200
-    # each line: F (sent) or B (received), the length, the message and its fields
-    sent = [line.split("\t")[2].split(" ")[0] for line in trace.read_text().splitlines()
-            if line.startswith("F\t")]
-    return [kind for kind in sent if kind in ("Sync", "Query")]
+    return round_trips(trace)
 
 
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL's wire protocol (SQLite has no round trip)")
