@@ -16,6 +16,7 @@ from portal.db import Database
 from portal.i18n_core import PACKAGE_DIR, day_name
 from portal.lru import LRU
 from portal.web import wtforms_speed
+from portal.web.chrome import chrome
 from portal.web.field_html import form_field
 from portal.web.select_widget import options_html
 
@@ -130,6 +131,7 @@ def _template_globals(app: Flask) -> None:
     app.add_template_global(bdi_ltr, "bdi_ltr")
     app.add_template_global(options_html, "select_options")
     app.add_template_global(form_field, "form_field")
+    app.add_template_global(chrome, "chrome")
 
     @app.context_processor
     def _globals() -> dict[str, object]:
