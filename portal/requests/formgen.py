@@ -44,7 +44,7 @@ from wtforms.validators import Email, Length, NumberRange, Optional, Regexp, Val
 from portal.contract import model as m
 from portal.requests.labels import LIST_LABELS, choice_label, label_for
 from portal.requests.sections import Section
-from portal.web.select_widget import FastSelect
+from portal.web.select_widget import FastSelect, FastSelectField
 
 #: Keys every section form accepts besides its fields.
 CONTROL_KEYS = frozenset({"csrf_token", "revision", "op", "new_item_type", "next"})
@@ -122,8 +122,8 @@ def _select(label: Any, hint: Any, options: Iterable[tuple[str, Any]], current: 
     choices = [("", _l("Choose…")), *options]
     if current and all(value != current for value, _label in choices):
         choices.append((current, current))  # keep a value the lists no longer offer
-    return SelectField(label, description=hint or "", choices=choices, validate_choice=True,
-                       validators=[Optional()], widget=FastSelect())
+    return FastSelectField(label, description=hint or "", choices=choices, validate_choice=True,
+                           validators=[Optional()], widget=FastSelect())
 
 
 def _select_options(owner: type, name: str, meta: Mapping[str, Any], choices: Choices

@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -19,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.triage.operations import DECLINE_REASONS, Action, IllegalTransition
-from portal.web.select_widget import FastSelect
+from portal.web.select_widget import FastSelect, FastSelectField
 
 NOTE_MAX = 10_000
 
@@ -92,8 +91,9 @@ class NoteForm(TriageForm):
 
 class AssignForm(TriageForm):
     # (FastSelect: the same HTML as WTForms' select, without its per-option work)
-    assignee = SelectField(_l("Attorney"), validators=[DataRequired(_l("Choose an attorney."))],
-                           widget=FastSelect())
+    assignee = FastSelectField(_l("Attorney"),
+                               validators=[DataRequired(_l("Choose an attorney."))],
+                               widget=FastSelect())
     note = TextAreaField(_l("Why (for OIA only)"), validators=[Optional(), Length(max=NOTE_MAX)])
 
 
@@ -113,9 +113,9 @@ class ReturnForm(TriageForm):
 
 
 class ReferForm(TriageForm):
-    district = SelectField(_l("U.S. Attorney's Office (district)"),
-                           validators=[DataRequired(_l("Choose a district."))],
-                           widget=FastSelect())  # ninety-odd districts
+    district = FastSelectField(_l("U.S. Attorney's Office (district)"),
+                               validators=[DataRequired(_l("Choose a district."))],
+                               widget=FastSelect())  # ninety-odd districts
     due = DateField(_l("Due date"), validators=[DataRequired(_l("Give a due date."))])
     note = TextAreaField(_l("Note (for OIA only)"), validators=[Optional(), Length(max=NOTE_MAX)])
 

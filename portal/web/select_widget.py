@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from markupsafe import Markup, escape
+from wtforms import SelectField
 from wtforms.fields import Field
 from wtforms.fields.core import Flags
+from wtforms.validators import ValidationError
 from wtforms.widgets import Select
 
 from portal.web.wtforms_speed import html_params
@@ -73,3 +75,26 @@ class FastSelect(Select):  # type: ignore[misc]
             html.append(selected if value == data else plain)
         html.append("</select>")
         return Markup("".join(html))  # noqa: S704 - parts escaped by _option, html_params
+
+
+class FastSelectField(SelectField):  # type: ignore[misc]
+    """A select field whose choice check compares values only. WTForms' ``pre_validate``
+    builds a ``Choice`` for every option to find the chosen one (~250 for a country list, ~0.1
+    ms); here a flat list of ``(str value, label)`` pairs with ``coerce=str`` is scanned for
+    the value, and anything else is checked by WTForms itself. Same outcome and message:
+    ``tests/web/test_select_field.py``."""
+
+    def pre_validate(self, form: Any) -> None:
+        choices = self.choices
+        if (self.process_errors or not self.validate_choice or self.coerce is not str
+                or type(choices) is not list):
+            super().pre_validate(form)
+            return
+        data = self.data
+        for choice in choices:
+            if type(choice) is not tuple or len(choice) != 2 or type(choice[0]) is not str:
+                super().pre_validate(form)
+                return
+            if choice[0] == data:
+                return
+        raise ValidationError(self.invalid_choice_message or self.gettext("Not a valid choice."))
