@@ -84,6 +84,10 @@ class FastSelectField(SelectField):  # type: ignore[misc]
     the value, and anything else is checked by WTForms itself. Same outcome and message:
     ``tests/web/test_select_field.py``."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.type = "SelectField"  # rendered as one (field_html: the usa-select class)
+
     def pre_validate(self, form: Any) -> None:
         choices = self.choices
         if (self.process_errors or not self.validate_choice or self.coerce is not str

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
@@ -60,3 +61,18 @@ def test_a_value_not_offered_is_refused_and_an_offered_one_accepted() -> None:
     assert _errors(FastSelectField, countries, ["C249"]) == []
     assert _errors(FastSelectField, countries, ["C250"]) == ["Not a valid choice."]
     assert _errors(SelectField, countries, ["C250"]) == ["Not a valid choice."]
+
+
+def test_rendered_as_a_select_field(app: Flask) -> None:
+    from portal.web.field_html import form_field
+    from portal.web.select_widget import FastSelect
+
+    class F(Form):  # type: ignore[misc]
+        pick = FastSelectField("Pick", choices=[("a", "A")], widget=FastSelect())
+        plain = SelectField("Pick", choices=[("a", "A")])
+
+    with app.test_request_context("/"):
+        form = F()
+        assert form.pick.type == form.plain.type == "SelectField"
+        assert 'class="usa-select"' in str(form_field(form.pick))
+        assert 'class="usa-select"' in str(form_field(form.plain))
