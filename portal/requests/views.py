@@ -19,6 +19,7 @@ from flask import (
 )
 from flask import Response as FlaskResponse
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -30,7 +31,15 @@ from portal.contract.load import validate
 from portal.contract.model import Request
 from portal.i18n import current_locale_code
 from portal.packages.receipt import NotSubmitted, receipt_pdf
-from portal.requests import checks, drafts, formgen, node_html, submission, thread
+from portal.requests import (
+    checks,
+    drafts,
+    formgen,
+    node_html,
+    section_html,
+    submission,
+    thread,
+)
 from portal.requests.choices import display_names, for_request
 from portal.requests.forms import (
     AcknowledgementForm,
@@ -49,7 +58,6 @@ from portal.web.context import client_ip, db, send_queued_mail, settings
 from portal.web.pending import preserve_input
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
-bp.add_app_template_global(node_html.render_nodes, "section_nodes")
 #: Revisions are 32-bit integers in the database: a posted number past that is refused as a
 #: stale page (a conflict), not sent to PostgreSQL (which would fail with "out of range").
 MAX_REVISION = 2**31 - 1
@@ -217,11 +225,19 @@ def withdraw(public_id: str) -> Response | tuple[str, int]:
 
 
 def _render_section(req: MlaRequest, section: Section, content: Request, form: Any,
-                    nodes: list[formgen.Node], status: int = 200,
+                    nodes: list[formgen.Node] | Markup, status: int = 200,
                     notice: str | None = None, upload_form: UploadForm | None = None,
                     upload_error: str | None = None, saved_at: datetime | None = None
                     ) -> tuple[str, int]:
+    """The section page; ``nodes`` are the fields' nodes, or their HTML when kept
+    (``section_html.saved_fields``, with a ``CleanForm``)."""
     findings = [f for f in _findings(content) if f.section is section]
+    if isinstance(nodes, Markup):
+        fields: dict[str, Any] = {}
+        fields_html = nodes
+    else:
+        fields = formgen.flat_fields(form)
+        fields_html = node_html.render_nodes(nodes, fields)
     extra: dict[str, Any] = {}
     if section.slug == "procedures":
         max_file, max_request = attachment_service.limits(settings())
@@ -233,8 +249,8 @@ def _render_section(req: MlaRequest, section: Section, content: Request, form: A
             "used_bytes": used, "remove_form": EmptyForm(),
         }
     return render_template(
-        "requests/section.html", req=req, section=section, form=form, nodes=nodes,
-        fields=formgen.flat_fields(form), findings=findings, sections=SECTIONS, notice=notice,
+        "requests/section.html", req=req, section=section, form=form, fields_html=fields_html,
+        fields=fields, findings=findings, sections=SECTIONS, notice=notice,
         saved_at=saved_at,
         assistance_types=formgen.assistance_type_choices(),
         providers=for_request(content, current_locale_code()).providers,
@@ -269,11 +285,15 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
     if request.method == "GET":
         kept = (pending.take(db(), require_user().id, request.path) if pending.maybe_kept()
                 else None)
-        form, nodes = formgen.build(section, content, choices, formdata=kept)
+        form: Any
+        nodes: list[formgen.Node] | Markup
         notice = None
-        if kept is None:
-            form.revision.data = str(req.revision)
+        if kept is None:  # the saved draft: its fields as shown before, when unchanged
+            form = section_html.CleanForm(req.revision)
+            nodes = section_html.saved_fields(section, req.draft_json or "{}", content, choices,
+                                              current_locale_code())
         else:
+            form, nodes = formgen.build(section, content, choices, formdata=kept)
             notice = _("We kept what you typed before you had to sign in again or reload the "
                        "form. It is not saved yet: check it and save.")
         db().commit()
