@@ -7,8 +7,9 @@ with a user, a plan of request kinds it cycles through and, for submitters, its 
 of two connections never race for one draft's revision).
 
 Kinds: ``floor`` (GET /healthz), ``section`` (GET a wizard section), ``save`` (POST the section
-form back with the current revision and a marker text, expecting 302), ``check`` (GET the check
-page), ``queue`` (GET a page of the triage queue), ``package`` (GET a triage package view).
+form back with the current revision and a marker text, expecting 302), ``fresh`` (GET the
+section the connection saves, after its save), ``check`` (GET the check page), ``queue`` (GET a
+page of the triage queue), ``package`` (GET a triage package view).
 
 The result has, per kind, every measured request's (start, latency, status); every failure with
 its wall-clock time and whether the page leaked a stack trace or SQL; and every acknowledged
@@ -132,6 +133,8 @@ class Runner:
                 slugs = conn.get("slugs") or [draft.slug]
                 slug = slugs[turn % len(slugs)]
                 self._record(kind, await browser.get(f"/requests/{draft.public_id}/{slug}"))
+            elif kind == "fresh" and draft is not None:  # the section just saved, shown again
+                self._record(kind, await browser.get(f"/requests/{draft.public_id}/{draft.slug}"))
             elif kind == "check" and draft is not None:
                 self._record(kind, await browser.get(f"/requests/{draft.public_id}/check"))
             elif kind == "queue":

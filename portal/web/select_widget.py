@@ -42,14 +42,33 @@ def _option(value: str, label: str) -> tuple[str, str]:
     return cached
 
 
+#: (id of a tuple of pairs, selected value) -> (the tuple, the options' HTML): a tuple kept for
+#: the process (the queue's country list, 250 options) whose labels are all plain text is
+#: joined once per selected value. Up to 64, then it starts again.
+_JOINED: dict[tuple[int, str | None], tuple[object, Markup]] = {}
+
+
 def options_html(pairs: Iterable[tuple[str, Any]], selected: str | None = None) -> Markup:
     """``<option>`` elements for ``(value, label)`` pairs, ``selected`` marked (the filters of the
     triage queue, in templates as ``select_options``)."""
+    if type(pairs) is tuple:
+        kept = _JOINED.get((id(pairs), selected))
+        if kept is not None and kept[0] is pairs:
+            return kept[1]
     html = []
+    plain_labels = True
     for value, label in pairs:
-        plain, chosen = _option(value, label if type(label) is str else str(label))
+        if type(label) is not str:
+            plain_labels = False  # a lazy label: translated for this page's language
+            label = str(label)
+        plain, chosen = _option(value, label)
         html.append(chosen if value == selected else plain)
-    return Markup("".join(html))  # noqa: S704 - parts escaped by _option
+    joined = Markup("".join(html))  # noqa: S704 - parts escaped by _option
+    if type(pairs) is tuple and plain_labels:
+        if len(_JOINED) >= 64:
+            _JOINED.clear()
+        _JOINED[(id(pairs), selected)] = (pairs, joined)
+    return joined
 
 
 class FastSelect(Select):  # type: ignore[misc]
