@@ -155,3 +155,16 @@ def test_a_failing_check_is_contained(monkeypatch: object) -> None:
             evaluate(document, make_context(), strict=True)
     finally:
         mp.undo()
+
+
+def test_settings_as_a_dict_name_every_setting_with_its_value() -> None:
+    from dataclasses import asdict, replace
+
+    from portal.rules.settings import DEFAULT_SETTINGS
+
+    changed = replace(DEFAULT_SETTINGS, facts_min_words=7, period_max_days=30)
+    for settings in (DEFAULT_SETTINGS, changed):
+        given = settings.as_dict()
+        assert given == asdict(settings)
+        given["facts_min_words"] = 0  # the caller's own dict
+        assert settings.as_dict()["facts_min_words"] == settings.facts_min_words
