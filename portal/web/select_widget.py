@@ -15,7 +15,6 @@ from markupsafe import Markup, escape
 from wtforms import SelectField
 from wtforms.fields import Field
 from wtforms.fields.core import Flags
-from wtforms.validators import ValidationError
 from wtforms.widgets import Select
 
 from portal.web.wtforms_speed import html_params
@@ -100,7 +99,8 @@ class FastSelectField(SelectField):  # type: ignore[misc]
     """A select field whose choice check compares values only. WTForms' ``pre_validate``
     builds a ``Choice`` for every option to find the chosen one (~250 for a country list, ~0.1
     ms); here a flat list of ``(str value, label)`` pairs with ``coerce=str`` is scanned for
-    the value, and anything else is checked by WTForms itself. Same outcome and message:
+    the value, and anything else (and a value not offered) is checked by WTForms itself. Same
+    outcome and message:
     ``tests/web/test_select_field.py``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -120,4 +120,4 @@ class FastSelectField(SelectField):  # type: ignore[misc]
                 return
             if choice[0] == data:
                 return
-        raise ValidationError(self.invalid_choice_message or self.gettext("Not a valid choice."))
+        super().pre_validate(form)  # not offered: WTForms says so, in its own words
