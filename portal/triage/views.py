@@ -95,7 +95,6 @@ def _queue_rows(rows: list[queue.Row], package_href: str) -> Markup:
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {"triage_latest_return": _latest_return, "triage_status_label": _status_label,
-            "triage_status_tag": status_tag,
             "triage_event_label": lambda kind: EVENT_LABELS.get(kind, kind),
             "triage_type_label": lambda t: choice_label(t, "type"),
             "triage_reason_label": lambda code: _(operations.DECLINE_REASONS.get(code, code))}
@@ -112,6 +111,7 @@ def _status_label(status: str) -> Any:
     return STATUS_LABELS.get(status, status)
 
 
+@bp.app_template_global("triage_status_tag")
 def status_tag(status: str) -> Markup:
     """A request's status as a tag (a queue page shows fifty: a function, not a macro)."""
     return Markup('<span class="usa-tag portal-tag portal-tag--status">'  # noqa: S704
