@@ -166,11 +166,23 @@ def queue_page() -> str:
     db().commit()  # one transaction for the page's reads and its audit record
     return render_template(
         "triage/queue.html", page=current, filters=filters, after=after,
-        status_options=[(s.value, _status_label(s.value)) for s in Status
-                        if s is not Status.DRAFT],
+        status_options=_status_options(current_locale_code()),
         country_options=_country_options(), authority_options=authority_options,
-        attorney_options=attorney_options,
-        type_options=[(t, choice_label(t, "type")) for t in ASSISTANCE_TYPES])
+        attorney_options=attorney_options, type_options=_type_options(current_locale_code()))
+
+
+@cache
+def _status_options(locale: str) -> tuple[tuple[str, str], ...]:
+    """The status filter's options in ``locale`` (the page's language: the labels are
+    translated here once per language, and joined once by select_options)."""
+    return tuple((s.value, str(_status_label(s.value))) for s in Status
+                 if s is not Status.DRAFT)
+
+
+@cache
+def _type_options(locale: str) -> tuple[tuple[str, str], ...]:
+    """The assistance type filter's options in ``locale`` (as _status_options)."""
+    return tuple((t, str(choice_label(t, "type"))) for t in ASSISTANCE_TYPES)
 
 
 @cache

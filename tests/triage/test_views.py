@@ -274,3 +274,20 @@ def test_version_summary_follows_the_content_not_the_id(app: Flask) -> None:
         second = str(_version_summary_html(french, "en"))
     assert "Spain" in first and "France" not in first
     assert "France" in second and "Spain" not in second
+
+
+def test_queue_filter_options_in_the_pages_language(client: FlaskClient, staff: Account) -> None:
+    from markupsafe import escape
+
+    from portal.requests.labels import choice_label
+    from portal.triage.views import STATUS_LABELS
+
+    login(client, staff)
+    pages = {lang: client.get(f"/triage?lang={lang}").text for lang in ("fr", "en", "fr")}
+    for lang in ("en", "fr"):
+        with client.application.test_request_context(f"/?lang={lang}"):
+            assigned = str(escape(str(STATUS_LABELS["assigned"])))
+            records = str(escape(str(choice_label("subscriber_info", "type"))))
+        assert f'<option value="assigned">{assigned}</option>' in pages[lang]
+        assert f'<option value="subscriber_info">{records}</option>' in pages[lang]
+    assert pages["fr"] != pages["en"]
