@@ -391,7 +391,8 @@ def _run(bench: Bench) -> list[dict[str, Any]]:
                   "separate process on loopback")
         by_wrk = (f"wrk (C, 2 threads; each user's cookie as a browser holds it after signing "
                   f"in: the form token already in the session); {server}")
-        by_python = f"bench.http_load (Python asyncio: forms, CSRF tokens, revisions); {server}"
+        by_python = (f"bench.http_load (Python asyncio on uvloop: forms, CSRF tokens, revisions); "
+                     f"{server}")
         for kind in kinds:
             f = figures[kind]
             wrk_kind = bench.use_wrk and kind in WRK_KINDS

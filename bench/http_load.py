@@ -240,9 +240,20 @@ def queue_pages(page: str, limit: int) -> list[str]:
     return [p.replace("&amp;", "&") for p in found[:limit]]
 
 
+def _run(work: Any) -> Any:
+    """On uvloop when installed (the test extras): it takes ~0.35 ms of CPU a request where
+    asyncio's own loop took ~0.5 (measured against the portal's save), CPU that the server
+    under test shares on the same machine."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(work)
+    return uvloop.run(work)
+
+
 def main(argv: list[str]) -> int:
     spec = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
-    result = asyncio.run(Runner(spec).run())
+    result = _run(Runner(spec).run())
     Path(argv[2]).write_text(json.dumps(result), encoding="utf-8")
     return 0
 
