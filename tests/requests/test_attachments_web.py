@@ -17,13 +17,6 @@ from tests.conftest import Account, Accounts, login
 from tests.requests.test_wizard import _content, _import, _token
 
 
-@pytest.fixture()
-def submitter(client: FlaskClient, accounts: Accounts) -> Account:
-    account = accounts.create(Role.SUBMITTER, country="DE")
-    login(client, account)
-    return account
-
-
 def _upload(client: FlaskClient, public_id: str, data: bytes, name: str = "letter.pdf",
             kind: str = "request_letter"):  # type: ignore[no-untyped-def]
     page = client.get(f"/requests/{public_id}/procedures")

@@ -12,10 +12,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.accounts.models import Role
 from portal.requests import formgen, section_html
 from portal.requests.sections import SECTIONS
-from tests.conftest import Account, Accounts, login
+from tests.conftest import Account
 from tests.requests.test_wizard import _import, _post_section
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "requests"
@@ -26,13 +25,6 @@ def _page(client: FlaskClient, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, response.text[:2000]
     return TOKEN.sub(r'\1…"', response.text)
-
-
-@pytest.fixture()
-def submitter(client: FlaskClient, accounts: Accounts) -> Account:
-    account = accounts.create(Role.SUBMITTER, country="DE")
-    login(client, account)
-    return account
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.json")))

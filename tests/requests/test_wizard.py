@@ -68,13 +68,6 @@ def _post_section(client: FlaskClient, url: str, changes: dict[str, str] | None 
     return client.post(url, data=MultiDict(fields))
 
 
-@pytest.fixture()
-def submitter(client: FlaskClient, accounts: Accounts) -> Account:
-    account = accounts.create(Role.SUBMITTER, country="DE")
-    login(client, account)
-    return account
-
-
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.json")))
 def test_every_section_round_trips_through_its_page(app: Flask, client: FlaskClient,
                                                     submitter: Account, example: str) -> None:
