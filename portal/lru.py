@@ -45,14 +45,9 @@ class LRU(Generic[K, V]):
     def get_or_make(self, key: K, make: Callable[[], V]) -> V:
         """The value of ``key``, made by ``make`` and kept when missing. A key that cannot be
         hashed raises TypeError before anything is made."""
-        with self._lock:
-            found = self._values.get(key)
-            if found is not None:
-                self._values.move_to_end(key)
-                return found
+        found = self.get(key)
+        if found is not None:
+            return found
         value = make()
-        with self._lock:
-            self._values[key] = value
-            if len(self._values) > self.size:
-                self._values.popitem(last=False)
+        self.put(key, value)
         return value

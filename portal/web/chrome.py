@@ -16,6 +16,8 @@ language and for every kind of user, with the former ``base.html`` rendered in f
 
 from __future__ import annotations
 
+import re
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app, request
@@ -29,6 +31,7 @@ from portal.lru import LRU
 PARTS = ("top", "header", "bottom")
 _FORM_TOKEN = "\x00chrome-csrf\x00"  # noqa: S105 - a marker, not a secret
 _NEXT = "\x00chrome-next\x00"
+_MARKERS = re.compile(f"({re.escape(_FORM_TOKEN)}|{re.escape(_NEXT)})")
 #: (part, language, menu, application root) -> the part's pieces around the markers, in
 #: order, with each marker between two pieces. A few dozen in use (8 languages, 6 menus).
 _KEY = tuple[str, str, tuple[object, ...], str]
@@ -43,19 +46,9 @@ def _menu(user: Any) -> tuple[object, ...]:
     return (str(user.role), bool(user.is_manager))
 
 
-class _MenuUser:
-    """The signed-in user as the frame sees them: only what ``_menu`` keys on."""
-
-    def __init__(self, role: str, is_manager: bool) -> None:
-        self.role = role
-        self.is_manager = is_manager
-
-    def __bool__(self) -> bool:
-        return True
-
-
 def _context(context: Context, menu: tuple[object, ...]) -> dict[str, Any]:
-    user = _MenuUser(str(menu[0]), bool(menu[1])) if menu else None
+    # the signed-in user as the frame sees them: only what _menu keys on
+    user = SimpleNamespace(role=menu[0], is_manager=menu[1]) if menu else None
     return {"current_user": user, "locale_code": context["locale_code"],
             "locale_info": context["locale_info"], "text_dir": context["text_dir"],
             "supported_locales": context["supported_locales"],
@@ -65,16 +58,8 @@ def _context(context: Context, menu: tuple[object, ...]) -> dict[str, Any]:
 def _pieces(context: Context, part: str, menu: tuple[object, ...]) -> tuple[str, ...]:
     html = current_app.jinja_env.get_template(f"chrome/{part}.html").render(
         _context(context, menu))
-    pieces: list[str] = []
-    rest = html
-    while True:
-        cut = min((i for i in (rest.find(_FORM_TOKEN), rest.find(_NEXT)) if i >= 0), default=-1)
-        if cut < 0:
-            pieces.append(rest)
-            return tuple(pieces)
-        marker = _FORM_TOKEN if rest.startswith(_FORM_TOKEN, cut) else _NEXT
-        pieces += [rest[:cut], marker]
-        rest = rest[cut + len(marker):]
+    # the markers kept as pieces of their own, between the text around them
+    return tuple(_MARKERS.split(html))
 
 
 def _kept() -> LRU[_KEY, tuple[str, ...]]:
