@@ -13,7 +13,7 @@ AXE_VERSION := 4.11.0
 export PORTAL_DATA_DIR ?= $(CURDIR)/instance
 
 .PHONY: run test install install-test system-deps screenshots static catalogs extract update-catalogs i18n-check \
-        lint typecheck test-sqlite test-postgres bench soak clean
+        lint typecheck test-sqlite test-postgres bench soak clean rules-quality
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ lint: $(VENV)/.installed-test
 
 typecheck: $(VENV)/.installed-test
 	$(VENV)/bin/mypy
+
+# docs/RULES_QUALITY.md: precision and recall of the text-reading rules on tests/rules/corpus/.
+rules-quality: $(VENV)/.installed-test
+	$(PY) -m tests.rules.corpus.quality
 
 i18n-check: $(VENV)/.installed-test
 	$(VENV)/bin/pytest -q tests/i18n

@@ -318,6 +318,13 @@ class AssistanceItem:
         metadata=_d("Facts showing the property will be subject to forfeiture."),
     )
 
+    def narratives(self, *names: str) -> Iterator[tuple[str, Narrative]]:
+        """The item's narratives that belong to its type (only ``names`` when given)."""
+        allowed = item_fields(self.type)
+        for name in _ITEM_NARRATIVES:
+            if name in allowed and (not names or name in names):
+                yield name, getattr(self, name)
+
 
 _COMMON = ("type", "description", "nexus")
 _LOCATION = ("address", "city", "state")

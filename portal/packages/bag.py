@@ -119,6 +119,8 @@ class BagSource:
     findings: Sequence[Mapping[str, Any]]
     attachments: Sequence[AttachmentSource]
     missing_attachments: Sequence[MissingAttachment] = ()
+    #: The version of the reference data the findings were computed with.
+    reference_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -191,12 +193,15 @@ def findings_document(source: BagSource) -> dict[str, Any]:
             "title": rendered["title"], "explanation": rendered["explanation"],
             "fix": rendered["fix"], "citations": list(rendered["citations"]),
             "acknowledgement": str(raw.get("acknowledgement", "") or ""),
+            **({"excerpt": dict(raw["excerpt"])} if isinstance(raw.get("excerpt"), dict)
+               else {}),
         })
     return {
         "reference": source.reference,
         "version": source.version,
         "submitted_at": source.submitted_at.astimezone(UTC).isoformat(timespec="seconds"),
         "training": source.training,
+        "reference_data_version": source.reference_version,
         "counts": counts,
         "findings": findings,
         "attachments_not_received": [

@@ -307,7 +307,7 @@ def load_source(db: Session, settings: Settings, package: Package,
         contact_name=contact.name or (submitter.name if submitter else ""),
         contact_email=contact.email or (submitter.email if submitter else ""),
         content=content, findings=_findings(version), attachments=attachments,
-        missing_attachments=missing)
+        missing_attachments=missing, reference_version=version.reference_version or "")
 
 
 def _reader(store: AttachmentStore, storage_name: str, request_id: str,

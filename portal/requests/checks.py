@@ -15,6 +15,7 @@ from portal.requests.models import MlaRequest
 from portal.requests.sections import SECTIONS, Section, anchor_of_path, section_of_path
 from portal.rules import default_context, evaluate, render_finding
 from portal.rules.base import EvaluationContext
+from portal.rules.reading import Excerpt
 
 BLOCKING = ("blocker", "warning")
 
@@ -38,6 +39,12 @@ class ShownFinding:
     explanation: str
     fix: str
     citations: tuple[str, ...]
+    excerpt: Excerpt | None = None
+
+    @property
+    def excerpt_anchor(self) -> str:
+        """The id of the field that holds the excerpt's words."""
+        return anchor_of_path(self.excerpt.path) if self.excerpt else ""
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ def _compute(content: Request, locale: str, context: EvaluationContext) -> list[
             severity=finding.severity, path=finding.path, anchor=anchor_of_path(finding.path),
             section=section_of_path(finding.path), title=rendered["title"],
             explanation=rendered["explanation"], fix=rendered["fix"],
-            citations=tuple(rendered["citations"])))
+            citations=tuple(rendered["citations"]), excerpt=finding.excerpt))
     return shown
 
 

@@ -76,6 +76,8 @@ class RequestVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     content_json: Mapped[str] = mapped_column(Text)
     findings_json: Mapped[str] = mapped_column(Text, default="[]")
+    #: The reference data's version when the findings were computed (``kind=version;...``).
+    reference_version: Mapped[str] = mapped_column(String(400), default="")
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

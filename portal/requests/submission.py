@@ -32,6 +32,7 @@ from portal.requests.models import (
     RequestVersion,
     Status,
 )
+from portal.rules.refdata import load_default_reference
 from portal.triage.intake import on_submitted
 
 
@@ -95,13 +96,15 @@ def submit(db: Session, settings: Settings, user: User, request: MlaRequest, *,
     frozen = replace(content, reference=reference)
     stored_findings = [
         {"code": f.code, "severity": f.severity, "path": f.path,
-         "acknowledgement": acks.get(f.key, "") if f.severity == "warning" else ""}
+         "acknowledgement": acks.get(f.key, "") if f.severity == "warning" else "",
+         **({"excerpt": f.excerpt.as_dict()} if f.excerpt else {})}
         for f in findings
     ]
     version = RequestVersion(request_id=request.id, number=number,
                              content_json=json.dumps(frozen.to_dict(omit_defaults=True),
                                                      ensure_ascii=False),
                              findings_json=json.dumps(stored_findings, ensure_ascii=False),
+                             reference_version=load_default_reference().version,
                              submitted_by_id=user.id, submitted_at=now)
     db.add(version)
     db.execute(update(MlaRequest).where(MlaRequest.id == request.id)

@@ -10,6 +10,8 @@ from functools import cached_property
 from portal.contract.model import AssistanceItem, PreservationRecord, Request
 from portal.rules import text
 from portal.rules.catalog import RULES_BY_CODE
+from portal.rules.reading import Excerpt, find_dates
+from portal.rules.reading.texts import Text
 from portal.rules.refdata import EmptyReference, ReferenceLike
 from portal.rules.settings import DEFAULT_SETTINGS, RuleSettings
 
@@ -22,14 +24,19 @@ class Finding:
     severity: str
     path: str
     params: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: The words of the request that triggered the finding, for findings that read free text.
+    excerpt: Excerpt | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "code": self.code,
             "severity": self.severity,
             "path": self.path,
             "params": dict(self.params),
         }
+        if self.excerpt is not None:
+            out["excerpt"] = self.excerpt.as_dict()
+        return out
 
 
 @dataclass(frozen=True)
@@ -48,11 +55,22 @@ class Subject:
         self.today = context.today
         self.settings = context.settings
         self.reference = context.reference
+        self._texts: dict[str, Text] = {}
 
-    def finding(self, code: str, path: str, **params: object) -> Finding:
+    def read(self, value: str) -> Text:
+        """``value`` as a :class:`Text`, read once for the whole evaluation."""
+        found = self._texts.get(value)
+        if found is None:
+            found = self._texts[value] = Text(value)
+        return found
+
+    def finding(
+        self, code: str, path: str, excerpt: Excerpt | None = None, **params: object
+    ) -> Finding:
         rule = RULES_BY_CODE[code]
         clean = {key: text.clip(str(value), 200) for key, value in params.items()}
-        return Finding(code=code, severity=rule.severity, path=path, params=clean)
+        return Finding(code=code, severity=rule.severity, path=path, params=clean,
+                       excerpt=excerpt)
 
     def items(self, *types: str) -> Iterable[tuple[int, AssistanceItem]]:
         for index, item in enumerate(self.request.assistance):
@@ -63,7 +81,7 @@ class Subject:
     def fact_dates(self) -> tuple[date, date] | None:
         """Earliest and latest date mentioned in the summary of facts (original or English)."""
         summary = self.request.facts.summary
-        found = text.find_dates(summary.text) + text.find_dates(summary.english)
+        found = find_dates(self.read(summary.text)) + find_dates(self.read(summary.english))
         if not found:
             return None
         return min(found), max(found)

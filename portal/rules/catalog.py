@@ -225,13 +225,41 @@ RULES: tuple[Rule, ...] = (
         N_("A text is not in English and has no English translation"),
         N_(
             "OIA works in English: every text it must read has to be in English or come with an "
-            "English translation. Texts shorter than {english_min_chars} characters are not "
-            "checked."
+            "English translation, and the text given as the translation must itself be in "
+            "English. Texts in Chinese, Japanese or Korean script are checked from "
+            "{english_min_cjk_chars} characters, other texts from {english_min_chars} "
+            "characters."
         ),
-        N_("Add the English translation in the field next to the original text."),
+        N_(
+            "Add an English translation in the field next to the original text, or replace the "
+            "text in the translation field with its English translation."
+        ),
         ("DOJ OIA: requests must be in English or accompanied by an English translation",),
-        settings=("english_min_chars",),
+        settings=("english_min_chars", "english_min_cjk_chars"),
         fields=("*.english",),
+    ),
+    Rule(
+        "GEN-DATE-FUTURE",
+        "blocker",
+        "general",
+        ALL,
+        N_("A date of a past event lies in the future"),
+        N_(
+            "Some dates can only lie in the past: the events of the facts, the last use of an "
+            "account, a preservation request or its extension, a date of birth. A date after "
+            "today is a typing error that would make the U.S. court doubt the facts, "
+            "and date rules such as the expiry of a preservation cannot be applied to it. "
+            "Upcoming events (a trial, a hearing, a detention limit) are not concerned."
+        ),
+        N_("Correct the date, or say in the sentence that the event is still to come."),
+        ("Fed. R. Crim. P. 41", "18 U.S.C. 2703(f)"),
+        fields=(
+            "facts.summary",
+            "persons[].date_of_birth",
+            "assistance[].most_recent_use",
+            "preservation[].date",
+            "preservation[].extension_date",
+        ),
     ),
     Rule(
         "GEN-PERSONS",
@@ -474,14 +502,18 @@ RULES: tuple[Rule, ...] = (
             "probable cause: facts showing that evidence of the crime will be found in this "
             "account. The nexus must name the identifier and be at least "
             "{content_nexus_min_words} words long, and the request must say what evidence is "
-            "expected in the account."
+            "expected in the account. Belief or relevance alone (\"strong indications\", "
+            "\"highly likely\", \"relevant and material\") is not enough: the standard of "
+            "relevance (18 U.S.C. 2703(d)) serves for non-content records only."
         ),
         N_(
-            "Explain, naming the account, why evidence of the offence is in it, and describe the "
-            "evidence you expect to find."
+            "Explain, naming the account, why evidence of the offence is in it: the dated "
+            "events and the sources (statements, bank or provider records, seized devices, "
+            "witnesses) that tie the account to the offence; and describe the evidence you "
+            "expect to find."
         ),
         (
-            "18 U.S.C. 2703(a), (b)",
+            "18 U.S.C. 2703(a), (b), (d)",
             "Fed. R. Crim. P. 41",
             "Illinois v. Gates, 462 U.S. 213 (1983)",
         ),
@@ -526,38 +558,48 @@ RULES: tuple[Rule, ...] = (
         N_("Historical cell-site location data needs a warrant"),
         N_(
             "Historical cell-site location information can only be obtained with a search "
-            "warrant based on probable cause, not with a court order for ordinary records."
+            "warrant based on probable cause, not with a court order for ordinary records. "
+            "This applies whether the location data is asked for with the box or in the words "
+            "of the item."
         ),
-        N_("Ask for location data in a stored-content item with a probable-cause showing."),
+        N_(
+            "Ask for location data in a stored-content item with a probable-cause showing, or "
+            "remove it from this item."
+        ),
         ("Carpenter v. United States, 585 U.S. 296 (2018)",),
-        fields=("assistance[].csli",),
+        fields=("assistance[].csli", "assistance[].description", "assistance[].nexus"),
     ),
     Rule(
         "ELEC-INTERCEPT",
         "blocker",
         "electronic",
-        ("real_time",),
+        ALL,
         N_("Interception of communications is not available through MLA"),
         N_(
             "U.S. wiretap orders can only be issued for listed U.S. offences in U.S. "
             "investigations; the law that lets U.S. courts act for foreign authorities does not "
-            "provide for them."
+            "provide for them. This applies to real-time content asked for in the words of any "
+            "item, not only to the interception choice."
         ),
-        N_("Remove the interception, or ask for non-content real-time collection instead."),
+        N_(
+            "Remove the interception, or ask for stored content or for non-content real-time "
+            "collection instead."
+        ),
         ("18 U.S.C. 2516", "18 U.S.C. 2518", "18 U.S.C. 3512"),
-        fields=("assistance[].real_time_mode",),
+        fields=("assistance[].real_time_mode", "assistance[].description", "assistance[].nexus"),
     ),
     Rule(
         "ELEC-PEN-DURATION",
         "blocker",
         "electronic",
-        ("real_time",),
-        N_("Pen register or trap and trace for too long"),
+        ALL,
+        N_("Pen register or trap and trace for too long or without a duration"),
         N_(
             "An order for real-time collection of non-content data lasts at most "
-            "{pen_register_max_days} days (extensions need a new application)."
+            "{pen_register_max_days} days (extensions need a new application), and the request "
+            "must say how long the collection should last."
         ),
-        N_("Ask for {pen_register_max_days} days or fewer."),
+        N_("Give a duration of {pen_register_max_days} days or fewer."),
         ("18 U.S.C. 3123(c)",),
         settings=("pen_register_max_days",),
         fields=("assistance[].duration_days",),

@@ -229,13 +229,14 @@ def subscriber(s: Subject) -> Iterator[Finding]:
         yield s.finding("ELEC-SUBSCRIBER", f"assistance[{i}].type")
 
 
-def _mentions_identifier(nexus: str, item: AssistanceItem) -> bool:
+def mentions_identifier(nexus: str, item: AssistanceItem) -> bool:
+    """Whether ``nexus`` names one of the item's identifiers."""
     return any(
         text.mentions(nexus, ident.value) for ident in item.identifiers if ident.value.strip()
     )
 
 
-def _nexus_text(item: AssistanceItem) -> str:
+def nexus_text(item: AssistanceItem) -> str:
     # Both the original and the translation count: an identifier is the same in both.
     return f"{item.nexus.text}\n{item.nexus.english}"
 
@@ -244,24 +245,10 @@ def _nexus_text(item: AssistanceItem) -> str:
 def noncontent_facts(s: Subject) -> Iterator[Finding]:
     for i, item in s.items("non_content"):
         words = text.word_count(item.nexus.for_reading())
-        if not _mentions_identifier(_nexus_text(item), item):
+        if not mentions_identifier(nexus_text(item), item):
             yield s.finding("ELEC-NONCONTENT-FACTS", f"assistance[{i}].nexus", problem="identifier")
         elif words < s.settings.noncontent_nexus_min_words:
             yield s.finding("ELEC-NONCONTENT-FACTS", f"assistance[{i}].nexus", words=words)
-
-
-@check("ELEC-CONTENT-PC")
-def content_pc(s: Subject) -> Iterator[Finding]:
-    for i, item in s.items("stored_content"):
-        words = text.word_count(item.nexus.for_reading())
-        if not _mentions_identifier(_nexus_text(item), item):
-            yield s.finding("ELEC-CONTENT-PC", f"assistance[{i}].nexus", problem="identifier")
-        elif words < s.settings.content_nexus_min_words:
-            yield s.finding("ELEC-CONTENT-PC", f"assistance[{i}].nexus", words=words)
-        elif item.expected_evidence.is_empty():
-            yield s.finding(
-                "ELEC-CONTENT-PC", f"assistance[{i}].expected_evidence", problem="expected"
-            )
 
 
 @check("ELEC-CONTENT-RECENT")
@@ -283,32 +270,6 @@ def content_stale(s: Subject) -> Iterator[Finding]:
                 f"assistance[{i}].most_recent_use",
                 days=(s.today - used).days,
             )
-
-
-@check("ELEC-CSLI")
-def csli(s: Subject) -> Iterator[Finding]:
-    for i, item in s.items("subscriber_info", "non_content"):
-        if item.csli:
-            yield s.finding("ELEC-CSLI", f"assistance[{i}].csli")
-
-
-@check("ELEC-INTERCEPT")
-def intercept(s: Subject) -> Iterator[Finding]:
-    for i, item in s.items("real_time"):
-        if item.real_time_mode == "interception":
-            yield s.finding("ELEC-INTERCEPT", f"assistance[{i}].real_time_mode")
-
-
-@check("ELEC-PEN-DURATION")
-def pen_duration(s: Subject) -> Iterator[Finding]:
-    for i, item in s.items("real_time"):
-        days = item.duration_days
-        if (
-            item.real_time_mode == "pen_register"
-            and days is not None
-            and days > s.settings.pen_register_max_days
-        ):
-            yield s.finding("ELEC-PEN-DURATION", f"assistance[{i}].duration_days", days=days)
 
 
 @check("ELEC-PRESERVE")

@@ -15,7 +15,18 @@ from collections.abc import Mapping
 from datetime import date
 
 from portal.contract.model import Request, is_well_typed, sanitize
-from portal.rules import assets, electronic, financial, general, search, service, witness
+from portal.rules import (
+    assets,
+    electronic,
+    electronic_text,
+    english,
+    financial,
+    general,
+    search,
+    service,
+    timeline,
+    witness,
+)
 from portal.rules.base import CHECKS, EvaluationContext, Finding, Subject
 from portal.rules.catalog import RULE_ORDER, SEVERITY_RANK, engine_rules
 from portal.rules.refdata import ReferenceLike, load_default_reference
@@ -23,7 +34,10 @@ from portal.rules.settings import DEFAULT_SETTINGS, RuleSettings
 
 __all__ = ["EvaluationContext", "Finding", "default_context", "evaluate", "has_blockers"]
 
-FAMILIES = (general, electronic, financial, witness, search, service, assets)
+FAMILIES = (
+    general, english, timeline, electronic, electronic_text, financial, witness, search, service,
+    assets,
+)  # fmt: skip
 log = logging.getLogger(__name__)
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from portal.contract.model import ELECTRONIC_TYPES, Narrative
-from portal.rules import language, text
+from portal.rules import text
 from portal.rules.base import Finding, Subject, check
 from portal.rules.refdata import LegalBasisLike
 
@@ -139,23 +139,6 @@ def nexus(s: Subject) -> Iterator[Finding]:
     for i, item in s.items():
         if item.nexus.is_empty():
             yield s.finding("GEN-NEXUS", f"assistance[{i}].nexus", type=item.type)
-
-
-@check("GEN-ENGLISH")
-def english(s: Subject) -> Iterator[Finding]:
-    for path, narrative in s.request.narratives():
-        code = _foreign_language(narrative, s)
-        if code:
-            yield s.finding("GEN-ENGLISH", f"{path}.english", language=language.language_name(code))
-
-
-def _foreign_language(narrative: Narrative, s: Subject) -> str | None:
-    if narrative.english.strip() or not narrative.text.strip():
-        return None
-    code = language.detect(
-        narrative.text, s.settings.english_min_chars, s.settings.english_sample_chars
-    )
-    return code if code is not None and code != "en" else None
 
 
 @check("GEN-PERSONS")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 LANGUAGE_NAMES = (
     "ENGLISH",
@@ -110,8 +110,74 @@ def detect(text: str, min_chars: int, sample_chars: int) -> str | None:
     return _detect(stripped[: max(sample_chars, min_chars)])
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+
+
+class _Thresholds(Protocol):
+    @property
+    def english_min_chars(self) -> int: ...
+    @property
+    def english_min_cjk_chars(self) -> int: ...
+    @property
+    def english_sample_chars(self) -> int: ...
+
+
+def judge(text: str, settings: _Thresholds, hint: str = "") -> str | None:
+    """The language of ``text`` when it is long enough to judge (RULES.md, GEN-ENGLISH): a text
+    mostly in Chinese, Japanese or Korean script from ``english_min_cjk_chars`` characters, by
+    its script; others from ``english_min_chars`` by the detector. ``hint`` (the declared
+    language) settles a near tie between two languages of one family (Spanish, Portuguese)."""
+    if not isinstance(text, str):
+        return None
+    stripped = text.strip()
+    sample = stripped[: settings.english_sample_chars]
+    if _CJK.search(sample):
+        cjk = len(_CJK.findall(sample))
+        letters = sum(len(word) for word in _TOKEN.findall(sample))
+        if cjk >= settings.english_min_cjk_chars and cjk * 2 >= letters:
+            if _KANA.search(sample):
+                return "ja"
+            return "ko" if _HANGUL.search(sample) else "zh"
+    if len(stripped) < settings.english_min_chars:
+        return None
+    found = _detect_with_hint(sample, hint[:2].lower())
+    if found is not None and found != "en":  # an English text full of foreign names?
+        plain = without_names(sample)
+        if len(plain) >= settings.english_min_chars and _detect(plain) == "en":
+            return "en"
+    return found
+
+
+_QUOTED = re.compile(r"\([^)]{0,300}\)|“[^”]{0,300}”|«[^»]{0,300}»|\"[^\"]{0,300}\"")
+_NAME = re.compile(r"(?<=[\w,;:–-] )[A-ZÀ-ÖØ-ÞА-ЯЁ][\w.’'-]*")
+
+
+def without_names(sample: str) -> str:
+    """``sample`` without what is in parentheses or quotation marks and without capitalised
+    words inside a sentence (names of courts, banks, places): an English text full of Spanish
+    names and titles is still English."""
+    return " ".join(_NAME.sub(" ", _QUOTED.sub(" ", sample)).split())
+
+
+@lru_cache(maxsize=4096)
+def _detect_with_hint(sample: str, hint: str) -> str | None:
+    found = _detect(sample)
+    if found is None or found == "en" or not hint or hint == found:
+        return found
+    try:
+        values = detector().compute_language_confidence_values(sample)
+    except Exception:  # the detector must never break the engine
+        return found
+    scores = {str(getattr(v.language.iso_code_639_1, "name", "")).lower(): v.value for v in values}
+    top = scores.get(found, 0.0)
+    return hint if top and scores.get(hint, 0.0) >= 0.5 * top else found
+
+
 def clear_cache() -> None:
     _detect.cache_clear()
+    _detect_with_hint.cache_clear()
 
 
 def language_name(code: str) -> str:

@@ -32,6 +32,9 @@ class RuleSettings:
     # GEN-ENGLISH: texts shorter than this (characters, after trimming) are not judged: the
     # detector (lingua, low-accuracy mode) is unreliable below it.
     english_min_chars: int = 60
+    # GEN-ENGLISH: a text in Chinese, Japanese or Korean script is judged from this many of its
+    # characters (its script tells the language; RULES.md version 2).
+    english_min_cjk_chars: int = 20
     # GEN-ENGLISH: only the first characters of a long text are given to the detector.
     english_sample_chars: int = 600
 

@@ -51,6 +51,7 @@ from portal.requests.models import (
     RequestVersion,
     Status,
 )
+from portal.rules.refdata import load_default_reference
 from portal.triage import intake, weights
 from portal.triage.models import (
     NO_URGENCY,
@@ -389,7 +390,8 @@ def _one(state: _State, batch: list[Rows]) -> None:
         "updated_by_id": submitter_id, "updated_at": submitted, "submitted_at": submitted})
     versions.append({"request_id": rid, "number": 1, "submitted_at": submitted,
                      "content_json": text_of_body,
-                     "findings_json": json.dumps(findings), "submitted_by_id": submitter_id})
+                     "findings_json": json.dumps(findings), "submitted_by_id": submitter_id,
+                     "reference_version": load_default_reference().version})
     events.append({"request_id": rid, "at": submitted, "actor_id": submitter_id,
                    "kind": "submitted", "from_status": "draft", "to_status": "submitted",
                    "note": ""})

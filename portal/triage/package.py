@@ -20,6 +20,7 @@ from portal.requests.models import MlaRequest, RequestEvent, RequestVersion
 from portal.requests.sections import anchor_of_path, section_of_path
 from portal.rules import Finding, render_finding
 from portal.rules.catalog import SEVERITY_RANK
+from portal.rules.reading import Excerpt
 from portal.triage import diff, duplicates, intake, returns
 from portal.triage.models import TriageNote
 
@@ -37,6 +38,7 @@ class ShownFinding:
     fix: str
     citations: tuple[str, ...]
     acknowledgement: str = ""
+    excerpt: Excerpt | None = None
 
 
 #: A version's findings as shown, by its findings' saved JSON and the language: a version never
@@ -64,7 +66,8 @@ def _version_findings(version: intake.FrozenVersion, locale: str) -> list[ShownF
             anchor=anchor_of_path(path), section_title=section.title if section else "",
             title=rendered["title"], explanation=rendered["explanation"], fix=rendered["fix"],
             citations=tuple(rendered["citations"]),
-            acknowledgement=str(raw.get("acknowledgement", "") or "")))
+            acknowledgement=str(raw.get("acknowledgement", "") or ""),
+            excerpt=Excerpt.from_dict(raw.get("excerpt"))))
     return sorted(shown, key=lambda f: (SEVERITY_RANK.get(f.severity, 9), f.path))
 
 

@@ -21,7 +21,9 @@ from portal.rules.catalog import RULES
 from portal.rules.engine import evaluate
 from tests.rules.conftest import CASES_DIR, DEFAULT_TODAY, load_base, make_context, merge
 
-FAMILIES = ("general", "electronic", "financial", "witness", "search", "service", "assets")
+FAMILIES = (
+    "general", "electronic", "financial", "witness", "search", "service", "assets", "reading",
+)
 
 
 def _load_cases() -> list[tuple[str, dict[str, Any]]]:

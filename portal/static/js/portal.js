@@ -148,3 +148,42 @@
     });
   });
 })();
+
+// Findings that quote the words of a field: select those words in the field (on a click on
+// "Show these words in the field", and when a page is opened from such a link).
+(function () {
+  "use strict";
+  function mark(fieldId, start, end) {
+    var box = document.getElementById(fieldId);
+    var control = box ? box.querySelector("textarea, input") : null;
+    if (!control || !control.setSelectionRange) {
+      return false;
+    }
+    var from = Math.max(0, Math.min(parseInt(start, 10) || 0, control.value.length));
+    var to = Math.max(from, Math.min(parseInt(end, 10) || 0, control.value.length));
+    box.scrollIntoView({ block: "center" });
+    control.focus();
+    control.setSelectionRange(from, to);
+    return true;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("a[data-mark-field]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var here = link.pathname === window.location.pathname;
+        if (here && mark(link.dataset.markField, link.dataset.markStart, link.dataset.markEnd)) {
+          event.preventDefault();
+        }
+      });
+    });
+  });
+  // After the browser has moved to the address's fragment (which takes the focus away).
+  window.addEventListener("load", function () {
+    var params = new URLSearchParams(window.location.search);
+    var range = /^(\d+)-(\d+)$/.exec(params.get("mark") || "");
+    if (range && params.get("field")) {
+      window.setTimeout(function () {
+        mark(params.get("field"), range[1], range[2]);
+      }, 0);
+    }
+  });
+})();

@@ -1,0 +1,30 @@
+"""GEN-ENGLISH: the texts OIA must read are in English, or come with an English translation
+that is itself in English (RULES.md, version 2)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from portal.rules import language
+from portal.rules.base import Finding, Subject, check
+from portal.rules.reading import excerpt_of
+
+
+@check("GEN-ENGLISH")
+def english(s: Subject) -> Iterator[Finding]:
+    for path, narrative in s.request.narratives():
+        translation = narrative.english.strip()
+        part = "english" if translation else "text"
+        value = narrative.english if translation else narrative.text
+        if not value.strip():
+            continue
+        # the declared language describes the original; a translation must be English itself
+        hint = "" if translation else (narrative.language or s.request.language)
+        code = language.judge(value, s.settings, hint=hint)
+        if code is None or code == "en":
+            continue
+        head = len(value) - len(value.lstrip())
+        quote = excerpt_of(f"{path}.{part}", value, head, head + 60)
+        yield s.finding("GEN-ENGLISH", f"{path}.english", quote,
+                        language=language.language_name(code),
+                        problem="translation" if translation else "untranslated")

@@ -1,0 +1,218 @@
+"""A text read once: its words, and where the phrases of each category may stand.
+
+Scanning a text with one large alternation per category is slow (every position tries every
+phrase of eight languages). Instead each phrase is indexed by a telling word of it (see
+``_key``; the leading characters of a Chinese phrase), the words of the text are looked up
+once in that index, and only the phrases of a word found are tried, in a short window around
+it. Common words ("in", "de", "не") then cost nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from portal.rules.reading import lexicon
+
+MAX_SCAN = 50_000
+_TOKEN = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+#: Categories that are not phrases to find (number words and their values).
+WINDOW_ONLY = frozenset({"numbers"})
+_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+
+#: Phrases of one category indexed by the same key ("w:" a word, "s:" a stem, "c:" Chinese
+#: characters): only these are tried where their key stands.
+Group = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    exact: dict[str, frozenset[Group]]  # a key word -> its groups
+    stems: dict[str, tuple[tuple[str, Group], ...]]  # a stem's first 3 letters -> (stem, group)
+    cjk: tuple[tuple[str, Group], ...]  # Chinese characters -> group
+    phrases: dict[Group, tuple[str, ...]]
+
+
+def _key(phrase: str) -> tuple[str, str] | None:
+    """The kind ("w", "s", "c") and text of the most telling part of a phrase: its first word
+    of five letters or more, else its longest word."""
+    if _CJK.match(phrase):
+        run = _CJK_RUN.match(phrase)
+        return "c", (run.group(0) if run else phrase)[:2]
+    best: tuple[str, str] | None = None
+    for word in phrase.split():
+        core = _TOKEN.search(word)
+        if word == "~" or core is None:
+            continue
+        stem = word.endswith("*") and core.end() == len(word) - 1
+        if core.start() != 0 or (not stem and core.end() != len(word)):
+            continue  # "d'écoute", "l*": not a clean word
+        kind = "s" if stem else "w"
+        text = core.group(0).casefold()
+        if len(text) >= 5:  # the first long word: telling, and near the phrase's start
+            return kind, text
+        if best is None or len(text) > len(best[1]):
+            best = (kind, text)
+    if best is None:  # only odd words: index by the first
+        first = _TOKEN.search(phrase)
+        return None if first is None else ("w", first.group(0).casefold())
+    return best
+
+
+@cache
+def _index() -> _Index:
+    exact: dict[str, set[Group]] = {}
+    stems: dict[str, set[tuple[str, Group]]] = {}
+    cjk: set[tuple[str, Group]] = set()
+    phrases: dict[Group, list[str]] = {}
+    for category in lexicon.categories():
+        if category in WINDOW_ONLY:
+            continue
+        for entry in lexicon.entries(category):
+            phrase = entry.phrase.strip()
+            key = _key(phrase) if phrase else None
+            if key is None:
+                continue
+            kind, text = key
+            group = (category, f"{kind}:{text}")
+            if kind == "c":
+                cjk.add((text, group))
+            elif kind == "s":
+                stems.setdefault(text[:3], set()).add((text, group))
+            else:
+                exact.setdefault(text, set()).add(group)
+            phrases.setdefault(group, []).append(phrase)
+    return _Index({k: frozenset(v) for k, v in exact.items()},
+                  {k: tuple(sorted(v)) for k, v in stems.items()}, tuple(sorted(cjk)),
+                  {k: tuple(v) for k, v in phrases.items()})
+
+
+@cache
+def group_reach(group: Group) -> tuple[int, int]:
+    """How far before its key a phrase of ``group`` may start, and after it end (characters):
+    the window searched around a key (a stem or a gap of "~" may add up to 60 characters)."""
+    kind, key = group[1][0], group[1][2:]
+    before = after = 0
+    for phrase in _index().phrases.get(group, ()):
+        at = phrase.casefold().find(key)
+        head, tail = phrase[: max(at, 0)], phrase[max(at, 0):]
+        before = max(before, len(head) + 8 + 60 * head.count("~") + 30 * head.count("*"))
+        after = max(after, len(tail) + 8 + 60 * tail.count("~") + 30 * tail.count("*"))
+    return before, after + (30 if kind == "s" else 0)
+
+
+@cache
+def group_pattern(group: Group) -> re.Pattern[str]:
+    """The phrases of one group as one pattern (longest first)."""
+    phrases = sorted(set(_index().phrases.get(group, ())), key=len, reverse=True)
+    body = "|".join(f"(?:{lexicon.phrase_pattern(p)})" for p in phrases) or r"(?!x)x"
+    return re.compile(body, re.IGNORECASE)
+
+
+def _forms(word: str) -> list[str]:
+    """The word, and for an Arabic word the word without each prefix it may carry."""
+    if not ("\u0600" <= word[0] <= "\u06ff"):
+        return [word]
+    return [word] + [word[len(p):] for p in _ARABIC_PREFIXES
+                     if word.startswith(p) and len(word) > len(p) + 1]
+
+
+@lru_cache(maxsize=65_536)
+def _word_groups(word: str) -> frozenset[Group]:
+    index = _index()
+    found: set[Group] = set()
+    for form in _forms(word):
+        found.update(index.exact.get(form, ()))
+        for size in (1, 2, 3):
+            for stem, group in index.stems.get(form[:size], ()):
+                if form.startswith(stem):
+                    found.add(group)
+    return frozenset(found)
+
+
+def groups_of(word: str) -> frozenset[Group]:
+    """The groups of phrases keyed by ``word`` (case-folded). Remembered per word (the
+    vocabulary of requests is small, and this lookup is the reader's inner loop)."""
+    return _word_groups(word) if len(word) <= 40 else frozenset()
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def clear_word_cache() -> None:
+    """Forget the words looked up (benchmarks measure a first look-up with it)."""
+    _word_groups.cache_clear()
+
+
+def places_of(folded: str, word: str) -> list[int]:
+    """Where ``word`` stands as a whole word in ``folded``."""
+    out = []
+    at = folded.find(word)
+    while at != -1:
+        end = at + len(word)
+        if (at == 0 or not _is_word(folded[at - 1])) and (
+                end == len(folded) or not _is_word(folded[end])):
+            out.append(at)
+        at = folded.find(word, end)
+    return out
+
+
+class Text:
+    """A text with the places where each category's phrases may stand (computed on demand)."""
+
+    __slots__ = ("_places", "_words", "memo", "value")
+
+    def __init__(self, value: str) -> None:
+        self.value = value[:MAX_SCAN]
+        self._places: dict[str, list[tuple[int, Group]]] | None = None
+        self._words: set[str] | None = None
+        #: What the readers found in this text (dates...), kept with it.
+        self.memo: dict[str, object] = {}
+
+    @property
+    def words(self) -> set[str]:
+        """The case-folded words of the text."""
+        if self._words is None:
+            self._scan()
+        assert self._words is not None
+        return self._words
+
+    def keys(self, category: str) -> list[tuple[int, Group]]:
+        """Where the key words of ``category``'s phrases stand, with the group to try there."""
+        if self._places is None:
+            self._scan()
+        assert self._places is not None
+        return self._places.get(category, [])
+
+    def _scan(self) -> None:
+        value = self.value
+        folded = value.casefold()
+        words = set(_TOKEN.findall(folded))
+        triggers = {w: found for w in words if (found := groups_of(w))}
+        places: dict[str, set[tuple[int, Group]]] = {}
+        same = len(folded) == len(value)  # then positions in the folded text are the same
+        for word, groups in triggers.items():
+            spots = (places_of(folded, word) if same else
+                     [m.start() for m in _TOKEN.finditer(value) if m.group(0).casefold() == word])
+            for at in spots:
+                for group in groups:
+                    places.setdefault(group[0], set()).add((at, group))
+        if _CJK.search(value):
+            for lead, group in _index().cjk:
+                at = value.find(lead)
+                while at != -1:
+                    places.setdefault(group[0], set()).add((at, group))
+                    at = value.find(lead, at + 1)
+        self._words = words
+        self._places = {category: sorted(found) for category, found in places.items()}
+
+
+def as_text(value: object) -> Text | None:
+    """``value`` as a :class:`Text` (None for what is not a string)."""
+    if isinstance(value, Text):
+        return value
+    return Text(value) if isinstance(value, str) else None
