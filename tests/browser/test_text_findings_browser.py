@@ -50,7 +50,7 @@ def test_the_check_page_quotes_the_words_and_selects_them(  # type: ignore[no-un
     # From the home page: the latest draft is offered; then its overview and the check page.
     page.click(".portal-home-drafts a >> nth=0")
     page.wait_for_load_state()
-    page.click(f"a[href$='/check']")
+    page.click("a[href$='/check']")
     page.wait_for_load_state()
     card = page.locator(".portal-finding", has_text="ELEC-INTERCEPT")
     assert card.count() == 1
