@@ -31,6 +31,8 @@ class Attachment(Base):
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
     filename: Mapped[str] = mapped_column(String(FILENAME_MAX))
     document_kind: Mapped[str] = mapped_column(String(40))
+    #: The document's language as its submitter declared it (BCP 47, e.g. "es", "zh-Hans").
+    language: Mapped[str] = mapped_column(String(35), default="")
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     pages: Mapped[int] = mapped_column(Integer)

@@ -117,8 +117,9 @@ def get_attachment(db: Session, request: MlaRequest, public_id: str, *,
 
 
 def add_attachment(db: Session, settings: Settings, user: User, request: MlaRequest,
-                   filename: str, document_kind: str, data: bytes, *, ip: str = "",
-                   store: AttachmentStore | None = None) -> Attachment | Rejection:
+                   filename: str, document_kind: str, data: bytes, *, language: str = "",
+                   ip: str = "", store: AttachmentStore | None = None
+                   ) -> Attachment | Rejection:
     """Check, encrypt and store one PDF. Raises :class:`NotEditable` when the request is not
     editable; returns a :class:`Rejection` (audited as ``attachment.rejected``) when the file
     is refused."""
@@ -148,7 +149,8 @@ def add_attachment(db: Session, settings: Settings, user: User, request: MlaRequ
     # insert below takes the database write lock before the total is summed.
     db.execute(select(MlaRequest.id).where(MlaRequest.id == request.id).with_for_update())
     attachment = Attachment(public_id=public_id, request_id=request.id, filename=display_name,
-                            document_kind=document_kind, sha256=stored.sha256, size=stored.size,
+                            document_kind=document_kind, language=language.strip()[:35],
+                            sha256=stored.sha256, size=stored.size,
                             pages=outcome.pages, pdf_repaired=outcome.repaired,
                             storage_name=stored.storage_name, key_id=stored.key_id,
                             uploaded_by_id=user.id, uploaded_at=utcnow())

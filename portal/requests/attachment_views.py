@@ -17,7 +17,7 @@ from portal.attachments import service
 from portal.attachments.inspect import Rejection
 from portal.contract import model as m
 from portal.requests import drafts
-from portal.requests.forms import UploadForm
+from portal.requests.forms import upload_form
 from portal.requests.models import MlaRequest
 from portal.requests.views import bp, load_visible, render_section_page
 from portal.web.access import require_user, roles
@@ -36,7 +36,7 @@ def sync_contract(req: MlaRequest) -> None:
     content = drafts.content_of(req)
     listed = tuple(
         m.Attachment(filename=a.filename, document_kind=a.document_kind, sha256=a.sha256,
-                     size=a.size, pages=a.pages)
+                     size=a.size, pages=a.pages, language=a.language)
         for a in service.list_attachments(db(), req))
     if listed != content.attachments:
         drafts.save_draft(db(), require_user(), req, replace(content, attachments=listed),
@@ -69,7 +69,7 @@ def upload(public_id: str) -> Response | tuple[str, int]:
         message = _("The file is larger than %(max)d MB. Reduce its size or split it into "
                     "several files.", max=settings().max_file_mb)
         return render_section_page(req, "procedures", upload_error=message, status=413)
-    form = UploadForm()
+    form = upload_form(drafts.content_of(req))
     if not req.editable:
         flash(_("This request was submitted and can no longer be changed."), "warning")
         return redirect(url_for("requests.overview", public_id=public_id))
@@ -79,7 +79,8 @@ def upload(public_id: str) -> Response | tuple[str, int]:
     data = upload_file.read(max_file + 1)
     outcome = service.add_attachment(db(), settings(), require_user(), req,
                                      upload_file.filename or "document.pdf",
-                                     form.document_kind.data, data, ip=client_ip())
+                                     form.document_kind.data, data,
+                                     language=form.language.data or "", ip=client_ip())
     if isinstance(outcome, Rejection):
         db().commit()  # keeps the audit record of the refusal
         form.file.errors.append(_(outcome.message, **outcome.params))

@@ -65,9 +65,17 @@ def finding_key(code: str, path: str) -> str:
 _MEMO: LRU[tuple[Any, ...], tuple[ShownFinding, ...]] = LRU(256)
 
 
-def compute(content: Request, locale: str, today: date | None = None) -> list[ShownFinding]:
-    context = default_context(today=today)
-    key = (content, locale, context.today, id(context.reference), context.settings)
+def account_country_of(request: MlaRequest) -> str | None:
+    """The country of the authority whose account submits ``request`` (GEN-ACCOUNT-COUNTRY)."""
+    authority = request.authority
+    return authority.country if authority is not None else None
+
+
+def compute(content: Request, locale: str, today: date | None = None, *,
+            account_country: str | None = None) -> list[ShownFinding]:
+    context = default_context(today=today, account_country=account_country)
+    key = (content, locale, context.today, id(context.reference), context.settings,
+           account_country)
     try:
         found = _MEMO.get_or_make(key, lambda: tuple(_compute(content, locale, context)))
     except TypeError:  # a content that cannot be a key (not frozen all the way down)
@@ -88,13 +96,6 @@ def _compute(content: Request, locale: str, context: EvaluationContext) -> list[
     return shown
 
 
-def _started(content: Request, section: Section, progress: dict[str, str]) -> bool:
-    if section.slug in progress:
-        return True
-    empty = Request()
-    return any(getattr(content, part) != getattr(empty, part) for part in section.parts)
-
-
 def progress_of(request: MlaRequest) -> dict[str, str]:
     try:
         value = json.loads(request.progress_json or "{}")
@@ -107,10 +108,12 @@ def section_states(content: Request, findings: list[ShownFinding],
                    progress: dict[str, str]) -> list[SectionState]:
     states = []
     for section in SECTIONS:
+        # A section shows its problems once it has been saved (the user has had a chance to
+        # answer); the check page shows them all.
         mine = tuple(f for f in findings if f.section is section)
         problems = sum(1 for f in mine if f.severity in BLOCKING)
-        if not _started(content, section, progress):
-            status = SectionStatus.NOT_STARTED
+        if section.slug not in progress:
+            status, problems, mine = SectionStatus.NOT_STARTED, 0, ()
         elif problems:
             status = SectionStatus.HAS_PROBLEMS
         elif progress.get(section.slug) == "done":

@@ -29,6 +29,7 @@ from portal.db import utcnow
 from portal.db_reads import Entity, Read, one
 from portal.lru import LRU
 from portal.requests.models import MlaRequest, RequestEvent, Status
+from portal.requests.sections import started_sections
 
 
 class NotFound(LookupError):
@@ -229,7 +230,10 @@ def import_json(db: Session, user: User, text: str | bytes, *, locale: str = "en
         return None, list(result.errors)
     # The attachment list describes uploaded files: a file brings its own entry when it is
     # uploaded, so entries without files are not imported.
-    request = create_draft(db, user, replace(result.request, attachments=()), ip=ip)
+    content = replace(result.request, attachments=())
+    request = create_draft(db, user, content, ip=ip)
+    # the file answers its sections: their findings show at once (a new draft waits for saves)
+    request.progress_json = json.dumps(started_sections(content))
     record(db, "request.imported", actor_id=user.id, actor=user.email, ip=ip,
            object_type="request", object_id=request.public_id)
     return request, []

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.contract.model import ATTACHMENT_KINDS
+from portal.contract.model import ATTACHMENT_KINDS, Request
+from portal.i18n import current_locale_code
+from portal.requests.choices import for_request
 from portal.requests.labels import choice_label
 
 
@@ -37,3 +40,18 @@ class UploadForm(FlaskForm):  # type: ignore[misc]
     document_kind = SelectField(_l("Type of document"), choices=[
         ("", _l("Choose…")), *[(kind, choice_label(kind)) for kind in ATTACHMENT_KINDS]],
         validators=[DataRequired(_l("Choose the type of document."))])
+    language = SelectField(
+        _l("Language of the document"), choices=[],
+        description=_l("A letter of request that is not in English needs its English "
+                       "translation, attached as a document of the type \"Translation\"."),
+        validators=[DataRequired(_l("Choose the language of the document."))])
+
+
+def upload_form(content: Request) -> UploadForm:
+    """The upload form, its languages in the user's language (English first)."""
+    form = UploadForm()
+    languages = for_request(content, current_locale_code()).languages
+    english = [item for item in languages if item[0] == "en"]
+    form.language.choices = [("", _("Choose…")), *english,
+                             *[item for item in languages if item[0] != "en"]]
+    return form

@@ -8,6 +8,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from portal.contract.model import Request
+
 
 @dataclass(frozen=True)
 class Section:
@@ -41,3 +43,11 @@ def section_of_path(path: str) -> Section | None:
 def anchor_of_path(path: str) -> str:
     """The HTML id of the field group a path points at (``assistance-2-identifiers-0``)."""
     return "f-" + re.sub(r"\[(\d+)\]", r"-\1", path).replace(".", "-")
+
+
+def started_sections(content: Request) -> dict[str, str]:
+    """The progress of a draft made from a whole document (an import): every section it
+    answers counts as started, so that its findings show at once."""
+    empty = Request()
+    return {section.slug: "started" for section in SECTIONS
+            if any(getattr(content, part) != getattr(empty, part) for part in section.parts)}

@@ -74,7 +74,8 @@ def submit(db: Session, settings: Settings, user: User, request: MlaRequest, *,
     if not request.editable:
         raise NotEditable(request.status)
     content = content_of(request)
-    findings = checks.compute(content, locale, today)
+    findings = checks.compute(content, locale, today,
+                              account_country=checks.account_country_of(request))
     acks = checks.acknowledgements_of(request)
     state = checks.readiness(findings, acks)
     if not state["ready"]:

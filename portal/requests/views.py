@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role
 from portal.attachments import service as attachment_service
+from portal.contract.cleanup import without_empty_entries
 from portal.contract.load import validate
 from portal.contract.model import Request
 from portal.i18n import current_locale_code
@@ -41,6 +42,7 @@ from portal.requests import (
     thread,
 )
 from portal.requests.choices import display_names, for_request
+from portal.requests.documents import needed_documents
 from portal.requests.forms import (
     AcknowledgementForm,
     ImportForm,
@@ -48,6 +50,7 @@ from portal.requests.forms import (
     UploadForm,
     WithdrawForm,
 )
+from portal.requests.forms import upload_form as upload_form_for
 from portal.requests.labels import choice_label
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion, Status
 from portal.requests.sections import BY_SLUG, SECTIONS, Section
@@ -115,8 +118,9 @@ def _progress_after(req: MlaRequest, slug: str, state: str) -> str:
     return json.dumps(progress)
 
 
-def _findings(content: Request) -> list[checks.ShownFinding]:
-    return checks.compute(content, current_locale_code())
+def _findings(req: MlaRequest, content: Request) -> list[checks.ShownFinding]:
+    return checks.compute(content, current_locale_code(),
+                          account_country=checks.account_country_of(req))
 
 
 @bp.route("")
@@ -158,7 +162,7 @@ def new() -> Response:
 def overview(public_id: str) -> tuple[str, int]:
     req = load_visible(public_id)
     content = drafts.content_of(req)
-    findings = _findings(content)
+    findings = _findings(req, content)
     states = checks.section_states(content, findings, checks.progress_of(req))
     db().commit()
     return _render_overview(req, content, states, findings)
@@ -197,7 +201,7 @@ def post_message(public_id: str) -> Response | tuple[str, int]:
             flash(_("Your message was sent to OIA."), "success")
             return redirect(url_for("requests.overview", public_id=public_id) + "#messages")
     content = drafts.content_of(req)
-    findings = _findings(content)
+    findings = _findings(req, content)
     states = checks.section_states(content, findings, checks.progress_of(req))
     return _render_overview(req, content, states, findings, message_form=form, status=400)
 
@@ -219,7 +223,7 @@ def withdraw(public_id: str) -> Response | tuple[str, int]:
             flash(_("The request was withdrawn."), "success")
             return redirect(url_for("requests.overview", public_id=public_id))
     content = drafts.content_of(req)
-    findings = _findings(content)
+    findings = _findings(req, content)
     states = checks.section_states(content, findings, checks.progress_of(req))
     return _render_overview(req, content, states, findings, withdraw_form=form, status=400)
 
@@ -231,7 +235,9 @@ def _render_section(req: MlaRequest, section: Section, content: Request, form: A
                     ) -> tuple[str, int]:
     """The section page; ``nodes`` are the fields' nodes, or their HTML when kept
     (``section_html.saved_fields``, with a ``CleanForm``)."""
-    findings = [f for f in _findings(content) if f.section is section]
+    # findings once the section has been saved, or when the check page sent the user here
+    shown = section.slug in checks.progress_of(req) or request.args.get("check") == "1"
+    findings = [f for f in _findings(req, content) if f.section is section] if shown else []
     if isinstance(nodes, Markup):
         fields: dict[str, Any] = {}
         fields_html = nodes
@@ -244,9 +250,11 @@ def _render_section(req: MlaRequest, section: Section, content: Request, form: A
         used = attachment_service.used_bytes(db(), req)
         extra = {
             "attachments": attachment_service.list_attachments(db(), req),
-            "upload_form": upload_form or UploadForm(),
+            "upload_form": upload_form or upload_form_for(content),
             "upload_error": upload_error, "max_file": max_file, "max_request": max_request,
             "used_bytes": used, "remove_form": EmptyForm(),
+            "needed_documents": needed_documents(content),
+            "language_names": display_names(content, current_locale_code()),
         }
     return render_template(
         "requests/section.html", req=req, section=section, form=form, fields_html=fields_html,
@@ -329,6 +337,8 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
     op = request.form.get("op", "")
     adding = op.startswith(("add:", "remove:"))
     done = op == "continue"
+    if not adding:  # a blank entry added and left blank is not stored (issue #18)
+        updated = without_empty_entries(updated)
     try:
         # the section's progress goes in the draft's own UPDATE (one statement, not two)
         revision = drafts.save_draft(
@@ -370,7 +380,7 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
 def check(public_id: str) -> Response | tuple[str, int]:
     req = load_visible(public_id, audit=request.method == "GET")
     content = drafts.content_of(req)
-    findings = _findings(content)
+    findings = _findings(req, content)
     acks = checks.acknowledgements_of(req)
     warnings = [f for f in findings if f.severity == "warning"]
     form = AcknowledgementForm()
@@ -383,10 +393,13 @@ def check(public_id: str) -> Response | tuple[str, int]:
             text = request.form.get(f"why-{finding.key}", "").strip()[:2000]
             if ticked and text:
                 posted[finding.key] = text
-            elif ticked or text:
-                errors[finding.key] = (_("Write why you submit despite this warning.")
-                                       if ticked else
-                                       _("Tick the box to acknowledge this warning."))
+            elif ticked:
+                errors[finding.key] = _("Write why you submit despite this warning.")
+            elif text:
+                errors[finding.key] = _("Tick the box to acknowledge this warning.")
+            else:  # every warning must be answered before the request can go on
+                errors[finding.key] = _("Tick the box and write why you submit despite this "
+                                        "warning.")
         if not errors:
             req.acks_json = json.dumps(posted, ensure_ascii=False)
             drafts.record_acknowledgements(db(), require_user(), req, sorted(posted),
@@ -395,7 +408,8 @@ def check(public_id: str) -> Response | tuple[str, int]:
             state = checks.readiness(findings, posted)
             if state["ready"]:
                 return redirect(url_for("requests.review", public_id=public_id))
-            flash(_("Your acknowledgements were saved."), "success")
+            flash(_("Your explanations were saved, but the problems above still stop the "
+                    "submission: fix them first."), "warning")
             return redirect(url_for("requests.check", public_id=public_id))
         acks, status = {**acks, **posted}, 400
         return _render_check(req, findings, acks, form, errors, request.form, status)
@@ -416,7 +430,7 @@ def _render_check(req: MlaRequest, findings: list[checks.ShownFinding], acks: di
 def review(public_id: str) -> str:
     req = load_visible(public_id)
     content = drafts.content_of(req)
-    findings = _findings(content)
+    findings = _findings(req, content)
     db().commit()
     names = display_names(content, current_locale_code())
     return render_template("requests/review.html", req=req, summary=summarize(content, names),

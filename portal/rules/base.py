@@ -44,6 +44,9 @@ class EvaluationContext:
     today: date
     reference: ReferenceLike = field(default_factory=EmptyReference)
     settings: RuleSettings = DEFAULT_SETTINGS
+    #: The country of the submitting account's authority, where it is known (the wizard, an
+    #: import, the API; never ``portal check`` on a file): GEN-ACCOUNT-COUNTRY compares it.
+    account_country: str | None = None
 
 
 class Subject:

@@ -239,6 +239,53 @@ RULES: tuple[Rule, ...] = (
         fields=("*.english",),
     ),
     Rule(
+        "GEN-REQUIRED",
+        "blocker",
+        "general",
+        ALL,
+        N_("A required answer is empty"),
+        N_(
+            "OIA returns a request that leaves out an answer its kinds of assistance need. "
+            "This field is empty or holds only spaces."
+        ),
+        N_("Fill in the field, or remove the entry it belongs to if it is not needed."),
+        ("CRM 276", "CRM 281", "OAS model MLA request form"),
+    ),
+    Rule(
+        "GEN-LETTER",
+        "blocker",
+        "general",
+        ALL,
+        N_("No signed letter of request is attached"),
+        N_(
+            "A request for mutual legal assistance is a signed letter from the requesting "
+            "authority. The portal's answers describe it; they do not replace it."
+        ),
+        N_(
+            "Attach the signed letter of request as a PDF file of the type "
+            "\"Signed request letter\"."
+        ),
+        ("Treaty practice: a request is a signed letter from the requesting authority",),
+        fields=("attachments",),
+    ),
+    Rule(
+        "GEN-LETTER-ENGLISH",
+        "blocker",
+        "general",
+        ALL,
+        N_("The letter of request is not in English and has no English translation"),
+        N_(
+            "OIA works in English: a letter of request in another language must come with "
+            "its English translation."
+        ),
+        N_(
+            "Attach the English translation of the letter as a PDF file of the type "
+            "\"Translation\", with English as its language."
+        ),
+        ("DOJ OIA: requests must be in English or accompanied by an English translation",),
+        fields=("attachments[].language",),
+    ),
+    Rule(
         "GEN-DATE-FUTURE",
         "blocker",
         "general",
@@ -260,6 +307,25 @@ RULES: tuple[Rule, ...] = (
             "preservation[].date",
             "preservation[].extension_date",
         ),
+    ),
+    Rule(
+        "GEN-ACCOUNT-COUNTRY",
+        "warning",
+        "general",
+        ALL,
+        N_("The request names an authority of another country than your account's"),
+        N_(
+            "Your account belongs to an authority of one country, but the request names a "
+            "requesting authority of another. OIA records the request as coming from your "
+            "authority; a central authority may transmit a request for another state's "
+            "authority, but OIA needs to know why."
+        ),
+        N_(
+            "Explain why your authority submits a request of another country's authority, or "
+            "correct the country."
+        ),
+        ("Portal provenance: the package and the queue record the submitting account's authority",),
+        fields=("requesting_authority.country",),
     ),
     Rule(
         "GEN-PERSONS",

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 
 from portal.contract.model import Request, is_well_typed, sanitize
 from portal.rules import (
     assets,
+    completeness,
     electronic,
     electronic_text,
     english,
@@ -35,8 +36,8 @@ from portal.rules.settings import DEFAULT_SETTINGS, RuleSettings
 __all__ = ["EvaluationContext", "Finding", "default_context", "evaluate", "has_blockers"]
 
 FAMILIES = (
-    general, english, timeline, electronic, electronic_text, financial, witness, search, service,
-    assets,
+    general, completeness, english, timeline, electronic, electronic_text, financial, witness,
+    search, service, assets,
 )  # fmt: skip
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,14 @@ def default_context(
     today: date | None = None,
     reference: ReferenceLike | None = None,
     settings: RuleSettings = DEFAULT_SETTINGS,
+    account_country: str | None = None,
 ) -> EvaluationContext:
-    """A context with today's date and the installed reference data (empty if none)."""
+    """A context with today's date (UTC) and the installed reference data (empty if none)."""
     return EvaluationContext(
-        today=today or date.today(),
+        today=today or datetime.now(UTC).date(),
         reference=reference if reference is not None else load_default_reference(),
         settings=settings,
+        account_country=account_country,
     )
 
 

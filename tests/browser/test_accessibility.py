@@ -67,7 +67,7 @@ def test_wizard_pages_have_no_wcag_violations(app: Flask, accounts: Accounts, li
     # a section page showing errors
     page.goto(f"{live_server}/requests/{deficient}/authority")
     page.fill("#requesting_authority-contact-email", "not-an-address")
-    page.click('form.portal-wizard-form button[name="op"][value="continue"]')
+    page.click('button[name="op"][value="continue"]:not(.portal-default-button)')
     page.wait_for_load_state()
     assert page.locator("[data-error-summary]").count() == 1
     violations = axe_violations(page)

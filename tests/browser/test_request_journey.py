@@ -41,7 +41,7 @@ NEXUS_LONG = (
 
 
 def _continue(page) -> None:  # type: ignore[no-untyped-def]
-    page.click('form.portal-wizard-form button[name="op"][value="continue"]')
+    page.click('button[name="op"][value="continue"]:not(.portal-default-button)')
     page.wait_for_load_state()
 
 
@@ -76,6 +76,7 @@ def test_submitter_journey(app: Flask, accounts: Accounts, live_server: str, pag
     _continue(page)
     # 3. Proceedings and persons
     page.select_option("#proceedings-stage", "investigation")
+    page.fill("#proceedings-conducting_authority", "Amtsgericht München (Ermittlungsrichter)")
     page.click('button[value="add:persons"]')
     page.fill("#persons-0-name", "Karl Berger")
     page.select_option("#persons-0-role", "suspect")
@@ -121,6 +122,7 @@ def test_submitter_journey(app: Flask, accounts: Accounts, live_server: str, pag
     letter = tmp_path / "request-letter.pdf"
     letter.write_bytes(pdfs.valid_pdf("Signed request letter"))
     page.select_option("#document_kind", "request_letter")
+    page.select_option("#language", "en")
     page.set_input_files("#file", str(letter))
     page.click("form[data-upload] button[type=submit]")
     page.locator("#attachments table").wait_for()

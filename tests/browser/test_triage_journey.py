@@ -28,6 +28,7 @@ from portal.triage import referrals
 from portal.triage.forms import ACTION_LABELS, STATUS_LABELS
 from portal.triage.forms import EVENT_LABELS as TRIAGE_EVENT_LABELS
 from portal.triage.operations import Action
+from tests.attachments import pdfs
 from tests.browser.conftest import sign_in
 from tests.conftest import Accounts
 from tests.requests.test_wizard import EXAMPLES
@@ -73,6 +74,19 @@ def _deficient_request(tmp_path: Path) -> Path:
     target = tmp_path / "kronvest-request.json"
     target.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
     return target
+
+
+def _attach(page: Page, base: str, public_id: str, tmp_path: Path, name: str, kind: str,
+            language: str) -> None:
+    """Upload one PDF on the documents block of the draft (the import brings no files)."""
+    page.goto(f"{base}/requests/{public_id}/procedures")
+    path = tmp_path / name
+    path.write_bytes(pdfs.valid_pdf(name))
+    page.select_option("#document_kind", kind)
+    page.select_option("#language", language)
+    page.set_input_files("#file", str(path))
+    page.click("form[data-upload] button[type=submit]")
+    page.locator("#attachments tbody tr", has_text=name).wait_for()
 
 
 def _acknowledge_and_submit(page: Page, base: str, public_id: str, codes: set[str]) -> str:
@@ -149,6 +163,8 @@ def test_return_fix_resubmit_accept_refer_complete(app: Flask, accounts: Account
     page.click("form[enctype='multipart/form-data'] button[type=submit]")
     page.wait_for_url(lambda url: "/requests/import" not in url)
     public_id = page.url.split("?")[0].rsplit("/", 1)[-1]
+    _attach(page, live_server, public_id, tmp_path, "Ersuchen.pdf", "request_letter", "de")
+    _attach(page, live_server, public_id, tmp_path, "Request.pdf", "translation", "en")
     reference = _acknowledge_and_submit(page, live_server, public_id,
                                         {PERIOD[0], PROVIDER[0]})
     assert reference.startswith("MLA-")

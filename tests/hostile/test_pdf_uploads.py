@@ -27,7 +27,7 @@ MARGIN_SECONDS = 10
 def upload(owner: Owner, data: bytes, name: str = "letter.pdf"):  # type: ignore[no-untyped-def]
     page = owner.client.get(f"/requests/{owner.public_id}/procedures")
     return owner.client.post(f"/requests/{owner.public_id}/attachments", data={
-        "csrf_token": token_of(page.text), "document_kind": "request_letter",
+        "csrf_token": token_of(page.text), "document_kind": "request_letter", "language": "en",
         "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
 

@@ -48,8 +48,14 @@ def pdf(text: str, *, pages: int = 1, padding: int = 0) -> bytes:
     return build(objects)
 
 
+def letter() -> tuple[str, str, bytes]:
+    """The signed letter of request (in English) that every submission needs (GEN-LETTER)."""
+    return ("Request letter.pdf", "request_letter", pdf("letter"))
+
+
 def add_stored_attachment(db: Session, settings: Settings, user: User, request: MlaRequest,
-                          filename: str, kind: str, data: bytes, pages: int = 1) -> Attachment:
+                          filename: str, kind: str, data: bytes, pages: int = 1,
+                          language: str = "en") -> Attachment:
     """Store an (already checked) PDF like the upload does, without the sandboxed check."""
     store = attachment_store(settings)
     from portal.accounts.models import new_public_id
@@ -57,7 +63,8 @@ def add_stored_attachment(db: Session, settings: Settings, user: User, request: 
     public_id = new_public_id()
     stored = store.put(data, request_id=request.public_id, attachment_id=public_id)
     row = Attachment(public_id=public_id, request_id=request.id, filename=filename,
-                     document_kind=kind, sha256=stored.sha256, size=stored.size, pages=pages,
+                     document_kind=kind, language=language, sha256=stored.sha256,
+                     size=stored.size, pages=pages,
                      storage_name=stored.storage_name, key_id=stored.key_id,
                      uploaded_by_id=user.id, uploaded_at=utcnow())
     db.add(row)
@@ -71,7 +78,8 @@ def sync_contract(db: Session, user: User, request: MlaRequest) -> None:
                       .order_by(Attachment.uploaded_at, Attachment.id))
     content = drafts.content_of(request)
     listed = tuple(m.Attachment(filename=a.filename, document_kind=a.document_kind,
-                                sha256=a.sha256, size=a.size, pages=a.pages) for a in rows)
+                                sha256=a.sha256, size=a.size, pages=a.pages,
+                                language=a.language) for a in rows)
     drafts.save_draft(db, user, request, replace(content, attachments=listed), request.revision)
 
 
@@ -122,6 +130,24 @@ def submitted_request(database: Database, settings: Settings, user_id: int,
                       attachments: list[tuple[str, str, bytes]] | None = None, **kwargs: object
                       ) -> tuple[str, str]:
     public_id = draft_with_attachments(database, settings, user_id,
-                                       attachments if attachments is not None else [],
+                                       attachments if attachments is not None else [letter()],
                                        **kwargs)  # type: ignore[arg-type]
     return public_id, submit(database, settings, user_id, public_id)
+
+
+def import_with_documents(db: Session, settings: Settings, user: User, text: str
+                          ) -> MlaRequest:
+    """A draft imported from a contract document, with a stored PDF for each attachment the
+    document lists (kind and language as listed): the import itself drops entries without
+    files, and a request needs its letter (GEN-LETTER) to be submitted."""
+    request, errors = drafts.import_json(db, user, text)
+    assert request is not None and not errors, errors
+    listed = load_request_json(text).request
+    assert listed is not None
+    for entry in listed.attachments:
+        add_stored_attachment(db, settings, user, request, entry.filename, entry.document_kind,
+                              pdf(entry.filename[:40] or "document"),
+                              language=entry.language or "en")
+    db.flush()
+    sync_contract(db, user, request)
+    return request

@@ -261,7 +261,7 @@ def test_a_failed_submission_leaves_no_package_and_no_queue_entry(env: Env) -> N
     from tests.packages import helpers
 
     public_id = helpers.draft_with_attachments(env.database, env.settings, env.user_id,
-                                               [("a.pdf", "evidence", helpers.pdf("a"))])
+                                               [("a.pdf", "request_letter", helpers.pdf("a"))])
 
     class Boom(Exception):
         pass
@@ -330,7 +330,7 @@ def test_resubmission_makes_a_second_package_and_keeps_the_first(env: Env) -> No
     from tests.packages import helpers
 
     first_pdf, second_pdf = helpers.pdf("first"), helpers.pdf("second")
-    public_id, reference = env.submitted([("one.pdf", "evidence", first_pdf)])
+    public_id, reference = env.submitted([("one.pdf", "request_letter", first_pdf)])
     with env.database.session() as db:
         db.execute(update(MlaRequest).where(MlaRequest.public_id == public_id)
                    .values(status=Status.RETURNED.value))
@@ -340,7 +340,7 @@ def test_resubmission_makes_a_second_package_and_keeps_the_first(env: Env) -> No
         assert user is not None and request is not None
         old = attachment_service.list_attachments(db, request)[0]
         attachment_service.remove_attachment(db, env.settings, user, request, old.public_id)
-        helpers.add_stored_attachment(db, env.settings, user, request, "two.pdf", "evidence",
+        helpers.add_stored_attachment(db, env.settings, user, request, "two.pdf", "request_letter",
                                       second_pdf)
         helpers.sync_contract(db, user, request)
     assert helpers.submit(env.database, env.settings, env.user_id, public_id) == reference

@@ -21,13 +21,13 @@ def _upload(client: FlaskClient, public_id: str, data: bytes, name: str = "lette
             kind: str = "request_letter"):  # type: ignore[no-untyped-def]
     page = client.get(f"/requests/{public_id}/procedures")
     return client.post(f"/requests/{public_id}/attachments", data={
-        "csrf_token": _token(page.text), "document_kind": kind,
+        "csrf_token": _token(page.text), "document_kind": kind, "language": "en",
         "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
 
 def test_limits_are_shown_before_upload(app: Flask, client: FlaskClient,
                                         submitter: Account) -> None:
-    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    public_id = _import(app, submitter, "05-stored-content-good-de.json", documents=False)
     page = client.get(f"/requests/{public_id}/procedures")
     assert "At most 25\u00a0MB per file." in page.text
     assert "At most 100\u00a0MB for all documents" in page.text
@@ -36,7 +36,7 @@ def test_limits_are_shown_before_upload(app: Flask, client: FlaskClient,
 
 def test_upload_list_download_remove(app: Flask, client: FlaskClient,
                                      submitter: Account) -> None:
-    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    public_id = _import(app, submitter, "05-stored-content-good-de.json", documents=False)
     data = pdfs.valid_pdf("Ersuchen")
     response = _upload(client, public_id, data, "Ersuchen – Staatsanwaltschaft.pdf")
     assert response.status_code == 302, response.text[:2000]
@@ -71,7 +71,7 @@ def test_upload_list_download_remove(app: Flask, client: FlaskClient,
 def test_hostile_files_are_refused_with_their_reason(app: Flask, client: FlaskClient,
                                                      submitter: Account, builder, reason: str
                                                      ) -> None:  # type: ignore[no-untyped-def]
-    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    public_id = _import(app, submitter, "05-stored-content-good-de.json", documents=False)
     before = _content(app, public_id)
     response = _upload(client, public_id, builder())
     assert response.status_code == 400
@@ -84,7 +84,7 @@ def test_file_over_the_limit_is_explained_not_reset(app: Flask, client: FlaskCli
                                                     submitter: Account) -> None:
     app.extensions["portal.settings"] = app.extensions["portal.settings"].with_overrides(
         max_file_mb=1)
-    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    public_id = _import(app, submitter, "05-stored-content-good-de.json", documents=False)
     response = _upload(client, public_id, b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024))
     assert response.status_code == 413
     assert "larger than 1 MB" in response.text
@@ -106,7 +106,7 @@ def test_a_body_over_the_whole_request_limit_gets_the_translated_page(
 def test_other_authority_cannot_download_or_remove(app: Flask, client: FlaskClient,
                                                    accounts: Accounts,
                                                    submitter: Account) -> None:
-    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    public_id = _import(app, submitter, "05-stored-content-good-de.json", documents=False)
     _upload(client, public_id, pdfs.valid_pdf())
     page = client.get(f"/requests/{public_id}/procedures")
     link = re.search(rf'href="(/requests/{public_id}/attachments/[^"/]+)"', page.text)

@@ -22,6 +22,7 @@ from portal.requests import drafts
 from portal.requests.models import MlaRequest, RequestVersion, Status
 from portal.requests.sections import SECTIONS
 from tests.conftest import Account, Accounts, login
+from tests.packages.helpers import import_with_documents
 from tests.requests.htmlform import read_form
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "requests"
@@ -37,15 +38,20 @@ def _token(html: str) -> str:
     return match.group(1)
 
 
-def _import(app: Flask, account: Account, name: str) -> str:
+def _import(app: Flask, account: Account, name: str, *, documents: bool = True) -> str:
+    """A draft imported from a sample, with a stored PDF for each document it lists (or
+    none)."""
     text = (EXAMPLES / name).read_text(encoding="utf-8")
     with _db(app).session() as db:
         from portal.accounts.models import User
 
         user = db.get(User, account.id)
         assert user is not None
-        created, errors = drafts.import_json(db, user, text)
-        assert errors == [] and created is not None
+        if not documents:
+            created, errors = drafts.import_json(db, user, text)
+            assert created is not None and not errors, errors
+            return created.public_id
+        created = import_with_documents(db, app.extensions["portal.settings"], user, text)
         return created.public_id
 
 
@@ -180,7 +186,7 @@ def test_a_save_records_the_sections_progress(app: Flask, client: FlaskClient,
     response = client.post(f"/requests/{public_id}/proceedings",
                            data=MultiDict([*stale, ("op", "continue")]))
     assert response.status_code == 409
-    assert "proceedings" not in _progress(app, public_id)
+    assert _progress(app, public_id).get("proceedings") == before.get("proceedings") != "done"
 
 
 def test_a_save_is_confirmed_on_the_page_it_returns_to(app: Flask, client: FlaskClient,

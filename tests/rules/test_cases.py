@@ -2,7 +2,8 @@
 
 Each case: ``name``, ``request`` (a fragment merged onto ``base_request.json``; ``null``
 removes a key), optional ``today``, ``expect_present`` and ``expect_absent`` (rule codes), and
-optional ``expect_paths`` (code -> a path that one of its findings must point at). Every case
+optional ``expect_paths`` (code -> a path that one of its findings must point at), and
+optional ``account_country`` (the submitting account's country, as the wizard knows it). Every case
 must also be valid against the schema. The cases run against the test reference data and, where
 installed, against the real reference data (``portal.reference``).
 """
@@ -10,6 +11,7 @@ installed, against the real reference data (``portal.reference``).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from tests.rules.conftest import CASES_DIR, DEFAULT_TODAY, load_base, make_conte
 
 FAMILIES = (
     "general", "electronic", "financial", "witness", "search", "service", "assets", "reading",
+    "completeness",
 )
 
 
@@ -64,7 +67,9 @@ def test_case(case_id: str, case: dict[str, Any], ref_name: str) -> None:
     loaded = load_request(document)
     assert loaded.request is not None, [e.as_dict() for e in loaded.errors]
     reference = _real_reference() if ref_name == "real" else None
-    findings = evaluate(loaded.request, make_context(_today(case), reference), strict=True)
+    context = replace(make_context(_today(case), reference),
+                      account_country=case.get("account_country"))
+    findings = evaluate(loaded.request, context, strict=True)
     codes = {f.code for f in findings}
     summary = [(f.code, f.path, dict(f.params)) for f in findings]
     for code in case.get("expect_present", []):

@@ -111,7 +111,7 @@ def test_a_trainer_uploads_to_a_practice_request(app: Flask, client: FlaskClient
     login(client, trainer)
     token = csrf_token(client, f"/requests/{public_id}/procedures")
     response = client.post(f"/requests/{public_id}/attachments", data={
-        "csrf_token": token, "document_kind": "request_letter",
+        "csrf_token": token, "document_kind": "request_letter", "language": "en",
         "file": (io.BytesIO(pdfs.valid_pdf()), "letter.pdf")}, content_type="multipart/form-data")
     assert response.status_code in (302, 303), response.text[:500]
     with session(app) as db:

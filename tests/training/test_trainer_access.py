@@ -17,11 +17,11 @@ from portal.accounts.models import Role
 from portal.attachments import service as attachment_service
 from portal.attachments.models import Attachment
 from portal.packages.models import Package
-from portal.requests import drafts
 from portal.requests.models import MlaRequest
 from portal.training import samples
 from tests.attachments import pdfs
 from tests.conftest import Account, Accounts, csrf_token, login
+from tests.packages.helpers import import_with_documents
 from tests.training.conftest import session, user_of
 from tests.training.helpers import submit
 from tests.web.test_access import url_arguments
@@ -38,8 +38,8 @@ def _import_case(app: Flask, account: Account, name: str) -> str:
     data["requesting_authority"]["contact"]["email"] = SECRETS[1]
     data["requesting_authority"]["case_references"] = [SECRETS[2]]
     with session(app) as db:
-        created, errors = drafts.import_json(db, user_of(db, account), json.dumps(data))
-        assert errors == [] and created is not None
+        created = import_with_documents(db, app.extensions["portal.settings"],
+                                        user_of(db, account), json.dumps(data))
         return created.public_id
 
 

@@ -23,7 +23,7 @@ from tests.requests.test_wizard import _db, _import
 def test_triage_downloads_attachments_and_sees_the_package(app: Flask, client: FlaskClient,
                                                            accounts: Accounts) -> None:
     submitter = accounts.create(Role.SUBMITTER, country="DE")
-    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    public_id = _import(app, submitter, "05-stored-content-good-de.json", documents=False)
     settings = app.extensions["portal.settings"]
     letter = pdfs.valid_pdf("Signed letter")
     with app.test_request_context("/"):
@@ -34,7 +34,7 @@ def test_triage_downloads_attachments_and_sees_the_package(app: Flask, client: F
             row = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
             assert row is not None and g.user is not None
             added = service.add_attachment(db, settings, g.user, row, "Ersuchen.pdf",
-                                           "request_letter", letter)
+                                           "request_letter", letter, language="en")
             assert not isinstance(added, service.Rejection)
             sync_contract(row)
     with _db(app).session() as db:

@@ -1,0 +1,115 @@
+"""Complete means complete, through the pages (issue #18): a new draft shows no finding before
+the user has answered; the check page refuses to go on with an unanswered warning; documents
+carry their language, and a letter not in English needs its English translation; blank
+entries are not stored; the submitter's home page leads to the work."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from portal.requests.models import MlaRequest
+from tests.attachments import pdfs
+from tests.conftest import Account
+from tests.requests.test_wizard import _content, _db, _import, _post_section, _token
+
+
+def _new_draft(client: FlaskClient) -> str:
+    home = client.get("/")
+    assert 'action="/requests/new"' in home.text  # the home page starts a request
+    response = client.post("/requests/new", data={"csrf_token": _token(home.text)})
+    assert response.status_code == 302
+    return response.headers["Location"].rsplit("/", 1)[-1]
+
+
+def test_home_page_leads_to_new_and_latest_drafts(client: FlaskClient,
+                                                  submitter: Account) -> None:
+    home = client.get("/")
+    assert 'href="/requests"' in home.text  # My requests, in the page and the menu
+    assert "Start a new request" in home.text
+    public_id = _new_draft(client)
+    home = client.get("/")
+    assert f'href="/requests/{public_id}"' in home.text  # "Continue a draft"
+
+
+def test_a_new_draft_shows_no_finding_before_a_save(client: FlaskClient,
+                                                    submitter: Account) -> None:
+    public_id = _new_draft(client)
+    overview = client.get(f"/requests/{public_id}")
+    assert "portal-tag--blocker" not in overview.text
+    for slug in ("authority", "offences", "procedures"):
+        page = client.get(f"/requests/{public_id}/{slug}")
+        assert "portal-finding" not in page.text, slug
+    # the check page always shows them all, and sends the user to the field with them
+    check = client.get(f"/requests/{public_id}/check")
+    assert "GEN-LETTER" in check.text and "GEN-REQUIRED" in check.text
+    assert f"/requests/{public_id}/offences?check=1#f-offences" in check.text
+    assert "portal-finding" in client.get(f"/requests/{public_id}/offences?check=1").text
+    # once saved, a section shows its findings
+    assert _post_section(client, f"/requests/{public_id}/offences").status_code == 302
+    assert "GEN-OFFENCE" in client.get(f"/requests/{public_id}/offences").text
+
+
+def test_the_check_page_refuses_unanswered_warnings(app: Flask, client: FlaskClient,
+                                                    submitter: Account) -> None:
+    public_id = _import(app, submitter, "22-subscriber-info-good-tr.json")
+    page = client.get(f"/requests/{public_id}/check")
+    warnings = re.findall(r'name="ack-([^"]+)"', page.text)
+    assert warnings
+    response = client.post(f"/requests/{public_id}/check",
+                           data={"csrf_token": _token(page.text)})
+    assert response.status_code == 400
+    assert "There is a problem" in response.text
+    assert "Tick the box and write why you submit despite this warning." in response.text
+    assert 'href="#ack-1"' in response.text
+    assert "were saved" not in response.text
+
+
+def test_a_letter_not_in_english_needs_its_translation(app: Flask, client: FlaskClient,
+                                                       submitter: Account) -> None:
+    public_id = _import(app, submitter, "05-stored-content-good-de.json", documents=False)
+
+    def upload(name: str, kind: str, language: str) -> None:
+        page = client.get(f"/requests/{public_id}/procedures")
+        response = client.post(f"/requests/{public_id}/attachments", data={
+            "csrf_token": _token(page.text), "document_kind": kind, "language": language,
+            "file": (io.BytesIO(pdfs.valid_pdf(name)), name)},
+            content_type="multipart/form-data")
+        assert response.status_code == 302, response.text[:500]
+
+    page = client.get(f"/requests/{public_id}/procedures")
+    assert "Missing" in page.text and "Language of the document" in page.text
+    # the language is required
+    response = client.post(f"/requests/{public_id}/attachments", data={
+        "csrf_token": _token(page.text), "document_kind": "request_letter", "language": "",
+        "file": (io.BytesIO(pdfs.valid_pdf("x")), "x.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "Choose the language of the document." in response.text
+    upload("Ersuchen.pdf", "request_letter", "de")
+    assert [(a.document_kind, a.language) for a in _content(app, public_id).attachments] == [
+        ("request_letter", "de")]
+    check = client.get(f"/requests/{public_id}/check").text
+    assert "GEN-LETTER-ENGLISH" in check and "GEN-LETTER<" not in check
+    upload("Request.pdf", "translation", "en")
+    check = client.get(f"/requests/{public_id}/check").text
+    assert "GEN-LETTER-ENGLISH" not in check
+
+
+def test_a_blank_case_reference_is_not_stored(app: Flask, client: FlaskClient,
+                                              submitter: Account) -> None:
+    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    url = f"/requests/{public_id}/authority"
+    before = _content(app, public_id).requesting_authority.case_references
+    assert _post_section(client, url, op="add:requesting_authority.case_references"
+                         ).status_code == 302
+    assert len(_content(app, public_id).requesting_authority.case_references) == \
+        len(before) + 1  # the new, blank entry is on the page to be filled in
+    assert _post_section(client, url).status_code == 302  # saved without filling it in
+    assert _content(app, public_id).requesting_authority.case_references == before
+    with _db(app).session() as db:
+        row = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
+        assert row is not None and '"  "' not in row.draft_json
