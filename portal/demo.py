@@ -38,22 +38,22 @@ DEMO_AUTHORITIES = (
 )
 
 DEMO_ACCOUNTS = (
-    DemoAccount("fiscal@demo.mla-portal.invalid", "Lucía Fernández Ortega", Role.SUBMITTER,
+    DemoAccount("fiscal@demo.example.org", "Lucía Fernández Ortega", Role.SUBMITTER,
                 "demo-fiscal-madrid-2026", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
                 authority="ES", locale="es"),
-    DemoAccount("colega@demo.mla-portal.invalid", "Javier Moreno Ruiz", Role.SUBMITTER,
+    DemoAccount("colega@demo.example.org", "Javier Moreno Ruiz", Role.SUBMITTER,
                 "demo-colega-madrid-2026", None, authority="ES", locale="es"),
-    DemoAccount("procureur@demo.mla-portal.invalid", "Claire Dubois", Role.SUBMITTER,
+    DemoAccount("procureur@demo.example.org", "Claire Dubois", Role.SUBMITTER,
                 "demo-procureur-paris-2026", None, authority="FR", locale="en"),
-    DemoAccount("niyaba@demo.mla-portal.invalid", "ليلى حسن", Role.SUBMITTER,
+    DemoAccount("niyaba@demo.example.org", "ليلى حسن", Role.SUBMITTER,
                 "demo-niyaba-cairo-2026", None, authority="EG", locale="ar"),
-    DemoAccount("triage@demo.mla-portal.invalid", "Dana Whitfield", Role.TRIAGE,
+    DemoAccount("triage@demo.example.org", "Dana Whitfield", Role.TRIAGE,
                 "demo-triage-oia-2026", "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"),
-    DemoAccount("manager@demo.mla-portal.invalid", "Marcus Bell", Role.TRIAGE,
+    DemoAccount("manager@demo.example.org", "Marcus Bell", Role.TRIAGE,
                 "demo-manager-oia-2026", "MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK", manager=True),
-    DemoAccount("trainer@demo.mla-portal.invalid", "Priya Raman", Role.TRAINER,
+    DemoAccount("trainer@demo.example.org", "Priya Raman", Role.TRAINER,
                 "demo-trainer-oia-2026", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
-    DemoAccount("admin@demo.mla-portal.invalid", "Alex Morgan", Role.ADMIN,
+    DemoAccount("admin@demo.example.org", "Alex Morgan", Role.ADMIN,
                 "demo-admin-oia-2026", "ONSWG4TFORXW4ZDBONSWG4TFORXW4ZDB"),
 )
 

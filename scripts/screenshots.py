@@ -107,7 +107,7 @@ def main() -> int:
             submitter = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
             _login(submitter, base, DEMO_ACCOUNTS[0].email)
             triage = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-            _login(triage, base, "triage@demo.mla-portal.invalid")
+            _login(triage, base, "triage@demo.example.org")
             for locale in locale_codes():
                 folder = OUT / locale
                 folder.mkdir(parents=True, exist_ok=True)

@@ -51,6 +51,22 @@ def request_submitted(locale: str, *, name: str, reference: str, link: str) -> M
     return Mail(subject, body)
 
 
+def practice_submitted(locale: str, *, name: str, reference: str, link: str) -> Mail:
+    t = get_translations(locale)
+    subject = t.gettext(N_("Practice request %(reference)s was checked (not sent to OIA)")) % {
+        "reference": reference}
+    body = t.gettext(N_(
+        "Hello %(name)s,\n\n"
+        "Your practice request %(reference)s went through the same checks as a real request. "
+        "Nothing was sent to the U.S. Office of International Affairs: practice requests never "
+        "leave the portal, and they are deleted automatically after a while. You can read it "
+        "and download its receipt in the portal:\n\n"
+        "%(link)s\n\n"
+        "For your security, this e-mail does not contain the content of the request.\n"
+    )) % {"name": name, "reference": reference, "link": link}
+    return Mail(subject, body)
+
+
 def new_message(locale: str, *, name: str, reference: str, link: str) -> Mail:
     t = get_translations(locale)
     subject = t.gettext(N_("New message about request %(reference)s")) % {

@@ -86,12 +86,19 @@ class RequestVersion(Base):
 
 
 class ReferenceCounter(Base):
-    """The last reference number given out in a year (``MLA-2026-000042``)."""
+    """The last reference number given out in a series and year: ``MLA-2026-000042`` for real
+    requests, ``PRACTICE-2026-000012`` for practice requests."""
 
-    __tablename__ = "reference_counters"
+    __tablename__ = "reference_series_counters"
 
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+#: The reference series of real and of practice requests.
+REAL_SERIES = "MLA"
+PRACTICE_SERIES = "PRACTICE"
 
 
 class RequestEvent(Base):

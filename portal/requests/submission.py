@@ -26,6 +26,8 @@ from portal.requests import checks
 from portal.requests.drafts import NotEditable, content_of
 from portal.requests.models import (
     EDITABLE,
+    PRACTICE_SERIES,
+    REAL_SERIES,
     MlaRequest,
     ReferenceCounter,
     RequestEvent,
@@ -55,17 +57,18 @@ class Submitted:
     version: int
 
 
-def allocate_reference(db: Session, year: int) -> str:
-    """The next reference of the year, e.g. ``MLA-2026-000042`` (gap-free per year)."""
+def allocate_reference(db: Session, year: int, series: str = REAL_SERIES) -> str:
+    """The next reference of the series and year, e.g. ``MLA-2026-000042`` (gap-free per
+    series and year; practice requests have their own series)."""
     dialect = db.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ReferenceCounter).values(year=year, last=1)
+    statement = insert(ReferenceCounter).values(series=series, year=year, last=1)
     upsert = statement.on_conflict_do_update(
-        index_elements=[ReferenceCounter.year],
+        index_elements=[ReferenceCounter.series, ReferenceCounter.year],
         set_={"last": ReferenceCounter.last + 1},
     ).returning(ReferenceCounter.last)
     number = db.execute(upsert).scalar_one()
-    return f"MLA-{year}-{number:06d}"
+    return f"{series}-{year}-{number:06d}"
 
 
 def submit(db: Session, settings: Settings, user: User, request: MlaRequest, *,
@@ -91,7 +94,8 @@ def submit(db: Session, settings: Settings, user: User, request: MlaRequest, *,
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise AlreadySubmitted(request.public_id)
-    reference = request.reference or allocate_reference(db, now.year)
+    reference = request.reference or allocate_reference(
+        db, now.year, PRACTICE_SERIES if request.training else REAL_SERIES)
     number = (db.scalar(select(func.max(RequestVersion.number))
                         .where(RequestVersion.request_id == request.id)) or 0) + 1
     frozen = replace(content, reference=reference)
@@ -117,9 +121,9 @@ def submit(db: Session, settings: Settings, user: User, request: MlaRequest, *,
            object_type="request", object_id=request.public_id,
            details={"reference": reference, "version": number})
     user_locale = user.locale or locale
-    mail = messages.request_submitted(
-        user_locale, name=user.name, reference=reference,
-        link=f"{settings.base_url}/requests/{request.public_id}")
+    compose = messages.practice_submitted if request.training else messages.request_submitted
+    mail = compose(user_locale, name=user.name, reference=reference,
+                   link=f"{settings.base_url}/requests/{request.public_id}")
     outbox.queue(db, to=user.email, subject=mail.subject, body=mail.body, locale=user_locale,
                  kind="request_submitted")
     db.flush()

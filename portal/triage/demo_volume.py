@@ -45,6 +45,7 @@ from portal.audit.log import record
 from portal.contract.model import Request
 from portal.db import Database
 from portal.requests.models import (
+    REAL_SERIES,
     MlaRequest,
     ReferenceCounter,
     RequestEvent,
@@ -201,7 +202,7 @@ def _authorities(db: Session, rng: random.Random) -> list[tuple[int, str, int]]:
             authority = Authority(name=name, country=country)
             db.add(authority)
             db.flush()
-        email = f"volume-{country.lower()}@demo.mla-portal.invalid"
+        email = f"volume-{country.lower()}@demo.example.org"
         submitter = db.scalar(select(User).where(User.email == email))
         if submitter is None:
             submitter = User(email=email, name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
@@ -218,7 +219,7 @@ def _attorneys(db: Session) -> list[int]:
     if len(found) >= 4:
         return found
     for index in range(6 - len(found)):
-        user = User(email=f"volume-attorney{index}@demo.mla-portal.invalid",
+        user = User(email=f"volume-attorney{index}@demo.example.org",
                     name=f"Volume attorney {index + 1}", role=Role.TRIAGE.value, active=True)
         db.add(user)
         db.flush()
@@ -336,7 +337,8 @@ def generate(db: Session, n: int, seed: int = 42) -> int:
             "subscriber_info=1,non_content=1,stored_content=2,real_time=3,financial_records=2,"
             "witness=2,search_seizure=3,service_of_documents=1,assets=3,other=1"),
         shared=[f"shared{i}@mail.example" for i in range(max(1, n // 200))],
-        counters={row.year: row.last for row in db.scalars(select(ReferenceCounter))},
+        counters={row.year: row.last for row in db.scalars(
+            select(ReferenceCounter).where(ReferenceCounter.series == REAL_SERIES))},
         request_id=_next_id(db, MlaRequest.id), return_id=_next_id(db, TriageReturn.id))
     with _Sink(db) as sink:
         for start in range(0, n, BATCH):
@@ -345,9 +347,9 @@ def generate(db: Session, n: int, seed: int = 42) -> int:
                 _one(state, batch)
             sink.put(batch)
     for year, last in state.counters.items():
-        row = db.get(ReferenceCounter, year)
+        row = db.get(ReferenceCounter, (REAL_SERIES, year))
         if row is None:
-            db.add(ReferenceCounter(year=year, last=last))
+            db.add(ReferenceCounter(series=REAL_SERIES, year=year, last=last))
         else:
             row.last = max(row.last, last)
     for table in ("requests", "triage_returns"):

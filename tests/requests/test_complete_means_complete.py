@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import io
 import re
+from email import message_from_bytes, policy
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal.accounts.models import User
+from portal.mail.outbox import deliver_pending
+from portal.requests import submission
 from portal.requests.models import MlaRequest
+from portal.requests.submission import allocate_reference
 from tests.attachments import pdfs
 from tests.conftest import Account
 from tests.requests.test_wizard import _content, _db, _import, _post_section, _token
@@ -113,3 +119,31 @@ def test_a_blank_case_reference_is_not_stored(app: Flask, client: FlaskClient,
     with _db(app).session() as db:
         row = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
         assert row is not None and '"  "' not in row.draft_json
+
+
+def test_practice_requests_have_their_own_series(app: Flask, submitter: Account) -> None:
+    with _db(app).session() as db:
+        year = 2031
+        assert allocate_reference(db, year) == f"MLA-{year}-000001"
+        assert allocate_reference(db, year, "PRACTICE") == f"PRACTICE-{year}-000001"
+        assert allocate_reference(db, year, "PRACTICE") == f"PRACTICE-{year}-000002"
+        assert allocate_reference(db, year) == f"MLA-{year}-000002"  # no gap from practice
+    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    with _db(app).session() as db:
+        row = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
+        user = db.get(User, submitter.id)
+        assert row is not None and user is not None
+        row.training = True
+        db.flush()
+        done = submission.submit(db, app.extensions["portal.settings"], user, row,
+                                 expected_revision=row.revision, locale="en")
+    assert done.reference.startswith("PRACTICE-")
+    deliver_pending(_db(app).session, app.extensions["portal.settings"])
+    outbox = Path(app.extensions["portal.settings"].data_dir) / "outbox"
+    mails = [message_from_bytes(p.read_bytes(), policy=policy.default)
+             for p in outbox.glob("*.eml")]
+    mine = [m for m in mails if done.reference in str(m["Subject"])]
+    assert len(mine) == 1
+    body = mine[0].get_body().get_content()  # type: ignore[union-attr]
+    assert "not sent to OIA" in str(mine[0]["Subject"])
+    assert "Nothing was sent" in body and "submitted to the U.S." not in body

@@ -106,7 +106,7 @@ def test_submitter_practice_request_never_reaches_oia(  # type: ignore[no-untype
         page.wait_for_url(re.compile(r"/submitted$"))
         assert page.locator(".portal-training-banner").is_visible()
         reference = page.locator("main strong bdi").first.inner_text()
-        assert reference.startswith("MLA-")
+        assert reference.startswith("PRACTICE-")
     finally:
         context.close()
     context = browser.new_context(locale="en-US")
