@@ -110,6 +110,7 @@ class BagSource:
     version: int
     submitted_at: datetime
     training: bool
+    #: The submitting account's authority, its country and the account itself (provenance).
     source_organization: str
     contact_name: str
     contact_email: str
@@ -121,6 +122,7 @@ class BagSource:
     missing_attachments: Sequence[MissingAttachment] = ()
     #: The version of the reference data the findings were computed with.
     reference_version: str = ""
+    source_country: str = ""
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,7 @@ def request_pdf(source: BagSource, findings: Mapping[str, Any]) -> bytes:
         version=source.version,
         submitted_at=source.submitted_at,
         authority_name=source.source_organization,
+        authority_country=source.source_country,
         findings=shown,
         acknowledgements={},
         attachments=[AttachmentInfo(a.filename, a.document_kind, a.sha256, a.size, a.pages)
@@ -263,6 +266,7 @@ def bag_info(source: BagSource) -> dict[str, str]:
                    if source.training else "")
     return {
         "Source-Organization": one_line(source.source_organization) or "Unknown",
+        "MLA-Source-Country": one_line(source.source_country) or "Unknown",
         "Contact-Name": one_line(source.contact_name) or "Unknown",
         "Contact-Email": one_line(source.contact_email) or "unknown@invalid",
         "External-Identifier": source.reference,

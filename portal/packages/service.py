@@ -298,14 +298,14 @@ def load_source(db: Session, settings: Settings, package: Package,
             document_kind=item.document_kind or row.document_kind, sha256=row.sha256,
             size=row.size, pages=row.pages,
             read=_reader(store, row.storage_name, request.public_id, row.public_id)))
-    contact = model.requesting_authority.contact
+    # provenance: the submitting account and its authority, never what the request typed
     return BagSource(
         package_id=package.public_id, reference=package.reference, version=package.version,
         submitted_at=version.submitted_at, training=package.training,
-        source_organization=model.requesting_authority.name or (authority.name if authority
-                                                                else ""),
-        contact_name=contact.name or (submitter.name if submitter else ""),
-        contact_email=contact.email or (submitter.email if submitter else ""),
+        source_organization=authority.name if authority else "",
+        source_country=authority.country if authority else "",
+        contact_name=submitter.name if submitter else "",
+        contact_email=submitter.email if submitter else "",
         content=content, findings=_findings(version), attachments=attachments,
         missing_attachments=missing, reference_version=version.reference_version or "")
 

@@ -680,6 +680,7 @@ def request_html(
     attachments: Sequence[AttachmentInfo],
     training: bool,
     reference_data: ReferenceData | None = None,
+    authority_country: str = "",
 ) -> str:
     """The HTML that :func:`render_request_pdf` renders (useful to preview or to test)."""
     doc = _Doc(request, reference_data if reference_data is not None else load_reference())
@@ -690,7 +691,7 @@ def request_html(
         ("Version", esc(version)),
         ("Submitted", esc(utc_text(submitted_at))),
         ("Requesting authority", _value(authority_name or authority.name)),
-        ("Country", doc.country(authority.country)),
+        ("Country", doc.country(authority_country or authority.country)),
         (
             "Drafting language",
             esc(f"{language_name(language)} ({language})") if language else NONE,
@@ -757,6 +758,7 @@ def render_request_pdf(
     attachments: Sequence[AttachmentInfo],
     training: bool,
     reference_data: ReferenceData | None = None,
+    authority_country: str = "",
 ) -> bytes:
     """``request.pdf`` of a package: the request for an OIA reader, in English.
 
@@ -778,6 +780,7 @@ def render_request_pdf(
         attachments=attachments,
         training=training,
         reference_data=reference_data,
+        authority_country=authority_country,
     )
     css = page_css(
         footer_left=f"{reference} \u00b7 version {version}"

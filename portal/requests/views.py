@@ -245,6 +245,10 @@ def _render_section(req: MlaRequest, section: Section, content: Request, form: A
         fields = formgen.flat_fields(form)
         fields_html = node_html.render_nodes(nodes, fields)
     extra: dict[str, Any] = {}
+    if section.slug == "authority" and req.authority is not None:
+        names = display_names(content, current_locale_code())
+        extra["account_authority"] = (req.authority.name, names.get(
+            f"country:{req.authority.country}", req.authority.country))
     if section.slug == "procedures":
         max_file, max_request = attachment_service.limits(settings())
         used = attachment_service.used_bytes(db(), req)

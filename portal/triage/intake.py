@@ -9,12 +9,13 @@ calls :func:`rebuild_missing` so that it never silently hides a submitted reques
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import delete, exists, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from portal.config import Settings
 from portal.contract import model as m
@@ -132,8 +133,11 @@ def fill_entry(entry: TriageEntry, request: MlaRequest, version: RequestVersion,
     urgency = _urgency(content)
     entry.reference = request.reference or content.reference or ""
     entry.authority_id = request.authority_id
-    entry.country = (content.requesting_authority.country
-                     or (request.authority.country if request.authority else ""))[:2].upper()
+    # provenance: the country of the submitting account's authority, never the typed one
+    session = object_session(request)
+    with session.no_autoflush if session is not None else nullcontext():
+        authority = request.authority  # (the new entry is not complete yet: no flush)
+    entry.country = (authority.country if authority else "")[:2].upper()
     entry.types = "," + ",".join(sorted(set(types))) + "," if types else ""
     entry.urgent = content.urgency.urgent
     entry.urgency_date = urgency
