@@ -86,7 +86,17 @@ class TriageForm(FlaskForm):  # type: ignore[misc]
 
 
 class NoteForm(TriageForm):
-    note = TextAreaField(_l("Note (why)"), validators=[Optional(), Length(max=NOTE_MAX)])
+    """An action with OIA's two kinds of text: what the requester reads, and what stays in OIA
+    (the internal actions, open and start execution, render only the internal note)."""
+
+    message = TextAreaField(
+        _l("Message to the requester"),
+        description=_l("Shown to the requesting authority as written, on a page in their "
+                       "language."),
+        validators=[Optional(), Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Internal note (OIA only)"),
+                         description=_l("Never shown to the requesting authority."),
+                         validators=[Optional(), Length(max=NOTE_MAX)])
 
 
 class AssignForm(TriageForm):

@@ -156,10 +156,13 @@ def _clean(note: str) -> str:
 
 
 def _transition(db: Session, settings: Settings, actor: User, request: MlaRequest,
-                action: Action, *, note: str = "", reason: str = "", kind: str | None = None,
-                ip: str = "", details: Mapping[str, object] | None = None) -> Done:
+                action: Action, *, note: str = "", message: str = "", reason: str = "",
+                kind: str | None = None, ip: str = "",
+                details: Mapping[str, object] | None = None) -> Done:
+    """``note``: OIA's internal note (never shown to the requester); ``message``: what the
+    requester reads on their timeline, as written (not for OIA's internal actions)."""
     _staff(actor)
-    note = _clean(note)
+    note, message = _clean(note), _clean(message)
     current = Status(request.status)
     target = next_status(action, current, manager=actor.is_manager)
     now = utcnow()
@@ -174,11 +177,11 @@ def _transition(db: Session, settings: Settings, actor: User, request: MlaReques
     event = RequestEvent(request_id=request.id, actor_id=actor.id, at=now,
                          kind=kind or _event_kind(action, current, target),
                          from_status=current.value, to_status=target.value,
-                         note="" if internal else note)
+                         note="" if internal else message)
     db.add(event)
     db.flush()
-    if (internal and note) or reason:
-        db.add(TriageNote(event_id=event.id, note=note if internal else "", reason=reason))
+    if note or reason:
+        db.add(TriageNote(event_id=event.id, note=note, reason=reason))
     record(db, f"triage.{action.value}", actor_id=actor.id, actor=actor.email, ip=ip,
            object_type="request", object_id=request.public_id,
            details={"from": current.value, "to": target.value, **dict(details or {})})
@@ -251,7 +254,7 @@ def return_for_deficiency(db: Session, settings: Settings, actor: User, request:
     if version is None:
         raise Invalid("request has no submitted version")
     chosen = _chosen_findings(version, finding_keys)
-    done = _transition(db, settings, actor, request, Action.RETURN, note=notes, ip=ip,
+    done = _transition(db, settings, actor, request, Action.RETURN, message=notes, ip=ip,
                        details={"findings": [f"{c}@{p}" for c, p, _ in chosen],
                                 "version": version.number})
     entry = _entry(db, request, settings)
@@ -286,8 +289,9 @@ def _chosen_findings(version: RequestVersion, keys: list[str]
 
 
 def accept(db: Session, settings: Settings, actor: User, request: MlaRequest, *,
-           note: str = "", ip: str = "") -> Done:
-    return _transition(db, settings, actor, request, Action.ACCEPT, note=note, ip=ip)
+           note: str = "", message: str = "", ip: str = "") -> Done:
+    return _transition(db, settings, actor, request, Action.ACCEPT, note=note,
+                       message=message, ip=ip)
 
 
 def decline(db: Session, settings: Settings, actor: User, request: MlaRequest, reason: str,
@@ -296,8 +300,8 @@ def decline(db: Session, settings: Settings, actor: User, request: MlaRequest, r
         raise Invalid("unknown decline reason")
     if reason == "other" and not text.strip():
         raise Invalid("explain the other reason")
-    return _transition(db, settings, actor, request, Action.DECLINE, note=text, reason=reason,
-                       ip=ip, details={"reason": reason})
+    return _transition(db, settings, actor, request, Action.DECLINE, message=text,
+                       reason=reason, ip=ip, details={"reason": reason})
 
 
 def refer(db: Session, settings: Settings, actor: User, request: MlaRequest, district: str,
@@ -326,15 +330,16 @@ def start_execution(db: Session, settings: Settings, actor: User, request: MlaRe
 
 
 def complete(db: Session, settings: Settings, actor: User, request: MlaRequest, *,
-             note: str = "", ip: str = "") -> Done:
-    return _transition(db, settings, actor, request, Action.COMPLETE, note=note, ip=ip)
+             note: str = "", message: str = "", ip: str = "") -> Done:
+    return _transition(db, settings, actor, request, Action.COMPLETE, note=note,
+                       message=message, ip=ip)
 
 
 def reopen(db: Session, settings: Settings, actor: User, request: MlaRequest, note: str, *,
            ip: str = "") -> Done:
     if not note.strip():
         raise Invalid("say why the request is reopened")
-    return _transition(db, settings, actor, request, Action.REOPEN, note=note, ip=ip)
+    return _transition(db, settings, actor, request, Action.REOPEN, message=note, ip=ip)
 
 
 def internal_notes(db: Session, event_ids: list[int]) -> dict[int, TriageNote]:

@@ -559,11 +559,14 @@ def _perform(action: Action, req: MlaRequest, user: User, form: Any) -> None:
         operations.decline(session, s, user, req, form.reason.data, form.text.data or "", ip=ip)
     elif action is Action.REOPEN:
         operations.reopen(session, s, user, req, form.note.data, ip=ip)
-    else:
-        simple = {Action.OPEN: operations.open_request, Action.ACCEPT: operations.accept,
-                  Action.EXECUTE: operations.start_execution,
-                  Action.COMPLETE: operations.complete}[action]
-        simple(session, s, user, req, note=form.note.data or "", ip=ip)
+    elif action in (Action.ACCEPT, Action.COMPLETE):
+        done = operations.accept if action is Action.ACCEPT else operations.complete
+        done(session, s, user, req, note=form.note.data or "", message=form.message.data or "",
+             ip=ip)
+    else:  # OIA's internal actions: an internal note only
+        internal = {Action.OPEN: operations.open_request,
+                    Action.EXECUTE: operations.start_execution}[action]
+        internal(session, s, user, req, note=form.note.data or "", ip=ip)
 
 
 # -------------------------------------------------------------------------------- portfolios

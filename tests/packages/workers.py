@@ -20,9 +20,10 @@ def submit_forever(database_url: str, settings: Settings, user_id: int, log_path
     number = 0
     while True:
         number += 1
-        files = [(f"doc {seed}-{number}-{i}.pdf", "evidence",
-                  helpers.pdf(f"{seed}-{number}-{i}", pages=rng.randint(1, 3)))
-                 for i in range(rng.randint(0, 3))]
+        files = [helpers.letter()] + [(f"doc {seed}-{number}-{i}.pdf", "evidence",
+                                       helpers.pdf(f"{seed}-{number}-{i}",
+                                                   pages=rng.randint(1, 3)))
+                                      for i in range(rng.randint(0, 3))]
         public_id = helpers.draft_with_attachments(database, settings, user_id, files)
         reference = helpers.submit(database, settings, user_id, public_id)
         with open(log_path, "a", encoding="utf-8") as log:

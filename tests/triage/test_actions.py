@@ -45,7 +45,8 @@ def test_full_life_writes_events_audit_entry_and_mail(app: Flask, settings_obj: 
     rid = _request(app, settings_obj, submitter_es)
     steps = [
         (lambda db, a, r: ops.open_request(db, settings_obj, a, r, note="looking"), "in_triage"),
-        (lambda db, a, r: ops.accept(db, settings_obj, a, r, note="fine"), "accepted"),
+        (lambda db, a, r: ops.accept(db, settings_obj, a, r, note="fine",
+                                     message="Accepted."), "accepted"),
         (lambda db, a, r: ops.assign(db, settings_obj, a, r, user(db, staff),
                                      note="lightest"), "assigned"),
         (lambda db, a, r: ops.refer(db, settings_obj, a, r, "CAN",
@@ -88,7 +89,9 @@ def test_full_life_writes_events_audit_entry_and_mail(app: Flask, settings_obj: 
         assert db.get(TriageNote, assigned.id).note == "lightest"  # type: ignore[union-attr]
         accepted = db.scalar(select(RequestEvent).where(RequestEvent.request_id == rid,
                                                         RequestEvent.kind == "accepted"))
-        assert accepted is not None and accepted.note == "fine"
+        # the message reaches the requester's timeline; the note stays in OIA
+        assert accepted is not None and accepted.note == "Accepted."
+        assert db.get(TriageNote, accepted.id).note == "fine"  # type: ignore[union-attr]
         mails = db.scalars(select(OutboxEmail)).all()
         assert all(m.to_addr == submitter_es.email for m in mails)
         assert all(m.locale == "es" for m in mails)
