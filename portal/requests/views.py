@@ -431,8 +431,12 @@ def _render_check(req: MlaRequest, findings: list[checks.ShownFinding], acks: di
 
 @bp.route("/<public_id>/review")
 @roles(Role.SUBMITTER, Role.TRAINER)
-def review(public_id: str) -> str:
+def review(public_id: str) -> str | Response:
     req = load_visible(public_id)
+    if not req.editable and req.versions:  # submitted: what was submitted, not a review
+        db().commit()
+        return redirect(url_for("requests.submitted_version", public_id=public_id,
+                                number=req.versions[-1].number))
     content = drafts.content_of(req)
     findings = _findings(req, content)
     db().commit()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.accounts.models import User
@@ -147,3 +148,31 @@ def test_practice_requests_have_their_own_series(app: Flask, submitter: Account)
     body = mine[0].get_body().get_content()  # type: ignore[union-attr]
     assert "not sent to OIA" in str(mine[0]["Subject"])
     assert "Nothing was sent" in body and "submitted to the U.S." not in body
+
+
+def test_the_submitted_request_can_be_read_and_printed(app: Flask, client: FlaskClient,
+                                                       submitter: Account) -> None:
+    from tests.requests.test_wizard import _submit
+
+    public_id = _submit(app, submitter, "05-stored-content-good-de.json")
+    overview = client.get(f"/requests/{public_id}").text
+    assert f"/requests/{public_id}/versions/1" in overview
+    review = client.get(f"/requests/{public_id}/review")
+    assert review.status_code == 302
+    assert review.headers["Location"].endswith(f"/requests/{public_id}/versions/1")
+    page = client.get(f"/requests/{public_id}/versions/1")
+    assert page.status_code == 200
+    assert "Submitted request, version 1" in page.text
+    assert "Check your answers" not in page.text
+    assert "Findings at submission" in page.text and "ELEC-SUBSCRIBER" not in page.text
+    content = _content(app, public_id)
+    assert content.facts.summary.text[:40] in page.text.replace("&#39;", "'")
+    assert client.get(f"/requests/{public_id}/versions/2").status_code == 404
+    assert client.get(f"/requests/{public_id}/versions/99999999999999999999").status_code == 404
+    pdf = client.get(f"/requests/{public_id}/versions/1.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Submitted request, version 1" in text
+    with _db(app).session() as db:
+        row = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
+        assert row is not None and row.reference and row.reference in text
