@@ -9,6 +9,9 @@ from portal.rules import language
 from portal.rules.base import Finding, Subject, check
 from portal.rules.reading import excerpt_of
 
+#: How much of a text not in English its finding quotes (characters, to a word's end).
+QUOTED = 60
+
 
 @check("GEN-ENGLISH")
 def english(s: Subject) -> Iterator[Finding]:
@@ -24,7 +27,8 @@ def english(s: Subject) -> Iterator[Finding]:
         if code is None or code == "en":
             continue
         head = len(value) - len(value.lstrip())
-        quote = excerpt_of(f"{path}.{part}", value, head, head + 60)
+        end = value.find(" ", head + QUOTED, head + QUOTED + 30)  # a whole last word
+        quote = excerpt_of(f"{path}.{part}", value, head, end if end != -1 else head + QUOTED)
         yield s.finding("GEN-ENGLISH", f"{path}.english", quote,
                         language=language.language_name(code),
                         problem="translation" if translation else "untranslated")
