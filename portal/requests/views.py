@@ -52,6 +52,7 @@ from portal.requests.forms import (
 )
 from portal.requests.forms import upload_form as upload_form_for
 from portal.requests.labels import choice_label
+from portal.requests.path_labels import path_label, value_label
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion, Status
 from portal.requests.sections import BY_SLUG, SECTIONS, Section
 from portal.requests.summary import event_label, summarize
@@ -69,7 +70,8 @@ MAX_REVISION = 2**31 - 1
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {"event_label": event_label, "choice_label": choice_label,
-            "request_list_url": request_list_url, "request_list_label": request_list_label}
+            "request_list_url": request_list_url, "request_list_label": request_list_label,
+            "path_label": path_label, "value_label": value_label}
 
 
 def request_list_url(req: MlaRequest) -> str:
