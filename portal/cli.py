@@ -17,6 +17,7 @@ from portal.audit.log import verify_chain
 from portal.config import Settings
 from portal.db import Database
 from portal.demo import DEMO_ACCOUNTS, load_demo
+from portal.demo_requests import load_demo_requests
 from portal.mail.outbox import deliver_pending
 from portal.triage.demo_volume import run_volume, volume_options
 
@@ -97,6 +98,9 @@ def demo(volume: int, seed: int) -> None:
     with _db().session() as db:
         created = load_demo(db, current_app.extensions["portal.hasher"])
     click.echo("demo data loaded" if created else "demo data already present")
+    with _db().session() as db:
+        if load_demo_requests(db, settings, click.echo):
+            click.echo("demo requests submitted and taken to several states")
     if volume:
         run_volume(_db(), volume, seed, click.echo)
     click.echo("")

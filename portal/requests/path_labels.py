@@ -44,7 +44,7 @@ def path_label(path: str) -> str:
 def value_label(path: str, value: object) -> str:
     """A stored value as the reader knows it: a choice by its label, a boolean as yes or no."""
     if isinstance(value, bool):
-        return _("Yes") if value else _("No")
+        return str(_("Yes") if value else _("No"))
     if isinstance(value, str) and value:
         field = path.rsplit(".", 1)[-1].split("[")[0]
         label = choice_label(value, field)

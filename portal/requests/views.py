@@ -52,8 +52,8 @@ from portal.requests.forms import (
 )
 from portal.requests.forms import upload_form as upload_form_for
 from portal.requests.labels import choice_label
-from portal.requests.path_labels import path_label, value_label
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion, Status
+from portal.requests.path_labels import path_label, value_label
 from portal.requests.sections import BY_SLUG, SECTIONS, Section
 from portal.requests.summary import event_label, summarize
 from portal.web import pending

@@ -15,6 +15,8 @@ from portal.config import new_attachment_key_entry
 from portal.db import Database
 from portal.demo import DEMO_ACCOUNTS, DEMO_AUTHORITIES
 from portal.models import Base
+from portal.requests.models import MlaRequest
+from portal.triage.models import TriageEntry
 from tests.cli.conftest import Invoke
 
 PASSWORD = "a sturdy bootstrap pass phrase"
@@ -70,6 +72,17 @@ def test_demo_prints_every_account_and_is_idempotent(invoke: Invoke,
         db.dispose()
     assert roles == {role.value for role in Role}
     assert len(countries) == 3
+    # a handful of submitted requests, in several states, each with its letter
+    db = Database(url)
+    try:
+        with db.session() as s:
+            states = set(s.scalars(select(MlaRequest.status)
+                                   .where(MlaRequest.reference.is_not(None))))
+            queued = s.scalar(select(func.count()).select_from(TriageEntry))
+    finally:
+        db.dispose()
+    assert {"returned", "accepted", "referred", "completed"} <= states, result.output
+    assert queued and queued >= 4
 
     again = invoke("demo")
     assert again.exit_code == 0
