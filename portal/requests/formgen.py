@@ -207,6 +207,12 @@ def _leaf(owner: type, name: str, kind: str, meta: Mapping[str, Any], choices: C
     raise TypeError(f"no leaf field for {kind}")
 
 
+#: The requesting authority's name and country come from the submitting account (issue #18):
+#: section 1 shows them, and no form or page changes them (an import keeps what its file says,
+#: and GEN-ACCOUNT-COUNTRY asks why when that is another country).
+ACCOUNT_FIELDS = frozenset({"name", "country"})
+
+
 def _anchor(path: str) -> str:
     return "f-" + re.sub(r"\[(\d+)\]", r"-\1", path).replace(".", "-")
 
@@ -231,6 +237,8 @@ class _Builder:
                 continue
             if cls is m.AssistanceItem and name == "type":
                 continue  # the type is chosen when the item is added, shown as a heading
+            if cls is m.RequestingAuthority and name in ACCOUNT_FIELDS:
+                continue  # from the account (shown above the form), never typed
             shape.append(self.add_member(attrs, cls, name, kind, sub, metas[name],
                                          getattr(value, name),
                                          f"{path}.{name}" if path else name, nodes))
@@ -423,6 +431,9 @@ def _unflatten(cls: type, data: Mapping[str, Any], current: Any) -> dict[str, An
             out["type"] = current.type
             continue
         existing = getattr(current, name)
+        if cls is m.RequestingAuthority and name in ACCOUNT_FIELDS:
+            out[name] = existing
+            continue
         if kind == "list_obj":
             out[name] = [_unflatten(sub, data.get(f"{name}-{i}") or {}, existing[i])
                          for i in range(min(len(existing), MAX_ENTRIES))]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Table, delete, select
@@ -99,7 +99,11 @@ def start_practice(db: Session, user: User, sample: Sample | None, *, locale: st
     if user.role_enum not in PRACTICE_ROLES:
         raise PermissionError("only submitters and trainers practise")
     content = practice_content(user, sample, locale)
-    sandbox_id = sandbox_authority(db, user).id if user.role_enum is Role.TRAINER else None
+    sandbox = sandbox_authority(db, user) if user.role_enum is Role.TRAINER else None
+    sandbox_id = sandbox.id if sandbox is not None else None
+    if sandbox is not None and sample is None:  # a blank practice request: the sandbox's
+        content = replace(content, requesting_authority=replace(
+            content.requesting_authority, name=sandbox.name, country=sandbox.country))
     created = drafts.create_draft(db, user, content, ip=ip, training=True,
                                   sandbox_authority_id=sandbox_id)
     record(db, "training.practice_started", actor_id=user.id, actor=user.email, ip=ip,

@@ -63,8 +63,8 @@ def test_submitter_journey(app: Flask, accounts: Accounts, live_server: str, pag
     page.click("ol.portal-task-list a >> nth=0")
 
     # 1. Requesting authority
-    page.fill("#requesting_authority-name", "Staatsanwaltschaft München I")
-    page.select_option("#requesting_authority-country", "DE")
+    # the authority's name and country are the account's, shown, not typed
+    assert page.locator("#requesting_authority-name").count() == 0
     page.select_option("#requesting_authority-role", "prosecutor")
     page.fill("#requesting_authority-contact-name", "Dr. Anna Huber")
     page.fill("#requesting_authority-contact-email", "anna.huber@example.org")

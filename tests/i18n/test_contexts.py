@@ -91,7 +91,7 @@ def test_templates_use_the_contexts() -> None:
     request_status = wizard.split("{% macro request_status", 1)[1].split("{%- endmacro %}", 1)[0]
     assert 'pgettext("section status", "Completed")' in status_tag
     assert '_("Completed")' in request_status and "pgettext" not in request_status
-    review = (templates / "requests" / "review.html").read_text(encoding="utf-8")
+    review = (templates / "requests" / "_answers.html").read_text(encoding="utf-8")
     assert 'pgettext("review link", "Change")' in review and '_("Change")' not in review
     package = (templates / "triage" / "package.html").read_text(encoding="utf-8")
     assert '<th scope="col">{{ pgettext("column header", "Change") }}</th>' in package

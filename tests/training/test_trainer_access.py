@@ -61,7 +61,7 @@ def _real_cases(app: Flask, accounts: Accounts) -> dict[str, str]:
         assert package is not None
     owner = app.test_client()  # the markers are really there for those who may see them
     login(owner, submitter)
-    assert SECRETS[0] in owner.get(f"/requests/{submitted}/review").get_data(as_text=True)
+    assert SECRETS[0] in owner.get(f"/requests/{submitted}/versions/1").get_data(as_text=True)
     return {"submitted": submitted, "draft": draft, "attachment": attachment,
             "package": package, "reference": reference}
 
