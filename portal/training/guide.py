@@ -17,8 +17,10 @@ from flask_babel import gettext as _
 from portal.contract.model import ASSISTANCE_TYPES, ITEM_FIELDS
 from portal.i18n_core import N_, get_translations
 from portal.requests.labels import FIELD_LABELS, choice_label
+from portal.requests.path_labels import SEPARATOR, path_label
 from portal.rules.catalog import RULES, Rule
 from portal.rules.render import render_finding, render_rule
+from portal.rules.required import REQUIRED
 from portal.training import samples
 from portal.training.fields import FieldView, describe, pattern_label
 
@@ -242,3 +244,16 @@ def guide_index() -> list[dict[str, Any]]:
              "rules": sum(1 for r in RULES if applies(r, t)),
              "summary": _(INTRODUCTIONS[t]).split(". ")[0].rstrip(".") + "."}
             for t in ASSISTANCE_TYPES]
+
+
+def required_answers(item_type: str | None = None) -> list[str]:
+    """The answers a request needs (``portal.rules.required``, the data GEN-REQUIRED checks),
+    in words: those of every request, or those an item of ``item_type`` adds."""
+    out: list[str] = []
+    for spec in REQUIRED:
+        on_item = spec.path.startswith("assistance[].")
+        if item_type is None and not on_item:
+            out.append(path_label(spec.path))
+        elif item_type is not None and on_item and (not spec.types or item_type in spec.types):
+            out.append(path_label(spec.path).split(SEPARATOR, 1)[-1])
+    return list(dict.fromkeys(out))

@@ -68,14 +68,16 @@ def _sample_or_404(slug: str) -> samples.Sample:
 @bp.route("/guide")
 @public
 def guide_index() -> str:
-    return render_template("training/guide_index.html", types=guide.guide_index())
+    return render_template("training/guide_index.html", types=guide.guide_index(),
+                           required=guide.required_answers())
 
 
 @bp.route("/guide/<item_type>")
 @public
 def guide_page(item_type: str) -> str:
     page = guide.guide_page(_type_or_404(item_type), current_locale_code())
-    return render_template("training/guide.html", page=page)
+    return render_template("training/guide.html", page=page,
+                           required=guide.required_answers(page.type))
 
 
 @bp.route("/guide/<item_type>/handout.pdf")

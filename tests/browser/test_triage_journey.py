@@ -245,8 +245,10 @@ def test_return_fix_resubmit_accept_refer_complete(app: Flask, accounts: Account
         _status_is(oia, "submitted")
         diff = oia.locator("table.portal-diff")
         expect(diff.locator("caption")).to_have_text("Changes from version 1 to version 2")
-        expect(diff.locator("tbody th")).to_have_text(
+        # the fields in words, the paths as a small hint
+        expect(diff.locator("tbody th .portal-path")).to_have_text(
             ["assistance[0].period.start", "assistance[0].provider"])
+        expect(diff.locator("tbody th").first).to_contain_text("Item of assistance 1 › Period")
         for path, old, new in (("assistance[0].period.start", BROAD_START, FIXED_START),
                                ("assistance[0].provider", WRONG_PROVIDER, FIXED_PROVIDER)):
             change = diff.locator("tbody tr", has_text=path)

@@ -37,9 +37,11 @@ OBJECT_ARGUMENTS = {"public_id", "attachment_id", "package_id"}
 #: Blueprints whose ``public_id`` names a user, not a request (tests/web/test_access.py).
 USER_OBJECT_BLUEPRINTS = ("admin.",)
 #: Pages that exist only once a request is submitted.
-DRAFT_HAS_NONE = ("requests.confirmation", "requests.receipt")
+DRAFT_HAS_NONE = ("requests.confirmation", "requests.receipt", "requests.submitted_version",
+                  "requests.submitted_version_pdf")
 #: Other path arguments: a value that reaches the view.
-PLAIN_ARGUMENTS = {"slug": "facts", "name": "open", "table": "pending", "action": "deactivate"}
+PLAIN_ARGUMENTS = {"slug": "facts", "name": "open", "table": "pending", "action": "deactivate",
+                   "number": 1}
 
 
 @dataclass
