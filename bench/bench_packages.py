@@ -117,14 +117,15 @@ def _setup(work: Path) -> tuple[Any, Any, Any, list[bytes]]:
         for index, blob in enumerate(blobs, 1):
             public_id = new_public_id()
             stored = store.put(blob, request_id=request.public_id, attachment_id=public_id)
+            kind = "request_letter" if index == 1 else "evidence"  # a request needs its letter
             db.add(Attachment(public_id=public_id, request_id=request.id,
-                              filename=f"Evidence {index:02d}.pdf", document_kind="evidence",
-                              sha256=stored.sha256, size=stored.size, pages=1,
+                              filename=f"Evidence {index:02d}.pdf", document_kind=kind,
+                              language="en", sha256=stored.sha256, size=stored.size, pages=1,
                               storage_name=stored.storage_name, key_id=stored.key_id,
                               uploaded_by_id=user.id, uploaded_at=utcnow()))
             listed.append(m.Attachment(filename=f"Evidence {index:02d}.pdf",
-                                       document_kind="evidence", sha256=stored.sha256,
-                                       size=stored.size, pages=1))
+                                       document_kind=kind, sha256=stored.sha256,
+                                       size=stored.size, pages=1, language="en"))
         db.flush()
         content = drafts.content_of(request)
         drafts.save_draft(db, user, request, replace(content, attachments=tuple(listed)),

@@ -9,7 +9,7 @@ of ``assistance[]`` to the kinds of assistance that need it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from portal.contract.model import Money, Narrative, Request
@@ -132,7 +132,7 @@ def _walk(node: Any, parts: list[str], prefix: str, types: tuple[str, ...]
     head, rest = parts[0], parts[1:]
     each = head.endswith("[]")
     name = head[:-2] if each else head
-    if not is_dataclass(node) or name not in {f.name for f in fields(node)}:
+    if name not in getattr(node, "__dataclass_fields__", ()):  # (a dict: one look-up)
         return
     value = getattr(node, name)
     path = f"{prefix}.{name}" if prefix else name

@@ -6,7 +6,7 @@ Pure (no Flask, no database); the word lists are data files per language in ``le
 
 from portal.rules.reading.dates import DateMention, find_dates, read_dates, write_date
 from portal.rules.reading.excerpts import Excerpt, excerpt_of
-from portal.rules.reading.phrases import Hit, find, first, negated
+from portal.rules.reading.phrases import Hit, find, negated
 
 __all__ = [
     "DateMention",
@@ -15,7 +15,6 @@ __all__ = [
     "excerpt_of",
     "find",
     "find_dates",
-    "first",
     "negated",
     "read_dates",
     "write_date",

@@ -103,11 +103,6 @@ def _phrases(category: str, text: Text) -> list[Hit]:
     return out
 
 
-def first(category: str, value: str | Text | None) -> Hit | None:
-    found = find(category, value)
-    return found[0] if found else None
-
-
 def sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
     """The bounds of the sentence around ``start:end``."""
     return _sentence_bounds(text, start, end)
