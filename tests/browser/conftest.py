@@ -92,3 +92,16 @@ def sign_in(page: Any, base: str, account: Account) -> None:
         page.click("form.usa-form button[type=submit]")
     page.wait_for_url(f"{base}/")
 
+
+
+def attach_document(page: Any, tmp_path: Any, name: str, kind: str, language: str) -> None:
+    """Upload a PDF through the documents block of the page shown (procedures)."""
+    from tests.attachments import pdfs
+
+    path = tmp_path / name
+    path.write_bytes(pdfs.valid_pdf(name))
+    page.select_option("#document_kind", kind)
+    page.select_option("#language", language)
+    page.set_input_files("#file", str(path))
+    page.click("form[data-upload] button[type=submit]")
+    page.locator("#attachments tbody tr", has_text=name).wait_for()

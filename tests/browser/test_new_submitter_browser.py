@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -23,8 +22,7 @@ from portal.contract.load import load_request_json
 from portal.requests import drafts
 from portal.requests.models import MlaRequest
 from portal.requests.sections import started_sections
-from tests.attachments import pdfs
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import attach_document, sign_in
 from tests.conftest import Accounts
 
 pytestmark = pytest.mark.browser
@@ -50,16 +48,6 @@ def _answer_the_draft(app: Flask, user_id: int, public_id: str) -> str:
         drafts.save_draft(db, user, request, typed, request.revision)
         request.progress_json = json.dumps(started_sections(typed))
     return content.facts.summary.english
-
-
-def _attach(page: Page, tmp_path: Path, name: str, kind: str, language: str) -> None:
-    path = tmp_path / name
-    path.write_bytes(pdfs.valid_pdf(name))
-    page.select_option("#document_kind", kind)
-    page.select_option("#language", language)
-    page.set_input_files("#file", str(path))
-    page.click("form[data-upload] button[type=submit]")
-    page.locator("#attachments tbody tr", has_text=name).wait_for()
 
 
 @pytest.mark.parametrize("locale", ["es", "ar"])
@@ -114,11 +102,11 @@ def test_a_new_submitter_from_home_to_the_submitted_request(  # type: ignore[no-
     blockers.filter(has_text="GEN-LETTER").first.locator("a[href$='#f-attachments']"
                                                          ).first.click()
     page.wait_for_load_state()
-    _attach(page, tmp_path, "solicitud-firmada.pdf", "request_letter", "es")
+    attach_document(page, tmp_path, "solicitud-firmada.pdf", "request_letter", "es")
     page.goto(f"{live_server}/requests/{public_id}/check")
     assert page.locator(".portal-finding--blocker", has_text="GEN-LETTER-ENGLISH").count() == 1
     page.goto(f"{live_server}/requests/{public_id}/procedures")
-    _attach(page, tmp_path, "request-translation.pdf", "translation", "en")
+    attach_document(page, tmp_path, "request-translation.pdf", "translation", "en")
 
     page.goto(f"{live_server}/requests/{public_id}/check")
     assert page.locator(".portal-finding--blocker").count() == 0

@@ -28,8 +28,7 @@ from portal.triage import referrals
 from portal.triage.forms import ACTION_LABELS, STATUS_LABELS
 from portal.triage.forms import EVENT_LABELS as TRIAGE_EVENT_LABELS
 from portal.triage.operations import Action
-from tests.attachments import pdfs
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import attach_document, sign_in
 from tests.conftest import Accounts
 from tests.requests.test_wizard import EXAMPLES
 
@@ -80,13 +79,7 @@ def _attach(page: Page, base: str, public_id: str, tmp_path: Path, name: str, ki
             language: str) -> None:
     """Upload one PDF on the documents block of the draft (the import brings no files)."""
     page.goto(f"{base}/requests/{public_id}/procedures")
-    path = tmp_path / name
-    path.write_bytes(pdfs.valid_pdf(name))
-    page.select_option("#document_kind", kind)
-    page.select_option("#language", language)
-    page.set_input_files("#file", str(path))
-    page.click("form[data-upload] button[type=submit]")
-    page.locator("#attachments tbody tr", has_text=name).wait_for()
+    attach_document(page, tmp_path, name, kind, language)
 
 
 def _acknowledge_and_submit(page: Page, base: str, public_id: str, codes: set[str]) -> str:
