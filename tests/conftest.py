@@ -22,7 +22,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from portal import migrate
+from portal import cache, migrate
 from portal.accounts import totp
 from portal.accounts.models import Authority, Role
 from portal.accounts.operations import Actor, create_authority, create_user
@@ -45,6 +45,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "nodb: does not touch the database")
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches() -> Iterator[None]:
+    """Every test starts with the portal's caches empty (portal.cache)."""
+    cache.clear_all()
+    yield
 
 
 def _worker() -> str:
