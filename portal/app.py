@@ -56,7 +56,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["portal.hasher"] = make_hasher(
         settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
 
-    from portal import i18n
+    from portal import i18n, wiring
+
+    wiring.connect()
     from portal.web.access import install_gate
     from portal.web.context import install_context
     from portal.web.errors import install_errors

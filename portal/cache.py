@@ -7,6 +7,7 @@ a revision, a reference-data version, a language), never a whole document.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import threading
@@ -75,11 +76,9 @@ class Cache(Generic[K, V]):
             return entry[1]
 
     def put(self, key: K, value: V) -> None:
-        with self._lock:
-            try:
-                self._values[key] = (key, value)
-            except ValueError:  # larger than the whole cache: not kept
-                pass
+        # (a value larger than the whole cache is not kept)
+        with self._lock, contextlib.suppress(ValueError):
+            self._values[key] = (key, value)
 
     def get_or_make(self, key: K, make: Callable[[], V]) -> V:
         """The value of ``key``; made by ``make`` (outside the lock) and kept when missing."""

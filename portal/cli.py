@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from portal import wiring  # noqa: F401 - connects the domains' events
 from portal.accounts import totp
 from portal.accounts.models import Authority, Role
 from portal.accounts.operations import Actor, create_user

@@ -1,22 +1,6 @@
-"""Independent reads of one page sent together.
-
-A page such as the package view needs a dozen small SELECTs that do not depend on each other.
-Through SQLAlchemy's ORM each costs ~150 µs of Python and a round trip to the server. Here, on
-PostgreSQL, they go to the server in one round trip (psycopg's pipeline: sent together, run in
-order, in the session's transaction) straight through the driver; on SQLite they run one after
-another through SQLAlchemy Core. Either way each statement gives plain rows (named tuples whose
-fields are the statement's column keys), with values processed by the columns' types as
-SQLAlchemy processes them (UTC datetimes); ``tests/db/test_db_reads.py`` compares the two.
-
-A :class:`Read` is one or more statements and the function that makes its value from their
-rows; the domain modules own their reads (``duplicates.find_read``, ``thread.messages_read``…)
-and, where other callers need them alone (``duplicates.find``, ``thread.list_messages``…), run
-the same read by itself, so there is one way to read each thing.
-
-An :class:`Entity` reads a mapped class's columns as plain columns, so that a page's first
-reads (the session with its user, the request the address names) go in one round trip, and
-makes from its row the instance the ORM would have loaded.
-"""
+"""Independent reads of one page sent together: one round trip on PostgreSQL (psycopg's
+pipeline), one after another on SQLite; each statement gives named-tuple rows with values
+processed by the columns' types. ``tests/db/test_db_reads.py`` compares the two."""
 
 from __future__ import annotations
 
@@ -31,6 +15,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+
+from portal import cache
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -130,16 +116,15 @@ class _Compiled:
         return values
 
 
-#: Compiled statements by (id of the statement, dialect name), with the statement itself; read
-#: on every page without a lock, so it starts again when full rather than evicting.
-_COMPILED: dict[tuple[int, str], _Compiled] = {}
-_MAX_COMPILED = 512
+#: Compiled statements by (statement, dialect name): the statements are module constants.
+_COMPILED = cache.named("compiled-reads", max_bytes=4 * 1024 * 1024, sizeof=lambda _: 8192,
+                        why="compiling a read's statement costs more than running it")
 
 
 def _compiled(statement: Select[*tuple[Any, ...]], dialect: Dialect) -> _Compiled:
-    key = (id(statement), dialect.name)
-    found = _COMPILED.get(key)
-    if found is not None and found.statement is statement:
+    key = (statement, dialect.name)
+    found: _Compiled | None = _COMPILED.get(key)
+    if found is not None:
         return found
     compiled = statement.compile(dialect=dialect)
     if compiled.post_compile_params:
@@ -164,24 +149,15 @@ def _compiled(statement: Select[*tuple[Any, ...]], dialect: Dialect) -> _Compile
             bind_processors[name] = process
     made = _Compiled(statement, compiled, compiled.string,
                      namedtuple("Row", keys), bind_processors)
-    if len(_COMPILED) >= _MAX_COMPILED:
-        _COMPILED.clear()
-    _COMPILED[key] = made
+    _COMPILED.put(key, made)
     return made
 
 
 def read_together(session: Session, *reads: Read[Any]) -> list[Any]:
     """The value of each read, in order, read in the session's transaction (its pending
-    changes flushed first, as a query would); or made from the rows :func:`keep_ahead` kept
-    when they were read ahead by exactly these statements with these parameters."""
+    changes flushed first, as a query would)."""
     session.flush()
-    steps = _steps(reads)
-    ahead = session.info.pop(_AHEAD, None)
-    if ahead is not None and ahead[0] == steps and not session.new and not session.dirty \
-            and not session.deleted:
-        rows = ahead[1]
-    else:
-        rows = _rows(session, steps)
+    rows = _rows(session, _steps(reads))
     values = []
     position = 0
     for read in reads:
@@ -190,9 +166,6 @@ def read_together(session: Session, *reads: Read[Any]) -> list[Any]:
     return values
 
 
-#: On a session's ``info``: rows read ahead (:func:`keep_ahead`), with the steps that read
-#: them.
-_AHEAD = "portal.db_reads.ahead"
 _Steps = list[tuple[Select[*tuple[Any, ...]], Mapping[str, Any], bool]]
 
 
@@ -210,21 +183,6 @@ def _rows(session: Session, steps: _Steps) -> list[list[Any]]:
         made = _compiled(statement, connection.dialect)
         rows.append([made.row(*row) for row in connection.execute(statement, dict(params))])
     return rows
-
-
-def rows_of(read: Read[Any]) -> Read[list[list[Any]]]:
-    """The read as one whose value is its rows, step by step (read ahead, before its value can
-    be made: see :func:`keep_ahead`)."""
-    return Read(read.steps, lambda *rows: list(rows), read.generic)
-
-
-def keep_ahead(session: Session, reads: list[Read[Any]], rows: list[list[list[Any]]]
-               ) -> None:
-    """Keep the rows read ahead by ``reads`` (each read's :func:`rows_of`) in ``session``: the
-    session's next :func:`read_together`, if it asks exactly these statements with these
-    parameters and the session has changed nothing, makes its values from them instead of
-    reading again."""
-    session.info[_AHEAD] = (_steps(reads), [step for read in rows for step in read])
 
 
 def _pipelined(connection: Connection,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Blueprint, Flask, g, redirect, request, session
+from flask import Blueprint, Flask, redirect, request, session
 from flask_babel import Babel, get_locale
 from werkzeug.wrappers import Response
 
@@ -62,7 +62,6 @@ def set_language() -> Response:
         user = current_user()
         if user is not None:
             user.locale = code
-            g.db.commit()
     target = _without_lang(safe_redirect_target(request.form.get("next"), "/"))
     return redirect(target, code=303)
 

@@ -76,7 +76,6 @@ def invite() -> Response | str | tuple[str, int]:
         except operations.AccountError as error:
             form.email.errors.append(_(error.message))
         else:
-            g.db.commit()
             send_queued_mail()
             flash(_("The invitation was sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("admin.users"))
@@ -104,7 +103,6 @@ def user_detail(public_id: str) -> Response | str | tuple[str, int]:
         except operations.AccountError as error:
             form.role.errors.append(_(error.message))
         else:
-            g.db.commit()
             flash(_("The role of %(name)s was changed.", name=user.name), "success")
             return redirect(url_for("admin.user_detail", public_id=user.public_id))
     status = 200 if not form.errors else 400
@@ -135,7 +133,6 @@ def user_action(public_id: str, action: str) -> Response:
     except operations.AccountError as error:
         flash(_(error.message), "error")
     else:
-        g.db.commit()
         send_queued_mail()
         flash(message, "success")
     return redirect(url_for("admin.user_detail", public_id=user.public_id))
@@ -152,7 +149,6 @@ def authorities() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         operations.create_authority(g.db, _actor(), name=form.name.data,
                                     country=form.country.data)
-        g.db.commit()
         flash(_("The authority %(name)s was added.", name=form.name.data), "success")
         return redirect(url_for("admin.authorities"))
     rows = g.db.scalars(select(Authority).where(not_sandbox())
@@ -169,5 +165,4 @@ def audit() -> str:
     events = latest_events(g.db, limit=200)
     problems = verify_chain(g.db)
     record(g.db, "audit.viewed", actor_id=user.id, actor=user.email, ip=client_ip())
-    g.db.commit()
     return render_template("admin/audit.html", events=events, problems=problems)

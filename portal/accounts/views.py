@@ -44,6 +44,7 @@ from portal.web.context import (
     send_queued_mail,
     settings,
 )
+from portal.web.errors import error_response
 
 bp = Blueprint("accounts", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,7 +95,6 @@ def reauth_required(view: F) -> F:
 
 def _complete_login(user: User, next_url: str | None) -> Response:
     token = auth.start_session(g.db, user, client_ip())
-    g.db.commit()
     locale = session.get("locale")
     session.clear()  # rotate: nothing from before the login survives, except the language
     if locale:
@@ -115,9 +115,8 @@ def login() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         check = auth.check_password(g.db, hasher(), settings(), form.email.data,
                                     form.password.data, client_ip())
-        g.db.commit()
         if check.outcome is auth.Outcome.RATE_LIMITED:
-            abort(429)
+            return error_response(429)
         if check.outcome in (auth.Outcome.LOCKED, auth.Outcome.INVALID) or check.user is None:
             # One answer for a wrong password, an unknown address and a locked account: it
             # neither confirms that an account exists nor that a guess during a lock was right.
@@ -152,9 +151,8 @@ def login_code() -> Response | str | tuple[str, int]:
     form = CodeForm()
     if form.validate_on_submit():
         outcome = auth.check_totp(g.db, settings(), user, form.code.data, client_ip())
-        g.db.commit()
         if outcome is auth.Outcome.RATE_LIMITED:
-            abort(429)
+            return error_response(429)
         if outcome is auth.Outcome.OK:
             return _complete_login(user, pending.get("next"))
         if outcome is auth.Outcome.LOCKED:
@@ -179,7 +177,6 @@ def logout() -> Response:
     if token:
         auth.end_session(g.db, str(token))
     record(g.db, "logout", actor_id=user.id, actor=user.email, ip=client_ip())
-    g.db.commit()
     locale = session.get("locale")
     session.clear()
     if locale:
@@ -212,7 +209,6 @@ def invitation(token: str) -> Response | str | tuple[str, int]:
             operations.accept_invitation(g.db, hasher(), invite, password=form.password.data,
                                          totp_secret=secret if use_totp else None,
                                          ip=client_ip())
-            g.db.commit()
             session.pop(ENROL_SECRET_KEY, None)
             flash(_("Your account is ready. Sign in with your e-mail address and your new "
                     "password."), "success")
@@ -242,7 +238,6 @@ def change_password() -> Response | str | tuple[str, int]:
         if not form.errors:
             operations.change_password(g.db, hasher(), settings(), user, form.password.data,
                                        str(session.get(SESSION_TOKEN_KEY, "")), client_ip())
-            g.db.commit()
             send_queued_mail()
             flash(_("Your password has been changed. Your other sessions were signed out."),
                   "success")
@@ -266,7 +261,6 @@ def enrol_totp() -> Response | str | tuple[str, int]:
                                       "app shows after you scan the QR code."))
         else:
             operations.set_totp(g.db, user, secret, client_ip())
-            g.db.commit()
             session.pop(ENROL_SECRET_KEY, None)
             flash(_("Your second factor is set up. You will be asked for a code at each "
                     "sign-in."), "success")
@@ -284,7 +278,6 @@ def remove_totp() -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     operations.set_totp(g.db, user, None, client_ip())
-    g.db.commit()
     flash(_("The second factor was removed from your account."), "info")
     return redirect(url_for("accounts.account"))
 
@@ -304,11 +297,9 @@ def reauth() -> Response | str | tuple[str, int]:
         if ok:
             g.user_session.authenticated_at = utcnow()
             record(g.db, "reauth.success", actor_id=user.id, actor=user.email, ip=client_ip())
-            g.db.commit()
             return redirect(next_url)
         if not password_ok:  # a wrong code was already counted by check_totp
             auth.register_failure(g.db, user, settings(), utcnow())
-        g.db.commit()
         form.password.errors.append(_("The password or the code is not correct."))
     status = 200 if not form.errors else 400
     return render_template("accounts/reauth.html", form=form, user=user,

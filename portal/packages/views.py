@@ -53,7 +53,6 @@ def _audit(action: str, req: MlaRequest, package: Package) -> None:
            details={"request": req.public_id, "reference": package.reference,
                     "version": package.version,
                     "tagmanifest_sha256": package.tagmanifest_sha256})
-    db().commit()
 
 
 @bp.route("/<public_id>/download.zip")
@@ -101,7 +100,6 @@ def retry_handoff(package_id: str) -> Response:
         db().rollback()
         flash(_("This package's hand-off has not failed: there is nothing to retry."), "warning")
     else:
-        db().commit()
         flash(_("The package is queued to be handed off again."), "success")
     return redirect(url_for("triage.package_view", public_id=req.public_id) + "#attachments",
                     code=303)

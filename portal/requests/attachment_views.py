@@ -82,11 +82,9 @@ def upload(public_id: str) -> Response | tuple[str, int]:
                                      form.document_kind.data, data,
                                      language=form.language.data or "", ip=client_ip())
     if isinstance(outcome, Rejection):
-        db().commit()  # keeps the audit record of the refusal
         form.file.errors.append(_(outcome.message, **outcome.params))
         return render_section_page(req, "procedures", upload_form=form, status=400)
     sync_contract(req)
-    db().commit()
     flash(_("%(name)s was attached (%(pages)d pages).", name=outcome.filename,
             pages=outcome.pages), "success")
     return _back(req)
@@ -107,7 +105,6 @@ def remove_attachment(public_id: str, attachment_id: str) -> Response:
         flash(_("This request was submitted and can no longer be changed."), "warning")
         return redirect(url_for("requests.overview", public_id=public_id))
     sync_contract(req)
-    db().commit()
     flash(_("The document was removed."), "success")
     return _back(req)
 
@@ -122,7 +119,6 @@ def download_attachment(public_id: str, attachment_id: str) -> FlaskResponse:
                                        ip=client_ip())
     except service.AttachmentNotFound:
         abort(404)
-    db().commit()
     response = FlaskResponse(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = content_disposition(attachment.filename)
     return response

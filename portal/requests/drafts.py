@@ -26,7 +26,6 @@ from portal.audit.log import record
 from portal.contract.load import ContractError, load_request_json
 from portal.contract.model import Request
 from portal.db import utcnow
-from portal.db_reads import Entity, Read, one
 from portal.lru import LRU
 from portal.requests.models import MlaRequest, RequestEvent, Status
 from portal.requests.sections import started_sections
@@ -79,50 +78,13 @@ def _visible(key: Visibility) -> Select[MlaRequest]:
     return query.where(MlaRequest.id.is_(None))  # nothing
 
 
-#: :func:`visible_requests` narrowed to one public id (a parameter), by visibility, as the
-#: entity and as its plain columns (:func:`request_read`). A statement object keeps its cache
-#: key: built once, it is neither built nor keyed again on each page (that cost more than
-#: running it).
-_BY_PUBLIC_ID: dict[Visibility, tuple[Select[MlaRequest], Select[Any]]] = {}
-_BY_PUBLIC_ID_MAX = 1024
-_REQUEST = Entity.of(MlaRequest)
-#: On a session's ``info``: the request :func:`preload` read, with what it was read for.
-_PRELOADED = "portal.requests.preloaded"
-
-
-def _by_public_id(key: Visibility) -> tuple[Select[MlaRequest], Select[Any]]:
-    found = _BY_PUBLIC_ID.get(key)
-    if found is None:
-        if len(_BY_PUBLIC_ID) >= _BY_PUBLIC_ID_MAX:
-            _BY_PUBLIC_ID.clear()
-        statement = _visible(key).where(MlaRequest.public_id == bindparam("public_id"))
-        found = _BY_PUBLIC_ID[key] = (statement, statement.with_only_columns(*_REQUEST.columns))
-    return found
-
-
-def request_read(key: Visibility, public_id: str) -> Read[Any]:
-    """The row of the request ``public_id`` for a user of visibility ``key`` (None when there
-    is none such), to read with others (the web layer reads it with the session: one round
-    trip) and hand to :func:`preload`. PostgreSQL plans it (a key look-up)."""
-    return one(_by_public_id(key)[1], {"public_id": public_id},
-               lambda rows: rows[0] if rows else None, generic=False)
-
-
-def preload(db: Session, key: Visibility, public_id: str, row: Any) -> None:
-    """Keep what :func:`request_read` read for ``db``'s next :func:`get_request` of that
-    request by a user of that visibility (an absent row: it will be not found)."""
-    db.info[_PRELOADED] = (key, public_id, None if row is None else _REQUEST.load(db, row))
+def _by_public_id(key: Visibility) -> Select[MlaRequest]:
+    return _visible(key).where(MlaRequest.public_id == bindparam("public_id"))
 
 
 def get_request(db: Session, user: User, public_id: str, *, ip: str = "",
                 audit_view: bool = True) -> MlaRequest:
-    key = visibility(user)
-    preloaded = db.info.pop(_PRELOADED, None)
-    request: MlaRequest | None
-    if preloaded is not None and preloaded[0] == key and preloaded[1] == public_id:
-        request = preloaded[2]
-    else:
-        request = db.scalar(_by_public_id(key)[0], {"public_id": public_id})
+    request = db.scalar(_by_public_id(visibility(user)), {"public_id": public_id})
     if request is None:
         raise NotFound(public_id)
     if audit_view:

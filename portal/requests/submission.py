@@ -16,12 +16,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from portal import events
 from portal.accounts.models import User
 from portal.audit.log import record
 from portal.config import Settings
 from portal.db import utcnow
 from portal.mail import messages, outbox
-from portal.packages.service import record_package
 from portal.requests import checks
 from portal.requests.drafts import NotEditable, content_of
 from portal.requests.models import (
@@ -35,7 +35,6 @@ from portal.requests.models import (
     Status,
 )
 from portal.rules.refdata import load_default_reference
-from portal.triage.intake import on_submitted
 
 
 class NotReady(RuntimeError):
@@ -128,6 +127,5 @@ def submit(db: Session, settings: Settings, user: User, request: MlaRequest, *,
                  kind="request_submitted")
     db.flush()
     db.refresh(request)
-    on_submitted(db, request, version, settings=settings)  # OIA's queue entry, same transaction
-    record_package(db, settings, request, number)
+    events.publish(db, events.RequestSubmitted(request.id, number, settings))
     return Submitted(reference, number)

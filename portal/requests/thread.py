@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from portal import events
 from portal.accounts.models import Role, User
 from portal.audit.log import record
 from portal.config import Settings
 from portal.db_reads import Read, one, read_together
 from portal.mail import messages, outbox
 from portal.requests.models import MlaRequest, RequestEvent, RequestMessage, Status
-from portal.triage.intake import sync_status
 
 MAX_MESSAGE = 10_000
 
@@ -88,7 +88,7 @@ def withdraw(db: Session, settings: Settings, user: User, request: MlaRequest, r
                         from_status=previous, to_status=Status.WITHDRAWN.value, note=text))
     record(db, "request.withdrawn", actor_id=user.id, actor=user.email, ip=ip,
            object_type="request", object_id=request.public_id)
-    sync_status(db, request, settings=settings)  # off the queue, no longer a duplicate
+    events.publish(db, events.RequestStatusChanged(request.id, settings))
     notify(db, oia_recipients(db, request), messages.request_status_changed, request,
            f"{settings.base_url}/triage/{request.public_id}")
 

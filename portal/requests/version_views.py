@@ -88,7 +88,6 @@ def _context(public_id: str, number: int) -> dict[str, Any]:
 @roles(Role.SUBMITTER, Role.TRAINER)
 def submitted_version(public_id: str, number: int) -> str:
     context = _context(public_id, number)
-    db().commit()  # the recorded view
     return render_template("requests/submitted.html", **context)
 
 
@@ -96,7 +95,6 @@ def submitted_version(public_id: str, number: int) -> str:
 @roles(Role.SUBMITTER, Role.TRAINER)
 def submitted_version_pdf(public_id: str, number: int) -> FlaskResponse:
     context = _context(public_id, number)
-    db().commit()
     info = locale_info(current_locale_code())
     document = render_template("requests/submitted_pdf.html", html_lang=info.bcp47,
                                html_dir="rtl" if info.dir == "rtl" else "ltr", **context)

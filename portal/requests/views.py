@@ -155,7 +155,6 @@ def new() -> Response:
         },
     })
     created = drafts.create_draft(db(), user, content, ip=client_ip())
-    db().commit()
     return redirect(url_for("requests.overview", public_id=created.public_id))
 
 
@@ -166,7 +165,6 @@ def overview(public_id: str) -> tuple[str, int]:
     content = drafts.content_of(req)
     findings = _findings(req, content)
     states = checks.section_states(content, findings, checks.progress_of(req))
-    db().commit()
     return _render_overview(req, content, states, findings)
 
 
@@ -198,7 +196,6 @@ def post_message(public_id: str) -> Response | tuple[str, int]:
         except thread.MessageRefused:
             form.body.errors.append(_("Messages can be sent once the request is submitted."))
         else:
-            db().commit()
             send_queued_mail()
             flash(_("Your message was sent to OIA."), "success")
             return redirect(url_for("requests.overview", public_id=public_id) + "#messages")
@@ -220,7 +217,6 @@ def withdraw(public_id: str) -> Response | tuple[str, int]:
         except thread.MessageRefused:
             form.reason.errors.append(_("This request can no longer be withdrawn."))
         else:
-            db().commit()
             send_queued_mail()
             flash(_("The request was withdrawn."), "success")
             return redirect(url_for("requests.overview", public_id=public_id))
@@ -291,7 +287,6 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
     section = _section(slug)
     req = load_visible(public_id, audit=request.method == "GET")
     if not req.editable:
-        db().commit()  # the recorded view
         flash(_("This request was submitted and can no longer be changed."), "warning")
         return redirect(url_for("requests.overview", public_id=public_id))
     content = drafts.content_of(req)
@@ -310,7 +305,6 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
             form, nodes = formgen.build(section, content, choices, formdata=kept)
             notice = _("We kept what you typed before you had to sign in again or reload the "
                        "form. It is not saved yet: check it and save.")
-        db().commit()
         # "saved=<revision>" after the user's own save, while that save is the draft's latest
         saved_at = (req.updated_at if kept is None and request.args.get("saved") ==
                     str(req.revision) else None)
@@ -363,10 +357,8 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
             drafts.save_draft(db(), user, req, changed, revision, ip=client_ip(),
                               section=section.slug)
         _set_progress(db(), req, section.slug, "started")
-        db().commit()
         return redirect(url_for("requests.section", public_id=public_id, slug=slug,
                                 next=request.form.get("next") or None) + f"#{anchor}")
-    db().commit()
     if request.form.get("next") == "review":
         return redirect(url_for("requests.review", public_id=public_id))
     if done:
@@ -410,7 +402,6 @@ def check(public_id: str) -> Response | tuple[str, int]:
             req.acks_json = json.dumps(posted, ensure_ascii=False)
             drafts.record_acknowledgements(db(), require_user(), req, sorted(posted),
                                            ip=client_ip())
-            db().commit()
             state = checks.readiness(findings, posted)
             if state["ready"]:
                 return redirect(url_for("requests.review", public_id=public_id))
@@ -419,7 +410,6 @@ def check(public_id: str) -> Response | tuple[str, int]:
             return redirect(url_for("requests.check", public_id=public_id))
         acks, status = {**acks, **posted}, 400
         return _render_check(req, findings, acks, form, errors, request.form, status)
-    db().commit()
     return _render_check(req, findings, acks, form, {}, None, status)
 
 
@@ -436,12 +426,10 @@ def _render_check(req: MlaRequest, findings: list[checks.ShownFinding], acks: di
 def review(public_id: str) -> str | Response:
     req = load_visible(public_id)
     if not req.editable and req.versions:  # submitted: what was submitted, not a review
-        db().commit()
         return redirect(url_for("requests.submitted_version", public_id=public_id,
                                 number=req.versions[-1].number))
     content = drafts.content_of(req)
     findings = _findings(req, content)
-    db().commit()
     names = display_names(content, current_locale_code())
     return render_template("requests/review.html", req=req, summary=summarize(content, names),
                            form=EmptyForm(),
@@ -475,7 +463,6 @@ def submit(public_id: str) -> Response:
         flash(_("This request changed or was already submitted by a colleague. Check it "
                 "before submitting."), "warning")
         return redirect(url_for("requests.overview", public_id=public_id))
-    db().commit()
     send_queued_mail()
     return redirect(url_for("requests.confirmation", public_id=public_id))
 
@@ -486,7 +473,6 @@ def confirmation(public_id: str) -> str:
     req = load_visible(public_id)
     if req.status_enum is Status.DRAFT:
         abort(404)
-    db().commit()
     return render_template("requests/confirmation.html", req=req)
 
 
@@ -496,7 +482,6 @@ def export(public_id: str) -> Response:
     req = load_visible(public_id, audit=False)
     body = drafts.export_json(req)
     drafts.record_export(db(), require_user(), req, ip=client_ip())
-    db().commit()
     name = (req.reference or f"draft-{req.public_id}") + ".json"
     return FlaskResponse(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="{name}"'})
@@ -517,7 +502,6 @@ def import_json() -> Response | tuple[str, int]:
             created, errors = drafts.import_json(db(), require_user(), data,
                                                  locale=current_locale_code(), ip=client_ip())
             if created is not None:
-                db().commit()
                 flash(_("The request was imported as a new draft."), "success")
                 return redirect(url_for("requests.overview", public_id=created.public_id))
         status = 400
@@ -539,7 +523,6 @@ def receipt(public_id: str) -> FlaskResponse:
                           .where(RequestVersion.request_id == req.id))
     user = require_user()
     drafts.record_export(db(), user, req, ip=client_ip(), what="receipt")
-    db().commit()
     response = FlaskResponse(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{req.reference}-receipt-v{version}.pdf"')

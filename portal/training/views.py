@@ -19,7 +19,7 @@ from portal.i18n import current_locale_code
 from portal.i18n_core import locale_codes
 from portal.training import explain, fields, guide, handouts, samples, sandbox, statistics
 from portal.web.access import public, require_user, roles
-from portal.web.context import client_ip, db, settings
+from portal.web.context import after_commit, client_ip, database, db, settings
 
 bp = Blueprint("training", __name__)
 
@@ -154,12 +154,10 @@ def practice() -> Response | tuple[str, int]:
         else:
             created = sandbox.start_practice(db(), user, sample, locale=current_locale_code(),
                                              ip=client_ip())
-            db().commit()
             return redirect(url_for("requests.overview", public_id=created.public_id), code=303)
     if user.role_enum is Role.TRAINER:
-        sandbox.purge(db(), settings(), actor=user)  # opportunistic, besides the CLI
+        purge_old_practice(user.id)  # besides the CLI
     rows = sandbox.practice_requests(db(), user)
-    db().commit()
     return render_template(
         "training/practice.html", rows=rows, form=form, samples=samples.load_samples(),
         error=status == 400, retention=settings().training_retention_days,
@@ -211,3 +209,15 @@ def _share_chart(figures: statistics.Statistics) -> Any:
           "returned for deficiency at least once, for each country with enough requests to "
           "show. The same figures are in the table below.",
           start=figures.start.isoformat(), end=figures.end.isoformat()), bars)
+
+
+def purge_old_practice(user_id: int) -> None:
+    """After this request commits, delete the practice requests past their retention."""
+    config = settings()
+    engine = database()
+
+    def purge() -> None:
+        with engine.sessionmaker() as session:
+            sandbox.purge(session, config, actor=session.get(User, user_id))
+
+    after_commit(purge)

@@ -4,7 +4,6 @@ and the dashboard. OIA staff only (role ``triage``); every request is loaded thr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
@@ -74,7 +73,7 @@ from portal.triage.forms import (
 from portal.triage.models import Referral, TriageEntry
 from portal.triage.operations import Action
 from portal.web.access import require_user, roles
-from portal.web.context import client_ip, db, reads_ahead, send_queued_mail, settings
+from portal.web.context import client_ip, db, send_queued_mail, settings
 from portal.web.downloads import content_disposition
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
@@ -366,22 +365,6 @@ def _page_reads(request_id: int, authority_id: int, locale: str | None, *,
     ]
 
 
-#: By public id, what the package view read a request's page with last (its id, its
-#: authority, whether it read the caseloads): its reads are then read ahead with the session
-#: (portal.web.context.reads_ahead). None of it is shown; a request whose page reads differ
-#: now is read as before. An LRU of 4,096.
-_SHOWN: LRU[str, tuple[int, int, bool]] = LRU(4096)
-
-
-@reads_ahead("triage.package_view")
-def _reads_ahead(view_args: Mapping[str, Any]) -> list[Read[Any]] | None:
-    shown = _SHOWN.get(str(view_args.get("public_id", "")))
-    if shown is None:
-        return None
-    request_id, authority_id, loads = shown
-    return _page_reads(request_id, authority_id, None, loads=loads)  # (rows only: no locale)
-
-
 def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
                     status: int = 200) -> tuple[str, int]:
     user = require_user()
@@ -391,11 +374,9 @@ def _render_package(req: MlaRequest, *, overrides: dict[str, Any] | None = None,
     # (each WTForms form costs ~0.15 ms to build: most requests opened are closed ones)
     only = {form_key(a) for a in allowed} | (
         set() if req.status_enum in thread.CLOSED else {"reply"})
-    # the page's independent reads, in one round trip on PostgreSQL (portal.db_reads); read
-    # ahead with the session when this worker has shown the request before (_reads_ahead)
+    # the page's independent reads, in one round trip on PostgreSQL (portal.db_reads)
     with_loads = "assign" in only or "assign" in (overrides or {})
     reads = _page_reads(req.id, req.authority_id, locale, loads=with_loads)
-    _SHOWN.put(req.public_id, (req.id, req.authority_id, with_loads))
     values = read_together(db(), *reads)
     if values[0] is None or values[0].status != req.status:
         intake.sync_status(db(), req, settings=settings())

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from typing import Any, cast
+from collections.abc import Callable
+from typing import cast
 
 from flask import Flask, current_app, g, request, session
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from portal.accounts.auth import SESSION_ROWS, check_session, session_of, token_hash
 from portal.accounts.models import User
 from portal.audit.log import pending as audit_pending
 from portal.config import Settings
 from portal.db import Database
-from portal.db_reads import Read, keep_ahead, one, read_together, rows_of
-from portal.lru import LRU
 from portal.mail.outbox import deliver_pending
-from portal.requests import drafts
 from portal.web import pending
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the session key name, not a secret
@@ -30,28 +28,8 @@ _log = logging.getLogger(__name__)
 
 #: The request's session, its user, and whether the user has kept input (web.pending).
 _SESSION_ROWS = SESSION_ROWS.add_columns(pending.any_kept(User.id).label("kept"))
-#: By a session token's hash, what the requests its user may see depend on (their role...:
-#: drafts.visibility), as last found: the guess with which the request an address names is
-#: read with the session, checked against the user then read. An LRU of 4,096.
-_VISIBILITY: LRU[str, drafts.Visibility] = LRU(4096)
-#: By endpoint, what its GET view will read (given the view's arguments; None when it cannot
-#: say yet): read ahead with the session and the request (:func:`reads_ahead`).
-ReadsAhead = Callable[[Mapping[str, Any]], list[Read[Any]] | None]
-_READS_AHEAD: dict[str, ReadsAhead] = {}
-
-
-def reads_ahead(endpoint: str) -> Callable[[ReadsAhead], ReadsAhead]:
-    """Register what the GET view of ``endpoint``, which reads its request (the address's
-    ``public_id``) through drafts.get_request, then reads together (portal.db_reads): those
-    reads go in the session's round trip too. Their rows are kept for the view's
-    read_together only when the request was read with the session for its user (so the view
-    will have passed the request's access check before it reads them), and used only if the
-    view asks exactly the same statements with the same parameters."""
-    def register(reads: ReadsAhead) -> ReadsAhead:
-        _READS_AHEAD[endpoint] = reads
-        return reads
-
-    return register
+#: On ``g``: set when the view failed, so that its changes are rolled back, not committed.
+FAILED = "portal_view_failed"
 
 
 def database(app: Flask | None = None) -> Database:
@@ -71,9 +49,30 @@ def client_ip() -> str:
     return (request.remote_addr or "")[:64]
 
 
+#: On ``g``: what to do once the request's transaction has committed.
+AFTER_COMMIT = "portal_after_commit"
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run ``action`` once this request's changes are committed (never when rolled back)."""
+    actions = g.get(AFTER_COMMIT)
+    if actions is None:
+        actions = []
+        setattr(g, AFTER_COMMIT, actions)
+    actions.append(action)
+
+
 def send_queued_mail() -> None:
-    """Deliver at once what the action just committed to the outbox (failures stay queued)."""
-    deliver_pending(database().session, settings())
+    """After the commit, deliver what the request queued in the outbox (failures stay queued)."""
+    def deliver() -> None:
+        deliver_pending(database().session, settings())
+
+    after_commit(deliver)
+
+
+def fail_transaction() -> None:
+    """Roll the request's changes back at its end (an error page is being shown)."""
+    setattr(g, FAILED, True)
 
 
 def install_context(app: Flask) -> None:
@@ -101,24 +100,7 @@ def install_context(app: Flask) -> None:
         g.db = db
         token = session.get(SESSION_TOKEN_KEY)
         if token:
-            hashed = token_hash(str(token))
-            # The session with its user and whether the user has kept input (web.pending),
-            # and the request the address names, read as this session's user read requests
-            # last time (the guess is checked below, once the user is known): one round trip,
-            # where the view's own look-up would cost another (drafts.get_request).
-            guess = _VISIBILITY.get(hashed)
-            public_id = (request.view_args or {}).get("public_id")
-            reads: list[Read[Any]] = [one(_SESSION_ROWS, {"token_hash": hashed},
-                                          lambda rows: rows[0] if rows else None,
-                                          generic=False)]
-            ahead: list[Read[Any]] | None = None
-            if guess is not None and isinstance(public_id, str):
-                reads.append(drafts.request_read(guess, public_id))
-                wanted = _READS_AHEAD.get(request.endpoint or "")
-                if wanted is not None and request.method == "GET":
-                    ahead = wanted(request.view_args or {})
-                    reads.extend(rows_of(read) for read in ahead or ())
-            found, *requested = read_together(db, *reads)
+            found = db.execute(_SESSION_ROWS, {"token_hash": token_hash(str(token))}).first()
             setattr(g, pending.ANY_KEPT, bool(found and found.kept))
             row, ended_for = check_session(db, session_of(db, found), settings())
             if row is None:
@@ -129,14 +111,21 @@ def install_context(app: Flask) -> None:
             else:
                 g.user = row.user
                 g.user_session = row
-                seen = drafts.visibility(row.user)
-                _VISIBILITY.put(hashed, seen)
-                if requested and seen == guess:
-                    drafts.preload(db, seen, str(public_id), requested[0])
-                    if ahead and requested[0] is not None:
-                        keep_ahead(db, ahead, requested[1:])
-            if db.dirty or db.deleted:
-                db.commit()
+
+    @app.after_request
+    def _commit(response: Response) -> Response:
+        # One transaction per request: what the view did is committed once it has answered,
+        # and rolled back when it failed (the error handlers set FAILED).
+        db = g.get("db")
+        if db is None:
+            return response
+        if g.get(FAILED):
+            db.rollback()
+            return response
+        db.commit()
+        for action in g.pop(AFTER_COMMIT, []):
+            action()
+        return response
 
     @app.teardown_request
     def _close(_exc: BaseException | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import Flask, flash, g, redirect, render_template, request
@@ -11,6 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
 from portal.web import pending
+from portal.web.context import fail_transaction
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,13 @@ def _render(code: int, title: object, message: object) -> tuple[str, int]:
         return render_template("error.html", code=code, title=title, message=message), code
 
 
+def error_response(code: int) -> tuple[str, int]:
+    """The error page of ``code`` as a view's own answer: what the view recorded is kept
+    (a refused sign-in counts against the account)."""
+    title, message = MESSAGES[code]
+    return _render(code, title, message)
+
+
 def install_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[str, int] | Response:
@@ -61,6 +70,7 @@ def install_errors(app: Flask) -> None:
             flash(_l("Your form had expired, so nothing was saved yet. What you typed is "
                      "below: check it and save again."), "warning")
             return redirect(request.path, code=303)
+        fail_transaction()
         return _render(
             400, _l("Your form has expired"),
             _l("For your security, forms expire after a while or when you sign in again. Go "
@@ -70,6 +80,8 @@ def install_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
         code = error.code or 500
+        if code >= 400:
+            fail_transaction()
         if code not in MESSAGES:
             return error
         title, message = MESSAGES[code]
@@ -80,5 +92,8 @@ def install_errors(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return _http(error)  # type: ignore[return-value]
         log.exception("unhandled error on %s %s", request.method, request.path)
+        fail_transaction()
+        with contextlib.suppress(Exception):  # the error page must not fail on a broken session
+            g.db.rollback()
         title, message = MESSAGES[InternalServerError.code]
         return _render(500, title, message)

@@ -48,7 +48,6 @@ def stash(db: Session, user_id: int, path: str, form: MultiDict[str, str]) -> bo
                                           PendingInput.path == path))
     db.execute(delete(PendingInput).where(PendingInput.created_at < utcnow() - KEEP_FOR))
     db.add(PendingInput(user_id=user_id, path=path, form_json=body))
-    db.commit()
     return True
 
 

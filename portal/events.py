@@ -1,0 +1,56 @@
+"""Domain events: a domain says what happened; the domains that care subscribe.
+
+Requests announce a submission or a change of status without importing triage or packages, so
+imports run one way. Handlers run at once, in the publisher's transaction (a failure rolls the
+whole change back); ``portal.wiring`` connects them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from portal.config import Settings
+
+E = TypeVar("E")
+Handler = Callable[[Session, Any], None]
+
+
+@dataclass(frozen=True)
+class RequestSubmitted:
+    """A request's version was submitted (first time or again after a return)."""
+
+    request_id: int
+    version_number: int
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class RequestStatusChanged:
+    """A request changed status outside triage's own actions (a withdrawal)."""
+
+    request_id: int
+    settings: Settings
+
+
+_HANDLERS: defaultdict[type, list[Handler]] = defaultdict(list)
+
+
+def subscribe(event_type: type[E], handler: Callable[[Session, E], None]) -> None:
+    """Call ``handler(session, event)`` for every ``event_type`` published (once per handler)."""
+    if handler not in _HANDLERS[event_type]:
+        _HANDLERS[event_type].append(handler)
+
+
+def publish(db: Session, event: object) -> None:
+    """Run the event's handlers in order, in ``db``'s transaction."""
+    for handler in list(_HANDLERS[type(event)]):
+        handler(db, event)
+
+
+def subscribers(event_type: type) -> list[Handler]:
+    return list(_HANDLERS[event_type])

@@ -1,0 +1,38 @@
+"""Connects the domains' event handlers (called by the app factory and the CLI)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from portal import events
+from portal.packages.service import record_package
+from portal.requests.models import MlaRequest
+from portal.triage.intake import on_submitted, sync_status
+
+
+def _queue_entry(db: Session, event: events.RequestSubmitted) -> None:
+    request = db.get(MlaRequest, event.request_id)
+    if request is not None:
+        on_submitted(db, request, settings=event.settings)
+
+
+def _package(db: Session, event: events.RequestSubmitted) -> None:
+    request = db.get(MlaRequest, event.request_id)
+    if request is not None:
+        record_package(db, event.settings, request, event.version_number)
+
+
+def _queue_status(db: Session, event: events.RequestStatusChanged) -> None:
+    request = db.get(MlaRequest, event.request_id)
+    if request is not None:
+        sync_status(db, request, settings=event.settings)
+
+
+def connect() -> None:
+    """Subscribe triage (the queue entry first) and packages to the requests' events."""
+    events.subscribe(events.RequestSubmitted, _queue_entry)
+    events.subscribe(events.RequestSubmitted, _package)
+    events.subscribe(events.RequestStatusChanged, _queue_status)
+
+
+connect()
