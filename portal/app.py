@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     wiring.connect()
     from portal.web.access import install_gate
-    from portal.web.context import install_context
+    from portal.web.context import install_commit, install_context
     from portal.web.errors import install_errors
     from portal.web.security import install_headers
 
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     i18n.init_app(app)
     _register_blueprints(app)
     _template_globals(app)
+    install_commit(app)   # last: its after-request function runs first
     return app
 
 

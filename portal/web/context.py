@@ -75,6 +75,33 @@ def fail_transaction() -> None:
     setattr(g, FAILED, True)
 
 
+def install_commit(app: Flask) -> None:
+    """One transaction per request: what the view did is committed once it has answered, and
+    rolled back when it failed (the error handlers set FAILED). Registered last, so that it
+    runs before the other after-request functions and a failed commit's error page gets them
+    too."""
+
+    @app.after_request
+    def _commit(response: Response) -> Response:
+        db = g.get("db")
+        if db is None:
+            return response
+        if g.get(FAILED):
+            db.rollback()
+            return response
+        try:
+            db.commit()
+        except SQLAlchemyError as exc:
+            return app.make_response(app.handle_user_exception(exc))
+        for action in g.pop(AFTER_COMMIT, []):
+            try:
+                action()
+            except Exception:  # committed already: the answer stands; the error is logged
+                _log.exception("an action after the commit of %s %s failed",
+                               request.method, request.path)
+        return response
+
+
 def install_context(app: Flask) -> None:
     @app.before_request
     def _open() -> None:
@@ -111,21 +138,6 @@ def install_context(app: Flask) -> None:
             else:
                 g.user = row.user
                 g.user_session = row
-
-    @app.after_request
-    def _commit(response: Response) -> Response:
-        # One transaction per request: what the view did is committed once it has answered,
-        # and rolled back when it failed (the error handlers set FAILED).
-        db = g.get("db")
-        if db is None:
-            return response
-        if g.get(FAILED):
-            db.rollback()
-            return response
-        db.commit()
-        for action in g.pop(AFTER_COMMIT, []):
-            action()
-        return response
 
     @app.teardown_request
     def _close(_exc: BaseException | None) -> None:

@@ -95,11 +95,11 @@ def test_a_change_made_elsewhere_shows_on_the_next_page(
     with session(app) as db:
         row = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
         assert row is not None
-        content = json.loads(row.content_json)
+        content = json.loads(row.draft_json)
         authority = content.setdefault("requesting_authority", {})
         authority.setdefault("contact", {})["name"] = "Ana Fresh-Contact"
         db.execute(update(MlaRequest).where(MlaRequest.id == row.id)
-                   .values(content_json=json.dumps(content), revision=row.revision + 1))
+                   .values(draft_json=json.dumps(content), revision=row.revision + 1))
     page = client.get(f"/requests/{public_id}/authority")
     assert page.status_code == 200 and "Ana Fresh-Contact" in page.text
 
