@@ -151,14 +151,14 @@ def _template_globals(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal import main
-    from portal.accounts import admin, views
+    from portal.web.accounts import admin, views
     from portal.packages import views as package_views
     from portal.requests import (
         attachment_views,  # noqa: F401 - adds its routes to the blueprint
         version_views,  # noqa: F401 - adds its routes to the blueprint
     )
     from portal.requests import views as request_views
-    from portal.training import views as training_views
+    from portal.web.training import views as training_views
     from portal.triage import views as triage_views
 
     app.register_blueprint(main.bp)

@@ -6,7 +6,7 @@ from flask import Blueprint, g, jsonify, render_template
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from portal.accounts.forms import EmptyForm
+from portal.web.accounts.forms import EmptyForm
 from portal.accounts.models import Role
 from portal.requests import drafts
 from portal.requests.models import EDITABLE, MlaRequest

@@ -1,6 +1,7 @@
 """Imports every model module so that ``Base.metadata`` knows all tables (used by Alembic)."""
 
 from portal.accounts import models as accounts_models
+from portal.accounts import pending_input as pending_input_models
 from portal.attachments import models as attachments_models
 from portal.audit import models as audit_models
 from portal.db import Base
@@ -8,9 +9,6 @@ from portal.mail import models as mail_models
 from portal.packages import models as packages_models
 from portal.requests import models as requests_models
 from portal.triage import models as triage_models
-from portal.web import models as web_models
 
 __all__ = ["Base", "accounts_models", "attachments_models", "audit_models", "mail_models",
-           "packages_models",
-           "requests_models", "triage_models",
-           "web_models"]
+           "packages_models", "pending_input_models", "requests_models", "triage_models"]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,7 +27,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from portal.config import ConfigError, load_or_create_attachment_keys, parse_attachment_keys
 
 if TYPE_CHECKING:
-    from portal.attachments.store import AttachmentStore
     from portal.config import Settings
 
 log = logging.getLogger(__name__)
@@ -133,48 +131,3 @@ class KeyRing:
 
     def needs_rotation(self, blob: bytes) -> bool:
         return parse_header(blob).key_id != self.current_id
-
-
-@dataclass(frozen=True)
-class FileRef:
-    """What rotation needs to know about one stored file."""
-
-    storage_name: str
-    request_id: str
-    attachment_id: str
-
-
-@dataclass
-class RotationResult:
-    rotated: int = 0
-    current: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-
-
-def rotate(store: AttachmentStore, keyring: KeyRing, files: Iterable[FileRef], *,
-           on_rotated: Callable[[FileRef, str], None] | None = None) -> RotationResult:
-    """Re-encrypt every file not under the current key. Each file is replaced atomically
-    (temporary file, fsync, rename): a crash leaves it either old or new, and both decrypt,
-    since the header names the key. Idempotent: run it again after an interruption.
-    ``on_rotated(ref, key_id)`` is called after each file is replaced (to update the database).
-    """
-    result = RotationResult()
-    for ref in files:
-        try:
-            blob = store.read_raw(ref.storage_name)
-            if not keyring.needs_rotation(blob):
-                result.current += 1
-                continue
-            plaintext = keyring.decrypt(blob, request_id=ref.request_id,
-                                        attachment_id=ref.attachment_id)
-            store.write_raw(ref.storage_name, keyring.encrypt(
-                plaintext, request_id=ref.request_id, attachment_id=ref.attachment_id),
-                replace=True)
-        except (OSError, DecryptionError, ValueError) as exc:
-            log.error("attachment %s not rotated: %s", ref.attachment_id, exc)
-            result.failed.append((ref.attachment_id, str(exc)))
-            continue
-        result.rotated += 1
-        if on_rotated is not None:
-            on_rotated(ref, keyring.current_id)
-    return result

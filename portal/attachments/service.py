@@ -20,9 +20,10 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User, new_public_id
-from portal.attachments.crypto import FileRef, KeyRing, RotationResult, rotate
+from portal.attachments.crypto import KeyRing
 from portal.attachments.inspect import PdfReport, Rejection, inspect_pdf
 from portal.attachments.models import FILENAME_MAX, Attachment
+from portal.attachments.rotation import FileRef, RotationResult, rotate
 from portal.attachments.store import AttachmentStore
 from portal.audit.log import record
 from portal.config import Settings

@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from portal.accounts.forms import EmptyForm
+from portal.web.accounts.forms import EmptyForm
 from portal.accounts.models import Role
 from portal.attachments import service
 from portal.attachments.inspect import Rejection

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from portal.accounts.forms import EmptyForm
+from portal.web.accounts.forms import EmptyForm
 from portal.accounts.models import Role
 from portal.attachments import service as attachment_service
 from portal.contract.cleanup import without_empty_entries

@@ -47,7 +47,7 @@ from portal.packages.service import bag_path
 from portal.requests import drafts
 from portal.requests.models import MlaRequest
 from portal.training.samples import Sample
-from portal.web.models import PendingInput
+from portal.accounts.pending_input import PendingInput
 
 log = logging.getLogger(__name__)
 

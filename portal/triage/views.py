@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
-from portal.accounts.forms import EmptyForm
+from portal.web.accounts.forms import EmptyForm
 from portal.accounts.models import Authority, Role, User
 from portal.attachments import service as attachment_service
 from portal.attachments.models import Attachment

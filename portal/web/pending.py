@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from portal.db import utcnow
-from portal.web.models import PendingInput
+from portal.accounts.pending_input import PendingInput
 
 F = TypeVar("F", bound=Callable[..., Any])
 PRESERVE_ATTR = "_portal_preserve_input"

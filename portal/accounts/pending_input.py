@@ -1,4 +1,4 @@
-"""Web plumbing tables."""
+"""What a user typed and could not save yet (their session or form token had expired)."""
 
 from __future__ import annotations
 

@@ -11,14 +11,14 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from portal.accounts import operations
-from portal.accounts.forms import AuthorityForm, EmptyForm, InviteForm, RoleForm, role_choices
 from portal.accounts.models import Authority, Role, User
-from portal.accounts.views import reauth_required
 from portal.audit.log import latest_events, record, verify_chain
 from portal.i18n_core import locale_info, supported_locales
 from portal.reference import load_reference
 from portal.training.sandbox import not_sandbox
 from portal.web.access import require_user, roles
+from portal.web.accounts.forms import AuthorityForm, EmptyForm, InviteForm, RoleForm, role_choices
+from portal.web.accounts.views import reauth_required
 from portal.web.context import client_ip, db, send_queued_mail, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -24,7 +24,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts import auth, operations, passwords, totp
-from portal.accounts.forms import (
+from portal.accounts.models import Role, User
+from portal.audit.log import record
+from portal.db import utcnow
+from portal.web.access import ANY_ROLE, public, require_user, roles, safe_redirect_target
+from portal.web.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
     EmptyForm,
@@ -33,10 +37,6 @@ from portal.accounts.forms import (
     SetPasswordForm,
     TotpEnrolForm,
 )
-from portal.accounts.models import Role, User
-from portal.audit.log import record
-from portal.db import utcnow
-from portal.web.access import ANY_ROLE, public, require_user, roles, safe_redirect_target
 from portal.web.context import (
     SESSION_EXPIRED_KEY,
     SESSION_TOKEN_KEY,

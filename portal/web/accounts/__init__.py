@@ -1,0 +1,1 @@
+"""The accounts pages: sign-in, second factor, invitations, the account and administration."""

@@ -1,0 +1,1 @@
+"""The training pages: guide, samples, practice requests, outreach statistics."""
