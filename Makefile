@@ -12,18 +12,31 @@ USWDS_VERSION := 3.14.0
 AXE_VERSION := 4.11.0
 export PORTAL_DATA_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test install install-test system-deps screenshots static catalogs extract update-catalogs i18n-check \
+.PHONY: run test install install-test lock system-deps screenshots static catalogs extract update-catalogs i18n-check \
         lint typecheck test-sqlite test-postgres bench soak clean rules-quality
 
-$(VENV)/.installed: pyproject.toml
+# Dependencies come from the lock files, every file checked against its hash (`make lock`
+# writes them from pyproject.toml); pip runs --isolated so that only PyPI is asked.
+LOCKED_PIP := $(PIP) install --isolated --quiet --require-hashes --no-deps
+
+$(VENV)/.installed: pyproject.toml requirements/runtime.txt
 	$(PYTHON) -m venv $(VENV)
-	set -o pipefail; $(PIP) install --quiet --upgrade pip $(QUIET_PIP)
-	set -o pipefail; $(PIP) install --quiet -e . $(QUIET_PIP)
+	set -o pipefail; $(PIP) install --isolated --quiet --upgrade pip $(QUIET_PIP)
+	set -o pipefail; $(LOCKED_PIP) -r requirements/runtime.txt $(QUIET_PIP)
+	set -o pipefail; $(PIP) install --isolated --quiet --no-deps -e . $(QUIET_PIP)
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	set -o pipefail; $(PIP) install --quiet -e '.[test]' $(QUIET_PIP)
+$(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
+	set -o pipefail; $(LOCKED_PIP) -r requirements/test.txt $(QUIET_PIP)
 	touch $@
+
+# requirements/*.txt: every runtime and test dependency pinned with its hashes.
+lock:
+	$(PYTHON) -m pip install --isolated --quiet --user uv==0.13.9 || $(PYTHON) -m pip install --isolated --quiet uv==0.13.9
+	$(PYTHON) -m uv pip compile --quiet pyproject.toml --generate-hashes --python-version 3.11 \
+	  --index-url https://pypi.org/simple -o requirements/runtime.txt
+	$(PYTHON) -m uv pip compile --quiet pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+	  --index-url https://pypi.org/simple -o requirements/test.txt
 
 install: $(VENV)/.installed static catalogs system-deps
 install-test: $(VENV)/.installed-test static catalogs system-deps
