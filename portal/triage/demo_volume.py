@@ -426,7 +426,7 @@ def _one(state: _State, batch: list[Rows]) -> None:
             referral = (district, due)
     closed = status in (Status.COMPLETED, Status.DECLINED, Status.WITHDRAWN)
     types = [item.type for item in content.assistance]
-    urgency = intake._urgency(content)
+    urgency = intake.urgency_date(content)
     entries.append({
         "request_id": rid, "reference": reference, "authority_id": authority_id,
         "country": country, "status": status.value, "is_open": not closed,

@@ -1,18 +1,15 @@
 """The queue entry of a request: created at submission, kept in step at each action.
 
-The lead's submission code calls :func:`on_submitted` inside the submission transaction; each
-triage action calls :func:`sync_status`; :func:`rebuild` recreates entries that are missing (a
-request submitted before this module existed, or by a path that forgot the hook), and the queue
-calls :func:`rebuild_missing` so that it never silently hides a submitted request.
+:func:`on_submitted` and :func:`sync_status` handle the requests' "submitted" and "status
+changed" events (subscribed in :mod:`portal.wiring`), in the event's transaction; each triage
+action calls :func:`sync_status`; :func:`rebuild` recreates entries that are missing.
 """
 
 from __future__ import annotations
 
-import json
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
 
 from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.orm import Session, object_session
@@ -21,8 +18,9 @@ from portal.config import Settings
 from portal.contract import model as m
 from portal.db import utcnow
 from portal.requests.models import MlaRequest, RequestVersion, Status
-from portal.triage import normalize, weights
+from portal.triage import duplicates, normalize, returns, weights
 from portal.triage.models import NO_URGENCY, TriageEntry, TriageKey
+from portal.triage.versions import content_of_version, findings_of_version
 
 CLOSED = frozenset({Status.COMPLETED.value, Status.DECLINED.value, Status.WITHDRAWN.value})
 #: Statuses that are in the queue (submitted and not closed).
@@ -35,35 +33,6 @@ class KeySpec:
     value: str
     path: str
     used_at: datetime | None = None
-
-
-class FrozenVersion(Protocol):
-    """What is read of a submitted version: a :class:`RequestVersion` or a row of its
-    columns (the package view reads its versions as plain rows, ``package.versions_read``)."""
-
-    @property
-    def number(self) -> int: ...
-    @property
-    def content_json(self) -> str: ...
-    @property
-    def findings_json(self) -> str: ...
-    @property
-    def submitted_at(self) -> datetime: ...
-
-
-def content_of_version(version: FrozenVersion) -> m.Request:
-    try:
-        return m.Request.from_dict(json.loads(version.content_json or "{}"))
-    except ValueError:
-        return m.Request()
-
-
-def findings_of_version(version: FrozenVersion) -> list[dict[str, Any]]:
-    try:
-        value = json.loads(version.findings_json or "[]")
-    except ValueError:
-        return []
-    return [f for f in value if isinstance(f, dict)] if isinstance(value, list) else []
 
 
 def keys_of(content: m.Request) -> list[KeySpec]:
@@ -99,7 +68,8 @@ def keys_of(content: m.Request) -> list[KeySpec]:
     return list(found.values())
 
 
-def _urgency(content: m.Request) -> date | None:
+def urgency_date(content: m.Request) -> date | None:
+    """The date by which an urgent request is needed (None when not urgent)."""
     if not content.urgency.urgent or not content.urgency.date:
         return None
     try:
@@ -109,15 +79,7 @@ def _urgency(content: m.Request) -> date | None:
 
 
 def _settings(settings: Settings | None) -> Settings:
-    if settings is not None:
-        return settings
-    from flask import current_app, has_app_context
-
-    if has_app_context():
-        found = current_app.extensions.get("portal.settings")
-        if isinstance(found, Settings):
-            return found
-    return Settings()
+    return settings if settings is not None else Settings()
 
 
 def latest_version(db: Session, request: MlaRequest) -> RequestVersion | None:
@@ -130,7 +92,7 @@ def fill_entry(entry: TriageEntry, request: MlaRequest, version: RequestVersion,
     """Copy into ``entry`` what the queue needs from the request and its latest version."""
     findings = findings_of_version(version)
     types = [item.type for item in content.assistance]
-    urgency = _urgency(content)
+    urgency = urgency_date(content)
     entry.reference = request.reference or content.reference or ""
     entry.authority_id = request.authority_id
     # provenance: the country of the submitting account's authority, never the typed one
@@ -167,8 +129,6 @@ def on_submitted(db: Session, request: MlaRequest, version: RequestVersion | Non
     Training requests never enter the queue (None is returned for them)."""
     if request.training:
         return None
-    from portal.triage import duplicates, returns
-
     config = _settings(settings)
     version = version or latest_version(db, request)
     if version is None:
@@ -193,8 +153,6 @@ def sync_status(db: Session, request: MlaRequest, *, settings: Settings | None =
                 at: datetime | None = None) -> None:
     """Copy the request's status into its entry (after an action or a withdrawal); a request
     that closes or reopens changes the duplicate flags of the requests it shares keys with."""
-    from portal.triage import duplicates
-
     entry = db.get(TriageEntry, request.id)
     if entry is None:
         rebuild(db, [request.id], settings=settings)
@@ -225,8 +183,6 @@ def rebuild(db: Session, request_ids: list[int] | None = None, *,
             settings: Settings | None = None) -> int:
     """Create the missing entries (of ``request_ids``, or of every submitted request); entries
     that exist are refreshed from the latest version, keeping assignee and referral."""
-    from portal.triage import returns
-
     config = _settings(settings)
     weight_map = weights.of_settings(config)
     ids = request_ids if request_ids is not None else missing_ids(db, limit=10_000_000)
@@ -257,8 +213,6 @@ def rebuild(db: Session, request_ids: list[int] | None = None, *,
         entry.resubmit_unchanged = returns.resubmitted_unchanged(db, request, version)
         count += 1
     if count:
-        from portal.triage import duplicates
-
         for request_id in ids:
             duplicates.refresh_around(db, request_id, config)
     return count

@@ -33,7 +33,7 @@ from portal.mail import messages
 from portal.requests import thread
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion, Status
 from portal.rules import RULES_BY_CODE, default_context, evaluate
-from portal.triage import intake
+from portal.triage import intake, versions
 from portal.triage.models import Referral, TriageEntry, TriageNote, TriageReturn, TriageReturnItem
 
 MAX_NOTE = 10_000
@@ -282,7 +282,7 @@ def _chosen_findings(version: RequestVersion, keys: list[str]
             wanted.append((code, path))
     if not wanted:
         return []
-    content = intake.content_of_version(version)
+    content = versions.content_of_version(version)
     context = default_context(today=version.submitted_at.date())
     params = {(f.code, f.path): dict(f.params) for f in evaluate(content, context)}
     return [(code, path, params.get((code, path), {})) for code, path in wanted]

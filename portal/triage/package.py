@@ -21,7 +21,7 @@ from portal.requests.sections import anchor_of_path, section_of_path
 from portal.rules import Finding, render_finding
 from portal.rules.catalog import SEVERITY_RANK
 from portal.rules.reading import Excerpt
-from portal.triage import diff, duplicates, intake, returns
+from portal.triage import diff, duplicates, returns, versions
 from portal.triage.models import TriageNote
 
 
@@ -47,16 +47,16 @@ class ShownFinding:
 _SHOWN: LRU[tuple[str, str], tuple[ShownFinding, ...]] = LRU(512)
 
 
-def version_findings(version: intake.FrozenVersion, locale: str) -> list[ShownFinding]:
+def version_findings(version: versions.FrozenVersion, locale: str) -> list[ShownFinding]:
     """The findings recorded at the version's submission, rendered in ``locale``, blockers
     first (the caller's own list)."""
     return list(_SHOWN.get_or_make((version.findings_json or "", locale),
                                    lambda: tuple(_version_findings(version, locale))))
 
 
-def _version_findings(version: intake.FrozenVersion, locale: str) -> list[ShownFinding]:
+def _version_findings(version: versions.FrozenVersion, locale: str) -> list[ShownFinding]:
     shown = []
-    for raw in intake.findings_of_version(version):
+    for raw in versions.findings_of_version(version):
         code, severity, path = (str(raw.get("code", "")), str(raw.get("severity", "")),
                                 str(raw.get("path", "")))
         rendered = render_finding(Finding(code, severity, path), locale)
@@ -96,7 +96,7 @@ def triage_findings(db: Session, request: MlaRequest, settings: Settings, locale
 
 def triage_findings_of(db: Session, request: MlaRequest, found: list[duplicates.Duplicate],
                        locale: str, unchanged: bool | None = None,
-                       latest: intake.FrozenVersion | None = None) -> TriageFindings:
+                       latest: versions.FrozenVersion | None = None) -> TriageFindings:
     """The same, from the duplicates already read (``duplicates.find_read``) and, when
     ``unchanged`` is not known, the latest version the caller has read."""
     if unchanged is None:
@@ -108,8 +108,8 @@ def triage_findings_of(db: Session, request: MlaRequest, found: list[duplicates.
         triage_finding("TRI-RESUBMIT-UNCHANGED", locale) if unchanged else None)
 
 
-def version_diff(a: intake.FrozenVersion, b: intake.FrozenVersion) -> list[diff.Change]:
-    def load(v: intake.FrozenVersion) -> dict[str, Any]:
+def version_diff(a: versions.FrozenVersion, b: versions.FrozenVersion) -> list[diff.Change]:
+    def load(v: versions.FrozenVersion) -> dict[str, Any]:
         try:
             value = json.loads(v.content_json or "{}")
         except ValueError:
@@ -131,7 +131,7 @@ class HistoryItem:
     reason: str
 
 
-#: The submitted versions of a request, oldest first, as rows (``intake.FrozenVersion``).
+#: The submitted versions of a request, oldest first, as rows (``versions.FrozenVersion``).
 _VERSIONS = (select(RequestVersion.id, RequestVersion.number, RequestVersion.content_json,
                     RequestVersion.findings_json, RequestVersion.submitted_at)
              .where(RequestVersion.request_id == bindparam("request_id"))

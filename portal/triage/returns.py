@@ -1,8 +1,7 @@
 """Returns for deficiency as the requesting authority sees them, and TRI-RESUBMIT-UNCHANGED.
 
-:func:`latest_return` gives the last return of a request with each finding rendered in the
-viewer's language; ``templates/triage/_return_for_submitter.html`` shows it on the submitter's
-request page (it calls ``triage_latest_return(req)``, a template global of this module).
+:func:`latest_return` gives the last return of a request with each finding rendered in a
+given language (``templates/triage/_return_for_submitter.html`` shows it to the submitter).
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -22,9 +21,7 @@ from portal.requests.sections import anchor_of_path, section_of_path
 from portal.rules import RULES_BY_CODE, Finding, render_finding
 from portal.triage import diff
 from portal.triage.models import TriageReturn, TriageReturnItem
-
-if TYPE_CHECKING:  # (intake imports this module)
-    from portal.triage.intake import FrozenVersion
+from portal.triage.versions import FrozenVersion
 
 
 @dataclass(frozen=True)
@@ -57,31 +54,18 @@ def _params(raw: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-def _locale(locale: str | None) -> str:
-    if locale:
-        return locale
-    from flask import has_request_context
-
-    if has_request_context():
-        from portal.i18n import current_locale_code
-
-        return current_locale_code()
-    return "en"
-
-
-def render_return(ret: TriageReturn, locale: str | None = None) -> ReturnView:
+def render_return(ret: TriageReturn, locale: str) -> ReturnView:
     return ReturnView(ret.at, ret.version, ret.notes, _rendered(ret.items, locale))
 
 
-def _rendered(items: Iterable[Any], locale: str | None) -> tuple[ReturnedFinding, ...]:
+def _rendered(items: Iterable[Any], locale: str) -> tuple[ReturnedFinding, ...]:
     """``items``: return items or rows with their code, path and params_json."""
-    code_locale = _locale(locale)
     shown = []
     for item in items:
         rule = RULES_BY_CODE.get(item.code)
         severity = rule.severity if rule else "warning"
         finding = Finding(item.code, severity, item.path, _params(item.params_json))
-        rendered = render_finding(finding, code_locale)
+        rendered = render_finding(finding, locale)
         section = section_of_path(item.path) if item.path else None
         shown.append(ReturnedFinding(
             code=item.code, severity=severity, path=item.path, title=rendered["title"],
@@ -98,10 +82,9 @@ def latest_return_row(db: Session, request: MlaRequest) -> TriageReturn | None:
                      .order_by(TriageReturn.at.desc(), TriageReturn.id.desc()).limit(1))
 
 
-def latest_return(db: Session, request: MlaRequest, locale: str | None = None
-                  ) -> ReturnView | None:
-    """The last return of ``request``, its findings explained in ``locale`` (default: the
-    current interface language). The caller has checked that the viewer may see the request."""
+def latest_return(db: Session, request: MlaRequest, locale: str) -> ReturnView | None:
+    """The last return of ``request``, its findings explained in ``locale``. The caller has
+    checked that the viewer may see the request."""
     row = latest_return_row(db, request)
     return render_return(row, locale) if row is not None else None
 
@@ -116,7 +99,8 @@ _ALL_RETURNS = (select(TriageReturn.id, TriageReturn.at, TriageReturn.version,
                 .order_by(TriageReturn.at, TriageReturn.id, TriageReturnItem.id))
 
 
-def all_returns_read(request_id: int, locale: str | None = None) -> Read[list[ReturnView]]:
+def all_returns_read(request_id: int, locale: str) -> Read[list[ReturnView]]:
+    """Every return of the request, oldest first, its findings explained in ``locale``."""
     def make(rows: list[Any]) -> list[ReturnView]:
         returns: dict[int, list[Any]] = {}
         for row in rows:

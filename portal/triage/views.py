@@ -23,7 +23,6 @@ from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
-from portal.web.accounts.forms import EmptyForm
 from portal.accounts.models import Authority, Role, User
 from portal.attachments import service as attachment_service
 from portal.attachments.models import Attachment
@@ -52,6 +51,7 @@ from portal.triage import (
     queue_html,
     referrals,
     returns,
+    versions,
 )
 from portal.triage import dashboard as dashboard
 from portal.triage.forms import (
@@ -73,6 +73,7 @@ from portal.triage.forms import (
 from portal.triage.models import Referral, TriageEntry
 from portal.triage.operations import Action
 from portal.web.access import require_user, roles
+from portal.web.accounts.forms import EmptyForm
 from portal.web.context import client_ip, db, send_queued_mail, settings
 from portal.web.downloads import content_disposition
 
@@ -251,7 +252,7 @@ def _new_form(key: str, *, posted: bool = False) -> TriageForm:
     return cls(formdata=None, id_prefix=key)
 
 
-def _forms(req: MlaRequest, version: intake.FrozenVersion, country: str,
+def _forms(req: MlaRequest, version: versions.FrozenVersion, country: str,
            findings: list[package.ShownFinding], tri: package.TriageFindings,
            overrides: dict[str, Any], only: set[str] | None = None,
            loads: list[caseload.Load] | None = None) -> dict[str, Any]:
@@ -290,7 +291,7 @@ def _forms(req: MlaRequest, version: intake.FrozenVersion, country: str,
     if wanted("refer"):
         refer = overrides.get("refer") or _new_form("refer")
         refer.district.choices = [("", _("Choose a district")), *referrals.district_choices()]
-        proposed = referrals.proposed_districts(intake.content_of_version(version))
+        proposed = referrals.proposed_districts(versions.content_of_version(version))
         if not overrides.get("refer"):
             refer.district.data = proposed[0] if proposed else ""
             refer.due.data = referrals.default_due(settings(), utcnow().date())
@@ -313,9 +314,9 @@ def _forms(req: MlaRequest, version: intake.FrozenVersion, country: str,
 _SUMMARIES: LRU[tuple[str, str], Markup] = LRU(256)
 
 
-def _version_summary_html(version: intake.FrozenVersion, locale: str) -> Markup:
+def _version_summary_html(version: versions.FrozenVersion, locale: str) -> Markup:
     def render() -> Markup:
-        content = intake.content_of_version(version)  # with names, as on the review page
+        content = versions.content_of_version(version)  # with names, as on the review page
         return Markup(render_template(  # noqa: S704 - a rendered (autoescaped) template
             "triage/_version_summary.html",
             summary=summarize(content, display_names(content, locale))))

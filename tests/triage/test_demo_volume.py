@@ -13,7 +13,7 @@ from portal.audit.log import verify_chain
 from portal.audit.models import AuditEvent
 from portal.contract.model import Request
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion
-from portal.triage import dashboard, demo_volume, intake, queue
+from portal.triage import dashboard, demo_volume, intake, queue, versions
 from portal.triage.models import TriageEntry, TriageKey, TriageReturn, TriageReturnItem
 from tests.conftest import Account
 from tests.triage.conftest import session, user
@@ -58,7 +58,7 @@ def test_rows_are_consistent_and_the_audit_chain_holds(app: Flask, staff: Accoun
             version = db.scalar(select(RequestVersion)
                                 .where(RequestVersion.request_id == request.id))
             assert version is not None and version.content_json == request.draft_json
-            content = intake.content_of_version(version)
+            content = versions.content_of_version(version)
             assert content.reference == request.reference
             assert json.loads(version.content_json) == content.to_dict(omit_defaults=True)
             stored = {(k.kind, k.value, k.path, k.used_at) for k in db.scalars(
