@@ -9,14 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.attachments.crypto import (
-    DecryptionError,
-    FileRef,
-    KeyRing,
-    UnknownKey,
-    parse_header,
-    rotate,
-)
+from portal.attachments.crypto import DecryptionError, KeyRing, UnknownKey, parse_header
+from portal.attachments.rotation import FileRef, rotate
 from portal.attachments.store import AttachmentStore, IntegrityError, StoreError
 from portal.config import ATTACHMENT_KEYS_FILE_NAME, ConfigError, Settings, parse_attachment_keys
 from tests.attachments.conftest import key_entry
