@@ -1,37 +1,18 @@
 """``portal demo --volume N``: N realistic submitted requests over several years, countries,
-types of assistance and states, so that the queue and the dashboard can be measured at scale
-(``make bench`` seeds 100,000 in under a minute on PostgreSQL).
+types of assistance and states, so that the queue and the dashboard can be measured at scale.
 
-The rows are written in batches, in the caller's transaction: with COPY on PostgreSQL (through
-the session's psycopg connection, in a background thread, so that the server stores a batch
-while Python makes the next), with executemany elsewhere (SQLite). Python column defaults are
-not applied on that path, so each row names every column (checked). The same seed gives the
-same requests (apart from the times, which count back from now). One audit record covers the
-whole run, appended last through :func:`portal.audit.log.record`, so the chain stays valid.
-
-The lead wires it into the ``demo`` command with :func:`volume_options` and
-:func:`run_volume`::
-
-    @main.command("demo")
-    @volume_options
-    @with_appcontext
-    def demo(volume: int, seed: int) -> None:
-        ...
-        if volume:
-            run_volume(_db(), volume, seed, click.echo)
-
-Development data only: the command refuses production before calling it.
+The rows are written in batches in the caller's transaction (:mod:`.bulk_rows`); each row names
+every column, the same seed gives the same requests (apart from the times, which count back from
+now), and one audit record covers the whole run. Development data only.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import operator
 import random
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -42,7 +23,6 @@ from sqlalchemy.orm import Session, aliased
 
 from portal.accounts.models import Authority, Role, User
 from portal.audit.log import record
-from portal.contract.model import Request
 from portal.db import Database
 from portal.requests.models import (
     REAL_SERIES,
@@ -54,6 +34,18 @@ from portal.requests.models import (
 )
 from portal.rules.refdata import load_default_reference
 from portal.triage import intake, weights
+from portal.triage.bulk_rows import BATCH, BatchWriter, Rows
+from portal.triage.demo_content import (
+    AFTER,
+    CODES,
+    COUNTRIES,
+    DISTRICTS,
+    FIRST,
+    LAST,
+    PATH,
+    request_body,
+    request_status,
+)
 from portal.triage.models import (
     NO_URGENCY,
     Portfolio,
@@ -65,24 +57,10 @@ from portal.triage.models import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-BATCH = 2000
 YEARS = 4
-
-COUNTRIES = (("ES", "es"), ("MX", "es"), ("CO", "es"), ("AR", "es"), ("FR", "fr"),
-             ("DE", "de"), ("BR", "pt"), ("GB", "en"), ("NG", "en"), ("EG", "ar"),
-             ("PL", "pl"), ("JP", "ja"), ("UA", "uk"), ("PH", "en"), ("TR", "tr"))
-TYPES = ("subscriber_info", "non_content", "stored_content", "real_time", "financial_records",
-         "witness", "search_seizure", "service_of_documents", "assets", "other")
-TYPE_ODDS = (30, 15, 20, 3, 15, 8, 3, 3, 2, 1)
-PROVIDERS = ("Google", "Microsoft", "Meta", "Apple", "Amazon", "Yahoo", "Snap", "Dropbox")
-STATES = ("CA", "NY", "FL", "TX", "WA", "IL", "NJ", "VA", "GA", "MA")
-FIRST = ("María", "José", "Ana", "Jean", "Luis", "Fatima", "Olga", "Kenji", "Chidi", "Anna",
-         "Ahmed", "Carlos", "Sofia", "Pedro", "Lucía", "Marek", "Emre", "Aylin", "Ivan", "Grace")
-LAST = ("García", "Martínez", "Dubois", "Schmidt", "Silva", "Hassan", "Kowalski", "Tanaka",
-        "Okafor", "Smith", "Shevchenko", "Yılmaz", "Santos", "López", "Moreau", "Nowak")
-CODES = ("GEN-CONTACT", "ELEC-IP-TIME", "ELEC-NEXUS", "ELEC-CONTENT-PC", "FIN-NEXUS",
-         "GEN-LAW-TEXT", "GEN-TRANSLATION", "WIT-QUESTIONS", "GEN-FACTS")
-DISTRICTS = ("CAN", "WAW", "NYS", "FLS", "TXS", "ILN", "VAE", "MA", "NJ", "GAN")
+#: The tables written, in an order that respects their foreign keys.
+MODELS: tuple[Any, ...] = (MlaRequest, RequestVersion, RequestEvent, TriageEntry, TriageKey,
+                           TriageReturn, TriageReturnItem, Referral)
 
 
 def volume_options(command: F) -> F:
@@ -114,82 +92,6 @@ def _fix_sequence(db: Session, table: str) -> None:
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                         f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
-
-
-Rows = list[dict[str, Any]]
-#: The tables written, in an order that respects their foreign keys.
-MODELS: tuple[Any, ...] = (MlaRequest, RequestVersion, RequestEvent, TriageEntry, TriageKey,
-                           TriageReturn, TriageReturnItem, Referral)
-
-
-class _Sink:
-    """Writes batches of rows (one list of dicts per table of :data:`MODELS`, each dict with
-    the same keys) in the session's transaction.
-
-    PostgreSQL: COPY through the session's psycopg connection, in a background thread, so
-    that the server stores a batch while the next one is generated (the session is not used
-    meanwhile: the generation reads nothing). Elsewhere (SQLite): executemany of each table's
-    INSERT, in the calling thread. Python column defaults are not applied, so every row names
-    each column that has one."""
-
-    def __init__(self, db: Session) -> None:
-        self.connection = db.connection()
-        self.driver: Any = None
-        self.pool: ThreadPoolExecutor | None = None
-        self.pending: Future[None] | None = None
-        if self.connection.dialect.name == "postgresql":
-            self.driver = self.connection.connection.driver_connection
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-volume")
-
-    def __enter__(self) -> _Sink:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self.wait()
-        finally:
-            if self.pool is not None:
-                self.pool.shutdown()
-
-    def wait(self) -> None:
-        pending, self.pending = self.pending, None
-        if pending is not None:
-            pending.result()
-
-    def put(self, batch: list[Rows]) -> None:
-        """Store ``batch`` (the caller no longer touches its lists)."""
-        self.wait()
-        if self.pool is not None:
-            self.pending = self.pool.submit(self._copy, batch)
-            return
-        for model, rows in zip(MODELS, batch, strict=True):
-            if rows:
-                table = model.__table__
-                _check_columns(table, rows[0])
-                for start in range(0, len(rows), BATCH):
-                    self.connection.execute(table.insert(), rows[start:start + BATCH])
-
-    def _copy(self, batch: list[Rows]) -> None:
-        from psycopg import sql
-
-        for model, rows in zip(MODELS, batch, strict=True):
-            if not rows:
-                continue
-            table = model.__table__
-            _check_columns(table, rows[0])
-            columns = list(rows[0])
-            statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns)))
-            values = operator.itemgetter(*columns)
-            with self.driver.cursor() as cursor, cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(values(row))
-
-
-def _check_columns(table: Any, row: dict[str, Any]) -> None:
-    missing = sorted(c.name for c in table.columns if c.name not in row and c.default is not None)
-    if missing:  # pragma: no cover - a programming error, caught by the tests
-        raise ValueError(f"{table.name}: rows without {', '.join(missing)}")
 
 
 def _authorities(db: Session, rng: random.Random) -> list[tuple[int, str, int]]:
@@ -233,81 +135,6 @@ def _attorneys(db: Session) -> list[int]:
     return found
 
 
-SYLLABLES = ("al", "ber", "ca", "dor", "el", "fa", "gon", "ha", "in", "jo", "ka", "lo", "mar",
-             "ne", "or", "pa", "qui", "ro", "sa", "ta", "ur", "va", "we", "xi", "ya", "zo")
-
-
-def _surname(rng: random.Random) -> str:
-    if rng.random() < 0.5:
-        return rng.choice(LAST)
-    return "".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize()
-
-
-def _body(rng: random.Random, country: str, shared: list[str]
-          ) -> tuple[Request, dict[str, Any]]:
-    """A request's content (the model, and its canonical form without the reference)."""
-    types = rng.choices(TYPES, TYPE_ODDS, k=rng.choice((1, 1, 1, 2, 2, 3)))
-    persons = [{"name": f"{rng.choice(FIRST)} {_surname(rng)} {_surname(rng)}",
-                "role": rng.choice(("suspect", "suspect", "witness", "victim"))}
-               for _ in range(rng.randint(1, 3))]
-    items: list[dict[str, Any]] = []
-    for kind in types:
-        item: dict[str, Any] = {"type": kind, "description": {"text": "Records sought."}}
-        if kind in ("subscriber_info", "non_content", "stored_content", "real_time"):
-            idents = []
-            for _ in range(rng.randint(1, 3)):
-                pick = rng.random()
-                if pick < 0.02 and shared:
-                    idents.append({"kind": "email", "value": rng.choice(shared)})
-                elif pick < 0.5:
-                    idents.append({"kind": "email", "value":
-                                   f"user{rng.getrandbits(40):x}@mail.example"})
-                elif pick < 0.75:
-                    idents.append({"kind": "phone", "value":
-                                   f"+{rng.randint(1, 99)} {rng.randint(10**8, 10**9 - 1)}"})
-                else:
-                    idents.append({"kind": "ip", "value": f"203.0.{rng.randint(0, 255)}."
-                                                          f"{rng.randint(1, 254)}",
-                                   "datetime": "2025-05-01T10:00:00Z"})
-            item.update(identifiers=idents, provider=rng.choice(PROVIDERS))
-        elif kind == "financial_records":
-            item.update(institution="Bank of Example", state=rng.choice(STATES), accounts=[
-                {"number": f"{rng.getrandbits(48):014d}"} for _ in range(rng.randint(1, 2))])
-        elif kind in ("witness", "search_seizure", "service_of_documents", "assets"):
-            item["state"] = rng.choice(STATES)
-        items.append(item)
-    doc: dict[str, Any] = {"requesting_authority": {"name": "Authority", "country": country},
-                           "persons": persons, "assistance": items}
-    if rng.random() < 0.15:
-        doc["urgency"] = {"urgent": True, "reason": "trial_date",
-                          "date": (date.today() + timedelta(days=rng.randint(-60, 240)))
-                          .isoformat()}
-    content = Request.from_dict(doc)
-    return content, content.to_dict(omit_defaults=True)
-
-
-def _status(rng: random.Random, age_days: int) -> Status:
-    closing = min(0.92, age_days / 500)
-    if rng.random() < closing:
-        return rng.choices((Status.COMPLETED, Status.DECLINED, Status.WITHDRAWN), (80, 12, 8))[0]
-    return rng.choices((Status.SUBMITTED, Status.IN_TRIAGE, Status.RETURNED, Status.ACCEPTED,
-                        Status.ASSIGNED, Status.REFERRED, Status.IN_EXECUTION),
-                       (14, 14, 8, 6, 25, 18, 15))[0]
-
-
-PATH = {
-    Status.SUBMITTED: [], Status.IN_TRIAGE: ["opened"], Status.RETURNED: ["opened", "returned"],
-    Status.ACCEPTED: ["opened", "accepted"], Status.ASSIGNED: ["opened", "accepted", "assigned"],
-    Status.REFERRED: ["opened", "accepted", "assigned", "referred"],
-    Status.IN_EXECUTION: ["opened", "accepted", "assigned", "in_execution"],
-    Status.COMPLETED: ["opened", "accepted", "assigned", "in_execution", "completed"],
-    Status.DECLINED: ["opened", "declined"], Status.WITHDRAWN: ["withdrawn"],
-}
-AFTER = {"opened": "in_triage", "returned": "returned", "accepted": "accepted",
-         "assigned": "assigned", "referred": "referred", "in_execution": "in_execution",
-         "completed": "completed", "declined": "declined", "withdrawn": "withdrawn"}
-
-
 @dataclass
 class _State:
     """What the generation of one request reads and advances."""
@@ -340,7 +167,7 @@ def generate(db: Session, n: int, seed: int = 42) -> int:
         counters={row.year: row.last for row in db.scalars(
             select(ReferenceCounter).where(ReferenceCounter.series == REAL_SERIES))},
         request_id=_next_id(db, MlaRequest.id), return_id=_next_id(db, TriageReturn.id))
-    with _Sink(db) as sink:
+    with BatchWriter(db, MODELS) as sink:
         for start in range(0, n, BATCH):
             batch: list[Rows] = [[] for _ in MODELS]
             for _ in range(min(BATCH, n - start)):
@@ -368,8 +195,8 @@ def _one(state: _State, batch: list[Rows]) -> None:
     authority_id, country, submitter_id = rng.choice(state.authorities)
     submitted = now - timedelta(days=rng.random() * 365 * YEARS)
     age = (now - submitted).days
-    status = _status(rng, age)
-    content, body = _body(rng, country, state.shared)
+    status = request_status(rng, age)
+    content, body = request_body(rng, country, state.shared)
     counters = state.counters
     counters[submitted.year] = counters.get(submitted.year, 0) + 1
     reference = f"MLA-{submitted.year}-{counters[submitted.year]:06d}"
@@ -446,18 +273,15 @@ def _one(state: _State, batch: list[Rows]) -> None:
 
 
 def _analyze(db: Session) -> None:
-    """PostgreSQL: refresh the planner's statistics of the tables just filled (in this
-    transaction, which sees its own rows), so that the duplicate pass below and the first
-    pages read after the load are planned for their real size, not for the empty tables they
-    were (a nested loop over the keys then takes minutes)."""
+    """PostgreSQL: refresh the planner's statistics of the tables just filled, so that the
+    duplicate pass and the first pages are planned for their real size."""
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("ANALYZE " + ", ".join(model.__tablename__ for model in MODELS)))
 
 
 def _flag_duplicates(db: Session) -> None:
-    """Set the duplicate flag of the open requests sharing a key with another open one (IP
-    addresses are left to the per-request check, which knows the time window): one grouped
-    pass over the keys, then one update."""
+    """Flag the open requests sharing a key with another open one (IP addresses are left to
+    the per-request check, which knows the time window)."""
     key = aliased(TriageKey)
     shared = (select(key.kind, key.value)
               .join(TriageEntry, TriageEntry.request_id == key.request_id)

@@ -14,6 +14,7 @@ from portal.audit.models import AuditEvent
 from portal.contract.model import Request
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion
 from portal.triage import dashboard, demo_volume, intake, queue, versions
+from portal.triage.bulk_rows import check_columns
 from portal.triage.models import TriageEntry, TriageKey, TriageReturn, TriageReturnItem
 from tests.conftest import Account
 from tests.triage.conftest import session, user
@@ -94,7 +95,7 @@ def test_same_seed_same_rows() -> None:
     # each row names every column that has a Python default (COPY does not apply them)
     for model, rows in zip(demo_volume.MODELS, first, strict=True):
         for row in rows[:1]:
-            demo_volume._check_columns(model.__table__, row)
+            check_columns(model.__table__, row)
     # the content written is already in its canonical form
     for row in first[0][:20]:
         body = json.loads(str(row["draft_json"]))
