@@ -1,8 +1,5 @@
-"""The request contract: the JSON Schema of a request, its typed model and the loader.
-
-Framework-free (no Flask, no database): the wizard, the rule engine, the package builder and
-the API all use these objects.
-"""
+"""The request contract: the JSON Schema of a request, its typed model and the loader, used by
+the wizard, the rule engine, the package builder and the API (no Flask, no database)."""
 
 from portal.contract.load import ContractError, LoadResult, load_request, load_request_json
 from portal.contract.model import SCHEMA_VERSION, AssistanceItem, Narrative, Request

@@ -1,7 +1,6 @@
-"""Empty entries of repeatable answers are dropped when a draft is saved (issue #18): a case
-reference, person, identifier or preservation record added and left blank is not stored.
-The items of assistance and the attachments are kept: an item's type is an answer, and an
-attachment stands for a file."""
+"""Drop the blank entries of repeatable answers when a draft is saved (issue #18): case
+references, persons, identifiers, preservation records. Assistance items and attachments are
+kept (an item's type is an answer; an attachment stands for a file)."""
 
 from __future__ import annotations
 

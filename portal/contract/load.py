@@ -1,26 +1,21 @@
-"""Load a request from JSON: validate against the schema, return the model or precise errors.
-
-Never raises. Errors carry a path such as ``assistance[2].identifiers[0].value``, an English
-message template (marked with ``N_`` for extraction) and its parameters; ``message`` is the
-template translated into the locale given to the loader and filled in, and
-:meth:`ContractError.render` translates it into any other locale.
-"""
+"""Load a request from JSON: validate against the schema, return the model or errors (never
+raises). An error has a path (``assistance[2].identifiers[0].value``), a message template marked
+with ``N_``, its parameters, and the message rendered in the loader's locale."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from portal import cache
 from portal.contract.model import AssistanceItem, Request, field_specs, item_fields
 from portal.i18n_core import N_, get_translations
 
@@ -122,13 +117,13 @@ class _SafeDict(dict[str, str]):
         return "{" + key + "}"
 
 
-@cache
+@functools.cache  # the schema file shipped with the code, read once
 def request_schema() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return data
 
 
-@cache
+@functools.cache  # built once from the shipped schema
 def _validator() -> Draft202012Validator:
     checker = FormatChecker(formats=("date", "email"))
     return Draft202012Validator(request_schema(), format_checker=checker)
@@ -228,27 +223,17 @@ def _make(parts: list[object], template: str, params: dict[str, str], locale: st
     )
 
 
-_PART_MEMO_SIZE = 4096
-_part_memo: OrderedDict[tuple[str, str], bool] = OrderedDict()
-_part_memo_lock = threading.Lock()
+_VALID_PARTS = cache.named("contract.valid_parts", max_bytes=1024 * 1024,
+                           why="whether one part of a request is valid (key: its name and digest)")
 
 
 def _part_is_valid(name: str, version: Any, value: Any) -> bool:
-    """Whether a document of this part alone is valid, remembered by the SHA-256 of the
-    part's canonical JSON (the digest, not the text: narratives are not kept in memory)."""
+    """Whether a document of this part alone is valid, remembered by the part's name and the
+    SHA-256 of its canonical JSON (narratives are not kept in memory)."""
     text = json.dumps([version, value], sort_keys=True, ensure_ascii=False)
-    key = (name, hashlib.sha256(text.encode("utf-8")).hexdigest())
-    with _part_memo_lock:
-        known = _part_memo.get(key)
-        if known is not None:
-            _part_memo.move_to_end(key)
-            return known
-    valid = bool(_validator().is_valid({"schema_version": version, name: value}))
-    with _part_memo_lock:
-        _part_memo[key] = valid
-        while len(_part_memo) > _PART_MEMO_SIZE:
-            _part_memo.popitem(last=False)
-    return valid
+    key = (name, hashlib.sha256(text.encode("utf-8")).digest())
+    return _VALID_PARTS.get_or_make(  # type: ignore[no-any-return]
+        key, lambda: bool(_validator().is_valid({"schema_version": version, name: value})))
 
 
 _ROOT_KEYWORDS = frozenset({"$schema", "$id", "$defs", "title", "description",
@@ -256,7 +241,7 @@ _ROOT_KEYWORDS = frozenset({"$schema", "$id", "$defs", "title", "description",
                             "additionalProperties"})
 
 
-@cache
+@functools.cache  # a property of the shipped schema
 def _root_checks_parts_alone() -> bool:
     """Whether the root schema checks each property on its own (no root ``allOf``, ``if``,
     ``dependent*``...): the condition for answering part by part. Otherwise every document
@@ -268,11 +253,9 @@ def _root_checks_parts_alone() -> bool:
 
 
 def _valid_by_parts(data: Mapping[str, Any]) -> bool:
-    """True when the document is valid, told part by part: the root schema only requires
-    ``schema_version`` and allows no other names than its properties, and each property is
-    checked on its own, so the document is valid exactly when each of its parts is valid in a
-    document of that part alone. A save changes one section: the other parts' answers are
-    remembered (by their canonical JSON) and only the changed one is checked again."""
+    """Whether the document is valid, told part by part (the root schema checks each property
+    on its own, so the document is valid when each part is valid alone); each part's answer is
+    remembered by its canonical JSON."""
     if type(data) is not dict or not _root_checks_parts_alone():
         return False  # (tuples, mapping proxies: the full validator decides)
     properties = request_schema()["properties"]

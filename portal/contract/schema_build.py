@@ -1,8 +1,5 @@
-"""Generate ``request.schema.json`` from the model (the model is the single source of truth).
-
-Run ``python -m portal.contract.schema_build`` after changing ``model.py``; a test fails when
-the committed schema differs from the generated one.
-"""
+"""Generate ``request.schema.json`` from the model (``python -m portal.contract.schema_build``
+after changing it); a test fails when the committed schema differs from the generated one."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
-"""The U.S. legal-standard rule engine (pure: no Flask, no database).
-
-``evaluate(request, context) -> list[Finding]``; the catalog of rules in :mod:`.catalog`; the
-thresholds in :mod:`.settings`; rendering in the interface language in :mod:`.render`.
-"""
+"""The U.S. legal-standard rule engine (no Flask, no database): ``evaluate(request, context)``,
+the rule catalog (:mod:`.catalog`), its thresholds (:mod:`.settings`) and rendering
+(:mod:`.render`)."""
 
 from portal.rules.base import EvaluationContext, Finding
 from portal.rules.catalog import RULES, RULES_BY_CODE, Rule

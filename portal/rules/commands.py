@@ -1,8 +1,6 @@
-"""``portal check`` and ``portal rules`` (click commands; the lead attaches them to the CLI).
-
-Exit status of ``check``: 0 no blocker, 1 at least one blocker, 2 the file is not valid JSON or
-not valid against the schema (errors printed as JSON on stdout, a summary line on stderr).
-"""
+"""``portal check`` and ``portal rules``. ``check`` exits with 0 (no blocker), 1 (a blocker) or 2
+(not valid JSON or not valid against the schema: errors as JSON on stdout, a summary on
+stderr)."""
 
 from __future__ import annotations
 

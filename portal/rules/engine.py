@@ -1,11 +1,6 @@
-"""The rule engine: ``evaluate(request, context) -> list[Finding]``. Pure: no I/O, no Flask.
-
-Every check is a small function registered with :func:`portal.rules.base.check` in one module
-per family. The engine runs them in catalog order over a *sanitized* copy of the request (every
-attribute of its declared type, whatever the caller built), catches anything a check might
-still raise (``strict=True`` re-raises, for tests), removes duplicates, and sorts the findings
-by severity, then catalog order, then document order of the path.
-"""
+"""The rule engine: ``evaluate(request, context) -> list[Finding]`` (no I/O, no Flask). Runs the
+registered checks in catalog order over a sanitized copy of the request, and returns the
+findings without duplicates, by severity, then catalog order, then document order."""
 
 from __future__ import annotations
 

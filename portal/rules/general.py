@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from portal import cache
 from portal.contract.model import ELECTRONIC_TYPES, Narrative
 from portal.rules import text
 from portal.rules.base import Finding, Subject, check
@@ -212,16 +213,18 @@ def _compile_terms(terms: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts)) if parts else None
 
 
-# (reference object, compiled pattern): rebuilt only when another reference object is used.
-_SPEECH_PATTERN: list[tuple[object, re.Pattern[str] | None]] = []
+_SPEECH_PATTERNS = cache.named("rules.speech_terms", max_bytes=1024 * 1024,
+                               why="the pattern of the speech terms (key: reference-data version)")
 
 
 def _speech_pattern(s: Subject) -> re.Pattern[str] | None:
-    if _SPEECH_PATTERN and _SPEECH_PATTERN[0][0] is s.reference:
-        return _SPEECH_PATTERN[0][1]
-    pattern = _compile_terms([*_terms(s, frozenset({"speech"})), *SPEECH_TERMS])
-    _SPEECH_PATTERN[:] = [(s.reference, pattern)]
-    return pattern
+    def make() -> re.Pattern[str] | None:
+        return _compile_terms([*_terms(s, frozenset({"speech"})), *SPEECH_TERMS])
+
+    version = getattr(s.reference, "version", None)
+    if not isinstance(version, str):
+        return make()
+    return _SPEECH_PATTERNS.get_or_make(version, make)  # type: ignore[no-any-return]
 
 
 def _matches(name: Narrative, pattern: re.Pattern[str] | None) -> str | None:

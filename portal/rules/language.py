@@ -1,20 +1,13 @@
-"""Language detection for GEN-ENGLISH, with lingua (``lingua-language-detector``).
-
-The detector is built once, lazily, for a fixed set of languages likely in MLA requests, in
-low-accuracy mode (reliable above ~120 characters, good enough from ``english_min_chars``; it
-keeps a detection near 0.1-0.2 ms). Two cheap steps avoid calling lingua at all when the answer
-is obvious:
-
-* a text whose words are mostly English function words ("the", "of", "and"...) is English;
-* results are memoised per text (the wizard re-checks the same texts on every save).
-"""
+"""Language detection for GEN-ENGLISH with lingua (built once, for the languages likely in MLA
+requests); results are remembered by the sample examined and the declared language."""
 
 from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
 from typing import Any, Protocol
+
+from portal import cache
 
 LANGUAGE_NAMES = (
     "ENGLISH",
@@ -44,6 +37,7 @@ LANGUAGE_NAMES = (
 
 _lock = threading.Lock()
 _detector: Any = None
+_UNKNOWN = object()
 
 _ENGLISH_MARKERS = frozenset(
     (
@@ -85,8 +79,21 @@ def _mostly_english(sample: str) -> bool:
     return markers / len(tokens) >= 0.2
 
 
-@lru_cache(maxsize=4096)
-def _detect(sample: str) -> str | None:
+_DETECTIONS = cache.named("rules.language", max_bytes=8 * 1024 * 1024,
+                          why="language of a text sample (key: the sample, the declared language)")
+
+
+def _detect(sample: str, hint: str = "") -> str | None:
+    """The language of ``sample``; ``hint`` (a declared language) settles a near tie."""
+    key = (sample, hint)
+    found = _DETECTIONS.get(key, _UNKNOWN)
+    if found is _UNKNOWN:
+        found = _detect_with_hint(sample, hint) if hint else _detect_alone(sample)
+        _DETECTIONS.put(key, found)
+    return found  # type: ignore[no-any-return]
+
+
+def _detect_alone(sample: str) -> str | None:
     if _mostly_english(sample):
         return "en"
     try:
@@ -125,10 +132,9 @@ class _Thresholds(Protocol):
 
 
 def judge(text: str, settings: _Thresholds, hint: str = "") -> str | None:
-    """The language of ``text`` when it is long enough to judge (RULES.md, GEN-ENGLISH): a text
-    mostly in Chinese, Japanese or Korean script from ``english_min_cjk_chars`` characters, by
-    its script; others from ``english_min_chars`` by the detector. ``hint`` (the declared
-    language) settles a near tie between two languages of one family (Spanish, Portuguese)."""
+    """The language of ``text`` when long enough to judge (GEN-ENGLISH): by its script for
+    Chinese, Japanese or Korean, else by the detector; ``hint`` (the declared language) settles
+    a near tie within one family (Spanish, Portuguese)."""
     if not isinstance(text, str):
         return None
     stripped = text.strip()
@@ -142,7 +148,7 @@ def judge(text: str, settings: _Thresholds, hint: str = "") -> str | None:
             return "ko" if _HANGUL.search(sample) else "zh"
     if len(stripped) < settings.english_min_chars:
         return None
-    found = _detect_with_hint(sample, hint[:2].lower())
+    found = _detect(sample, hint[:2].lower())
     if found is not None and found != "en":  # an English text full of foreign names?
         plain = without_names(sample)
         if len(plain) >= settings.english_min_chars and _detect(plain) == "en":
@@ -161,10 +167,9 @@ def without_names(sample: str) -> str:
     return " ".join(_NAME.sub(" ", _QUOTED.sub(" ", sample)).split())
 
 
-@lru_cache(maxsize=4096)
 def _detect_with_hint(sample: str, hint: str) -> str | None:
     found = _detect(sample)
-    if found is None or found == "en" or not hint or hint == found:
+    if found is None or found == "en" or hint == found:
         return found
     try:
         values = detector().compute_language_confidence_values(sample)
@@ -176,8 +181,8 @@ def _detect_with_hint(sample: str, hint: str) -> str | None:
 
 
 def clear_cache() -> None:
-    _detect.cache_clear()
-    _detect_with_hint.cache_clear()
+    """Forget the languages detected."""
+    _DETECTIONS.clear()
 
 
 def language_name(code: str) -> str:

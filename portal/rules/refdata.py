@@ -1,8 +1,5 @@
-"""What the rules need from the reference data (``portal.reference``), as structural types.
-
-The rules depend on these protocols only, so they can be tested with small hand-made
-reference objects and never import the data files themselves.
-"""
+"""What the rules need from the reference data (``portal.reference``), as structural types: the
+rules can be tested with small hand-made reference objects."""
 
 from __future__ import annotations
 

@@ -1,10 +1,6 @@
-"""The fields a request needs (RULES.md, GEN-REQUIRED), as data in one place: the engine
-checks them and the requirements guide lists them. A field that a more specific rule already
-reports when it is blank names that rule (``covered_by``); GEN-REQUIRED leaves it to that rule.
-
-Paths are those of the findings, with ``[]`` for every entry of a list; ``types`` limits a field
-of ``assistance[]`` to the kinds of assistance that need it.
-"""
+"""The fields a request needs (RULES.md, GEN-REQUIRED): the engine checks them and the
+requirements guide lists them. Paths as in findings (``[]`` for every entry of a list); a field
+a more specific rule reports when blank names that rule (``covered_by``)."""
 
 from __future__ import annotations
 

@@ -39,8 +39,7 @@ class RuleSettings:
     english_sample_chars: int = 600
 
     def as_dict(self) -> dict[str, int]:
-        # (every setting is an int: no deep copy as dataclasses.asdict makes, ~10x slower, and
-        # the package view renders each finding with the settings)
+        """The settings by name (every setting is an int: nothing to copy deeply)."""
         return {name: getattr(self, name) for name in _NAMES}
 
 

@@ -1,10 +1,6 @@
-"""GEN-DATE-FUTURE: dates that can only lie in the past do not lie after today.
-
-Date fields are always judged; in free text, a date is judged only where the text presents it
-as a past event: a sentence that speaks of what lies ahead (a trial "scheduled for", a
-detention that "expires on") is left alone (RULES.md, version 2). One day of grace is given
-for time zones.
-"""
+"""GEN-DATE-FUTURE: dates that can only lie in the past are not after today (one day of grace).
+Date fields are always judged; a date in free text only where the sentence presents it as past
+(not "scheduled for", "expires on": RULES.md, version 2)."""
 
 from __future__ import annotations
 

@@ -69,11 +69,11 @@ def test_rules_are_complete_records() -> None:
 
 def test_catalog_strings_are_marked_for_extraction() -> None:
     """Every title/explanation/fix is a literal inside N_(...) so pybabel -k N_ extracts it."""
-    source = Path(catalog.__file__).read_text(encoding="utf-8")
     marked: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "N_":
-            marked.add(ast.literal_eval(node.args[0]))
+    for module in Path(catalog.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "N_":
+                marked.add(ast.literal_eval(node.args[0]))
     for rule in catalog.RULES:
         assert {rule.title, rule.explanation, rule.fix} <= marked, rule.code
 

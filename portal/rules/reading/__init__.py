@@ -1,8 +1,6 @@
 """What a request's free text says: dates, statements of belief or fact, requests for
-interception, location or pen registers, the legal standard invoked, durations.
-
-Pure (no Flask, no database); the word lists are data files per language in ``lexicon/``.
-"""
+interception, location or pen registers, the legal standard invoked, durations (no Flask, no
+database; word lists per language in ``lexicon/``)."""
 
 from portal.rules.reading.dates import DateMention, find_dates, read_dates, write_date
 from portal.rules.reading.excerpts import Excerpt, excerpt_of

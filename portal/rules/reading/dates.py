@@ -1,13 +1,11 @@
-"""Dates in free text, in every interface language, with their positions.
+"""Dates in free text, in every interface language, with their positions (never raises)."""
 
-Read: ISO dates, day/month/year in digits, "5 March 2026", "March 5, 2026", "5. März 2026",
-"5 de marzo de 2026", "5 марта 2026 г.", "٥ مارس ٢٠٢٦", "2026年3月5日", "March 2026" (a whole
-month) and ranges whose first date has no year ("between 3 February and 27 September 2026",
-"del 3 al 27 de septiembre de 2026"): a date without its year takes the year of the dated
-mention that follows it in the sentence (or, failing that, the one before it, as in
-"2026年2月3日至9月27日"). Arabic-Indic and full-width digits are read as digits. A year alone
-is not a date. Never raises; years outside 1900-2200 are ignored.
-"""
+# What is read: ISO dates, day/month/year in digits, "5 March 2026", "March 5, 2026", "5. März
+# 2026", "5 de marzo de 2026", "5 марта 2026 г.", "٥ مارس ٢٠٢٦", "2026年3月5日", "March 2026" (a
+# whole month) and ranges whose first date has no year ("between 3 February and 27 September
+# 2026"): a date without its year takes the year of the next dated mention in the sentence (or
+# of the one before it). Arabic-Indic and full-width digits are digits. A year alone is not a
+# date; years outside 1900-2200 are ignored.
 
 from __future__ import annotations
 
@@ -63,8 +61,8 @@ _YEAR = r"(\d{4})(?!\d)"
 
 
 def trie_pattern(words: list[str]) -> str:
-    """One regular expression for ``words`` that shares their common beginnings (much faster
-    than a plain alternation of hundreds of words; longest match first)."""
+    """One regular expression for ``words`` that shares their common beginnings (longest match
+    first)."""
     trie: dict[str, dict] = {}  # type: ignore[type-arg]
     for word in words:
         node = trie
@@ -83,13 +81,13 @@ def trie_pattern(words: list[str]) -> str:
     return build(trie)
 
 
-@cache
+@cache  # made once from the word lists shipped with the code
 def _month_words() -> frozenset[str]:
     """The first word of every month form (to skip the month patterns when none is there)."""
     return frozenset(m.split()[0] for m in lexicon.months() if m.split())
 
 
-@cache
+@cache  # compiled once from the word lists shipped with the code
 def _patterns() -> tuple[re.Pattern[str], ...]:
     names = [m for m in lexicon.months() if m and not any(c.isdigit() for c in m)]
     month = f"({trie_pattern(names)})\\.?" if names else "(?!x)x"
@@ -116,8 +114,7 @@ _WORD = re.compile(r"\w+")
 
 
 def _matches(pattern: re.Pattern[str], sample: str, starts: list[int]) -> list[re.Match[str]]:
-    """``pattern`` tried only where a mention of its kind can start (a number, a month name):
-    far faster than scanning every position."""
+    """``pattern`` tried only where a mention of its kind can start (a number, a month name)."""
     out = []
     for start in starts:
         match = pattern.match(sample, start)

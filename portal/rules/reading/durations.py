@@ -23,7 +23,7 @@ class Duration:
     days: float
 
 
-@cache
+@cache  # compiled once from the word lists shipped with the code
 def _pattern() -> re.Pattern[str]:
     words = sorted(lexicon.numbers(), key=len, reverse=True)
     number = r"\d{1,4}" + "".join(f"|{re.escape(w)}" for w in words)

@@ -1,9 +1,6 @@
-"""The word lists of the reader: one TOML file per language in ``lexicon/``, read once.
-
-Each category is a list of ``[phrase, example]`` entries; phrases use a small syntax (see the
-head of ``lexicon/en.toml``) that :func:`phrase_pattern` turns into a regular expression. One
-pattern per category matches the phrases of every language at once: a request may mix them.
-"""
+"""The word lists of the reader: one TOML file per language in ``lexicon/`` (``[phrase,
+example]`` entries per category, in the syntax described at the head of ``lexicon/en.toml``),
+read once; :func:`phrase_pattern` turns a phrase into a regular expression."""
 
 from __future__ import annotations
 
@@ -63,13 +60,19 @@ def phrase_pattern(phrase: str) -> str:
     return start + body + end
 
 
-@cache
+@cache  # the word lists shipped with the code, read once
+def _files() -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for language in LANGUAGES:
+        path = DIRECTORY / f"{language}.toml"
+        if path.is_file():
+            with path.open("rb") as handle:
+                out[language] = tomllib.load(handle)
+    return out
+
+
 def _file(language: str) -> dict[str, Any]:
-    path = DIRECTORY / f"{language}.toml"
-    if not path.is_file():
-        return {}
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
+    return _files().get(language, {})
 
 
 def entries(category: str) -> list[Entry]:
@@ -89,7 +92,6 @@ def categories() -> tuple[str, ...]:
     return tuple(names)
 
 
-@cache
 def pattern(category: str) -> re.Pattern[str]:
     """One pattern for every phrase of ``category`` (longest first), in every language."""
     phrases = sorted({e.phrase for e in entries(category) if e.phrase.strip()},
@@ -99,7 +101,7 @@ def pattern(category: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{phrase_pattern(p)})" for p in phrases), re.IGNORECASE)
 
 
-@cache
+@cache  # made once from the word lists shipped with the code
 def numbers() -> dict[str, int]:
     """Number words (lower case) of every language, with their values."""
     out: dict[str, int] = {}
@@ -109,7 +111,7 @@ def numbers() -> dict[str, int]:
     return out
 
 
-@cache
+@cache  # made once from the word lists shipped with the code
 def months() -> dict[str, int]:
     """Every month name and form (case-folded) of every language, with its number."""
     out: dict[str, int] = {}
@@ -127,7 +129,6 @@ def month_forms(language: str) -> list[list[str]]:
     return [[str(form) for form in forms] for forms in raw]
 
 
-@cache
 def date_words(kind: str) -> tuple[str, ...]:
     """The ``glue`` or ``range`` words of dates, in every language (longest first)."""
     words: set[str] = set()

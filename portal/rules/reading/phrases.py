@@ -1,10 +1,5 @@
-"""Phrases of a category found in a text, leaving out those that are negated or quoted.
-
-"We do not ask for interception" and "the suspect wrote: 'I will listen to your calls'" are
-not requests for interception: a phrase with a negation a few words before it (or a negating
-phrase just after it) in the same sentence is left out, and so is a phrase inside quotation
-marks.
-"""
+"""Phrases of a category found in a text, leaving out those inside quotation marks and those
+negated in the same sentence ("We do not ask for interception")."""
 
 from __future__ import annotations
 

@@ -1,18 +1,17 @@
 """A text read once: its words, and where the phrases of each category may stand.
 
-Scanning a text with one large alternation per category is slow (every position tries every
-phrase of eight languages). Instead each phrase is indexed by a telling word of it (see
-``_key``; the leading characters of a Chinese phrase), the words of the text are looked up
-once in that index, and only the phrases of a word found are tried, in a short window around
-it. Common words ("in", "de", "не") then cost nothing.
+Each phrase of the lexicon is indexed by a telling word of it (the leading characters of a
+Chinese phrase); only the phrases whose key word is in the text are tried, around that word.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
+from portal import cache as caches
 from portal.rules.reading import lexicon
 
 MAX_SCAN = 50_000
@@ -34,6 +33,7 @@ class _Index:
     stems: dict[str, tuple[tuple[str, Group], ...]]  # a stem's first 3 letters -> (stem, group)
     cjk: tuple[tuple[str, Group], ...]  # Chinese characters -> group
     phrases: dict[Group, tuple[str, ...]]
+    reach: dict[Group, tuple[int, int]]  # see group_reach
 
 
 def _key(phrase: str) -> tuple[str, str] | None:
@@ -62,7 +62,7 @@ def _key(phrase: str) -> tuple[str, str] | None:
     return best
 
 
-@cache
+@cache  # built once from the lexicon files shipped with the code
 def _index() -> _Index:
     exact: dict[str, set[Group]] = {}
     stems: dict[str, set[tuple[str, Group]]] = {}
@@ -87,16 +87,14 @@ def _index() -> _Index:
             phrases.setdefault(group, []).append(phrase)
     return _Index({k: frozenset(v) for k, v in exact.items()},
                   {k: tuple(sorted(v)) for k, v in stems.items()}, tuple(sorted(cjk)),
-                  {k: tuple(v) for k, v in phrases.items()})
+                  {k: tuple(v) for k, v in phrases.items()},
+                  {group: _reach(group, tuple(v)) for group, v in phrases.items()})
 
 
-@cache
-def group_reach(group: Group) -> tuple[int, int]:
-    """How far before its key a phrase of ``group`` may start, and after it end (characters):
-    the window searched around a key (a stem or a gap of "~" may add up to 60 characters)."""
+def _reach(group: Group, phrases: tuple[str, ...]) -> tuple[int, int]:
     kind, key = group[1][0], group[1][2:]
     before = after = 0
-    for phrase in _index().phrases.get(group, ()):
+    for phrase in phrases:
         at = phrase.casefold().find(key)
         head, tail = phrase[: max(at, 0)], phrase[max(at, 0):]
         before = max(before, len(head) + 8 + 60 * head.count("~") + 30 * head.count("*"))
@@ -104,7 +102,15 @@ def group_reach(group: Group) -> tuple[int, int]:
     return before, after + (30 if kind == "s" else 0)
 
 
-@cache
+def group_reach(group: Group) -> tuple[int, int]:
+    """How far before its key a phrase of ``group`` may start, and after it end (characters):
+    the window searched around a key (a stem or a gap of "~" may add up to 60 characters)."""
+    found = _index().reach.get(group)
+    return found if found is not None else _reach(group, ())
+
+
+@caches.memoize("rules.reading.group_patterns", max_bytes=2 * 1024 * 1024,
+                why="compiled phrases of one lexicon group (key: the group)")
 def group_pattern(group: Group) -> re.Pattern[str]:
     """The phrases of one group as one pattern (longest first)."""
     phrases = sorted(set(_index().phrases.get(group, ())), key=len, reverse=True)
@@ -120,8 +126,13 @@ def _forms(word: str) -> list[str]:
                      if word.startswith(p) and len(word) > len(p) + 1]
 
 
-@lru_cache(maxsize=65_536)
-def _word_groups(word: str) -> frozenset[Group]:
+# Sized by its sets only: the groups in them belong to the index.
+_WORD_GROUPS = caches.named("rules.reading.word_groups", max_bytes=4 * 1024 * 1024,
+                            sizeof=sys.getsizeof,
+                            why="the lexicon groups keyed by one word (key: the word)")
+
+
+def _groups_keyed_by(word: str) -> frozenset[Group]:
     index = _index()
     found: set[Group] = set()
     for form in _forms(word):
@@ -133,10 +144,24 @@ def _word_groups(word: str) -> frozenset[Group]:
     return frozenset(found)
 
 
+_NO_GROUPS: frozenset[Group] = frozenset()
+
+
 def groups_of(word: str) -> frozenset[Group]:
-    """The groups of phrases keyed by ``word`` (case-folded). Remembered per word (the
-    vocabulary of requests is small, and this lookup is the reader's inner loop)."""
-    return _word_groups(word) if len(word) <= 40 else frozenset()
+    """The groups of phrases keyed by ``word`` (case-folded); those of a word that may carry a
+    stem or an Arabic prefix are remembered per word."""
+    if not word or len(word) > 40:
+        return _NO_GROUPS
+    index = _index()
+    stems = index.stems
+    if not ("\u0600" <= word[0] <= "\u06ff" or word[:3] in stems or word[:2] in stems
+            or word[:1] in stems):
+        return index.exact.get(word, _NO_GROUPS)  # its only form, no stem: one look-up
+    found: frozenset[Group] | None = _WORD_GROUPS.get(word)
+    if found is None:
+        found = _groups_keyed_by(word)
+        _WORD_GROUPS.put(word, found)
+    return found
 
 
 def _is_word(char: str) -> bool:
@@ -144,8 +169,8 @@ def _is_word(char: str) -> bool:
 
 
 def clear_word_cache() -> None:
-    """Forget the words looked up (benchmarks measure a first look-up with it)."""
-    _word_groups.cache_clear()
+    """Forget the words looked up."""
+    _WORD_GROUPS.clear()
 
 
 def places_of(folded: str, word: str) -> list[int]:
