@@ -1,30 +1,20 @@
-"""What the portal's PDFs share: the attachment record, HTML helpers, page CSS, the renderer.
-
-Documents are built as HTML strings (every value escaped with :func:`esc`; user text never
-becomes markup, a URL or CSS) and rendered by WeasyPrint (see :mod:`portal.pdf`). WeasyPrint is
-imported lazily, so importing :mod:`portal.pdf` costs nothing until a PDF is rendered.
-"""
+"""What the portal's PDFs share: the attachment record, number and time formats, the page
+CSS, the HTML layout and the renderer (WeasyPrint, imported on the first render)."""
 
 from __future__ import annotations
 
-import html
 import importlib
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
+from markupsafe import Markup
 
 from portal.contract.model import Attachment
 from portal.pdf.fonts import MONO_STACK, TEXT_STACK, check_fonts, css_string, font_face_css
-
-#: Languages written right to left (primary subtags), used when Babel does not know the code.
-RTL_LANGUAGES = frozenset(
-    {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi"}
-)
+from portal.pdf.templating import render_template
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,65 +36,6 @@ class AttachmentInfo:
             size=attachment.size,
             pages=attachment.pages,
         )
-
-
-def esc(value: object) -> str:
-    """HTML-escape any value (quotes included, for attributes)."""
-    return html.escape(str(value), quote=True)
-
-
-def bdi(value: str, cls: str = "") -> str:
-    """A short user-supplied value isolated for the bidi algorithm (an Arabic name in an English
-    sentence keeps its own direction and does not reorder its neighbours)."""
-    attr = f' class="{esc(cls)}"' if cls else ""
-    return f'<bdi dir="auto"{attr}>{esc(value)}</bdi>'
-
-
-def primary_subtag(language: str) -> str:
-    return language.strip().replace("_", "-").split("-")[0].lower()
-
-
-@cache
-def _babel_locale(language: str) -> Locale | None:
-    code = language.strip().replace("-", "_")
-    if not code:
-        return None
-    try:
-        return Locale.parse(code)
-    except (UnknownLocaleError, ValueError, TypeError):
-        try:
-            return Locale.parse(primary_subtag(language))
-        except (UnknownLocaleError, ValueError, TypeError):
-            return None
-
-
-def text_direction(language: str) -> str:
-    """``"rtl"`` for a language written right to left, ``"ltr"`` for another known language,
-    ``"auto"`` (let the text decide) for an empty or unknown code."""
-    if not language.strip():
-        return "auto"
-    if primary_subtag(language) in RTL_LANGUAGES:
-        return "rtl"
-    locale = _babel_locale(language)
-    if locale is None:
-        return "auto"
-    return "rtl" if locale.text_direction == "rtl" else "ltr"
-
-
-def language_name(language: str, in_locale: str = "en") -> str:
-    """``"Chinese (Simplified)"`` for ``zh-Hans``, in ``in_locale``; the code when unknown."""
-    locale = _babel_locale(language)
-    if locale is None:
-        return language.strip()
-    try:
-        name = locale.get_display_name(in_locale)
-    except (UnknownLocaleError, ValueError):
-        name = None
-    return name or language.strip()
-
-
-def is_english(language: str) -> bool:
-    return primary_subtag(language) == "en"
 
 
 def utc_text(moment: datetime) -> str:
@@ -212,9 +143,8 @@ ul {{ margin: 0 0 4pt 0; padding-left: 14pt; }}
 """
 
 
-@cache
 def _weasyprint() -> Any:
-    """The WeasyPrint module (untyped library: imported as ``Any``; lazy, it takes ~0.5 s)."""
+    """The WeasyPrint module (untyped library: imported as ``Any``, on the first render)."""
     return importlib.import_module("weasyprint")
 
 
@@ -223,8 +153,7 @@ _SHARED = threading.local()
 
 def _shared_styles(weasyprint: Any) -> tuple[Any, list[Any]]:
     """The font configuration and the parsed font and base stylesheets, made once per thread
-    (parsing them and loading the fonts is ~0.1 s of each render; WeasyPrint objects are not
-    shared between threads)."""
+    (WeasyPrint objects are not shared between threads)."""
     cached = getattr(_SHARED, "styles", None)
     if cached is None:
         faces = font_face_css()
@@ -242,12 +171,8 @@ def _shared_styles(weasyprint: Any) -> tuple[Any, list[Any]]:
 
 
 def render_html(document: str, *, extra_css: Iterable[str] = ()) -> bytes:
-    """Render a complete HTML document to PDF bytes with the portal's fonts.
-
-    The PDF is tagged (structure tree and the document's language, for screen readers; it costs
-    no measurable time). Raises :class:`portal.pdf.fonts.MissingFontError` when a font is not
-    installed.
-    """
+    """A complete HTML document as tagged PDF bytes with the portal's fonts; raises
+    :class:`portal.pdf.fonts.MissingFontError` when a font is not installed."""
     check_fonts()  # fails first, with the package name, when fonts are missing
     weasyprint = _weasyprint()
     font_config, shared = _shared_styles(weasyprint)
@@ -278,10 +203,8 @@ def _url_fetcher(weasyprint: Any) -> Any:
 
 
 def html_document(*, lang: str, direction: str, title: str, body: str, author: str = "") -> str:
-    meta = f'<meta name="author" content="{esc(author)}">' if author else ""
-    return (
-        f'<!DOCTYPE html><html lang="{esc(lang)}" dir="{esc(direction)}"><head>'
-        f'<meta charset="utf-8"><title>{esc(title)}</title>{meta}'
-        '<meta name="generator" content="MLA request intake portal">'
-        f"</head><body>{body}</body></html>"
-    )
+    """A complete HTML document around ``body`` (HTML the caller made safe) with the layout of
+    ``templates/pdf/document.html``."""
+    context = {"lang": lang, "direction": direction, "title": title, "author": author,
+               "body": Markup(body)}  # noqa: S704 - the caller's HTML, by contract
+    return render_template("document.html", locale="en", context=context)

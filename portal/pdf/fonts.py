@@ -1,36 +1,24 @@
-"""The fonts of the portal's PDFs: which files, from which Debian package, and their CSS.
+"""The font files of every PDF, by Debian package, as ``@font-face`` rules naming the files
+(not fontconfig families: the same rendering on every machine). A missing file fails loudly
+(:class:`MissingFontError`, naming the package), never as boxes ("tofu")."""
 
-Every PDF of the portal (request.pdf, the receipt, the training handouts) uses the same font
-stack, declared with ``@font-face`` rules that point at the font *files* installed by Debian's
-packages (``scripts/ensure-pdf-deps.sh`` installs them). Naming the files, not fontconfig
-families, keeps the rendering the same on every machine whatever other fonts are installed:
-
-=====================  =============================================  =======================
-family in the CSS      covers                                         Debian package
-=====================  =============================================  =======================
-``MLA Sans``           Latin, Cyrillic, Greek, Vietnamese (Noto Sans)  ``fonts-noto-core``
-``MLA Arabic``         Arabic, Persian, Urdu (Noto Sans Arabic)        ``fonts-noto-core``
-``MLA Hebrew``         Hebrew (Noto Sans Hebrew)                       ``fonts-noto-core``
-``MLA CJK``            Chinese, Japanese kana, Korean Hangul           ``fonts-wqy-microhei``
-                       (WenQuanYi Micro Hei)
-``MLA Mono``           hashes, identifiers (DejaVu Sans Mono)          ``fonts-dejavu-core``
-=====================  =============================================  =======================
-
-Characters that none of these has (Thai, Devanagari, Georgian...) fall back, glyph by glyph,
-to whatever fontconfig finds (``fonts-noto-core`` has most scripts), through the generic
-``sans-serif`` at the end of the stack.
-
-:func:`check_fonts` raises :class:`MissingFontError` naming the Debian package(s) to install
-when a file is missing: a missing font must fail loudly, never render boxes ("tofu").
-"""
+# family        covers                                        Debian package
+# MLA Sans      Latin, Cyrillic, Greek, Vietnamese (Noto)     fonts-noto-core
+# MLA Arabic    Arabic, Persian, Urdu (Noto Sans Arabic)      fonts-noto-core
+# MLA Hebrew    Hebrew (Noto Sans Hebrew)                     fonts-noto-core
+# MLA CJK       Chinese, Japanese kana, Korean (WenQuanYi)    fonts-wqy-microhei
+# MLA Mono      hashes, identifiers (DejaVu Sans Mono)        fonts-dejavu-core
+# Other scripts (Thai, Devanagari...) fall back glyph by glyph to fontconfig's fonts through
+# the generic sans-serif at the end of the stack.
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
+
+from portal import cache
 
 #: Where Debian's font packages put their files; ``PORTAL_FONT_DIRS`` (os.pathsep-separated)
 #: adds directories searched first (for a machine whose fonts live elsewhere).
@@ -139,7 +127,8 @@ def font_dirs() -> tuple[Path, ...]:
     return tuple(Path(d) for d in (*extra, *DEFAULT_FONT_DIRS))
 
 
-@cache
+@cache.memoize("pdf.font_files", max_bytes=64 * 1024,
+               why="where a font file was found (key: file name, Debian path, font directories)")
 def _locate(filename: str, debian_path: str, dirs: tuple[Path, ...]) -> Path | None:
     for directory in dirs:
         if directory == Path(DEFAULT_FONT_DIRS[0]) and Path(debian_path).is_file():

@@ -1,11 +1,6 @@
-"""The submission receipt, in the submitter's language.
+"""The submission receipt, in the submitter's language, right to left for Arabic.
 
-Reference, time of submission (formatted by Babel for the locale, with the time zone shown),
-requesting authority, who submitted, the sections (titles already translated by the caller) and
-the attachments with their SHA-256. Right to left for Arabic (any locale whose ``dir`` is
-``rtl`` in ``portal/locales.json``); hashes, file names and the reference stay left to right
-inside it. A practice request carries the word TRAINING (untranslated, as on every TRAINING
-document and package) with a translated explanation, on every page.
+The markup and its strings are ``templates/pdf/receipt.html``; here the values it shows.
 """
 
 from __future__ import annotations
@@ -19,38 +14,13 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from portal.i18n_core import N_, get_translations, locale_info
-from portal.pdf.base import (
-    AttachmentInfo,
-    bdi,
-    esc,
-    html_document,
-    page_css,
-    render_html,
-)
+from portal.pdf.base import AttachmentInfo, page_css, render_html
+from portal.pdf.templating import render_template
 
+#: Untranslated, as on every TRAINING document and package.
 TRAINING_MARK = "TRAINING"
 
-M_TITLE = N_("Receipt for your request for mutual legal assistance")
-M_INTRO = N_(
-    "Your request was submitted to the Office of International Affairs of the U.S. "
-    "Department of Justice."
-)
-M_REFERENCE = N_("Reference")
-M_SUBMITTED = N_("Submitted on")
-M_AUTHORITY = N_("Requesting authority")
-M_SUBMITTER = N_("Submitted by")
-M_SECTIONS = N_("Sections of the request")
-M_ATTACHMENTS = N_("Attached documents")
-M_NO_ATTACHMENTS = N_("No documents were attached.")
-M_FILE = N_("File")
-M_KIND = N_("Type of document")
-M_PAGES = N_("Pages")
-M_SIZE = N_("Size")
-M_KEEP = N_(
-    "Keep this receipt. Quote the reference in all correspondence about this request. The "
-    "SHA-256 fingerprint of each document lets you check that the documents received are the "
-    "ones you sent."
-)
+# The page's running banner and footer (CSS); the template has the same banner text.
 M_TRAINING = N_("Practice request: it was not sent to the U.S. authorities.")
 M_PAGE = N_("Page {page} of {pages}")
 
@@ -114,65 +84,29 @@ def receipt_html(
     time_zone: str = "UTC",
 ) -> str:
     """The HTML that :func:`render_receipt_pdf` renders."""
-    gettext = get_translations(locale).gettext
+    translations = get_translations(locale)
     info = locale_info(locale)
-    direction = "rtl" if info.dir == "rtl" else "ltr"
-    parts = [f"<h1>{esc(gettext(M_TITLE))}</h1>", f"<p>{esc(gettext(M_INTRO))}</p>"]
-    if training:
-        parts.append(
-            f'<div class="banner"><span dir="ltr">{TRAINING_MARK}</span> \u2014 '
-            f"{esc(gettext(M_TRAINING))}</div>"
-        )
-    rows = [
-        (M_REFERENCE, f'<strong dir="ltr">{esc(reference)}</strong>'),
-        (M_SUBMITTED, esc(format_submitted(submitted_at, locale, time_zone))),
-        (M_AUTHORITY, bdi(authority_name)),
-        (M_SUBMITTER, bdi(submitter_name)),
-    ]
-    parts.append(
-        '<table class="fields"><colgroup><col style="width: 32%"><col style="width: 68%">'
-        "</colgroup>"
-        + "".join(
-            f"<tr><th scope='row'>{esc(gettext(name))}</th><td>{cell}</td></tr>"
-            for name, cell in rows
-        )
-        + "</table>"
-    )
-    parts.append(f"<h2>{esc(gettext(M_SECTIONS))}</h2>")
-    parts.append("<ul>" + "".join(f"<li>{esc(s)}</li>" for s in sections) + "</ul>")
-    parts.append(f"<h2>{esc(gettext(M_ATTACHMENTS))}</h2>")
-    if not attachments:
-        parts.append(f"<p>{esc(gettext(M_NO_ATTACHMENTS))}</p>")
-    else:
-        head = "".join(
-            f"<th scope='col'>{esc(h)}</th>"
-            for h in ("#", gettext(M_FILE), gettext(M_KIND), gettext(M_PAGES), gettext(M_SIZE))
-        )
-        body = []
-        for i, a in enumerate(attachments, 1):
-            kind = KIND_LABELS.get(a.document_kind)
-            body.append(
-                '<tbody class="attachment">'
-                f"<tr><td>{i}</td><td>{bdi(a.filename)}</td>"
-                f"<td>{esc(gettext(kind) if kind else a.document_kind)}</td>"
-                f"<td>{esc('' if a.pages is None else a.pages)}</td>"
-                f'<td><span dir="ltr">{esc(_size(a.size, locale))}</span></td></tr>'
-                f'<tr><td></td><td colspan="4"><span dir="ltr">SHA-256 '
-                f'<span class="hash">{esc(a.sha256)}</span></span></td></tr></tbody>'
-            )
-        cols = "".join(f'<col style="width: {w}%">' for w in (5, 40, 27, 10, 18))
-        parts.append(
-            f'<table class="attachments"><colgroup>{cols}</colgroup>'
-            f"<thead><tr>{head}</tr></thead>{''.join(body)}</table>"
-        )
-    parts.append(f'<p class="muted">{esc(gettext(M_KEEP))}</p>')
-    return html_document(
-        lang=info.bcp47,
-        direction=direction,
-        title=f"{gettext(M_TITLE)} {reference}",
-        body="".join(parts),
-        author=authority_name,
-    )
+
+    def attachment_kind(kind: str) -> str:
+        known = KIND_LABELS.get(kind)
+        return translations.gettext(known) if known else kind
+
+    context = {
+        "lang": info.bcp47,
+        "direction": "rtl" if info.dir == "rtl" else "ltr",
+        "author": authority_name,
+        "reference": reference,
+        "submitted": format_submitted(submitted_at, locale, time_zone),
+        "authority_name": authority_name,
+        "submitter_name": submitter_name,
+        "sections": sections,
+        "attachments": attachments,
+        "attachment_kind": attachment_kind,
+        "size_text": lambda size: _size(size, locale),
+        "training": training,
+        "training_mark": TRAINING_MARK,
+    }
+    return render_template("receipt.html", locale=locale, context=context)
 
 
 def render_receipt_pdf(

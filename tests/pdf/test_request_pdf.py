@@ -50,7 +50,8 @@ from portal.contract.model import (
     Request,
 )
 from portal.pdf import AttachmentInfo, finding_key, render_request_pdf
-from portal.pdf import request_pdf as rp
+from portal.pdf import labels as rp
+from portal.pdf.request_view import ITEM_FIELD_SPECS
 from portal.rules import default_context, evaluate, render_finding
 from tests.pdf.pdftext import glyph_map, normalise, pages_text, tofu
 
@@ -262,7 +263,7 @@ def test_a_huge_narrative_renders() -> None:
 def test_every_item_field_and_choice_has_a_label() -> None:
     for fields in ITEM_FIELDS.values():
         for name in fields:
-            assert name == "type" or name in rp._ITEM_FIELD_RENDERERS, name
+            assert name == "type" or name in ITEM_FIELD_SPECS, name
     for labels, values in (
         (rp.AUTHORITY_ROLE_LABELS, AUTHORITY_ROLES),
         (rp.LEGAL_BASIS_LABELS, LEGAL_BASIS_KINDS),
