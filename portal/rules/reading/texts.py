@@ -148,20 +148,30 @@ _NO_GROUPS: frozenset[Group] = frozenset()
 
 
 def groups_of(word: str) -> frozenset[Group]:
-    """The groups of phrases keyed by ``word`` (case-folded); those of a word that may carry a
-    stem or an Arabic prefix are remembered per word."""
-    if not word or len(word) > 40:
-        return _NO_GROUPS
+    """The groups of phrases keyed by ``word`` (case-folded)."""
+    return keyed_words({word}).get(word, _NO_GROUPS)
+
+
+def keyed_words(words: set[str]) -> dict[str, frozenset[Group]]:
+    """The words (case-folded) that key groups of phrases, with their groups; those of a word
+    that may carry a stem or an Arabic prefix are remembered per word."""
     index = _index()
-    stems = index.stems
-    if not ("\u0600" <= word[0] <= "\u06ff" or word[:3] in stems or word[:2] in stems
-            or word[:1] in stems):
-        return index.exact.get(word, _NO_GROUPS)  # its only form, no stem: one look-up
-    found: frozenset[Group] | None = _WORD_GROUPS.get(word)
-    if found is None:
-        found = _groups_keyed_by(word)
-        _WORD_GROUPS.put(word, found)
-    return found
+    exact, stems = index.exact, index.stems
+    out: dict[str, frozenset[Group]] = {}
+    for word in words:
+        if not word or len(word) > 40:
+            continue
+        if ("\u0600" <= word[0] <= "\u06ff" or word[:3] in stems or word[:2] in stems
+                or word[:1] in stems):
+            found: frozenset[Group] | None = _WORD_GROUPS.get(word)
+            if found is None:
+                found = _groups_keyed_by(word)
+                _WORD_GROUPS.put(word, found)
+        else:  # its only form, no stem: one look-up
+            found = exact.get(word)
+        if found:
+            out[word] = found
+    return out
 
 
 def _is_word(char: str) -> bool:
@@ -217,7 +227,7 @@ class Text:
         value = self.value
         folded = value.casefold()
         words = set(_TOKEN.findall(folded))
-        triggers = {w: found for w in words if (found := groups_of(w))}
+        triggers = keyed_words(words)
         places: dict[str, set[tuple[int, Group]]] = {}
         same = len(folded) == len(value)  # then positions in the folded text are the same
         for word, groups in triggers.items():
