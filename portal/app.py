@@ -152,19 +152,19 @@ def _template_globals(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal import main
     from portal.web.accounts import admin, views
-    from portal.packages import views as package_views
+    from portal.web.packages import views as package_views
     from portal.requests import (
         attachment_views,  # noqa: F401 - adds its routes to the blueprint
         version_views,  # noqa: F401 - adds its routes to the blueprint
     )
     from portal.requests import views as request_views
     from portal.web.training import views as training_views
-    from portal.triage import views as triage_views
+    from portal.web.triage.blueprint import bp as triage_bp
 
     app.register_blueprint(main.bp)
     app.register_blueprint(request_views.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
-    app.register_blueprint(triage_views.bp)
+    app.register_blueprint(triage_bp)
     app.register_blueprint(package_views.bp)
     app.register_blueprint(training_views.bp)

@@ -1,15 +1,6 @@
-"""The dashboard's figures, computed in the database with grouped queries (no row-by-row work
-over the whole caseload), for a date range.
-
-- pending caseload per week: requests first submitted on or before the week's last day and not
-  closed by then (closure as currently recorded: a reopened request counts as open);
-- age buckets of the open requests today;
-- median days from (first) submission to the first triage action, for requests submitted in
-  the period;
-- returns by rule code and by country, for returns made in the period;
-- open caseload and weighted load per attorney, today;
-- USAO referrals made in the period, by district: total, still open, overdue today.
-"""
+"""The dashboard's figures for a period, computed in the database with grouped queries: pending
+caseload per week, ages of the open requests, time to triage, returns by rule and by country,
+caseloads and USAO referrals; and their tables and charts."""
 
 from __future__ import annotations
 
@@ -90,11 +81,8 @@ def _weeks(start: date, end: date) -> list[tuple[date, datetime, datetime]]:
 
 def _weekly_counts(db: Session, weeks: list[tuple[date, datetime, datetime]]
                    ) -> list[tuple[int, int]]:
-    """Per week, how many requests were (first) submitted and how many closed in it.
-
-    PostgreSQL: two index-only range counts per week (a series of the weeks' starts with two
-    correlated counts), cheaper than grouping every row of a long period by day. SQLite:
-    grouped by day, then summed per week."""
+    """Per week, how many requests were (first) submitted and how many closed in it (two range
+    counts per week on PostgreSQL; grouped by day, then summed per week on SQLite)."""
     first, last, until = weeks[0][1], weeks[-1][1], weeks[-1][2]
     if _postgresql(db):
         series = func.generate_series(_at(first), _at(last), WEEK).table_valued(
@@ -157,10 +145,9 @@ def age_buckets(db: Session, today: date) -> list[tuple[str, int]]:
 
 
 def time_to_triage(db: Session, start: date, end: date) -> tuple[float | None, int, int]:
-    """Median days from submission to the first triage action (requests submitted in the
-    period), how many had one, how many did not. On PostgreSQL, one pass over the index on
-    (submitted_at, first_action_at) computes the three (the median in seconds as a double, the
-    cheapest type to sort); SQLite has no percentile function, so its rows are read."""
+    """Median days from submission to the first triage action of the requests submitted in
+    the period, how many had one, how many did not (SQLite, without a percentile function,
+    reads the rows)."""
     period = and_(TriageEntry.submitted_at >= _start_of(start),
                   TriageEntry.submitted_at < _start_of(end + timedelta(days=1)))
     if _postgresql(db):

@@ -1,10 +1,6 @@
 """``portal demo --volume N``: N realistic submitted requests over several years, countries,
-types of assistance and states, so that the queue and the dashboard can be measured at scale.
-
-The rows are written in batches in the caller's transaction (:mod:`.bulk_rows`); each row names
-every column, the same seed gives the same requests (apart from the times, which count back from
-now), and one audit record covers the whole run. Development data only.
-"""
+types and states, written in batches in the caller's transaction (:mod:`.bulk_rows`), so that
+the queue and the dashboard can be measured at scale; the same seed gives the same requests."""
 
 from __future__ import annotations
 

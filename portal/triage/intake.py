@@ -1,9 +1,6 @@
-"""The queue entry of a request: created at submission, kept in step at each action.
-
-:func:`on_submitted` and :func:`sync_status` handle the requests' "submitted" and "status
-changed" events (subscribed in :mod:`portal.wiring`), in the event's transaction; each triage
-action calls :func:`sync_status`; :func:`rebuild` recreates entries that are missing.
-"""
+"""The queue entry of a request: made by :func:`on_submitted` (the "submitted" event, see
+portal.wiring), kept in step by :func:`sync_status` at each action or change of status, and
+recreated by :func:`rebuild` when missing."""
 
 from __future__ import annotations
 
@@ -124,9 +121,8 @@ def store_keys(db: Session, request_id: int, content: m.Request) -> None:
 def on_submitted(db: Session, request: MlaRequest, version: RequestVersion | None = None, *,
                  settings: Settings | None = None) -> TriageEntry | None:
     """Put a just-submitted (or resubmitted) request into the queue, in the caller's
-    transaction: its entry, its keys, its duplicate flags and TRI-RESUBMIT-UNCHANGED.
-
-    Training requests never enter the queue (None is returned for them)."""
+    transaction: its entry, keys, duplicate flags and TRI-RESUBMIT-UNCHANGED (None for a
+    training request, which never enters the queue)."""
     if request.training:
         return None
     config = _settings(settings)

@@ -1,11 +1,6 @@
-"""Tables of the triage workspace.
-
-``triage_entries`` denormalizes, one row per submitted request, what the queue sorts and filters
-on, so that the queue reads one indexed table at 100,000 requests; it is written at submission
-(:func:`portal.triage.intake.on_submitted`) and at each action, and can be rebuilt from the
-requests (:func:`portal.triage.intake.rebuild`). ``triage_keys`` holds the normalized
-identifiers, accounts and names of the latest version, for search and duplicate detection.
-"""
+"""Tables of the triage workspace: ``triage_entries``, one row per submitted request with what
+the queue sorts and filters on (kept by :mod:`portal.triage.intake`), ``triage_keys`` (search
+and duplicate keys), notes, returns, referrals and portfolios."""
 
 from __future__ import annotations
 

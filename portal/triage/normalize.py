@@ -1,13 +1,6 @@
-"""Normalized forms of identifiers, accounts and names, for search and duplicate detection.
-
-- e-mail: trimmed, lower-case;
-- phone: E.164-ish digits (``+``, ``00``, spaces, dots, dashes and brackets dropped);
-- IP address: the canonical text of the address (IPv6 compressed), its time of use kept apart;
-- account numbers: upper-case letters and digits only (IBAN spaces dropped);
-- person names: accent-, case- and punctuation-insensitive, words sorted (so that
-  "GARCÍA LÓPEZ, María" and "Maria Garcia Lopez" are one person);
-- other identifiers: trimmed, lower-case (URLs without scheme, ``www.`` or final slash).
-"""
+"""Normalized forms of identifiers, accounts and person names, for search and duplicate
+detection: "GARCÍA LÓPEZ, María" and "Maria Garcia Lopez" are one person, "+34 600-11-22-33"
+and "0034600112233" one phone."""
 
 from __future__ import annotations
 
@@ -27,10 +20,12 @@ def fold(text: str) -> str:
 
 
 def email(value: str) -> str:
+    """Trimmed, lower-case."""
     return value.strip().lower()[:MAX_VALUE]
 
 
 def phone(value: str) -> str:
+    """Digits only, without an international ``00`` (empty when too short for a number)."""
     digits = re.sub(r"\D", "", value)
     if value.strip().startswith("00"):
         digits = digits[2:]
@@ -38,6 +33,7 @@ def phone(value: str) -> str:
 
 
 def ip(value: str) -> str:
+    """The address's canonical text (IPv6 compressed); empty when not an address."""
     try:
         return ipaddress.ip_address(value.strip()).compressed
     except ValueError:
@@ -45,10 +41,12 @@ def ip(value: str) -> str:
 
 
 def account(value: str) -> str:
+    """Upper-case letters and digits only (IBAN spaces dropped)."""
     return re.sub(r"[^A-Z0-9]", "", value.upper())[:MAX_VALUE]
 
 
 def person(value: str) -> str:
+    """Without accents, case or punctuation, words sorted (the order of names varies)."""
     words = sorted(fold(value).replace("_", " ").split())
     return " ".join(words)[:MAX_VALUE]
 
@@ -59,6 +57,7 @@ def name_parts(value: str) -> list[str]:
 
 
 def other(value: str) -> str:
+    """Trimmed, lower-case; URLs without scheme, ``www.`` or final slash."""
     text = value.strip().lower()
     text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
     text = text.removeprefix("www.").rstrip("/")
@@ -66,6 +65,7 @@ def other(value: str) -> str:
 
 
 def identifier(kind: str, value: str) -> str:
+    """An identifier of ``kind`` (email, phone, ip or another) normalized."""
     if kind == "email":
         return email(value)
     if kind == "phone":

@@ -1,17 +1,6 @@
-"""The triage state machine and the actions of OIA staff.
-
-:data:`TRANSITIONS` is the whole machine, as data: for each action, the statuses it may start
-from and the status it leads to. :func:`next_status` is the pure function the actions (and the
-forms, to offer only what is possible) consult; anything else is refused with
-:class:`IllegalTransition`, whose message the views translate.
-
-Every action, in the caller's transaction: a compare-and-set of the status (two attorneys acting
-at once make one change, the other is told), a timeline event (who, when, from, to and why), an
-audit record, the queue entry kept in step and, when the requester needs to know, a
-status-changed e-mail to each user of the requesting authority in their own language (no case
-content). Notes meant for OIA only (assignment, referral) are kept in ``triage_notes``, not in
-the event's note, which the requesting authority reads on its timeline.
-"""
+"""The triage state machine (:data:`TRANSITIONS`, :func:`next_status`) and the actions of OIA
+staff: each changes the status once (compare-and-set), records an event, an audit record and
+OIA's internal note, keeps the queue entry in step and tells the requester when it must."""
 
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
-"""What the package view shows besides the request itself: the findings of a version rendered
-in the reader's language (with the warnings' acknowledgements), the triage findings, the
-differences between versions and the history with OIA's internal notes."""
+"""What the package view shows of a request: its queue entry, versions and their findings in
+the reader's language, the triage findings, the differences between versions, referrals,
+attachments and the history with OIA's internal notes; each read built once, read together."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,17 +11,18 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import User
+from portal import cache
+from portal.accounts.models import Authority, User
+from portal.attachments.models import Attachment
 from portal.config import Settings
 from portal.db_reads import Read, one
-from portal.lru import LRU
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion
 from portal.requests.sections import anchor_of_path, section_of_path
 from portal.rules import Finding, render_finding
 from portal.rules.catalog import SEVERITY_RANK
 from portal.rules.reading import Excerpt
 from portal.triage import diff, duplicates, returns, versions
-from portal.triage.models import TriageNote
+from portal.triage.models import Referral, TriageEntry, TriageNote
 
 
 @dataclass(frozen=True)
@@ -41,17 +41,17 @@ class ShownFinding:
     excerpt: Excerpt | None = None
 
 
-#: A version's findings as shown, by its findings' saved JSON and the language: a version never
-#: changes, and the package view shows its findings on every view (each rendered from the
-#: catalog, ~20 µs a finding). An LRU of 512.
-_SHOWN: LRU[tuple[str, str], tuple[ShownFinding, ...]] = LRU(512)
+#: A version's findings rendered in a language, by (version id, language): versions never
+#: change, and each view of a package renders its findings from the rule catalog.
+_FINDINGS = cache.named("triage.version_findings", max_bytes=8 * 1024 * 1024,
+                        why="a version's findings rendered per language; versions never change")
 
 
 def version_findings(version: versions.FrozenVersion, locale: str) -> list[ShownFinding]:
     """The findings recorded at the version's submission, rendered in ``locale``, blockers
-    first (the caller's own list)."""
-    return list(_SHOWN.get_or_make((version.findings_json or "", locale),
-                                   lambda: tuple(_version_findings(version, locale))))
+    first (a list of the caller's own)."""
+    return list(_FINDINGS.get_or_make((version.id, locale),
+                                      lambda: tuple(_version_findings(version, locale))))
 
 
 def _version_findings(version: versions.FrozenVersion, locale: str) -> list[ShownFinding]:
@@ -109,14 +109,20 @@ def triage_findings_of(db: Session, request: MlaRequest, found: list[duplicates.
 
 
 def version_diff(a: versions.FrozenVersion, b: versions.FrozenVersion) -> list[diff.Change]:
-    def load(v: versions.FrozenVersion) -> dict[str, Any]:
-        try:
-            value = json.loads(v.content_json or "{}")
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
+    """The fields that differ between two versions."""
+    return diff.diff(versions.content_dict_of_version(a), versions.content_dict_of_version(b))
 
-    return diff.diff(load(a), load(b))
+
+def version_numbered(all_versions: list[Any], number: str | int | None) -> Any:
+    """The version of ``all_versions`` numbered ``number``, else the latest; None for none."""
+    if not all_versions:
+        return None
+    wanted = str(number or "")
+    if wanted.isdigit():
+        for version in all_versions:
+            if version.number == int(wanted):
+                return version
+    return all_versions[-1]
 
 
 @dataclass(frozen=True)
@@ -160,3 +166,50 @@ def history_read(request_id: int) -> Read[list[HistoryItem]]:
                 for row in rows]
 
     return one(_HISTORY, {"request_id": request_id}, make)
+
+
+def _first(rows: list[Any]) -> Any:
+    return rows[0] if rows else None
+
+
+#: The request's queue entry with its assignee's name (None before its first submission).
+_ENTRY = (select(TriageEntry.status, TriageEntry.country, TriageEntry.submitted_at,
+                 TriageEntry.urgency_date, TriageEntry.referral_district,
+                 TriageEntry.referral_due, TriageEntry.resubmit_unchanged,
+                 User.name.label("assignee_name"))
+          .outerjoin(User, User.id == TriageEntry.assignee_id)
+          .where(TriageEntry.request_id == bindparam("request_id")))
+_AUTHORITY = (select(Authority.name, Authority.country)
+              .where(Authority.id == bindparam("authority_id")))
+_REFERRALS = (select(Referral.district, Referral.referred_at, Referral.due_date,
+                     Referral.closed_at)
+              .where(Referral.request_id == bindparam("request_id"))
+              .order_by(Referral.referred_at, Referral.id))
+#: Every document attached to any version, removed ones included.
+_ATTACHMENTS = (select(Attachment.public_id, Attachment.filename, Attachment.document_kind,
+                       Attachment.pages, Attachment.size, Attachment.sha256,
+                       Attachment.removed_at)
+                .where(Attachment.request_id == bindparam("request_id"))
+                .order_by(Attachment.uploaded_at, Attachment.id))
+
+
+def entry_read(request_id: int) -> Read[Any]:
+    return one(_ENTRY, {"request_id": request_id}, _first)
+
+
+def authority_read(authority_id: int) -> Read[Any]:
+    return one(_AUTHORITY, {"authority_id": authority_id}, _first)
+
+
+def referrals_read(request_id: int) -> Read[list[Any]]:
+    return one(_REFERRALS, {"request_id": request_id}, list)
+
+
+def attachments_read(request_id: int) -> Read[list[Any]]:
+    return one(_ATTACHMENTS, {"request_id": request_id}, list)
+
+
+def queue_country(db: Session, request: MlaRequest) -> str:
+    """The request's country as its queue entry has it ("" without an entry)."""
+    entry = db.get(TriageEntry, request.id)
+    return entry.country if entry is not None else ""

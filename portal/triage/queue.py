@@ -1,11 +1,6 @@
-"""The triage queue: open requests by urgency date (soonest first, none last) then age, with
-filters, search and keyset pagination (the cursor is the last row's sort key, so page 500 costs
-what page 1 costs), and the CSV export of the filtered list.
-
-Every query starts from :func:`portal.requests.drafts.visible_requests` (object-level access)
-and joins the denormalized ``triage_entries``; the status shown and filtered is checked against
-the request itself too, so an entry that lags behind never shows a closed request as open.
-"""
+"""The triage queue: the open requests the user may see, most urgent then oldest first, with
+filters, search, keyset pages (the cursor is the last row's sort key) and the CSV export; the
+status is checked against the request itself, so a lagging entry never shows a closed one."""
 
 from __future__ import annotations
 
@@ -20,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
+from portal import cache
 from portal.accounts.models import Authority, Role, User
 from portal.db import utcnow
 from portal.db_reads import Read, one, read_together
@@ -182,12 +178,11 @@ def ordered(q: QueueSelect, after: str | None) -> QueueSelect:
     return q.order_by(TriageEntry.urgency_key, TriageEntry.submitted_at, TriageEntry.request_id)
 
 
-#: Page statements by everything they are built from. A statement object keeps its cache key:
-#: the same page asked again (the first page of a filter, all day long) is neither built nor
-#: keyed again. Cursors make the keys many: the dictionary (a few kB a statement) starts
-#: again when full.
-_PAGES: dict[tuple[Any, ...], QueueSelect] = {}
-_PAGES_MAX = 256
+#: Page statements by everything they are built from (the same page asked again, the first
+#: page of a filter all day long, is neither built nor keyed again by SQLAlchemy).
+_STATEMENTS = cache.named("triage.queue_statements", max_bytes=2 * 1024 * 1024,
+                          why="a queue page's statement, built once per filter, day and cursor",
+                          sizeof=lambda _statement: 8 * 1024)
 
 
 def _page_statement(user: User, filters: Filters, day: date, after: str | None,
@@ -195,12 +190,8 @@ def _page_statement(user: User, filters: Filters, day: date, after: str | None,
     # what visible_requests reads of the user (OIA staff all see the same requests)
     key = (user.role, user.authority_id, None if user.role_enum is Role.TRIAGE else user.id,
            filters, day, after, size)
-    statement = _PAGES.get(key)
-    if statement is None:
-        if len(_PAGES) >= _PAGES_MAX:
-            _PAGES.clear()
-        statement = _PAGES[key] = ordered(query(user, filters, day), after).limit(size + 1)
-    return statement
+    return _STATEMENTS.get_or_make(  # type: ignore[no-any-return]
+        key, lambda: ordered(query(user, filters, day), after).limit(size + 1))
 
 
 def page_read(user: User, filters: Filters, *, after: str | None = None,
@@ -216,8 +207,8 @@ def page_read(user: User, filters: Filters, *, after: str | None = None,
             cursor = encode_cursor((last.urgency_key, last.submitted_at, last.request_id))
         return Page(shown, cursor, filters)
 
-    # planned by PostgreSQL as it chooses: a kept (generic) plan does not know the page's
-    # LIMIT and cursor, and at 100,000 requests it read the first page in 8 ms, not 2
+    # planned by PostgreSQL for each page (not generic): the best plan depends on the
+    # page's LIMIT and cursor
     return one(_page_statement(user, filters, day, after, size), {}, make, generic=False)
 
 
@@ -266,3 +257,17 @@ def to_csv(rows: Iterator[Row] | list[Row]) -> str:
             r.referral_due.isoformat() if r.referral_due else "", "yes" if r.overdue else "",
             r.handoff)])
     return out.getvalue()
+
+
+#: The requesting authorities that have submitted requests (training requests never enter the
+#: queue), for the queue's filter.
+_AUTHORITY_OPTIONS = (select(Authority.public_id, Authority.name, Authority.country)
+                      .where(select(TriageEntry.request_id)
+                             .where(TriageEntry.authority_id == Authority.id).exists())
+                      .order_by(Authority.name))
+
+
+def authority_options_read() -> Read[list[tuple[str, str]]]:
+    """(public id, "name (country)") of the authorities in the queue, by name."""
+    return one(_AUTHORITY_OPTIONS, {}, lambda rows: [
+        (row.public_id, f"{row.name} ({row.country})") for row in rows])

@@ -1,9 +1,5 @@
-"""USAO referrals: the proposed district and the default due date.
-
-The district is proposed from where the evidence is: the headquarters district of the providers
-and institutions named in the items (reference data ``hq_district``), then the U.S. state of the
-items' places (a state with one district is that district; with several, each is offered).
-"""
+"""USAO referrals: the districts proposed from where the evidence is (the providers' and
+institutions' headquarters, then the items' U.S. states), and the default due date."""
 
 from __future__ import annotations
 

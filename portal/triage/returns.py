@@ -1,8 +1,5 @@
-"""Returns for deficiency as the requesting authority sees them, and TRI-RESUBMIT-UNCHANGED.
-
-:func:`latest_return` gives the last return of a request with each finding rendered in a
-given language (``templates/triage/_return_for_submitter.html`` shows it to the submitter).
-"""
+"""Returns for deficiency as the requesting authority reads them (each finding explained in a
+given language), and whether a resubmission changed what the return named."""
 
 from __future__ import annotations
 

@@ -25,9 +25,9 @@ from portal.reference import load_reference
 from portal.requests.summary import EVENT_LABELS as SUBMITTER_EVENT_LABELS
 from portal.rules import DEFAULT_SETTINGS, RULES_BY_CODE
 from portal.triage import referrals
-from portal.triage.forms import ACTION_LABELS, STATUS_LABELS
-from portal.triage.forms import EVENT_LABELS as TRIAGE_EVENT_LABELS
 from portal.triage.operations import Action
+from portal.web.triage.labels import ACTION_LABELS, STATUS_LABELS
+from portal.web.triage.labels import EVENT_LABELS as TRIAGE_EVENT_LABELS
 from tests.browser.conftest import attach_document, sign_in
 from tests.conftest import Accounts
 from tests.requests.test_wizard import EXAMPLES

@@ -1,13 +1,11 @@
-"""``portal.triage.queue_html.rows_html`` renders the queue rows that the Jinja loop of
-templates/triage/queue.html rendered (the loop is kept in former_queue_rows.html), on generated
-rows in every language: hostile text in every field from the database, counts that take each
-plural form, every status and type, and rows with and without each optional cell."""
+"""The queue rows (templates/triage/_queue_rows.html) show what OIA reads of each request:
+ten cells, references and codes kept left to right, the flags, the link to the package, and
+every value from the database escaped, in every language."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from flask import Flask, render_template_string
 from hypothesis import HealthCheck, given, settings
@@ -15,13 +13,12 @@ from hypothesis import strategies as st
 
 from portal.contract.model import ASSISTANCE_TYPES
 from portal.i18n_core import day_name
-from portal.lru import LRU
 from portal.requests.models import Status
-from portal.triage.queue import Page, Row
-from portal.triage.queue_html import rows_html
+from portal.triage.queue import Row
 
-FORMER_ROWS = (Path(__file__).parent / "former_queue_rows.html").read_text(encoding="utf-8")
 LOCALES = ["en", "es", "fr", "pt", "de", "ar", "zh_Hans", "ru"]
+ROWS_TEMPLATE = ('{% from "triage/_queue_rows.html" import queue_rows with context %}'
+                 "{{ queue_rows(rows) }}")
 
 TEXT = st.text(alphabet=st.sampled_from(list("aZ9 <>&\"'é中-")), max_size=10)
 DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
@@ -38,66 +35,87 @@ ROWS = st.builds(
     referral_district=TEXT, referral_due=st.none() | DAYS, overdue=st.booleans(), handoff=TEXT)
 
 
-KEPT: LRU[tuple[Row, str, str], str] = LRU(64)
+def _row(**changes: object) -> Row:
+    values: dict[str, object] = dict(
+        request_id=1, public_id="abc", reference="MLA-1", country="ES", status="submitted",
+        types=("bank_records",), urgency_date=None, submitted_at=datetime(2026, 1, 1, tzinfo=UTC),
+        age_days=3, assignee="", blockers=1, warnings=0, acknowledged=0, duplicate=False,
+        resubmit_unchanged=False, referral_district="", referral_due=None, overdue=False,
+        handoff="")
+    values.update(changes)
+    return Row(**values)  # type: ignore[arg-type]
 
 
-def _normalized(html: str) -> str:
-    """Without the loop's indentation: white space is collapsed and dropped next to tags (the
-    spaces the rows need there are checked by test_rows_are_translated_and_escaped)."""
-    return re.sub(r"\s*(<[^>]*>)\s*", r"\1", re.sub(r"\s+", " ", html)).strip()
-
-
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(ROWS, min_size=1, max_size=6), locale=st.sampled_from(LOCALES))
-def test_rows_are_what_the_template_loop_rendered(app: Flask, rows: list[Row],
-                                                  locale: str) -> None:
+def _render(app: Flask, rows: list[Row], locale: str = "en") -> str:
     with app.test_request_context(f"/triage?lang={locale}"):
-        former = render_template_string(FORMER_ROWS, page=Page(rows, None))
-        href = "/triage/"
-        now = str(rows_html(rows, href, lambda day: day_name(day, locale)))
-        # rows kept between pages (one LRU for every example and language) give the same
-        kept = str(rows_html(rows, href, lambda day: day_name(day, locale), kept=KEPT,
-                             locale=locale))
-    assert _normalized(now) == _normalized(former)
-    assert now.count("<tr") == len(rows)
-    assert kept == now
+        return render_template_string(ROWS_TEMPLATE, rows=rows)
 
 
-def test_rows_are_translated_and_escaped(app: Flask) -> None:
-    row = Row(request_id=1, public_id="abc", reference="MLA-<1>", country="ES",
-              status="referred", types=("bank_records",), urgency_date=date(2026, 3, 1),
-              submitted_at=datetime(2026, 1, 1, tzinfo=UTC), age_days=3,
-              assignee="<script>x</script>", blockers=1, warnings=2, acknowledged=0,
-              duplicate=True, resubmit_unchanged=False, referral_district="D&C",
-              referral_due=date(2026, 2, 1), overdue=True, handoff="")
-    with app.test_request_context("/triage?lang=fr"):
-        html = str(rows_html([row], "/triage/", lambda day: day_name(day, "fr")))
+def _cells(html: str) -> list[list[str]]:
+    return [re.findall(r"<t[hd][ >].*?</t[hd]>", row, re.S)
+            for row in re.findall(r"<tr.*?</tr>", html, re.S)]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(ROWS, min_size=1, max_size=4), locale=st.sampled_from(LOCALES))
+def test_each_row_has_its_ten_cells_and_nothing_unescaped(app: Flask, rows: list[Row],
+                                                          locale: str) -> None:
+    html = _render(app, rows, locale)
+    cells = _cells(html)
+    assert len(cells) == len(rows) and all(len(row) == 10 for row in cells)
+    # the only tags are the template's: nothing from the database became markup
+    tags = set(re.findall(r"<(/?[a-z]+)", html))
+    assert tags <= {"tr", "/tr", "th", "/th", "td", "/td", "a", "/a", "bdi", "/bdi", "span",
+                    "/span", "strong", "/strong", "br"}
+    for row, shown in zip(rows, cells, strict=True):
+        assert f'<bdi dir="ltr">{_escaped(row.reference)}</bdi>' in shown[0]
+        assert f'<bdi dir="ltr">{_escaped(row.country)}</bdi>' in shown[1]
+        assert f'href="/triage/{_escaped(row.public_id)}"' in shown[0]
+        assert shown[3] == f"<td>{row.age_days}</td>"
+        assert shown[7].count("portal-tag--warning") == row.duplicate + row.resubmit_unchanged
+        assert ("portal-tag--blocker" in shown[8]) == bool(row.referral_district and row.overdue)
+
+
+def _escaped(value: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(value))
+
+
+def test_rows_are_translated_escaped_and_flagged(app: Flask) -> None:
+    row = _row(reference="MLA-<1>", status="referred", urgency_date=date(2026, 3, 1),
+               assignee="<script>x</script>", blockers=1, warnings=2, duplicate=True,
+               referral_district="D&C", referral_due=date(2026, 2, 1), overdue=True)
+    html = _render(app, [row], "fr")
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "MLA-&lt;1&gt;" in html and "D&amp;C" in html
+    assert '<bdi dir="ltr">MLA-&lt;1&gt;</bdi>' in html
+    assert '<bdi dir="ltr">D&amp;C</bdi>' in html
     assert "1 bloquant, 2 " in html and 'class="portal-overdue"' in html
-    assert ' <strong class="usa-tag portal-tag portal-tag--blocker">' in html
+    assert '<strong class="usa-tag portal-tag portal-tag--blocker">' in html
     assert day_name(date(2026, 3, 1), "fr") in html
+    assert 'usa-tag portal-tag portal-tag--warning' in html  # the possible duplicate
 
 
-def test_kept_rows_are_told_apart_by_language_address_and_every_value(app: Flask) -> None:
-    row = Row(request_id=1, public_id="abc", reference="MLA-1", country="ES",
-              status="submitted", types=("bank_records",), urgency_date=None,
-              submitted_at=datetime(2026, 1, 1, tzinfo=UTC), age_days=3, assignee="",
-              blockers=1, warnings=0, acknowledged=0, duplicate=False,
-              resubmit_unchanged=False, referral_district="", referral_due=None,
-              overdue=False, handoff="")
-    kept: LRU[tuple[Row, str, str], str] = LRU(16)
-    variants = [(row, "fr", "/triage/"), (row, "en", "/triage/"), (row, "en", "/x/"),
-                (Row(**{**row.__dict__, "age_days": 4}), "en", "/triage/"),
-                (Row(**{**row.__dict__, "status": "assigned"}), "en", "/triage/")]
-    seen = set()
-    for current, locale, href in variants:
-        with app.test_request_context(f"/triage?lang={locale}"):
-            def day(value: date, locale: str = locale) -> str:
-                return day_name(value, locale)
+def test_rows_in_arabic_keep_references_left_to_right(app: Flask) -> None:
+    html = _render(app, [_row(reference="MLA-2026-000123", referral_district="CAN",
+                              status="referred")], "ar")
+    assert '<bdi dir="ltr">MLA-2026-000123</bdi>' in html
+    assert '<bdi dir="ltr">CAN</bdi>' in html
+    assert "Not assigned" not in html  # translated
 
-            fresh = str(rows_html([current], href, day))
-            assert str(rows_html([current], href, day, kept=kept, locale=locale)) == fresh
-        seen.add(fresh)
-    assert len(seen) == len(variants) and len(kept) == len(variants)
+
+def test_optional_cells_show_a_dash_and_flags_only_when_set(app: Flask) -> None:
+    plain = _cells(_render(app, [_row()]))[0]
+    assert plain[4] == "<td>–</td>" and plain[8] == "<td>–</td>" and plain[9] == "<td>–</td>"
+    assert "Not assigned" in plain[6]
+    assert "portal-tag--warning" not in plain[7] and "acknowledged" not in plain[7]
+    flagged = _cells(_render(app, [_row(acknowledged=2, warnings=3, resubmit_unchanged=True,
+                                        assignee="Ana", handoff="queued")]))[0]
+    assert "(2 acknowledged)" in flagged[7] and "Resubmitted unchanged" in flagged[7]
+    assert "Ana" in flagged[6] and "queued" in flagged[9]
+
+
+def test_no_row_says_so(app: Flask) -> None:
+    html = _render(app, [])
+    assert "No request matches." in html and html.count("<tr") == 1

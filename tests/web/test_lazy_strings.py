@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import force_locale, lazy_gettext, lazy_ngettext
 
-from portal.triage.forms import STATUS_LABELS
+from portal.web.triage.labels import STATUS_LABELS
 
 LABEL = STATUS_LABELS["returned"]  # made at import, shown on many pages
 

@@ -1,4 +1,4 @@
-"""Forms of the triage workspace and the translated labels of its actions."""
+"""Forms of the triage pages: one per action of the package page, the reply, the portfolio."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -17,53 +18,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.triage.operations import DECLINE_REASONS, Action, IllegalTransition
-from portal.web.select_widget import FastSelect, FastSelectField
+from portal.triage.actions import Answers
+from portal.triage.operations import Action
 
 NOTE_MAX = 10_000
-
-ACTION_LABELS: dict[str, Any] = {
-    Action.OPEN: _l("Open for triage"),
-    Action.ASSIGN: _l("Assign"),
-    Action.RETURN: _l("Return for deficiency"),
-    Action.ACCEPT: _l("Accept"),
-    Action.DECLINE: _l("Decline"),
-    Action.REFER: _l("Refer to a U.S. Attorney's Office"),
-    Action.EXECUTE: _l("Start execution"),
-    Action.COMPLETE: _l("Complete"),
-    Action.REOPEN: _l("Reopen"),
-}
-
-STATUS_LABELS: dict[str, Any] = {
-    "draft": _l("Draft"), "submitted": _l("Submitted"), "in_triage": _l("In triage"),
-    "returned": _l("Returned for changes"), "accepted": _l("Accepted"),
-    "assigned": _l("Assigned"), "referred": _l("Referred to a U.S. Attorney's Office"),
-    "in_execution": _l("Being executed"), "completed": _l("Completed"),
-    "declined": _l("Declined"), "withdrawn": _l("Withdrawn"),
-}
-
-EVENT_LABELS: dict[str, Any] = {
-    "created": _l("Draft started"), "submitted": _l("Submitted to OIA"),
-    "resubmitted": _l("Submitted again after changes"), "opened": _l("Opened for triage"),
-    "assigned": _l("Assigned to an attorney"), "reassigned": _l("Reassigned"),
-    "returned": _l("Returned for changes"), "accepted": _l("Accepted by OIA"),
-    "referred": _l("Referred to a U.S. Attorney's Office"), "in_execution": _l("Being executed"),
-    "completed": _l("Completed"), "declined": _l("Declined"), "withdrawn": _l("Withdrawn"),
-    "reopened": _l("Reopened"),
-}
-
-
-def refusal_message(exc: IllegalTransition) -> str:
-    action = ACTION_LABELS.get(exc.action, exc.action)
-    status = STATUS_LABELS.get(exc.status, exc.status)
-    if exc.manager_only:
-        return str(_("Only an OIA manager can do this: %(action)s.", action=action))
-    return str(_("“%(action)s” is not possible while the request is “%(status)s”.",
-             action=action, status=status))
-
-
-def decline_choices() -> list[tuple[str, str]]:
-    return [(code, _(label)) for code, label in DECLINE_REASONS.items()]
 
 
 class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
@@ -72,10 +30,8 @@ class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
 
 
 class TriageForm(FlaskForm):  # type: ignore[misc]
-    """A form of the package page, whose controls' ids start with ``id_prefix``
-    (``"refer"``: ``refer-note``, ``refer-csrf_token``). Several forms on that page post a field
-    of the same name (``note``); the names stay, each control gets an id of its own, so each
-    label, hint and error message points at its own control."""
+    """A form of the package page whose controls' ids start with ``id_prefix`` (several forms
+    post a field of the same name, ``note``; each control gets an id of its own)."""
 
     def __init__(self, *args: Any, id_prefix: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,10 +40,24 @@ class TriageForm(FlaskForm):  # type: ignore[misc]
                 f.id = f"{id_prefix}-{f.short_name}"
                 f.label.field_id = f.id
 
+    def answers(self) -> Answers:
+        """The answers the action reads (fields this form lacks are left empty)."""
+        def text(name: str) -> str:
+            found = getattr(self, name, None)
+            return (found.data or "") if found is not None else ""
+
+        findings = getattr(self, "findings", None)
+        due = getattr(self, "due", None)
+        return Answers(note=text("note"), message=text("message"), assignee=text("assignee"),
+                       findings=list(findings.data or []) if findings is not None else [],
+                       notes=text("notes"), district=text("district"),
+                       due=due.data if due is not None else None, reason=text("reason"),
+                       text=text("text"))
+
 
 class NoteForm(TriageForm):
-    """An action with OIA's two kinds of text: what the requester reads, and what stays in OIA
-    (the internal actions, open and start execution, render only the internal note)."""
+    """An action with what the requester reads and what stays in OIA (the internal actions,
+    open and start execution, render only the internal note)."""
 
     message = TextAreaField(
         _l("Message to the requester"),
@@ -100,10 +70,7 @@ class NoteForm(TriageForm):
 
 
 class AssignForm(TriageForm):
-    # (FastSelect: the same HTML as WTForms' select, without its per-option work)
-    assignee = FastSelectField(_l("Attorney"),
-                               validators=[DataRequired(_l("Choose an attorney."))],
-                               widget=FastSelect())
+    assignee = SelectField(_l("Attorney"), validators=[DataRequired(_l("Choose an attorney."))])
     note = TextAreaField(_l("Why (for OIA only)"), validators=[Optional(), Length(max=NOTE_MAX)])
 
 
@@ -123,9 +90,8 @@ class ReturnForm(TriageForm):
 
 
 class ReferForm(TriageForm):
-    district = FastSelectField(_l("U.S. Attorney's Office (district)"),
-                               validators=[DataRequired(_l("Choose a district."))],
-                               widget=FastSelect())  # ninety-odd districts
+    district = SelectField(_l("U.S. Attorney's Office (district)"),
+                           validators=[DataRequired(_l("Choose a district."))])
     due = DateField(_l("Due date"), validators=[DataRequired(_l("Give a due date."))])
     note = TextAreaField(_l("Note (for OIA only)"), validators=[Optional(), Length(max=NOTE_MAX)])
 
@@ -160,6 +126,32 @@ class PortfolioForm(FlaskForm):  # type: ignore[misc]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # the portfolios page renders this form's hidden token once per attorney: without an
-        # id (the widget leaves out an attribute whose value is False), not one id many times
+        # rendered once per attorney on the portfolios page: its hidden token gets no id
         self.csrf_token.id = False
+
+
+#: The form of each action with one of its own; the others take a :class:`NoteForm`.
+FORM_OF: dict[Action, str] = {
+    Action.ASSIGN: "assign", Action.RETURN: "return", Action.REFER: "refer",
+    Action.DECLINE: "decline", Action.REOPEN: "reopen",
+}
+FORM_CLASSES: dict[str, type[TriageForm]] = {
+    "assign": AssignForm, "return": ReturnForm, "refer": ReferForm, "decline": DeclineForm,
+    "reopen": ReopenForm, "reply": ReplyForm,
+}
+#: The actions whose form is a note only (one NoteForm each).
+NOTE_ACTIONS = [a for a in Action if a not in FORM_OF]
+
+
+def form_key(action: Action) -> str:
+    """The key of the action's form on the package page, also the prefix of its controls' ids
+    (``assign-note``, ``action-complete-note``)."""
+    return FORM_OF.get(action) or f"action-{action.value}"
+
+
+def new_form(key: str, *, posted: bool = False) -> TriageForm:
+    """The form of ``key``, empty or with the request's posted answers."""
+    cls = FORM_CLASSES.get(key, NoteForm)
+    if posted:
+        return cls(id_prefix=key)
+    return cls(formdata=None, id_prefix=key)

@@ -1,7 +1,6 @@
 """The ``packages`` blueprint (OIA triage staff only): download a version's package (a zip of
-the bag) or its reading copy, and retry a failed hand-off. Every download is audited; the
-request is loaded through :func:`portal.requests.drafts.get_request` (object-level access:
-submitted, non-training requests only)."""
+the bag) or its reading copy, audited, and retry a failed hand-off; the request is loaded with
+its access check (portal.requests.drafts.get_request)."""
 
 from __future__ import annotations
 
@@ -15,13 +14,17 @@ from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.audit.log import record
-from portal.packages.bag import READING_COPY, TEMP_DIR_NAME, BuildError, write_zip
+from portal.packages.archive import write_zip
+from portal.packages.bag import BuildError
+from portal.packages.building import ensure_built
+from portal.packages.disk import TEMP_DIR_NAME
 from portal.packages.models import Package
-from portal.packages.service import NotRetryable, ensure_built, latest_package, retry
+from portal.packages.payload import READING_COPY
+from portal.packages.status import NotRetryable, latest_package, retry
 from portal.requests import drafts
 from portal.requests.models import MlaRequest
 from portal.web.access import require_user, roles
-from portal.web.context import client_ip, database, db, settings
+from portal.web.context import client_ip, database, db, fail_transaction, settings
 
 bp = Blueprint("packages", __name__, url_prefix="/triage/packages")
 
@@ -97,7 +100,7 @@ def retry_handoff(package_id: str) -> Response:
     try:
         retry(db(), user, package_id, ip=client_ip())
     except NotRetryable:
-        db().rollback()
+        fail_transaction()
         flash(_("This package's hand-off has not failed: there is nothing to retry."), "warning")
     else:
         flash(_("The package is queued to be handed off again."), "success")

@@ -1,0 +1,163 @@
+"""The package view of a request (everything OIA needs to triage it, with the forms of the
+actions possible now) and the download of its attachments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, render_template, request
+from flask_babel import gettext as _
+
+from portal.accounts.models import Role
+from portal.attachments import service as attachment_service
+from portal.db import utcnow
+from portal.db_reads import read_together
+from portal.packages.status import handoff_read
+from portal.requests import thread
+from portal.requests.choices import display_names
+from portal.requests.labels import choice_label
+from portal.requests.models import MlaRequest
+from portal.requests.path_labels import path_label, value_label
+from portal.requests.summary import summarize
+from portal.triage import caseload, duplicates, intake, operations, package, referrals, returns
+from portal.triage.versions import FrozenVersion, content_of_version
+from portal.web.access import require_user, roles
+from portal.web.accounts.forms import EmptyForm
+from portal.web.context import client_ip, db, settings
+from portal.web.downloads import content_disposition
+from portal.web.i18n import current_locale_code
+from portal.web.triage.access import load_request
+from portal.web.triage.forms import NOTE_ACTIONS, TriageForm, form_key, new_form
+from portal.web.triage.labels import ACTION_LABELS, decline_choices
+
+
+def choose_findings(form: TriageForm, findings: list[package.ShownFinding],
+                    tri: package.TriageFindings) -> None:
+    """The return form's choices: the latest version's findings and the triage findings."""
+    shown = [*findings, *(f for f in (tri.duplicate_finding, tri.unchanged_finding) if f)]
+    form.findings.choices = [(f.key, f"{f.title} ({f.code})") for f in shown]
+
+
+def choose_district(form: TriageForm) -> None:
+    form.district.choices = [("", _("Choose a district")), *referrals.district_choices()]
+
+
+def action_forms(keys: set[str], overrides: dict[str, TriageForm], *, latest: FrozenVersion,
+                 country: str, findings: list[package.ShownFinding],
+                 tri: package.TriageFindings, loads: list[caseload.Load]) -> dict[str, Any]:
+    """The forms of the page by key (those of ``keys`` and ``overrides``: a posted form that
+    failed, shown again with its answers and errors), the assignment suggestion for the
+    request's ``country`` and the districts proposed from the latest version."""
+    wanted = keys | set(overrides)
+    forms: dict[str, TriageForm] = {key: overrides.get(key) or new_form(key)
+                                    for key in ["assign", "return", "refer", "decline", "reopen",
+                                                *(form_key(a) for a in NOTE_ACTIONS), "reply"]
+                                    if key in wanted}
+    suggestion = None
+    proposed: list[str] = []
+    if "assign" in forms:
+        suggestion = caseload.suggestion_for(loads, country)
+        assign = forms["assign"]
+        assign.assignee.choices = [
+            (load.user.public_id, _("%(name)s — %(count)d open, weighted load %(load)s",
+                                    name=load.user.name, count=load.count,
+                                    load=f"{load.weight:g}"))
+            for load in suggestion.candidates]
+        if "assign" not in overrides and suggestion.best is not None:
+            assign.assignee.data = suggestion.best.user.public_id
+    if "return" in forms:
+        choose_findings(forms["return"], findings, tri)
+    if "refer" in forms:
+        choose_district(forms["refer"])
+        proposed = referrals.proposed_districts(content_of_version(latest))
+        if "refer" not in overrides:
+            forms["refer"].district.data = proposed[0] if proposed else ""
+            forms["refer"].due.data = referrals.default_due(settings(), utcnow().date())
+    if "decline" in forms:
+        forms["decline"].reason.choices = decline_choices()
+    return {**forms, "all": list(forms.values()), "suggestion": suggestion,
+            "proposed_districts": proposed}
+
+
+def _compared(versions: list[Any]) -> dict[str, Any]:
+    """The two versions compared (``?a=&b=``, by default the last two) and their changes."""
+    if len(versions) < 2:
+        return {}
+    numbers = [v.number for v in versions]
+    a = request.args.get("a", type=int) or numbers[-2]
+    b = request.args.get("b", type=int) or numbers[-1]
+    va = next((v for v in versions if v.number == a), None)
+    vb = next((v for v in versions if v.number == b), None)
+    if va is None or vb is None:
+        return {}
+    return {"a": a, "b": b, "changes": package.version_diff(va, vb)}
+
+
+def render_package(req: MlaRequest, *, overrides: dict[str, TriageForm] | None = None,
+                   status: int = 200) -> tuple[str, int]:
+    """The package page; ``overrides``: a posted form that failed, shown with its errors."""
+    overrides = overrides or {}
+    user = require_user()
+    locale = current_locale_code()
+    allowed = operations.allowed_actions(req.status, manager=user.is_manager)
+    keys = {form_key(a) for a in allowed} | (
+        set() if req.status_enum in thread.CLOSED else {"reply"})
+    with_loads = "assign" in keys | set(overrides)
+    reads = [package.entry_read(req.id), package.versions_read(req.id),
+             package.authority_read(req.authority_id), duplicates.find_read(req.id, settings()),
+             package.referrals_read(req.id), package.attachments_read(req.id),
+             thread.messages_read(req.id), package.history_read(req.id),
+             returns.all_returns_read(req.id, locale), handoff_read(req.id),
+             *([caseload.loads_read()] if with_loads else [])]
+    values = read_together(db(), *reads)
+    if values[0] is None or values[0].status != req.status:  # an entry that lags behind
+        intake.sync_status(db(), req, settings=settings())
+        values = read_together(db(), *reads)
+    (entry, versions, authority, found, refs, files, messages, history, all_returns, handoff,
+     *loads) = values
+    shown = package.version_numbered(versions, request.args.get("v"))
+    if shown is None:
+        abort(404)
+    latest = versions[-1]
+    findings = package.version_findings(latest, locale)
+    shown_findings = findings if shown is latest else package.version_findings(shown, locale)
+    tri = package.triage_findings_of(db(), req, found, locale,
+                                     unchanged=entry.resubmit_unchanged if entry else None,
+                                     latest=latest)
+    forms = action_forms(keys, overrides, latest=latest, country=entry.country if entry else "",
+                         findings=findings, tri=tri, loads=loads[0] if loads else [])
+    opened = next((a for a in allowed if forms[form_key(a)].errors), None)
+    content = content_of_version(shown)
+    html = render_template(
+        "triage/package.html", req=req, entry=entry, authority=authority, versions=versions,
+        shown=shown, summary=summarize(content, display_names(content, locale)),
+        findings=shown_findings, acknowledged=[f for f in findings if f.acknowledgement],
+        tri=tri, compare=_compared(versions), thread=messages, history=history,
+        returns=all_returns, referrals=refs, today=utcnow().date(), attachments=files,
+        handoff=handoff, retry_form=EmptyForm() if any(p.can_retry for p in handoff) else None,
+        allowed=allowed, opened=opened or (allowed[0] if allowed else None),
+        action_labels=ACTION_LABELS, forms=forms, form_key=form_key,
+        district_label=referrals.district_label, choice_label=choice_label,
+        path_label=path_label, value_label=value_label)
+    return html, status
+
+
+@roles(Role.TRIAGE)
+def package_view(public_id: str) -> tuple[str, int]:
+    return render_package(load_request(public_id))
+
+
+@roles(Role.TRIAGE)
+def attachment(public_id: str, attachment_id: str) -> Response:
+    """An attachment of any version, as a download (never inline), audit-logged."""
+    req = load_request(public_id, audit=False)
+    try:
+        item = attachment_service.get_attachment(db(), req, attachment_id, include_removed=True)
+        data = attachment_service.open_attachment(db(), settings(), require_user(), req,
+                                                  attachment_id, ip=client_ip(),
+                                                  include_removed=True)
+    except attachment_service.AttachmentNotFound:
+        abort(404)
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(item.filename)
+    return response

@@ -1,0 +1,54 @@
+"""The triage queue page and its CSV export."""
+
+from __future__ import annotations
+
+from flask import Response, render_template, request
+
+from portal.accounts.models import Role
+from portal.db import utcnow
+from portal.db_reads import read_together
+from portal.reference import load_reference
+from portal.triage import caseload, queue
+from portal.web.access import require_user, roles
+from portal.web.context import db
+from portal.web.triage.access import audit
+from portal.web.triage.downloads import csv_download
+from portal.web.triage.labels import status_options, type_options
+
+
+def _filters() -> queue.Filters:
+    args = request.args
+    return queue.Filters(
+        status=args.get("status", "")[:20], country=args.get("country", "")[:2],
+        authority=args.get("authority", "")[:32], type=args.get("type", "")[:40],
+        assignee=args.get("assignee", "")[:32], overdue=args.get("overdue") == "1",
+        acknowledged=args.get("acknowledged") == "1", duplicates=args.get("duplicates") == "1",
+        q=args.get("q", "")[:200])
+
+
+def _country_options() -> list[tuple[str, str]]:
+    return [(c.code, f"{c.name} ({c.code})") for c in
+            sorted(load_reference().countries.values(), key=lambda c: c.name)]
+
+
+@roles(Role.TRIAGE)
+def queue_page() -> str:
+    filters = _filters()
+    after = request.args.get("after") or None
+    current, authority_options, attorney_options = read_together(
+        db(), queue.page_read(require_user(), filters, after=after),
+        queue.authority_options_read(), caseload.attorney_options_read())
+    audit("triage.queue_viewed", filters=filters.as_args(), rows=len(current.rows))
+    return render_template(
+        "triage/queue.html", page=current, filters=filters, after=after,
+        status_options=status_options(), country_options=_country_options(),
+        authority_options=authority_options, attorney_options=attorney_options,
+        type_options=type_options())
+
+
+@roles(Role.TRIAGE)
+def queue_export() -> Response:
+    filters = _filters()
+    rows = list(queue.iterate(db(), require_user(), filters))
+    audit("triage.queue_exported", filters=filters.as_args(), rows=len(rows))
+    return csv_download(queue.to_csv(rows), f"triage-queue-{utcnow().date().isoformat()}.csv")
