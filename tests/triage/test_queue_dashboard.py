@@ -16,6 +16,7 @@ from portal.requests.models import Status
 from portal.triage import dashboard, queue
 from portal.triage import operations as ops
 from portal.triage.models import Referral, TriageEntry, TriageReturn, TriageReturnItem
+from portal.web.triage import dashboard_tables
 from tests.conftest import Account, Accounts
 from tests.triage.conftest import content, make_submitted, session, user
 
@@ -154,10 +155,10 @@ def test_dashboard_figures(app: Flask, settings_obj: Settings, accounts: Account
         loads = {name: (n, w) for name, n, w in figures.attorneys}
         assert loads[user(db, staff).name] == (1, 2.0)
     with app.test_request_context():
-        charts = dashboard.charts(figures)
+        charts = dashboard_tables.charts(figures)
         assert "<title id=\"chart-referrals-title\">" in charts["referrals"]
         assert "<desc" in charts["pending"]
-        text = dashboard.table_csv(figures, "referrals")
+        text = dashboard_tables.table_csv(figures, "referrals")
         assert text.splitlines()[1:] == ["CAN,2,2,1", "NYS,1,0,0"]
 
 

@@ -13,6 +13,7 @@ from portal.triage import dashboard
 from portal.web.access import roles
 from portal.web.context import db
 from portal.web.triage.access import audit
+from portal.web.triage.dashboard_tables import charts, table_csv, tables
 from portal.web.triage.downloads import csv_download
 
 #: The longest period shown.
@@ -47,8 +48,8 @@ def dashboard_page() -> str:
     figures = dashboard.compute(db(), start, end, today=utcnow().date())
     audit("triage.dashboard_viewed", start=start.isoformat(), end=end.isoformat())
     return render_template("triage/dashboard.html", figures=figures, start=start, end=end,
-                           problems=problems, charts=dashboard.charts(figures),
-                           tables=dashboard.tables(figures))
+                           problems=problems, charts=charts(figures),
+                           tables=tables(figures))
 
 
 @roles(Role.TRIAGE)
@@ -59,5 +60,5 @@ def dashboard_csv(table: str) -> Response:
     figures = dashboard.compute(db(), start, end, today=utcnow().date())
     audit("triage.dashboard_exported", table=table, start=start.isoformat(),
           end=end.isoformat())
-    return csv_download(dashboard.table_csv(figures, table),
+    return csv_download(table_csv(figures, table),
                         f"triage-{table}-{start.isoformat()}-{end.isoformat()}.csv")
