@@ -179,10 +179,12 @@ class Dataset:
 
 
 def prepare(url: str, *, submitters: int = 50, drafts_each: int = 1, triage: int = 5,
-            volume: int = 0, authorities: int = 10) -> Dataset:
+            volume: int = 0, authorities: int = 10, submitted_limit: int | None = 200
+            ) -> Dataset:
     """Migrate, load the demo accounts, then submitters with drafts made from
     examples/requests (``drafts.import_json``), OIA triage users with TOTP secrets, and
-    ``volume`` submitted requests (portal.triage.demo_volume)."""
+    ``volume`` submitted requests (portal.triage.demo_volume; the newest
+    ``submitted_limit`` of them, or all, in ``Dataset.submitted``)."""
     from portal import migrate
     from portal.accounts.models import Role, User
     from portal.accounts.operations import Actor, create_authority, create_user
@@ -233,7 +235,7 @@ def prepare(url: str, *, submitters: int = 50, drafts_each: int = 1, triage: int
             data.submitted = list(db.scalars(
                 select(MlaRequest.public_id).where(MlaRequest.status != Status.DRAFT.value,
                                                    MlaRequest.training.is_(False))
-                .order_by(MlaRequest.id.desc()).limit(200)))
+                .order_by(MlaRequest.id.desc()).limit(submitted_limit)))
     database.dispose()
     return data
 

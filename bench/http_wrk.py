@@ -18,19 +18,21 @@ from pathlib import Path
 
 LUA = r"""
 local targets = %(targets)s
+local stride = %(stride)d
 local counter = 0
 local ids = 0
 function setup(thread)
+  thread:set("tid", ids)
   ids = ids + 1
-  thread:set("offset", ids * 7)
   setup_thread(thread)
 end
 function init(args)
-  counter = offset or 0
+  counter = 0
 end
 function request()
+  local index = counter * stride + (tid or 0) * %(spread)d
   counter = counter + 1
-  local t = targets[(counter %% #targets) + 1]
+  local t = targets[(index %% #targets) + 1]
   return wrk.format("GET", t[1], { ["Cookie"] = t[2] })
 end
 local threads = {}
@@ -64,10 +66,13 @@ def _lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def script(targets: list[tuple[str, str]]) -> str:
+def script(targets: list[tuple[str, str]], *, threads: int = 2, once: bool = False) -> str:
+    """The Lua script; ``once``: the threads take turns along the list (each target is asked
+    for once per pass), else each thread walks it from its own offset."""
     rows = ",\n".join(f"  {{{_lua_string(path)}, {_lua_string(cookie)}}}"
                       for path, cookie in targets)
-    return LUA % {"targets": "{\n" + rows + "\n}"}
+    return LUA % {"targets": "{\n" + rows + "\n}", "stride": threads if once else 1,
+                  "spread": 1 if once else 7}
 
 
 def cookie_header(cookies: dict[str, str]) -> str:
@@ -75,13 +80,13 @@ def cookie_header(cookies: dict[str, str]) -> str:
 
 
 def run(port: int, targets: list[tuple[str, str]], *, seconds: float, connections: int = 50,
-        threads: int = 2, timeout: float = 30.0) -> dict[str, float]:
+        threads: int = 2, timeout: float = 30.0, once: bool = False) -> dict[str, float]:
     """Closed loop over ``targets`` for ``seconds``; rps and p50/p95/p99 in ms, errors
     (connection errors and timeouts) and unexpected answers (any status but 200, e.g. a
-    redirect to the sign-in page)."""
+    redirect to the sign-in page). ``once``: see :func:`script`."""
     with tempfile.TemporaryDirectory(prefix="portal-wrk-") as tmp:
         lua = Path(tmp) / "targets.lua"
-        lua.write_text(script(targets), encoding="utf-8")
+        lua.write_text(script(targets, threads=threads, once=once), encoding="utf-8")
         out = subprocess.run(
             ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
              f"--timeout={int(timeout)}s", "-s", str(lua), f"http://127.0.0.1:{port}"],

@@ -1,7 +1,8 @@
 """Run every benchmark and write docs/PERFORMANCE.md.
 
 Each benchmark module has ``run() -> list[dict]`` returning rows with the keys ``what``,
-``how``, ``result``, ``target`` and ``ok``. Times are medians over repeated runs; comparisons
+``how``, ``result``, ``target`` and ``ok``, or ``markdown`` (a section written after the
+table). Times are medians over repeated runs; comparisons
 are ratios measured in the same run.
 """
 
@@ -17,7 +18,10 @@ from pathlib import Path
 
 BENCHMARKS = ("bench.bench_rules", "bench.bench_packages", "bench.bench_http",
               "bench.bench_triage")
-OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "docs" / "PERFORMANCE.md"
+#: ``BENCH_QUICK=1``: a smoke run of short steps on less data, written apart from the figures
+QUICK_OUTPUT = ROOT / "build" / "PERFORMANCE-quick.md"
 
 
 def _memory_gib() -> str:
@@ -35,6 +39,11 @@ def _cell(value: object) -> str:
 
 
 def main() -> int:
+    quick = os.environ.get("BENCH_QUICK") == "1"
+    output = QUICK_OUTPUT if quick else OUTPUT
+    if quick:
+        os.environ.setdefault("BENCH_TRIAGE_VOLUME", "10000")
+        os.environ.setdefault("BENCH_TRIAGE_RUNS", "5")
     rows: list[dict[str, object]] = []
     failed = False
     for name in BENCHMARKS:
@@ -49,10 +58,11 @@ def main() -> int:
             failed = True
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        "# Performance",
+        "# Performance" + (" (BENCH_QUICK=1: a smoke run, not the figures)" if quick else ""),
         "",
         "Written by `make bench` (bench/run_all.py); do not edit by hand. Times are medians over "
-        "repeated runs; comparisons are ratios measured in the same run.",
+        "repeated runs (the HTTP load: one run a step at each offered rate); comparisons are "
+        "ratios measured in the same run.",
         "",
         f"- Date: {now}",
         f"- Machine: {os.cpu_count()} cores, {_memory_gib()} memory, {platform.machine()}, "
@@ -61,13 +71,18 @@ def main() -> int:
         "| what | how measured | result | target | met |",
         "|---|---|---|---|---|",
     ]
+    sections = [str(row["markdown"]) for row in rows if "markdown" in row]
     for row in rows:
+        if "markdown" in row:
+            continue
         met = "yes" if row.get("ok") else "NO"
         lines.append(f"| {_cell(row['what'])} | {_cell(row['how'])} | {_cell(row['result'])} | "
                      f"{_cell(row['target'])} | {met} |")
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(OUTPUT.read_text(encoding="utf-8"))
+    for section in sections:
+        lines += ["", section.rstrip()]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(output.read_text(encoding="utf-8"))
     return 1 if failed else 0
 
 
