@@ -1,5 +1,5 @@
-"""Which way a text runs and what its language is called: by language code (Babel) or, for
-text of no stated language, by its first strong character as HTML's ``dir="auto"`` decides."""
+"""Which way a text runs and what its language is called: by language code (Babel), or for
+a value of no stated language by its letters and the page's direction."""
 
 from __future__ import annotations
 
@@ -61,23 +61,15 @@ def is_english(language: str) -> bool:
     return primary_subtag(language) == "en"
 
 
-_ISOLATE_STARTS = frozenset("\u2066\u2067\u2068")
-_ISOLATE_END = "\u2069"
+_STRONG = {"ltr": frozenset({"L"}), "rtl": frozenset({"R", "AL"})}
 
 
-def direction_of(text: str) -> str:
-    """``"rtl"`` when the first strong character of ``text`` (outside isolates) is right to
-    left, else ``"ltr"``: the direction of ``dir="auto"``, which WeasyPrint does not resolve."""
-    depth = 0
-    for char in text:
-        if char in _ISOLATE_STARTS:
-            depth += 1
-        elif char == _ISOLATE_END:
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            kind = unicodedata.bidirectional(char)
-            if kind == "L":
-                return "ltr"
-            if kind in ("R", "AL"):
-                return "rtl"
-    return "ltr"
+def direction_of(text: str, base: str) -> str:
+    """How a value runs on a ``base`` (``ltr``/``rtl``) page: the page's way when the value has a
+    letter written that way or no letter at all, else the other way (Arabic-only text on an
+    English page). WeasyPrint does not resolve ``dir="auto"``, so templates write this out."""
+    base = "rtl" if base == "rtl" else "ltr"
+    kinds = {unicodedata.bidirectional(char) for char in text}
+    if kinds & _STRONG[base] or not kinds & (_STRONG["ltr"] | _STRONG["rtl"]):
+        return base
+    return "rtl" if base == "ltr" else "ltr"

@@ -24,8 +24,8 @@ from portal.reference import ReferenceData
 
 @dataclass(frozen=True, slots=True)
 class TextBlock:
-    """A text shown in its own direction (its language's, else its first strong character's),
-    with its language when known."""
+    """A text of request.pdf in its own direction (its language's, else its letters'), with its
+    language when known."""
 
     text: str
     language: str
@@ -35,7 +35,7 @@ class TextBlock:
     def of(cls, text: str, language: str) -> TextBlock:
         direction = text_direction(language)
         if direction == "auto":
-            direction = direction_of(text)
+            direction = direction_of(text, "ltr")
         return cls(text.strip(), language, direction)
 
 

@@ -13,6 +13,7 @@ import pytest
 from portal.contract.model import Facts, Narrative, Person, Request
 from portal.i18n_core import get_translations
 from portal.pdf import AttachmentInfo, render_receipt_pdf, render_request_pdf
+from portal.pdf.languages import direction_of
 from portal.pdf.receipt_pdf import M_TRAINING, receipt_html
 from portal.pdf.request_pdf import request_html
 from portal.pdf.templating import TEMPLATES_DIR, render_template, translation_callables
@@ -177,3 +178,14 @@ def test_each_render_has_its_own_language() -> None:
     for locale, pages in results.items():
         title = get_translations(locale).gettext("Sections of the request")
         assert all(title in page for page in pages), locale
+
+
+@pytest.mark.parametrize(("text", "page", "expected"), [
+    ("<script>alert(1)</script>", "rtl", "ltr"),  # Latin on an Arabic page
+    ("محمد عبد الله", "ltr", "rtl"),  # Arabic only, on an English page
+    ("شهادة.pdf", "ltr", "ltr"),  # has Latin letters: stays with the English page
+    ("طارق (Tarek)", "rtl", "rtl"),
+    ("+1 555 0100", "rtl", "rtl"),  # no letters: the page's way
+])
+def test_direction_of_a_value_on_a_page(text: str, page: str, expected: str) -> None:
+    assert direction_of(text, page) == expected
