@@ -140,7 +140,8 @@ def _setup(work: Path) -> tuple[Any, Any, Any, list[bytes]]:
 
 def run() -> list[dict[str, object]]:
     from portal.packages import bag as bag_module
-    from portal.packages.service import load_source
+    from portal.packages import payload
+    from portal.packages.building import load_source
 
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="bench-packages-", dir=os.environ.get("TMPDIR")) \
@@ -173,7 +174,7 @@ def run() -> list[dict[str, object]]:
             copy.mkdir()
             subprocess.run(["cp", *files, str(copy)], check=True)
 
-        bag_module.request_pdf(source, bag_module.findings_document(source))  # warm WeasyPrint
+        payload.request_pdf(source, payload.findings_document(source))  # warm WeasyPrint
         clean()
         baseline()  # warm the page cache for both sides
         bag_seconds = _median(REPEAT, bag_only, clean)
@@ -197,8 +198,8 @@ def run() -> list[dict[str, object]]:
 
         def reading_copy() -> None:
             with (work / "reading-copy.pdf").open("wb") as handle:
-                bag_module.write_reading_copy(handle, request_pdf, "Request", documents,
-                                              document_title="reading copy")
+                payload.write_reading_copy(handle, request_pdf, "Request", documents,
+                                           document_title="reading copy")
 
         copy_seconds = _median(REPEAT, reading_copy)
         rows.append({

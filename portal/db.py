@@ -1,10 +1,5 @@
-"""SQLAlchemy 2.0 engine, sessions and the declarative base.
-
-One :class:`Database` per application. Web requests get a session per request (closed at
-teardown); the CLI and services use :meth:`Database.session` as a context manager. The schema is
-owned by Alembic migrations in ``portal/migrations``; ``Base.metadata`` mirrors them and a test
-proves the two agree.
-"""
+"""SQLAlchemy 2 engines, sessions and the declarative base. ``Base.metadata`` mirrors the Alembic
+migrations of ``portal/migrations`` (a test proves the two agree)."""
 
 from __future__ import annotations
 
@@ -69,7 +64,7 @@ def make_engine(url: str) -> Engine:
             raise ValueError("in-memory SQLite is not supported: give a file path")
         kwargs["poolclass"] = NullPool
     else:
-        # no pool_pre_ping: a round trip per checkout, i.e. per web request; see _check_idle
+        # no pool_pre_ping: _check_idle pings only connections that may be dead
         # A web request keeps one connection for its whole life and may take a second one for
         # work done outside its session (the outbox, a package build): room for two per thread
         # of a gthread worker with up to 15 threads.
@@ -96,16 +91,11 @@ def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
 
 
 def _check_idle(dialect: Dialect) -> Any:
-    """A pool checkout check that costs no round trip for a healthy connection.
-
-    An idle connection has nothing to read: when its socket is readable, the server has ended
-    it (a restart, a crash, an idle timeout: a final error message or the end of the stream)
-    or sent something unexpected, and then it is pinged; so is one idle for more than
-    IDLE_PING_SECONDS (a peer gone without a word). A dead one makes the pool
-    replace it (``DisconnectionError``) before the request uses it, as pool_pre_ping would,
-    without pinging the healthy ones. A connection that dies while in use fails its query;
-    SQLAlchemy then invalidates the whole pool.
-    """
+    """A pool checkout check that pings a connection whose socket is readable or that was idle
+    longer than IDLE_PING_SECONDS, and makes the pool replace a dead one."""
+    # An idle connection has nothing to read: when its socket is readable, the server has ended
+    # it (a restart, a crash, an idle timeout) or sent something unexpected. A connection that
+    # dies while in use fails its query; SQLAlchemy then invalidates the whole pool.
     def check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         try:
             pgconn = dbapi_connection.pgconn
@@ -138,6 +128,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """A session of its own on ``engine`` in a transaction: committed on success, rolled back
+    on error."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
 
 
 class Database:

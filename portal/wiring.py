@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from portal import events
-from portal.packages.service import record_package
+from portal.packages.recording import record_package
 from portal.requests.models import MlaRequest
 from portal.triage.intake import on_submitted, sync_status
 

@@ -17,9 +17,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.config import Settings
 from portal.db import Database
 from portal.packages import forwarder
-from portal.packages.bag import TEMP_DIR_NAME, BuildError, build_bag
+from portal.packages.bag import BuildError, build_bag
+from portal.packages.building import load_source
+from portal.packages.disk import TEMP_DIR_NAME
 from portal.packages.models import Package
-from portal.packages.service import load_source, repair, sweep
+from portal.packages.repair import repair, sweep
+from portal.packages.targets import target_for
 from portal.packages.verify import verify_package
 
 
@@ -139,7 +142,7 @@ def forward_command(once: bool) -> None:
     stop = threading.Event()
     if not once:
         forwarder.install_signal_handlers(stop)
-    target = forwarder.target_for(settings)
+    target = target_for(settings)
     click.echo(f"forwarding to {target.describe()}")
     summary = forwarder.run(_db().engine, settings, once=once, stop=stop, target=target)
     click.echo(f"{summary.sent} sent, {summary.retrying} to retry, {summary.failed} failed")

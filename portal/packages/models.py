@@ -1,10 +1,6 @@
-"""Tables of the packages: one package per submitted version, its hand-off (the outbox row the
-forwarder works from) and every attempt at the hand-off.
-
-``packages`` and ``package_handoffs`` are written in the submission's own transaction
-(:func:`portal.packages.service.record_package`); the bag on disk is built after the commit
-(``state`` goes from ``pending`` to ``built``; see :mod:`portal.packages`).
-"""
+"""Tables of the packages: one package per submitted version (``pending``, then ``built`` once
+its bag is on disk), its hand-off (the outbox row the forwarder works from) and every attempt
+at the hand-off."""
 
 from __future__ import annotations
 

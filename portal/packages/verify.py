@@ -1,21 +1,19 @@
-"""``portal package verify``: everything that can be wrong with a package, named.
+"""``portal package verify``: everything that can be wrong with a package, each problem named on
+its own."""
 
-1. The bag (with ``bagit``): structure, ``bagit.txt``, Payload-Oxum, completeness (a file
-   missing from the payload or one that is not in the manifest) and every checksum, payload and
-   tag files alike; each problem is reported on its own (bagit stops at the first kind), plus
-   files at the top of the bag that no tag manifest covers.
-2. ``bag-info.txt`` carries the required fields.
-3. ``data/request.json`` is valid against the request schema and names the bag's reference.
-4. ``data/findings.json`` is consistent: same reference and version, keys ``CODE@path``,
-   counts that add up, no blocker (nothing is submitted with one), a justification for every
-   warning.
-5. The attachments: the files under ``data/attachments/`` are exactly those request.json lists
-   (by SHA-256 and size, in order), and - when the database is reachable - each has the SHA-256
-   recorded when it was uploaded, and request.json and the findings are those of the frozen
-   version.
-6. ``request.pdf`` and ``reading-copy.pdf`` open, and the reading copy has one bookmark per
-   document.
-"""
+# 1. The bag (with bagit): structure, bagit.txt, Payload-Oxum, completeness (a file missing from
+#    the payload or one that is not in the manifest) and every checksum, payload and tag files
+#    alike; each problem is reported on its own (bagit stops at the first kind), plus files at the
+#    top of the bag that no tag manifest covers.
+# 2. bag-info.txt carries the required fields.
+# 3. data/request.json is valid against the request schema and names the bag's reference.
+# 4. data/findings.json is consistent: same reference and version, keys CODE@path, counts that add
+#    up, no blocker (nothing is submitted with one), a justification for every warning.
+# 5. The attachments: the files under data/attachments/ are exactly those request.json lists (by
+#    SHA-256 and size, in order), and, when the database is reachable, each has the SHA-256
+#    recorded when it was uploaded, and request.json and the findings are those of the frozen
+#    version.
+# 6. request.pdf and reading-copy.pdf open, and the reading copy has one bookmark per document.
 
 from __future__ import annotations
 
@@ -31,20 +29,16 @@ from sqlalchemy.orm import Session
 
 from portal.attachments.models import Attachment
 from portal.contract.load import load_request_json
-from portal.packages.bag import (
-    ALGORITHM,
+from portal.packages.bag import ALGORITHM, REQUIRED_INFO, TAG_FILES, bagit_info, manifest_entries
+from portal.packages.models import Package
+from portal.packages.payload import (
     ATTACHMENTS_DIR,
     FINDINGS_JSON,
     READING_COPY,
     REQUEST_JSON,
     REQUEST_PDF,
-    REQUIRED_INFO,
-    TAG_FILES,
     attachment_payload_name,
-    bagit_info,
-    manifest_entries,
 )
-from portal.packages.models import Package
 from portal.requests.models import RequestVersion
 from portal.rules.catalog import SEVERITY_RANK
 

@@ -1,26 +1,21 @@
-"""The practice sandbox: practice requests (``MlaRequest.training``) that go through the normal
-wizard and its checks, are marked TRAINING on every page, PDF and package, never enter OIA's
-queue, dashboard or statistics, and are purged a set time after they were started
-(``Settings.training_retention_days``, ``portal training purge``).
+"""The practice sandbox: practice requests (``MlaRequest.training``) go through the normal wizard
+and checks, are marked TRAINING everywhere, never reach OIA's queue, dashboard or statistics, and
+are purged ``Settings.training_retention_days`` after they were started."""
 
-Who owns a practice request
----------------------------
-* A submitter's practice request belongs to their authority, like their real drafts (the
-  wizard and its access checks are unchanged); "My requests" leaves practice requests out and
-  the sandbox lists them.
-* A trainer belongs to no authority. Each trainer gets, on demand, a *training sandbox
-  authority* of their own: an inactive authority (country ``US``, so it is never offered when
-  inviting users) named ``TRAINING sandbox <trainer public id>``. Their practice requests
-  belong to it, and :func:`portal.requests.drafts.visible_requests` lets a trainer see only
-  the training requests they created themselves: never case content. A per-trainer authority
-  (rather than a nullable owner) keeps ``requests.authority_id`` required and every
-  authority-scoped query of the other modules (attachments, receipts) unchanged.
-
-Purging deletes the request and every row that depends on it (found by walking the foreign
-keys of the schema, so that tables added later by other modules are covered), then the files
-(encrypted attachments, package bags) once the deletion is committed, and writes one audit
-record per purged request (its public id only). The audit trail itself is append-only and kept.
-"""
+# Who owns a practice request:
+# * A submitter's practice request belongs to their authority, like their real drafts; "My
+#   requests" leaves practice requests out and the sandbox lists them.
+# * A trainer belongs to no authority. Each trainer gets, on demand, a training sandbox authority
+#   of their own: an inactive authority (country US, so it is never offered when inviting users)
+#   named "TRAINING sandbox <trainer public id>". Their practice requests belong to it, and
+#   portal.requests.drafts.visible_requests lets a trainer see only the training requests they
+#   created themselves: never case content. A per-trainer authority (rather than a nullable
+#   owner) keeps requests.authority_id required and every authority-scoped query unchanged.
+#
+# Purging deletes the request and every row that depends on it (found by walking the foreign keys
+# of the schema, so that tables added later are covered), then the files (encrypted attachments,
+# package bags) once the deletion is committed, and writes one audit record per purged request
+# (its public id only). The audit trail itself is append-only and kept.
 
 from __future__ import annotations
 
@@ -35,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from portal import models as _all_models  # noqa: F401 - every table in Base.metadata
 from portal.accounts.models import Authority, Role, User
+from portal.accounts.pending_input import PendingInput
 from portal.attachments.models import Attachment
 from portal.attachments.service import attachment_store
 from portal.attachments.store import StoreError
@@ -42,12 +38,11 @@ from portal.audit.log import record
 from portal.config import Settings
 from portal.contract.model import Request
 from portal.db import Base, utcnow
+from portal.packages.building import bag_path
 from portal.packages.models import Package
-from portal.packages.service import bag_path
 from portal.requests import drafts
 from portal.requests.models import MlaRequest
 from portal.training.samples import Sample
-from portal.accounts.pending_input import PendingInput
 
 log = logging.getLogger(__name__)
 

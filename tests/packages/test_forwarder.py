@@ -13,9 +13,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
-from portal.packages import forwarder, service
+from portal.packages import forwarder
+from portal.packages.claims import claim, finish
 from portal.packages.commands import forward_command
 from portal.packages.models import Handoff, HandoffAttempt, HandoffState, Package
+from portal.packages.repair import sweep
+from portal.packages.status import NotRetryable, handoff_state, retry, sync_triage_handoff
+from portal.packages.targets import target_for
 from portal.packages.verify import verify_package
 from portal.requests.models import MlaRequest
 from tests.conftest import Accounts, login
@@ -29,7 +33,7 @@ def quick_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.packages.helpers import pdf
 
     fixed = pdf("request")
-    monkeypatch.setattr("portal.packages.bag.render_request_pdf", lambda *a, **k: fixed)
+    monkeypatch.setattr("portal.packages.payload.render_request_pdf", lambda *a, **k: fixed)
 
 
 def fast(env: Env, **changes: object) -> Env:
@@ -94,7 +98,7 @@ def test_drop_folder_completes_a_hand_off_interrupted_after_the_rename(env: Env)
     assert summary.sent == 1
     assert (dropbox / f"{reference}-v1.done").is_file()
     assert half.exists()  # too recent to sweep
-    assert service.sweep(env.settings, 0) == [half]
+    assert sweep(env.settings, 0) == [half]
     # a different (damaged) copy under the name is replaced
     (dropbox / f"{reference}-v1.done").unlink()
     (dropbox / f"{reference}-v1" / "tagmanifest-sha256.txt").write_text("broken")
@@ -136,13 +140,13 @@ def test_http_gives_up_after_the_ceiling_and_staff_retry(env: Env, accounts: Acc
         with env.database.session() as db:
             request = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
             assert request is not None
-            [status] = service.handoff_state(db, request)
+            [status] = handoff_state(db, request)
             assert status.state == "failed" and status.can_retry
             assert [a.outcome for a in status.history] == ["error", "error", "failed"]
             submitter = db.get(User, env.user_id)
             assert submitter is not None
             with pytest.raises(PermissionError):
-                service.retry(db, submitter, status.package_id)
+                retry(db, submitter, status.package_id)
         # OIA staff retry through the page
         client = env.app.test_client()
         login(client, triage)
@@ -159,8 +163,8 @@ def test_http_gives_up_after_the_ceiling_and_staff_retry(env: Env, accounts: Acc
         with env.database.session() as db:
             user = db.get(User, triage.id)
             assert user is not None
-            with pytest.raises(service.NotRetryable):
-                service.retry(db, user, status.package_id)  # queued now, not failed
+            with pytest.raises(NotRetryable):
+                retry(db, user, status.package_id)  # queued now, not failed
         healthy.set()
         summary = forwarder.run(env.database.engine, settings, until_idle=True)
     assert summary.sent == 1
@@ -185,13 +189,13 @@ def test_an_expired_claim_is_taken_over_and_the_late_finish_is_ignored(env: Env)
     env.submitted()
     settings = env.with_settings(forward_lease_seconds=1).settings
     engine = env.database.engine
-    [first] = forwarder.claim(engine, settings, "forwarder-a", "folder x")
-    assert forwarder.claim(engine, settings, "forwarder-b", "folder x") == []
+    [first] = claim(engine, settings, "forwarder-a", "folder x")
+    assert claim(engine, settings, "forwarder-b", "folder x") == []
     time.sleep(1.2)
-    [second] = forwarder.claim(engine, settings, "forwarder-b", "folder x")
+    [second] = claim(engine, settings, "forwarder-b", "folder x")
     assert second.handoff_id == first.handoff_id and second.attempt == 2
-    assert forwarder.finish(engine, settings, first, "forwarder-a", None) == "lost"
-    target = forwarder.target_for(settings)
+    assert finish(engine, settings, first, "forwarder-a", None) == "lost"
+    target = target_for(settings)
     assert forwarder.deliver_one(engine, settings, target, second, "forwarder-b") == "sent"
     outcomes = [a.outcome for a in attempts(env, first.handoff_id)]
     assert outcomes[1] == "sent"
@@ -208,7 +212,7 @@ def test_concurrent_claims_never_share_a_hand_off(env: Env) -> None:
 
     def work(owner: str) -> None:
         while True:
-            got = forwarder.claim(engine, env.settings, owner, "test")
+            got = claim(engine, env.settings, owner, "test")
             if not got:
                 return
             with lock:
@@ -236,7 +240,7 @@ def test_triage_sees_the_state_in_the_queue_entry(app: Flask, env: Env) -> None:
         entry = db.get(TriageEntry, request.id)
         assert entry is not None
         if entry.handoff == "":  # the entry was created after the package
-            service.sync_triage_handoff(db, request.id)
+            sync_triage_handoff(db, request.id)
             db.flush()
             db.refresh(entry)
         assert entry.handoff == "queued"

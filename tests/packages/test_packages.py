@@ -20,10 +20,11 @@ from sqlalchemy import func, select, update
 from portal.accounts.models import Role, User
 from portal.attachments.models import Attachment
 from portal.contract.load import load_request_json
-from portal.packages import service
-from portal.packages.bag import attachment_payload_name
 from portal.packages.commands import package_group
 from portal.packages.models import Handoff, HandoffState, Package, PackageState
+from portal.packages.payload import attachment_payload_name
+from portal.packages.repair import repair
+from portal.packages.status import handoff_state
 from portal.packages.verify import verify_package
 from portal.requests import submission
 from portal.requests.models import MlaRequest, RequestVersion, Status
@@ -252,7 +253,7 @@ def test_training_package_is_marked_and_never_queued(env: Env) -> None:
         assert db.scalar(select(func.count()).select_from(Handoff)) == 0
         request = db.scalar(select(MlaRequest).where(MlaRequest.reference == reference))
         assert request is not None
-        states = service.handoff_state(db, request)
+        states = handoff_state(db, request)
     assert [s.state for s in states] == ["training"]
     assert _problems(env, bag) == []
 
@@ -299,7 +300,7 @@ def test_a_crash_after_the_commit_is_repaired_idempotently(env: Env) -> None:
     fresh.mkdir()
     # a built bag that vanished
     shutil.rmtree(_bag(env, second))
-    report = service.repair(env.database.engine, env.settings)
+    report = repair(env.database.engine, env.settings)
     assert sorted(report.built) == sorted([f"{first}-v1", f"{second}-v1"])
     assert report.missing_bags == [f"{second}-v1"]
     assert report.swept == [old] and fresh.exists()
@@ -307,7 +308,7 @@ def test_a_crash_after_the_commit_is_repaired_idempotently(env: Env) -> None:
     for reference in (first, second):
         assert _package(env, reference).state == PackageState.BUILT.value
         assert _problems(env, _bag(env, reference)) == []
-    again = service.repair(env.database.engine, env.settings, sweep_older_than_minutes=0)
+    again = repair(env.database.engine, env.settings, sweep_older_than_minutes=0)
     assert again.built == [] and again.created == [] and again.missing_bags == []
     assert not fresh.exists()
     # a version that has no package at all (submitted before this module existed)
@@ -317,7 +318,7 @@ def test_a_crash_after_the_commit_is_repaired_idempotently(env: Env) -> None:
         db.execute(Handoff.__table__.delete().where(Handoff.package_id == package.id))
         db.delete(package)
     shutil.rmtree(_bag(env, first))
-    report = service.repair(env.database.engine, env.settings)
+    report = repair(env.database.engine, env.settings)
     assert report.created == [f"{first}-v1"] and report.built == [f"{first}-v1"]
     with env.database.session() as db:
         assert db.scalar(select(func.count()).select_from(Handoff)) == 2
@@ -351,12 +352,12 @@ def test_resubmission_makes_a_second_package_and_keeps_the_first(env: Env) -> No
     assert _problems(env, v1) == [] and _problems(env, v2) == []
     # the first version's package can still be rebuilt from the kept file
     shutil.rmtree(v1)
-    service.repair(env.database.engine, env.settings)
+    repair(env.database.engine, env.settings)
     assert _problems(env, v1) == []
     with env.database.session() as db:
         request = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
         assert request is not None
-        assert [s.version for s in service.handoff_state(db, request)] == [1, 2]
+        assert [s.version for s in handoff_state(db, request)] == [1, 2]
 
 
 def test_receipt_in_the_submitters_language(env: Env) -> None:

@@ -17,8 +17,8 @@ import bagit
 import pytest
 from sqlalchemy import func, select
 
-from portal.packages import service
 from portal.packages.models import Handoff, HandoffState, Package, PackageState
+from portal.packages.repair import repair
 from portal.packages.verify import verify_package
 from portal.requests.models import MlaRequest, RequestVersion, Status
 from tests.conftest import PG_URL
@@ -56,7 +56,7 @@ def _kill_loop(env: Env, tmp_path: Path, kills: int, max_delay: float) -> dict[s
 
     # recovery: what the forwarder does when it starts
     killed_at = time.monotonic()
-    report = service.repair(env.database.engine, env.settings, sweep_older_than_minutes=0)
+    report = repair(env.database.engine, env.settings, sweep_older_than_minutes=0)
     repaired_at = time.monotonic()
     assert report.failed == [] and report.orphans == []
 
@@ -103,7 +103,7 @@ def test_sigkill_during_submissions_loses_and_duplicates_nothing(
     from tests.packages.helpers import pdf
 
     fixed = pdf("request")
-    monkeypatch.setattr("portal.packages.bag.render_request_pdf", lambda *a, **k: fixed)
+    monkeypatch.setattr("portal.packages.payload.render_request_pdf", lambda *a, **k: fixed)
     started = time.monotonic()
     stats = _kill_loop(env, tmp_path, kills=55, max_delay=0.8)
     print(f"crash test: {stats} in {time.monotonic() - started:.1f} s")
@@ -147,7 +147,7 @@ def quick_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.packages.helpers import pdf
 
     fixed = pdf("request")
-    monkeypatch.setattr("portal.packages.bag.render_request_pdf", lambda *a, **k: fixed)
+    monkeypatch.setattr("portal.packages.payload.render_request_pdf", lambda *a, **k: fixed)
 
 
 @pytest.mark.usefixtures("quick_pdf")
