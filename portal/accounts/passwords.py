@@ -1,12 +1,8 @@
-"""Password hashing (argon2id) and the password policy.
-
-The policy follows NIST SP 800-63B: a minimum length, no composition rules, and a check against
-a list of commonly used passwords (``common_passwords.txt``, one per line, lower case).
-"""
+"""Password hashing (argon2id) and the password policy of NIST SP 800-63B: a minimum length, no
+composition rules, no commonly used password (``common_passwords.txt``)."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 from argon2 import PasswordHasher, Type
@@ -17,8 +13,8 @@ from portal.i18n_core import N_
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 
 
-@cache
 def common_passwords() -> frozenset[str]:
+    """The commonly used passwords of ``common_passwords.txt``, in lower case."""
     lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(
         line.strip().lower() for line in lines if line.strip() and not line.startswith("#")
@@ -52,7 +48,8 @@ def policy_problems(password: str, *, min_length: int, max_length: int,
     if len(password) > max_length:
         problems.append((N_("Use at most %(max)d characters."), {"max": max_length}))
     lowered = password.lower()
-    if lowered in common_passwords() or lowered.strip("0123456789!.") in common_passwords():
+    common = common_passwords()
+    if lowered in common or lowered.strip("0123456789!.") in common:
         problems.append((N_("This password is too common. Choose a less predictable one."), {}))
     elif len(set(password)) < 4:
         problems.append((N_("This password repeats too few characters. "

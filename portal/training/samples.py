@@ -1,12 +1,11 @@
 """The sample library: the requests of ``examples/requests/`` and, for each deficient one, its
-version after the fix (``examples/requests/fixed/<name>-fixed.json``).
+version after the fix (``examples/requests/fixed/<name>-fixed.json``), with the rule engine's
+findings on the date their expectations were written for."""
 
-The samples are evaluated on the date their expectations were written for (``today`` in
-``EXPECTATIONS.yaml``), so that a training session shows the same findings whatever the day:
-staleness rules (ELEC-CONTENT-STALE, ELEC-PRESERVE-EXPIRY...) would otherwise drift. Whether a
-sample is good (no blocker) is decided by the engine, not by its file name; the test suite
-checks that both agree (tests/reference/test_examples.py and tests/training).
-"""
+# The date is today in EXPECTATIONS.yaml, so that a training session shows the same findings
+# whatever the day (staleness rules such as ELEC-CONTENT-STALE would otherwise drift). Whether a
+# sample is good (no blocker) is decided by the engine, not by its file name; the tests check that
+# both agree (tests/reference/test_examples.py and tests/training).
 
 from __future__ import annotations
 
@@ -14,9 +13,9 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 
+from portal import cache
 from portal.contract.load import load_request_json
 from portal.contract.model import Request
 from portal.i18n_core import PACKAGE_DIR
@@ -74,8 +73,8 @@ def sample_day() -> date:
     return date.fromisoformat(match.group(1)) if match else date.today()
 
 
-@cache
 def library_context() -> EvaluationContext:
+    """The samples' evaluation context: the current reference data on :func:`sample_day`."""
     return default_context(today=sample_day())
 
 
@@ -87,10 +86,20 @@ def _load(path: Path) -> Request | None:
     return result.request if result.ok else None
 
 
-@cache
+_SAMPLES = cache.named(
+    "training.samples", max_bytes=8 * 1024 * 1024,
+    why="the sample library with the engine's findings (key: reference-data version, date)")
+
+
 def load_samples() -> tuple[Sample, ...]:
-    """Every valid sample, in file order (cached: the files ship with the portal)."""
+    """Every valid sample, in file order, with its findings (the files ship with the portal)."""
     context = library_context()
+    key = (context.reference.version, context.today)
+    samples: tuple[Sample, ...] = _SAMPLES.get_or_make(key, lambda: _evaluate_samples(context))
+    return samples
+
+
+def _evaluate_samples(context: EvaluationContext) -> tuple[Sample, ...]:
     out: list[Sample] = []
     for path in sorted(EXAMPLES_DIR.glob("*.json")):
         request = _load(path)
