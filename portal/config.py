@@ -1,9 +1,6 @@
-"""Typed, frozen settings read from the environment and validated at start-up.
-
-Every knob of the portal is here, with its environment variable. ``Settings.from_env()`` reads
-them; ``Settings.validate()`` refuses unsafe combinations (a production portal with a generated
-or weak secret, demo data or cookies sent over plain HTTP).
-"""
+"""Typed, frozen settings read from the ``PORTAL_*`` environment variables
+(``Settings.from_env()``); ``Settings.validate()`` refuses unsafe combinations (in production:
+a generated or weak secret, demo data, cookies over plain HTTP)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Independent reads of one page sent together: one round trip on PostgreSQL (psycopg's
-pipeline), one after another on SQLite; each statement gives named-tuple rows with values
-processed by the columns' types. ``tests/db/test_db_reads.py`` compares the two."""
+"""Independent reads of one page sent together (psycopg's pipeline on PostgreSQL, one after
+another on SQLite); each statement gives named-tuple rows with values processed by the columns'
+types."""
 
 from __future__ import annotations
 
@@ -62,11 +62,9 @@ class Entity(Generic[E]):
                    tuple(prop.key for prop in properties))
 
     def load(self, session: Session, row: Any) -> E:
-        """The instance of a row read with :attr:`columns`, persistent in ``session`` as
-        though a query had loaded it: its attributes loaded and unchanged, its changes flushed
-        as UPDATEs, its relationships loaded when used. The session's own instance when it has
-        one already (as a query gives). As with a query, the session holds an unchanged
-        instance weakly: the caller keeps it."""
+        """The instance of a row read with :attr:`columns`, in ``session`` as though a query
+        had loaded it (the session's own instance when it has one); as with a query, the
+        session holds an unchanged instance weakly: the caller keeps it."""
         mapper = inspect(self.cls)
         values = {key: getattr(row, self.prefix + key) for key in self.keys}
         identity = mapper.identity_key_from_primary_key(

@@ -1,9 +1,6 @@
-"""Demo authorities and accounts (one per role). Refused in production.
-
-The demo passwords and second-factor secrets are fixed and public: they exist so that a fresh
-clone can be tried at once. ``Settings.validate`` refuses production with demo data on, and the
-``demo`` command refuses to run in production.
-"""
+"""Demo authorities and accounts (one per role), with fixed and public passwords and
+second-factor secrets so that a fresh clone can be tried at once; refused in production (by
+``Settings.validate`` and by the ``demo`` command)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""Demo requests (``portal demo``): a few samples submitted by the demo submitters, with their
-documents, and taken by OIA's demo attorney to different states (returned, accepted, referred,
-completed), so that the queue, the dashboard, the timelines and the messages show something
-at once. Refused in production with the rest of the demo data."""
+"""Demo requests (``portal demo``): samples submitted by the demo submitters with their
+documents and taken by OIA's demo attorney to several states (returned, accepted, referred,
+completed); refused in production with the rest of the demo data."""
 
 from __future__ import annotations
 

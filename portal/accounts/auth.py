@@ -136,8 +136,7 @@ def start_session(db: Session, user: User, ip: str) -> str:
 
 #: A session and its user as plain columns (portal.db_reads), one row by a cookie token's hash
 #: (parameter ``token_hash``), to read with a page's first other reads (portal.web.context);
-#: :func:`session_of` makes the instances. Built once (building and keying a statement per
-#: request cost more than running it).
+#: :func:`session_of` makes the instances.
 SESSION_COLUMNS = Entity.of(UserSession, "session_")
 USER_COLUMNS = Entity.of(User, "user_")
 SESSION_ROWS = (select(*SESSION_COLUMNS.columns, *USER_COLUMNS.columns)

@@ -1,24 +1,21 @@
-"""The PDF check that runs in a separate, resource-limited Python process.
+"""The PDF check that runs in a separate, resource-limited Python process: reads the file from
+stdin, writes ``{"ok": true, "pages": N, "repaired": BOOL}`` or ``{"ok": false, "code": CODE,
+"params": {...}, "detail": TEXT}`` to stdout."""
 
-Run by :mod:`portal.attachments.inspect` as ``python -I <this file> MAX_PAGES MEMORY_MB CPU_S``
-with an empty environment (no settings, no keys reach the process that parses hostile input).
-It reads the file from stdin and writes one JSON object to stdout:
-``{"ok": true, "pages": N, "repaired": BOOL}`` or
-``{"ok": false, "code": CODE, "params": {...}, "detail": TEXT}``.
-
-It imports only the standard library and pypdf, and limits itself before reading the file:
-address space (``RLIMIT_AS``), CPU seconds, no files written, no core dumps, no child processes.
-The parent adds a wall-clock timeout and kills the process when it is exceeded.
-
-What "parses fully" means (also for a file whose cross-reference table pypdf had to repair):
-every object listed in the cross-reference data resolves, the page tree is a tree (no cycles,
-no page twice) with at least one page and at most MAX_PAGES, the outline has no cycles, and every
-stream that is not an image decodes within pypdf's output limits (images are checked by their
-declared size instead, since a viewer allocates what they declare). A file that pypdf parses
-only with repairs (wrong offsets, broken ``startxref``) is accepted when all of this holds, and
-its raw bytes and decoded streams are then also scanned for the names of forbidden features
-(with ``#xx`` escapes undone), so that an object pypdf's repair did not see cannot hide them.
-"""
+# Run by portal.attachments.inspect as `python -I <this file> MAX_PAGES MEMORY_MB CPU_S` with an
+# empty environment (no settings, no keys reach the process that parses hostile input). It imports
+# only the standard library and pypdf, and limits itself before reading the file: address space
+# (RLIMIT_AS), CPU seconds, no files written, no core dumps, no child processes. The parent adds a
+# wall-clock timeout and kills the process when it is exceeded.
+#
+# What "parses fully" means (also for a file whose cross-reference table pypdf had to repair):
+# every object listed in the cross-reference data resolves, the page tree is a tree (no cycles,
+# no page twice) with at least one page and at most MAX_PAGES, the outline has no cycles, and every
+# stream that is not an image decodes within pypdf's output limits (images are checked by their
+# declared size instead, since a viewer allocates what they declare). A file that pypdf parses
+# only with repairs (wrong offsets, broken startxref) is accepted when all of this holds, and its
+# raw bytes and decoded streams are then also scanned for the names of forbidden features (with
+# #xx escapes undone), so that an object pypdf's repair did not see cannot hide them.
 
 from __future__ import annotations
 
@@ -34,7 +31,7 @@ from typing import Any
 
 if __name__ == "__main__":
     # Encrypted files are refused, never decrypted: keep the crypto back ends out of the
-    # sandbox process (less code reachable from hostile input, and a faster start).
+    # sandbox process (less code reachable from hostile input).
     sys.modules.setdefault("cryptography", None)  # type: ignore[arg-type]
     sys.modules.setdefault("Crypto", None)  # type: ignore[arg-type]
 

@@ -1,8 +1,6 @@
-"""``portal attachments rotate-keys`` (a click group; the lead attaches it to the CLI).
-
-Rotation: put a new key first in PORTAL_ATTACHMENT_KEYS (``new:...,old:...``), restart, run
-``portal attachments rotate-keys``, then remove the old key once it reports no failure.
-"""
+"""``portal attachments rotate-keys``: put a new key first in PORTAL_ATTACHMENT_KEYS
+(``new:...,old:...``), restart, run the command, then remove the old key once it reports no
+failure."""
 
 from __future__ import annotations
 

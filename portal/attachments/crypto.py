@@ -1,18 +1,17 @@
-"""Encryption at rest of attachment files: AES-256-GCM with a key ring that can be rotated.
+"""Encryption at rest of attachment files: AES-256-GCM under a key ring whose first key
+encrypts and whose every key decrypts, bound to the file's request and attachment."""
 
-A stored file is ``header || ciphertext-with-tag`` where the header is::
-
-    b"MLAE" | version (1 byte, 1) | key id length (1 byte) | key id (ASCII) | nonce (12 bytes)
-
-The nonce is random for every encryption (a file is encrypted once per key, so 96 random bits
-stay far from the collision bound). The associated data binds the ciphertext to its place: the
-header itself, the request's public id and the attachment's public id. A file copied over
-another attachment's file, or moved to another request, fails to decrypt.
-
-The key ring comes from ``Settings.attachment_keys`` (``id:base64key,...``, the first key is the
-current one and encrypts; every listed key decrypts). Rotation: put a new key first, keep the old
-ones, run ``portal attachments rotate-keys`` (:func:`rotate`), then drop the old keys.
-"""
+# A stored file is header || ciphertext-with-tag, where the header is
+#     b"MLAE" | version (1 byte, 1) | key id length (1 byte) | key id (ASCII) | nonce (12 bytes)
+#
+# The nonce is random for every encryption (a file is encrypted once per key, so 96 random bits
+# stay far from the collision bound). The associated data binds the ciphertext to its place: the
+# header itself, the request's public id and the attachment's public id. A file copied over
+# another attachment's file, or moved to another request, fails to decrypt.
+#
+# The key ring comes from Settings.attachment_keys (id:base64key,...). Rotation: put a new key
+# first, keep the old ones, run `portal attachments rotate-keys` (portal.attachments.rotation),
+# then drop the old keys.
 
 from __future__ import annotations
 

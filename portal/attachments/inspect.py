@@ -1,26 +1,20 @@
-"""Is an uploaded file a plain, safe PDF? ``inspect_pdf`` answers with a report or a rejection.
+"""Is an uploaded file a plain, safe PDF? :func:`inspect_pdf` answers with a report or a
+rejection (a reason code, an untranslated message with its parameters, and a technical detail
+for the logs only)."""
 
-Two stages:
-
-1. Byte checks here, in the calling process (cheap, bounded by the file's size): the file must
-   begin with ``%PDF-`` (anything before it makes a polyglot: a file that is also HTML, a ZIP,
-   an image...), must end with ``%%EOF`` followed by at most a little whitespace (otherwise it
-   is truncated, or something is appended: a ZIP after a PDF is read by both kinds of tools),
-   must not carry a ZIP end record whose comment swallows the PDF's tail, and its first KiB
-   must not contain HTML.
-2. The parse, in a separate Python process (:mod:`portal.attachments._sandbox`) started for
-   this file with an empty environment, limited in address space (``RLIMIT_AS``), CPU time,
-   file writes and child processes, and killed after ``time_limit`` seconds of wall-clock time.
-   Nothing pypdf does with a hostile file (recursion, decompression bombs, huge page trees,
-   pathological object graphs) can hang the web worker or take its memory. The cost is a Python
-   start with pypdf imported: measured (2-core AMD EPYC) at a median of 138 ms for a one-page
-   PDF against 0.2 ms for the same check in-process, 160 ms (18 ms) for 200 pages, 258 ms
-   (23 ms) for a 20 MB file. ``-I`` also implies ``-P``: the script's directory (with this
-   module, named like the standard library's ``inspect``) is not put on the child's path.
-
-Every rejection carries a reason code, an untranslated message marked with ``N_`` (translate
-it with its ``params``) and a technical detail for the logs (never shown to the user).
-"""
+# Two stages:
+# 1. Byte checks here, in the calling process: the file must begin with %PDF- (anything before
+#    it makes a polyglot: a file that is also HTML, a ZIP, an image...), must end with %%EOF
+#    followed by at most a little whitespace (otherwise it is truncated, or something is
+#    appended: a ZIP after a PDF is read by both kinds of tools), must not carry a ZIP end record
+#    whose comment swallows the PDF's tail, and its first KiB must not contain HTML.
+# 2. The parse, in a separate Python process (portal.attachments._sandbox) started for this file
+#    with an empty environment, limited in address space (RLIMIT_AS), CPU time, file writes and
+#    child processes, and killed after time_limit seconds of wall-clock time: nothing pypdf does
+#    with a hostile file (recursion, decompression bombs, huge page trees, pathological object
+#    graphs) can hang the web worker or take its memory. `-I` also implies `-P`: the script's
+#    directory (with this module, named like the standard library's inspect) is not put on the
+#    child's path.
 
 from __future__ import annotations
 

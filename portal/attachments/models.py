@@ -15,13 +15,9 @@ FILENAME_MAX = 200
 
 
 class Attachment(Base):
-    """One PDF of a request.
-
-    ``removed_at`` marks an attachment removed after it was part of a submitted version (a
-    returned request being edited): its file stays for the record of that version, and it no
-    longer counts or shows as an attachment of the working copy. An attachment removed before
-    any submission is deleted with its file.
-    """
+    """One PDF of a request. ``removed_at`` marks one removed after it was part of a submitted
+    version: its file stays for that version, the working copy no longer shows it (one removed
+    before any submission is deleted with its file)."""
 
     __tablename__ = "attachments"
     __table_args__ = (Index("ix_attachments_request_id", "request_id"),)

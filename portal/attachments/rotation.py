@@ -30,11 +30,9 @@ class RotationResult:
 
 def rotate(store: AttachmentStore, keyring: KeyRing, files: Iterable[FileRef], *,
            on_rotated: Callable[[FileRef, str], None] | None = None) -> RotationResult:
-    """Re-encrypt every file not under the current key. Each file is replaced atomically
-    (temporary file, fsync, rename): a crash leaves it either old or new, and both decrypt,
-    since the header names the key. Idempotent: run it again after an interruption.
-    ``on_rotated(ref, key_id)`` is called after each file is replaced (to update the database).
-    """
+    """Re-encrypt every file not under the current key, each replaced atomically (old or new
+    both decrypt: the header names the key), so it can run again after an interruption;
+    ``on_rotated(ref, key_id)`` follows each replaced file (to update the database)."""
     result = RotationResult()
     for ref in files:
         try:

@@ -1,11 +1,9 @@
-"""Attachments of a request: add, list, open, remove; key rotation. Called by the web layer and
-the CLI, never importing Flask.
+"""Attachments of a request: add, list, open, remove, and key rotation (for the web layer and
+the CLI; no Flask). The caller checks access to the request; each function checks that the
+attachment belongs to it."""
 
-Access to the request itself is checked by the caller (``portal.requests.drafts.get_request``,
-object-level); every function here also checks that the attachment belongs to that request.
-Files are written before the database row; if the caller's transaction rolls back, the new
-file is deleted, and a file whose row is deleted is removed only once that deletion commits.
-"""
+# Files are written before the database row; if the caller's transaction rolls back, the new
+# file is deleted, and a file whose row is deleted is removed only once that deletion commits.
 
 from __future__ import annotations
 

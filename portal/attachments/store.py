@@ -1,12 +1,10 @@
-"""Encrypted attachment files on disk, outside the web root.
+"""Encrypted attachment files on disk, outside the web root, at
+``<data_dir>/attachments/<2 hex>/<32 hex>`` (a random name, never the user's file name)."""
 
-``<data_dir>/attachments/<2 hex>/<32 hex>``: the name is random (never derived from the user's
-file name), the directory is the name's first two characters. Names are checked against their
-pattern and the resolved path must stay inside the store (path containment), so a name taken
-from the database can never reach another file. Writes go to a temporary file in the same
-directory, are fsynced and renamed into place (then the directory is fsynced): a crash leaves
-the old file or the new one, never half of one. Directories are 0700, files 0600.
-"""
+# Names are checked against their pattern and the resolved path must stay inside the store, so a
+# name taken from the database can never reach another file. Writes go to a temporary file in the
+# same directory, are fsynced and renamed into place (then the directory is fsynced): a crash
+# leaves the old file or the new one, never half of one. Directories are 0700, files 0600.
 
 from __future__ import annotations
 

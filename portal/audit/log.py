@@ -1,21 +1,16 @@
-"""Writing and verifying the hash-chained audit log.
+"""Writing and verifying the hash-chained audit log: each row holds the SHA-256 of the previous
+row and its own hash, so editing, deleting or inserting a row breaks the chain."""
 
-Each row stores the SHA-256 of the previous row (``prev_hash``) and its own hash over its
-content and ``prev_hash``. Editing a row breaks its own hash; deleting or inserting one breaks
-the link of the next; ``prev_hash`` is unique so the chain cannot fork. Writers are serialized:
-on PostgreSQL with a transaction-scoped advisory lock, on SQLite by the database write lock
-taken by the insert itself before the predecessor is read.
-
-:func:`record` only queues the event on the session; the rows are written when the session
-commits (a ``before_commit`` hook), in the same transaction as the change they describe (on
-PostgreSQL they are sent with the COMMIT itself, in one round trip, and the server links and
-hashes them under the lock, so the lock is never held across a round trip). The chain's lock is
-therefore held from the write to the commit only, whatever the transaction does between its
-first ``record`` and its commit, and a page's reads, its recorded view and its changes make one
-transaction. A rollback, or a session closed without commit, drops the queued events with the
-change. Like autoflush, an ORM query of the log writes the queued events first, so a transaction
-sees its own events.
-"""
+# prev_hash is unique so the chain cannot fork. Writers are serialized: on PostgreSQL with a
+# transaction-scoped advisory lock, on SQLite by the database write lock taken by the insert
+# itself before the predecessor is read.
+#
+# record() only queues the event on the session; the rows are written when the session commits
+# (a before_commit hook), in the same transaction as the change they describe (on PostgreSQL they
+# are sent with the COMMIT itself, and the server links and hashes them under the lock, so the
+# lock is held for the server's own work only). A rollback, or a session closed without commit,
+# drops the queued events with the change. Like autoflush, an ORM query of the log writes the
+# queued events first, so a transaction sees its own events.
 
 from __future__ import annotations
 
@@ -152,12 +147,10 @@ _LOCK_POSTGRESQL = "SELECT pg_advisory_xact_lock(%s)"
 
 def _write_postgresql(session: Session, queued: list[dict[str, Any]], *,
                       with_commit: bool = False) -> None:
-    # The server links and hashes the rows (_INSERT_POSTGRESQL), after the lock that
-    # serializes writers, all in one round trip (psycopg's pipeline: sent together, run in
-    # order): at once, or, for a commit, with the COMMIT itself (_insert_with_commit). The
-    # lock is then held for the server's own work only, never across a round trip. The rows
-    # go straight to the driver: they are plain values, and SQLAlchemy's insert machinery
-    # cost more than the round trip.
+    # The server links and hashes the rows (_INSERT_POSTGRESQL) after taking the lock that
+    # serializes writers, all sent together in psycopg's pipeline: at once, or, for a commit,
+    # with the COMMIT itself (_insert_with_commit), so the lock is never held while waiting for
+    # the client. The rows are plain values, sent straight to the driver.
     connection = session.connection()
     rows = [{**fields, "canonical": _slotted_canonical(fields)} for fields in queued]
     with driver_errors(connection, "audit chain write"):
@@ -192,20 +185,18 @@ def _held_rows(connection: Connection) -> list[dict[str, Any]]:
 
 @sa_event.listens_for(Engine, "commit")
 def _insert_with_commit(connection: Connection) -> None:
-    """The rows a session's commit queued for the chain, sent with the chain's lock and the
-    COMMIT in one round trip (a page's view used to cost three). SQLAlchemy then asks the
-    driver to commit a transaction that has ended, which psycopg does without a word to the
-    server. Called by SQLAlchemy when the connection's transaction commits (not when a session
-    joined to an outer transaction commits: the rows then wait for the outer one's COMMIT, or
-    go with its rollback)."""
+    """Send the rows a session's commit queued for the chain together with the chain's lock and
+    the COMMIT, when the connection's own transaction commits (rows of a session joined to an
+    outer transaction wait for that one's COMMIT, or go with its rollback)."""
+    # SQLAlchemy then asks the driver to commit a transaction that has ended, which psycopg does
+    # without a word to the server.
     rows = _held_rows(connection)
     if not rows:
         return
     driver = _driver(connection)
     with driver_errors(connection, "audit chain write"), driver.pipeline():
         _insert(driver, rows)
-        # (not driver.commit(): in a pipeline it waits for its own answer, and leaving the
-        # pipeline then costs another round trip)
+        # (not driver.commit(): in a pipeline it waits for its own answer)
         driver.execute("COMMIT")
 
 

@@ -1,10 +1,6 @@
-"""Queueing e-mail in the outbox and delivering it.
-
-Delivery goes through SMTP when ``PORTAL_SMTP_URL`` is set (``smtp://host:port`` or
-``smtps://user:password@host:port``), otherwise each message is written as an ``.eml`` file
-under ``<data dir>/outbox/`` and logged. A message is marked sent only after delivery succeeded;
-a failure is recorded and retried on the next run.
-"""
+"""Queueing e-mail in the outbox and delivering it: over SMTP when ``PORTAL_SMTP_URL`` is set,
+else as ``.eml`` files under ``<data dir>/outbox/``; a message is marked sent only once
+delivered, and a failure is retried on the next run."""
 
 from __future__ import annotations
 

@@ -1,10 +1,8 @@
-"""Explain mode: a sample walked through finding by finding.
+"""Explain mode: a sample walked through finding by finding (the field and its value, the
+problem, the rule with its citations, the fix), then the same sample after the fix with the
+findings that are gone and those that remain."""
 
-Step 1..n: one finding each (the field with its label and the value in the sample, the
-problem, the rule with its citations, the fix); step n+1: the same sample after the fix
-(``examples/requests/fixed/``) with the findings that are gone and those that remain. A good
-sample has no finding to fix: its only step shows it passing, with its advice.
-"""
+# A good sample has no finding to fix: its only step shows it passing, with its advice.
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
-"""What a finding points at, for people: the label of the field (in the interface language,
-from :mod:`portal.requests.labels`) and its value in the request.
-
-Paths are the engine's (``assistance[0].identifiers[0].datetime``); the walk follows the
-contract's classes (:func:`portal.contract.model.field_specs`), so any path of the contract
-is described, and an unknown one falls back to its raw text. Needs a Flask request or app
-context (the labels are lazy translations).
-"""
+"""What a finding points at, for people: the label of the field (in the interface language) and
+its value in the request, for any path of the contract (an unknown one falls back to its raw
+text). Needs a Flask request or app context (the labels are lazy translations)."""
 
 from __future__ import annotations
 

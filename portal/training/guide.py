@@ -1,11 +1,9 @@
 """The public requirements guide: one page per type of assistance, generated from the rule
-catalog and the request contract, in the interface language. Nothing here is written per rule:
-a rule added to the catalog appears in the guide of every type it applies to (and a test proves
-that every rule of the catalog appears, in every language).
+catalog and the request contract in the interface language, with a short, translatable
+introduction to the U.S. standard of each type."""
 
-What is written here, per type, is the short introduction to the U.S. standard that applies
-(translatable, with its untranslated citations).
-"""
+# Nothing here is written per rule: a rule added to the catalog appears in the guide of every type
+# it applies to (a test proves that every rule of the catalog appears, in every language).
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""Handouts: the guide page of one type of assistance as a printable PDF, in one language.
-
-The PDF is made from the same template as the guide page (``training/_guide_body.html``) and
-rendered by :func:`portal.pdf.render_html`, so it has the fonts of request.pdf (every script,
-right to left for Arabic) and cannot say anything the guide does not.
-"""
+"""Handouts: the guide page of one type of assistance as a printable PDF in one language, from
+the guide page's own template (``training/_guide_body.html``) with the fonts of request.pdf."""
 
 from __future__ import annotations
 

@@ -1,24 +1,19 @@
-"""Outreach statistics: for each requesting country and period, how many requests were
-submitted, the share returned for deficiency, and the rules most often behind returns and
-warnings. Aggregates only, never case content, and never a training request.
+"""Outreach statistics: for each requesting country and period, the requests submitted, the
+share returned for deficiency, and the rules most often behind returns and warnings; aggregates
+only, never case content or a training request, small counts suppressed."""
 
-Counts
-------
-The cohort is the requests *first submitted* in the period (``triage_entries.submitted_at``,
-practice requests excluded, and excluded again by joining ``requests.training``). For that
-cohort: "returned" counts the requests returned at least once (``triage_returns``); a rule's
-return count is the number of those requests whose returns named it
-(``triage_return_items``); a rule's warning count is the number of requests of the cohort
-submitted with that warning (``request_versions.findings_json``, where the submitter had to
-acknowledge it). Every figure counts requests, so each can be suppressed on its own.
-
-Suppression
------------
-A count from 1 to 4 is never shown: it reads "fewer than 5" (:data:`THRESHOLD`). A share is
-shown only when the submitted count, the returned count and the not-returned count are each 0
-or at least 5 (otherwise the share would give a small count back). No total across countries is
-shown, so that a suppressed country cannot be recovered by subtraction.
-"""
+# Counts: the cohort is the requests first submitted in the period (triage_entries.submitted_at,
+# practice requests excluded, and excluded again by joining requests.training). For that cohort,
+# "returned" counts the requests returned at least once (triage_returns); a rule's return count is
+# the number of those requests whose returns named it (triage_return_items); a rule's warning
+# count is the number of requests of the cohort submitted with that warning
+# (request_versions.findings_json, where the submitter had to acknowledge it). Every figure counts
+# requests, so each can be suppressed on its own.
+#
+# Suppression: a count from 1 to 4 is never shown: it reads "fewer than 5" (THRESHOLD). A share
+# is shown only when the submitted count, the returned count and the not-returned count are each 0
+# or at least 5 (otherwise the share would give a small count back). No total across countries is
+# shown, so that a suppressed country cannot be recovered by subtraction.
 
 from __future__ import annotations
 
