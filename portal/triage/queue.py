@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import ColumnElement, Select, select, tuple_
 from sqlalchemy.orm import Session
 
 from portal import cache
@@ -259,15 +259,10 @@ def to_csv(rows: Iterator[Row] | list[Row]) -> str:
     return out.getvalue()
 
 
-#: The requesting authorities that have submitted requests (training requests never enter the
-#: queue), for the queue's filter.
-_AUTHORITY_OPTIONS = (select(Authority.public_id, Authority.name, Authority.country)
-                      .where(select(TriageEntry.request_id)
-                             .where(TriageEntry.authority_id == Authority.id).exists())
-                      .order_by(Authority.name))
-
-
-def authority_options_read() -> Read[list[tuple[str, str]]]:
-    """(public id, "name (country)") of the authorities in the queue, by name."""
-    return one(_AUTHORITY_OPTIONS, {}, lambda rows: [
+def authority_options_read(*criteria: ColumnElement[bool]) -> Read[list[tuple[str, str]]]:
+    """(public id, "name (country)") of the requesting authorities meeting ``criteria`` (the
+    caller leaves out the trainers' sandboxes), by name, for the queue's filter."""
+    statement = (select(Authority.public_id, Authority.name, Authority.country)
+                 .where(*criteria).order_by(Authority.name))
+    return one(statement, {}, lambda rows: [
         (row.public_id, f"{row.name} ({row.country})") for row in rows])

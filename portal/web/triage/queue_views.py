@@ -8,6 +8,7 @@ from portal.accounts.models import Role
 from portal.db import utcnow
 from portal.db_reads import read_together
 from portal.reference import load_reference
+from portal.training.sandbox import not_sandbox
 from portal.triage import caseload, queue
 from portal.web.access import require_user, roles
 from portal.web.context import db
@@ -37,7 +38,7 @@ def queue_page() -> str:
     after = request.args.get("after") or None
     current, authority_options, attorney_options = read_together(
         db(), queue.page_read(require_user(), filters, after=after),
-        queue.authority_options_read(), caseload.attorney_options_read())
+        queue.authority_options_read(not_sandbox()), caseload.attorney_options_read())
     audit("triage.queue_viewed", filters=filters.as_args(), rows=len(current.rows))
     return render_template(
         "triage/queue.html", page=current, filters=filters, after=after,
