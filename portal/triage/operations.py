@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role, User
@@ -330,9 +330,3 @@ def reopen(db: Session, settings: Settings, actor: User, request: MlaRequest, no
         raise Invalid("say why the request is reopened")
     return _transition(db, settings, actor, request, Action.REOPEN, message=note, ip=ip)
 
-
-def internal_notes(db: Session, event_ids: list[int]) -> dict[int, TriageNote]:
-    if not event_ids:
-        return {}
-    return {n.event_id: n for n in db.scalars(select(TriageNote)
-                                              .where(TriageNote.event_id.in_(event_ids)))}

@@ -208,8 +208,3 @@ def referrals_read(request_id: int) -> Read[list[Any]]:
 def attachments_read(request_id: int) -> Read[list[Any]]:
     return one(_ATTACHMENTS, {"request_id": request_id}, list)
 
-
-def queue_country(db: Session, request: MlaRequest) -> str:
-    """The request's country as its queue entry has it ("" without an entry)."""
-    entry = db.get(TriageEntry, request.id)
-    return entry.country if entry is not None else ""

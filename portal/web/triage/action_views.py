@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
-from portal.db_reads import read_together
 from portal.requests import thread
 from portal.requests.models import MlaRequest
 from portal.triage import actions, caseload, intake, operations, package
@@ -47,7 +46,7 @@ def _posted_form(req: MlaRequest, key: str) -> TriageForm:
     """The posted form of ``key`` with the choices it is validated against."""
     form = new_form(key, posted=True)
     if key == "assign":  # any active attorney, not only the suggested ones
-        form.assignee.choices = read_together(db(), caseload.attorney_options_read())[0]
+        form.assignee.choices = caseload.attorney_options(db())
     elif key == "return":
         latest = intake.latest_version(db(), req)
         if latest is None:
