@@ -1,9 +1,6 @@
-"""A tiny PDF writer for the hostile-PDF corpus: every file is generated, byte for byte, here.
-
-``build`` numbers the objects from 1, writes a classic cross-reference table with the right
-offsets (or deliberately wrong ones) and a trailer. The corpus functions below return one file
-each; the tests name the reason each must be rejected with.
-"""
+"""A tiny PDF writer for the hostile-PDF corpus, every file generated here byte for byte:
+``build`` numbers the objects from 1 and writes a cross-reference table with the right offsets
+(or deliberately wrong ones); each corpus function returns one file."""
 
 from __future__ import annotations
 

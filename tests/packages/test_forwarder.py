@@ -29,14 +29,15 @@ from tests.packages.receiver import Receiver
 
 @pytest.fixture(autouse=True)
 def quick_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hand-off does not look inside request.pdf: a small fixed one keeps these fast."""
+    """A small fixed request.pdf (the hand-off does not look inside it)."""
     from tests.packages.helpers import pdf
 
     fixed = pdf("request")
     monkeypatch.setattr("portal.packages.payload.render_request_pdf", lambda *a, **k: fixed)
 
 
-def fast(env: Env, **changes: object) -> Env:
+def short_waits(env: Env, **changes: object) -> Env:
+    """``env`` with backoff, polling and timeout in fractions of a second."""
     defaults: dict[str, object] = {"forward_backoff_base_seconds": 0.01,
                                    "forward_backoff_cap_seconds": 0.05,
                                    "forward_poll_seconds": 0.05, "forward_timeout_seconds": 5.0,
@@ -111,7 +112,7 @@ def test_drop_folder_completes_a_hand_off_interrupted_after_the_rename(env: Env)
 def test_http_retries_with_backoff_until_accepted(env: Env) -> None:
     env.submitted()
     with Receiver(lambda n, _key, _nth: "fail" if n <= 2 else "ok") as receiver:
-        settings = fast(env, forward_url=receiver.url).settings
+        settings = short_waits(env, forward_url=receiver.url).settings
         started = time.monotonic()
         summary = forwarder.run(env.database.engine, settings, until_idle=True)
         assert time.monotonic() - started < 10
@@ -130,7 +131,7 @@ def test_http_gives_up_after_the_ceiling_and_staff_retry(env: Env, accounts: Acc
     public_id, _reference = env.submitted()
     healthy = threading.Event()
     with Receiver(lambda *_: "ok" if healthy.is_set() else "fail") as receiver:
-        settings = fast(env, forward_url=receiver.url, forward_max_attempts=3).settings
+        settings = short_waits(env, forward_url=receiver.url, forward_max_attempts=3).settings
         summary = forwarder.run(env.database.engine, settings, until_idle=True)
         assert summary.failed == 1 and summary.sent == 0
         [handoff] = handoffs(env)
@@ -177,8 +178,8 @@ def test_http_gives_up_after_the_ceiling_and_staff_retry(env: Env, accounts: Acc
 def test_a_permanent_refusal_fails_at_once(env: Env) -> None:
     env.submitted()
     with Receiver(lambda *_: "refuse") as receiver:
-        summary = forwarder.run(env.database.engine, fast(env, forward_url=receiver.url).settings,
-                                until_idle=True)
+        settings = short_waits(env, forward_url=receiver.url).settings
+        summary = forwarder.run(env.database.engine, settings, until_idle=True)
     assert summary.failed == 1
     [handoff] = handoffs(env)
     assert handoff.state == HandoffState.FAILED.value and handoff.attempts == 1

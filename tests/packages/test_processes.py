@@ -1,7 +1,6 @@
-"""Against PostgreSQL, with real processes: submissions killed with SIGKILL at random moments
-leave every submitted request with exactly one complete package and queue entry and nothing
-orphaned; two forwarders at once deliver every package exactly once, even to a receiver that
-fails for a while or drops the connection after accepting."""
+"""Against PostgreSQL, with real processes: submissions killed with SIGKILL at random leave one
+complete package and queue entry each and nothing orphaned; two forwarders deliver every package
+exactly once, even to a receiver that fails for a while or drops the connection after accepting."""
 
 from __future__ import annotations
 
@@ -98,8 +97,8 @@ def _kill_loop(env: Env, tmp_path: Path, kills: int, max_delay: float) -> dict[s
 
 def test_sigkill_during_submissions_loses_and_duplicates_nothing(
         env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A small fixed request.pdf keeps this under a minute (WeasyPrint takes ~0.5 s a request,
-    so most of the run would be rendering); ``make soak`` runs the real renderer."""
+    """With a small fixed request.pdf, so that the run is spent on submissions and kills
+    (``make soak`` runs the real renderer)."""
     from tests.packages.helpers import pdf
 
     fixed = pdf("request")

@@ -1,7 +1,6 @@
-"""Provenance (issue #18): the queue, its CSV and the package's bag-info.txt and request.pdf
-record the submitting account's authority and country, whatever the request typed or a file
-imported; the request naming another country's authority gives GEN-ACCOUNT-COUNTRY, which the
-submitter must justify."""
+"""Provenance (#18): the queue, its CSV, bag-info.txt and request.pdf record the submitting
+account's authority and country, whatever the request typed or a file imported; naming another
+country's authority gives GEN-ACCOUNT-COUNTRY, which the submitter must justify."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""Trainers see no case content anywhere: every route of the app, walked with the identifiers
-of real requests (a draft with an attachment, a submitted request with its package), answers a
-trainer 403 or 404 on every case-content route, and no page a trainer may open shows any of
-that content."""
+"""Trainers see no case content: every route of the app, walked with the identifiers of real
+requests (a draft with an attachment, a submitted request with its package), answers a trainer
+403 or 404 on case content, and no page a trainer may open shows any of it."""
 
 from __future__ import annotations
 

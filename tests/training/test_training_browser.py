@@ -1,7 +1,6 @@
-"""Training mode in a real headless Chromium: a trainer steps through every finding of a
-deficient sample with the keyboard; a submitter takes a practice request from a sample to
-submission, and it shows nowhere in OIA's queue or the statistics; axe-core finds no WCAG 2.1
-A/AA violation on the guide, the library and explain mode."""
+"""Training mode in headless Chromium: a trainer steps through a deficient sample's findings with
+the keyboard; a submitter's practice request shows nowhere in OIA's queue or statistics; axe-core
+finds no WCAG 2.1 A/AA violation on the guide, the library and explain mode."""
 
 from __future__ import annotations
 
