@@ -4,35 +4,30 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup, escape
 
+from portal import cache
 from portal.accounts.passwords import make_hasher
 from portal.config import Settings
 from portal.db import Database
 from portal.i18n_core import PACKAGE_DIR, day_name
-from portal.lru import LRU
-from portal.web import wtforms_speed
 from portal.web.chrome import chrome
-from portal.web.field_html import form_field
-from portal.web.select_widget import options_html
 
 log = logging.getLogger(__name__)
 
 
 def bdi_ltr(value: Any) -> Markup:
-    """``value`` isolated as left-to-right text (codes, references in an Arabic page).
-    Concatenation, not ``Markup.format``: a queue page shows a hundred of them."""
+    """``value`` isolated as left-to-right text (codes, references in an Arabic page)."""
     return Markup('<bdi dir="ltr">' + str(escape(value)) + "</bdi>")  # noqa: S704 - escaped
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     settings.validate()
-    wtforms_speed.install()
     app = Flask(
         "portal",
         template_folder=str(PACKAGE_DIR.parent / "templates"),
@@ -56,7 +51,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["portal.hasher"] = make_hasher(
         settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
 
-    from portal import i18n, wiring
+    from portal import wiring
+    from portal.web import i18n
 
     wiring.connect()
     from portal.web.access import install_gate
@@ -91,7 +87,10 @@ def format_file_size(size: int) -> str:
 
 
 #: Instants as the templates show them, by (instant, format, language, time zone).
-_DATETIMES: LRU[tuple[Any, ...], str] = LRU(4096)
+_DATETIMES = cache.named(
+    "datetimes", max_bytes=1024 * 1024,
+    why="an instant in one language and time zone reads the same on every page; the package "
+        "view shows one per version, message and event")
 
 
 def _template_globals(app: Flask) -> None:
@@ -116,25 +115,27 @@ def _template_globals(app: Flask) -> None:
 
     def _format_date(value: Any = None, format: str | None = None, rebase: bool = True
                      ) -> str:
-        # a day's name in a language never changes: queue pages show a hundred of them
         if type(value) is date and format is None:
             return day_name(value, str(get_locale()))
         return str(format_date(value, format, rebase))
 
     def _format_datetime(value: Any = None, format: str | None = None, rebase: bool = True
                          ) -> str:
-        # an instant shown in the reader's language and time zone never changes: the package
-        # view shows each version, message and event with one (Babel: ~40 µs each)
         if type(value) is datetime and value.tzinfo is not None and rebase:
             key = (value, format, str(get_locale()), str(get_timezone()))
-            return _DATETIMES.get_or_make(key, lambda: str(format_datetime(value, format)))
+            return str(_DATETIMES.get_or_make(key, lambda: str(format_datetime(value, format))))
         return str(format_datetime(value, format, rebase))
 
     app.add_template_filter(bdi_ltr, "ltr")
     app.add_template_global(bdi_ltr, "bdi_ltr")
-    app.add_template_global(options_html, "select_options")
-    app.add_template_global(form_field, "form_field")
     app.add_template_global(chrome, "chrome")
+
+    def select_options(pairs: Any, selected: str | None = None) -> Markup:
+        """The ``options`` macro of macros/fields.html, for templates that call it directly."""
+        macros: Any = app.jinja_env.get_template("macros/fields.html").module
+        return cast(Markup, macros.options(pairs, selected))
+
+    app.add_template_global(select_options, "select_options")
 
     @app.context_processor
     def _globals() -> dict[str, object]:
@@ -150,19 +151,15 @@ def _template_globals(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal import main
+    from portal.web import main
     from portal.web.accounts import admin, views
     from portal.web.packages import views as package_views
-    from portal.requests import (
-        attachment_views,  # noqa: F401 - adds its routes to the blueprint
-        version_views,  # noqa: F401 - adds its routes to the blueprint
-    )
-    from portal.requests import views as request_views
+    from portal.web.requests.blueprint import bp as requests_bp
     from portal.web.training import views as training_views
     from portal.web.triage.blueprint import bp as triage_bp
 
     app.register_blueprint(main.bp)
-    app.register_blueprint(request_views.bp)
+    app.register_blueprint(requests_bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(triage_bp)

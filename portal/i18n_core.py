@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 
 from babel.dates import format_date
 from babel.support import Translations
+
+from portal.cache import memoize
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TRANSLATIONS_DIR = PACKAGE_DIR.parent / "translations"
@@ -64,7 +66,8 @@ def get_translations(locale: str) -> NullTranslations:
     return Translations.load(str(TRANSLATIONS_DIR), [locale], domain="messages")
 
 
-@lru_cache(maxsize=4096)
+@memoize("day_names", max_bytes=512 * 1024,
+         why="a date reads the same in one language on every page; the queue shows a hundred")
 def day_name(day: date, locale: str) -> str:
-    """A date as the language writes it ("medium" format); a queue page shows a hundred."""
+    """A date as the language writes it ("medium" format)."""
     return format_date(day, "medium", locale=locale)

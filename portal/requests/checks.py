@@ -1,16 +1,21 @@
 """Rule findings for the wizard: computed by the engine from the saved draft, rendered in the
-user's language, grouped by section, with the status of each section for the task list."""
+user's language, grouped by section, with the status of each section for the task list, and the
+submitter's answers to the warnings."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import gettext as _
+
+from portal import cache
 from portal.contract.model import Request
-from portal.lru import LRU
+from portal.requests.drafts import content_of
 from portal.requests.models import MlaRequest
 from portal.requests.sections import SECTIONS, Section, anchor_of_path, section_of_path
 from portal.rules import default_context, evaluate, render_finding
@@ -59,10 +64,12 @@ def finding_key(code: str, path: str) -> str:
     return f"{code}@{path}"
 
 
-#: Findings by (content, language, day, reference data): the same draft shown again (another
-#: section, the task list, the check and review pages) is not evaluated again. The content is
-#: a frozen dataclass: equal drafts are equal keys, however they were read.
-_MEMO: LRU[tuple[Any, ...], tuple[ShownFinding, ...]] = LRU(256)
+#: A draft's findings by (request id, revision, language, day, reference data version, rule
+#: settings, country of the submitting account).
+_FINDINGS = cache.named(
+    "draft_findings", max_bytes=8 * 1024 * 1024,
+    why="the task list, the sections, the check and the review page of an unchanged draft show "
+        "the same findings; evaluating the rules again costs milliseconds")
 
 
 def account_country_of(request: MlaRequest) -> str | None:
@@ -73,13 +80,21 @@ def account_country_of(request: MlaRequest) -> str | None:
 
 def compute(content: Request, locale: str, today: date | None = None, *,
             account_country: str | None = None) -> list[ShownFinding]:
+    """The findings of ``content`` in ``locale``."""
     context = default_context(today=today, account_country=account_country)
-    key = (content, locale, context.today, id(context.reference), context.settings,
-           account_country)
-    try:
-        found = _MEMO.get_or_make(key, lambda: tuple(_compute(content, locale, context)))
-    except TypeError:  # a content that cannot be a key (not frozen all the way down)
-        return _compute(content, locale, context)
+    return _compute(content, locale, context)
+
+
+def findings_of(request: MlaRequest, locale: str) -> list[ShownFinding]:
+    """The findings of a draft as saved, in ``locale`` (kept until its next save)."""
+    country = account_country_of(request)
+    context = default_context(account_country=country)
+    if request.id is None:
+        return _compute(content_of(request), locale, context)
+    key = (request.id, request.revision, locale, context.today, context.reference.version,
+           context.settings, country)
+    found = _FINDINGS.get_or_make(
+        key, lambda: tuple(_compute(content_of(request), locale, context)))
     return list(found)
 
 
@@ -124,6 +139,14 @@ def section_states(content: Request, findings: list[ShownFinding],
     return states
 
 
+def progress_after(request: MlaRequest, slug: str, state: str) -> str:
+    """The request's progress with ``slug`` in ``state`` (a done section stays done)."""
+    progress = progress_of(request)
+    if progress.get(slug) != "done" or state == "done":
+        progress[slug] = state
+    return json.dumps(progress)
+
+
 def acknowledgements_of(request: MlaRequest) -> dict[str, str]:
     try:
         value = json.loads(request.acks_json or "{}")
@@ -139,3 +162,24 @@ def readiness(findings: list[ShownFinding], acks: dict[str, str]) -> dict[str, A
     unacknowledged = [f for f in warnings if not acks.get(f.key, "").strip()]
     return {"blockers": blockers, "warnings": warnings, "unacknowledged": unacknowledged,
             "ready": not blockers and not unacknowledged}
+
+
+def read_acknowledgements(warnings: list[ShownFinding], posted: Mapping[str, str]
+                          ) -> tuple[dict[str, str], dict[str, str]]:
+    """The explanations given for ``warnings`` on the check page (a ticked box ``ack-<key>``
+    and a text ``why-<key>`` each), and what is missing for each warning not fully answered."""
+    answers: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for finding in warnings:
+        ticked = posted.get(f"ack-{finding.key}") == "y"
+        text = posted.get(f"why-{finding.key}", "").strip()[:2000]
+        if ticked and text:
+            answers[finding.key] = text
+        elif ticked:
+            errors[finding.key] = _("Write why you submit despite this warning.")
+        elif text:
+            errors[finding.key] = _("Tick the box to acknowledge this warning.")
+        else:  # every warning must be answered before the request can go on
+            errors[finding.key] = _("Tick the box and write why you submit despite this "
+                                    "warning.")
+    return answers, errors

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache, lru_cache
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
+from portal.cache import memoize
 from portal.contract.model import Request
 from portal.i18n_core import get_translations
 from portal.reference import load_reference
-from portal.requests.formgen import Choices
 from portal.requests.labels import choice_label
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Reference data for select boxes (already sorted and labelled)."""
+
+    countries: tuple[tuple[str, str], ...] = ()
+    states: tuple[tuple[str, str], ...] = ()
+    languages: tuple[tuple[str, str], ...] = ()
+    categories: tuple[tuple[str, str], ...] = ()
+    instruments: tuple[tuple[str, str], ...] = ()
+    providers: tuple[str, ...] = ()
+
 
 US_STATES = (
     ("AL", "Alabama"), ("AK", "Alaska"), ("AS", "American Samoa"), ("AZ", "Arizona"),
@@ -48,7 +61,6 @@ def _babel_locale(locale: str) -> Locale:
         return Locale.parse("en")
 
 
-@cache
 def _countries(locale: str) -> tuple[tuple[str, str], ...]:
     names = _babel_locale(locale).territories
     reference = load_reference()
@@ -57,7 +69,8 @@ def _countries(locale: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(items, key=lambda item: item[1]))
 
 
-@cache
+@memoize("language_names", max_bytes=1024 * 1024,
+         why="the names of the narratives' languages in each interface language, sorted")
 def _languages(locale: str) -> tuple[tuple[str, str], ...]:
     babel = _babel_locale(locale)
     items = []
@@ -73,12 +86,16 @@ def _languages(locale: str) -> tuple[tuple[str, str], ...]:
 
 
 def for_request(content: Request, locale: str) -> Choices:
-    return _choices(content.requesting_authority.country or "", locale)
+    """The select boxes' lists for a request (its legal bases depend on its country)."""
+    return _choices(content.requesting_authority.country or "", locale,
+                    load_reference().version)
 
 
-@lru_cache(maxsize=1024)
-def _choices(country: str, locale: str) -> Choices:
-    """The lists depend only on the requesting country and the language: built once each."""
+@memoize("select_choices", max_bytes=16 * 1024 * 1024,
+         why="every section page offers the same lists for one country, language and "
+             "reference data; naming and sorting 250 countries takes milliseconds")
+def _choices(country: str, locale: str, _reference_version: str) -> Choices:
+    """The lists for ``country`` in ``locale`` (``_reference_version``: the data they are of)."""
     reference = load_reference()
     bases = reference.bases_for(country) if country else list(reference.legal_bases.values())
     categories = tuple((c.id, _in(locale, choice_label(c.id)) if choice_label(c.id) != c.id
@@ -105,12 +122,14 @@ def _in(locale: str, label: Any) -> str:
 
 def display_names(content: Request, locale: str) -> Mapping[str, str]:
     """``namespace:code`` -> display name, for the review page (read-only, shared)."""
-    return _display_names(content.requesting_authority.country or "", locale)
+    return _display_names(content.requesting_authority.country or "", locale,
+                          load_reference().version)
 
 
-@lru_cache(maxsize=256)
-def _display_names(country: str, locale: str) -> Mapping[str, str]:
-    choices = _choices(country, locale)
+@memoize("display_names", max_bytes=16 * 1024 * 1024,
+         why="the review, section and version pages name codes in one language and country")
+def _display_names(country: str, locale: str, reference_version: str) -> Mapping[str, str]:
+    choices = _choices(country, locale, reference_version)
     reference = load_reference()
     names: dict[str, str] = {}
     for namespace, pairs in (("country", choices.countries), ("us_state", choices.states),

@@ -21,13 +21,13 @@ from sqlalchemy import Select, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from portal import cache
 from portal.accounts.models import Role, User
 from portal.audit.log import record
 from portal.contract.load import ContractError, load_request_json
 from portal.contract.model import Request
 from portal.db import utcnow
-from portal.lru import LRU
-from portal.requests.models import MlaRequest, RequestEvent, Status
+from portal.requests.models import EDITABLE, MlaRequest, RequestEvent, Status
 from portal.requests.sections import started_sections
 
 
@@ -78,6 +78,24 @@ def _visible(key: Visibility) -> Select[MlaRequest]:
     return query.where(MlaRequest.id.is_(None))  # nothing
 
 
+def list_requests(db: Session, user: User, *, status: str = "", editable: bool = False,
+                  limit: int = 500) -> list[MlaRequest]:
+    """The user's (non-practice) requests, the latest changed first; only those in ``status``
+    when it names one, only drafts and returned requests when ``editable``."""
+    query = visible_requests(user).where(MlaRequest.training.is_(False))
+    if status in {s.value for s in Status}:
+        query = query.where(MlaRequest.status == status)
+    if editable:
+        query = query.where(MlaRequest.status.in_([s.value for s in EDITABLE]))
+    return list(db.scalars(query.order_by(MlaRequest.updated_at.desc()).limit(limit)))
+
+
+def events_of(db: Session, request: MlaRequest) -> list[RequestEvent]:
+    """The request's history, oldest first."""
+    return list(db.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id)
+                           .order_by(RequestEvent.at, RequestEvent.id)))
+
+
 def _by_public_id(key: Visibility) -> Select[MlaRequest]:
     return _visible(key).where(MlaRequest.public_id == bindparam("public_id"))
 
@@ -91,6 +109,19 @@ def get_request(db: Session, user: User, public_id: str, *, ip: str = "",
         record(db, "request.viewed", actor_id=user.id, actor=user.email, ip=ip,
                object_type="request", object_id=request.public_id)
     return request
+
+
+def blank_request(user: User, language: str) -> Request:
+    """A new request of ``user``'s authority, with them as its contact."""
+    authority = user.authority
+    return Request.from_dict({
+        "language": language.replace("_", "-"),
+        "requesting_authority": {
+            "name": authority.name if authority else "",
+            "country": authority.country if authority else "",
+            "contact": {"name": user.name, "email": user.email},
+        },
+    })
 
 
 def create_draft(db: Session, user: User, content: Request | None = None, *, ip: str = "",
@@ -115,16 +146,24 @@ def create_draft(db: Session, user: User, content: Request | None = None, *, ip:
     return request
 
 
-#: Drafts' content by their saved JSON text: a draft read again unchanged (each section, the
-#: task list, the check page, the save) is not parsed and built again (~0.1 ms). The model is
-#: frozen all the way down, so one instance serves every reader; equal texts are equal drafts.
-#: An LRU of 256.
-_CONTENT: LRU[str, Request] = LRU(256)
+#: A draft's content by (request id, revision): the model is frozen all the way down, so one
+#: instance serves every reader of that revision.
+_CONTENT = cache.named(
+    "draft_content", max_bytes=32 * 1024 * 1024,
+    why="each page of an unchanged draft (sections, task list, check, review) reads the same "
+        "content; parsing and building it again costs more than the page's queries")
 
 
 def content_of(request: MlaRequest) -> Request:
-    text = request.draft_json or "{}"
-    return _CONTENT.get_or_make(text, lambda: Request.from_dict(json.loads(text)))
+    """The draft's content as saved (an empty request when there is none)."""
+    if request.id is None:
+        return _parse(request.draft_json)
+    return _CONTENT.get_or_make((request.id, request.revision),  # type: ignore[no-any-return]
+                                lambda: _parse(request.draft_json))
+
+
+def _parse(text: str | None) -> Request:
+    return Request.from_dict(json.loads(text or "{}"))
 
 
 def _save_statement(with_progress: bool) -> Update:
@@ -199,12 +238,6 @@ def import_json(db: Session, user: User, text: str | bytes, *, locale: str = "en
     record(db, "request.imported", actor_id=user.id, actor=user.email, ip=ip,
            object_type="request", object_id=request.public_id)
     return request, []
-
-
-def record_acknowledgements(db: Session, user: User, request: MlaRequest, keys: list[str], *,
-                            ip: str = "") -> None:
-    record(db, "request.warnings_acknowledged", actor_id=user.id, actor=user.email, ip=ip,
-           object_type="request", object_id=request.public_id, details={"findings": keys})
 
 
 def record_export(db: Session, user: User, request: MlaRequest, *, ip: str = "",

@@ -13,8 +13,8 @@ from portal.accounts.models import Role, User
 from portal.attachments import service
 from portal.audit.models import AuditEvent
 from portal.requests import submission
-from portal.requests.attachment_views import sync_contract
 from portal.requests.models import MlaRequest
+from portal.web.requests.attachment_views import sync_contract
 from tests.attachments import pdfs
 from tests.conftest import Accounts, login
 from tests.requests.test_wizard import _db, _import

@@ -1,83 +1,117 @@
-"""The page frame kept by ``portal.web.chrome`` is the frame ``base.html`` rendered in full
-before (its source is kept in former_base.html): in every language, for every menu (signed out,
-each role, a manager), with the page's own form token and address (escaped), and the kept
-parts are used again only where their key matches."""
+"""The page frame (portal.web.chrome): each menu shows what its role may use, in the page's
+language; the language form returns to the page (escaped); each session gets its own form
+token; and the kept frame holds nothing of the viewer."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
 import pytest
 from flask import Flask, g, render_template
+from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
-from markupsafe import escape
 
+from portal import cache
 from portal.accounts.models import Role, User
 from portal.i18n_core import locale_codes
-from portal.web import chrome
+from tests.conftest import Accounts, login
 
-FORMER_BASE = (Path(__file__).parent / "former_base.html").read_text(encoding="utf-8")
-PAGE = ('{% extends frame %}{% block title %}A <title>{% endblock %}'
+PAGE = ('{% extends "base.html" %}{% block title %}A <title>{% endblock %}'
         '{% block content %}<p>{{ _("Home") }}</p>{% endblock %}')
-MENUS: list[tuple[Role, bool] | None] = [None, *[(role, False) for role in Role],
-                                         (Role.TRIAGE, True), (Role.ADMIN, True)]
+#: Menu links by role (paths, as url_for gives them).
+MENUS: dict[Role | None, set[str]] = {
+    None: {"/guide"},
+    Role.SUBMITTER: {"/", "/requests", "/training/samples", "/training/practice", "/account",
+                     "/guide"},
+    Role.TRIAGE: {"/", "/triage", "/triage/dashboard", "/account", "/guide"},
+    Role.TRAINER: {"/", "/training/samples", "/training/practice",
+                   "/training/statistics", "/account", "/guide"},
+    Role.ADMIN: {"/", "/admin/users", "/admin/authorities", "/admin/audit",
+                 "/training/statistics", "/account", "/guide"},
+}
 
 
-def _page(app: Flask, frame: object) -> str:
-    return render_template(app.jinja_env.from_string(PAGE), frame=frame)
-
-
-def _user(menu: tuple[Role, bool] | None) -> User | None:
-    if menu is None:
+def _user(role: Role | None, manager: bool = False) -> User | None:
+    if role is None:
         return None
-    return User(email="frame@example.org", name="Frame <User>", role=menu[0],
-                is_manager=menu[1], locale="en")
+    return User(email="frame@example.org", name="Frame <Viewer>", role=role,
+                is_manager=manager, locale="en")
+
+
+def _page(app: Flask, path: str = "/requests/x/facts", *, role: Role | None = None,
+          manager: bool = False, **query: str) -> tuple[str, str]:
+    with app.test_request_context(path, query_string=query):
+        g.user = _user(role, manager)
+        page = render_template(app.jinja_env.from_string(PAGE))
+        return page, generate_csrf()
+
+
+def _menu(page: str) -> set[str]:
+    nav = re.search(r'<nav class="portal-nav".*?</nav>', page, re.S)
+    assert nav
+    return set(re.findall(r'<a class="usa-link" href="([^"]+)"', nav.group(0)))
+
+
+@pytest.mark.parametrize("role", list(MENUS))
+def test_each_role_sees_its_menu(app: Flask, role: Role | None) -> None:
+    for _ in range(2):  # rendered, then from the kept frame
+        page, token = _page(app, role=role)
+        assert _menu(page) == MENUS[role]
+        assert ('action="/logout"' in page) == (role is not None)
+        # the sign-out form (when signed in) and the language form carry the page's token
+        assert page.count(f'value="{token}"') == (2 if role else 1)
+        assert "Frame &lt;Viewer&gt;" not in page and "frame@example.org" not in page
+
+
+def test_a_triage_manager_also_sees_the_outreach_statistics(app: Flask) -> None:
+    page, _token = _page(app, role=Role.TRIAGE, manager=True)
+    assert _menu(page) == MENUS[Role.TRIAGE] | {"/training/statistics"}
 
 
 @pytest.mark.parametrize("code", locale_codes())
-def test_the_kept_frame_is_the_former_frame_in_every_language_and_menu(app: Flask,
-                                                                       code: str) -> None:
-    former = app.jinja_env.from_string(FORMER_BASE)
-    for menu in MENUS:
-        query = {"lang": code, "q": '"><script>alert(1)</script>'}
-        with app.test_request_context("/requests/x/facts", query_string=query):
-            g.user = _user(menu)
-            first = _page(app, "base.html")
-            again = _page(app, "base.html")  # from the kept parts
-            expected = _page(app, former)
-            token = generate_csrf()
-        assert first == expected, (code, menu)
-        assert again == expected
-        # the language form, and the sign-out form when signed in
-        assert first.count(f'value="{token}"') == (2 if menu else 1)
-        assert str(escape("/requests/x/facts?lang=")) in first
-        assert "<script>alert" not in first
-        assert "\x00" not in first
+def test_the_frame_is_in_the_page_language(app: Flask, code: str) -> None:
+    page, _token = _page(app, role=Role.SUBMITTER, lang=code)
+    english, _token = _page(app, role=Role.SUBMITTER, lang="en")
+    assert re.search(r'<html lang="[^"]+" dir="(ltr|rtl)">', page)
+    selected = re.findall(r'<option value="([^"]+)"[^>]* selected>', page)
+    assert selected == [code]
+    if code != "en":
+        assert _frame_text(page) != _frame_text(english)
 
 
-def test_the_address_without_a_query_and_each_page_its_own_token(app: Flask) -> None:
-    pages = []
-    for path in ("/a", "/b"):
-        with app.test_request_context(path):
-            g.user = _user((Role.SUBMITTER, False))
-            pages.append((_page(app, "base.html"), generate_csrf()))
-            assert _page(app, "base.html") == _page(app, app.jinja_env.from_string(FORMER_BASE))
-    (first, first_token), (second, second_token) = pages
-    assert 'name="next" value="/a"' in first and 'name="next" value="/b"' in second
-    assert f'value="{first_token}"' in first and f'value="{second_token}"' in second
+def _frame_text(page: str) -> str:
+    return re.sub(r"<[^>]+>", "", page.split("<main", 1)[0])
 
 
-def test_parts_are_kept_per_language_and_menu(app: Flask) -> None:
-    kept = app.extensions.get("portal.chrome")
-    if kept is not None:
-        kept.clear()
+def test_the_language_form_returns_to_the_page_escaped(app: Flask) -> None:
+    page, _token = _page(app, "/requests/x/facts", q='"><script>alert(1)</script>')
+    field = re.search(r'<input type="hidden" name="next" value="([^"]+)">', page)
+    assert field and field.group(1).startswith("/requests/x/facts?q=")
+    assert "<script>alert" not in page and "\x00" not in page
+    plain, _token = _page(app, "/a")
+    assert 'name="next" value="/a"' in plain
+
+
+def test_each_session_gets_its_own_form_token(app: Flask, accounts: Accounts) -> None:
+    tokens = []
+    for _ in range(2):
+        client: FlaskClient = app.test_client()
+        login(client, accounts.create(Role.SUBMITTER))
+        page = client.get("/").text
+        found = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+        assert len(found) == 1  # the sign-out and language forms share the session's token
+        tokens.append(found.pop())
+    assert tokens[0] != tokens[1]
+
+
+def test_the_frame_is_kept_per_language_and_menu(app: Flask) -> None:
+    frames = next(c for c in cache.all_caches() if c.name == "page_frame")
+    frames.clear()
     for code in ("en", "es"):
-        for menu in ((Role.SUBMITTER, False), (Role.TRIAGE, True)):
+        for role, manager in ((Role.SUBMITTER, False), (Role.TRIAGE, True)):
             for _ in range(3):
-                with app.test_request_context("/", query_string={"lang": code}):
-                    g.user = _user(menu)
-                    _page(app, "base.html")
-    assert len(app.extensions["portal.chrome"]) == 2 * 2 * len(chrome.PARTS)
+                _page(app, role=role, manager=manager, lang=code)
+    assert len(frames) == 2 * 2 * 3  # three parts: top, header, bottom
 
 
 def test_an_unknown_part_is_refused(app: Flask) -> None:

@@ -14,12 +14,12 @@ from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role, User
 from portal.contract.model import ASSISTANCE_TYPES, item_fields
-from portal.i18n import current_locale_code
 from portal.i18n_core import locale_codes
 from portal.training import explain, fields, guide, handouts, samples, sandbox, statistics
 from portal.web.access import public, require_user, roles
 from portal.web.accounts.forms import EmptyForm
 from portal.web.context import after_commit, client_ip, database, db, settings
+from portal.web.i18n import current_locale_code
 
 bp = Blueprint("training", __name__)
 

@@ -6,13 +6,16 @@ from flask import Blueprint, g, jsonify, render_template
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from portal.web.accounts.forms import EmptyForm
 from portal.accounts.models import Role
 from portal.requests import drafts
-from portal.requests.models import EDITABLE, MlaRequest
+from portal.requests.models import MlaRequest
 from portal.web.access import ANY_ROLE, public, require_user, roles
+from portal.web.accounts.forms import EmptyForm
 
 bp = Blueprint("main", __name__)
+
+#: How many of the latest drafts a submitter's home page offers to continue.
+HOME_DRAFTS = 3
 
 
 @bp.route("/")
@@ -23,17 +26,9 @@ def home() -> str:
     form = None
     if user.role == Role.SUBMITTER.value:
         form = EmptyForm()
-        query = (drafts.visible_requests(user)
-                 .where(MlaRequest.training.is_(False),
-                        MlaRequest.status.in_([s.value for s in EDITABLE]))
-                 .order_by(MlaRequest.updated_at.desc()).limit(HOME_DRAFTS))
-        drafts_shown = list(g.db.scalars(query))
+        drafts_shown = drafts.list_requests(g.db, user, editable=True, limit=HOME_DRAFTS)
     return render_template("home.html", user=user, drafts=drafts_shown, form=form,
                            summaries={r.id: drafts.content_of(r) for r in drafts_shown})
-
-
-#: How many of the latest drafts a submitter's home page offers to continue.
-HOME_DRAFTS = 3
 
 
 @bp.route("/healthz")

@@ -14,7 +14,6 @@ from flask import Blueprint, Flask, redirect, request, session
 from flask_babel import Babel, get_locale
 from werkzeug.wrappers import Response
 
-from portal import i18n_speed
 from portal.i18n_core import TRANSLATIONS_DIR, default_locale, locale_codes, locale_info
 from portal.web.access import current_user, public, safe_redirect_target
 
@@ -77,7 +76,6 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     app.config["BABEL_DEFAULT_LOCALE"] = default_locale()
     Babel(app, locale_selector=select_locale)
-    i18n_speed.install(app)
     app.register_blueprint(bp)
 
     @app.context_processor

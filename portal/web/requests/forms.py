@@ -7,12 +7,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from portal.contract.model import ATTACHMENT_KINDS, Request
-from portal.i18n import current_locale_code
 from portal.requests.choices import for_request
 from portal.requests.labels import choice_label
+from portal.web.i18n import current_locale_code
 
 
 class AcknowledgementForm(FlaskForm):  # type: ignore[misc]
@@ -38,7 +39,8 @@ class WithdrawForm(FlaskForm):  # type: ignore[misc]
 class UploadForm(FlaskForm):  # type: ignore[misc]
     file = FileField(_l("PDF document"), validators=[FileRequired(_l("Choose a PDF file."))])
     document_kind = SelectField(_l("Type of document"), choices=[
-        ("", _l("Choose…")), *[(kind, choice_label(kind)) for kind in ATTACHMENT_KINDS]],
+        SelectChoice("", _l("Choose…")),
+        *[SelectChoice(kind, choice_label(kind)) for kind in ATTACHMENT_KINDS]],
         validators=[DataRequired(_l("Choose the type of document."))])
     language = SelectField(
         _l("Language of the document"), choices=[],
@@ -52,6 +54,8 @@ def upload_form(content: Request) -> UploadForm:
     form = UploadForm()
     languages = for_request(content, current_locale_code()).languages
     english = [item for item in languages if item[0] == "en"]
-    form.language.choices = [("", _("Choose…")), *english,
-                             *[item for item in languages if item[0] != "en"]]
+    form.language.choices = [SelectChoice("", _("Choose…")),
+                             *[SelectChoice(code, name) for code, name in english],
+                             *[SelectChoice(code, name) for code, name in languages
+                               if code != "en"]]
     return form

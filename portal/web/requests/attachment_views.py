@@ -11,18 +11,19 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from portal.web.accounts.forms import EmptyForm
 from portal.accounts.models import Role
 from portal.attachments import service
 from portal.attachments.inspect import Rejection
 from portal.contract import model as m
 from portal.requests import drafts
-from portal.requests.forms import upload_form
 from portal.requests.models import MlaRequest
-from portal.requests.views import bp, load_visible, render_section_page
 from portal.web.access import require_user, roles
+from portal.web.accounts.forms import EmptyForm
 from portal.web.context import client_ip, db, settings
 from portal.web.downloads import content_disposition
+from portal.web.requests.access import load_visible
+from portal.web.requests.forms import upload_form
+from portal.web.requests.section_views import render_section_page
 
 #: Bytes of multipart overhead allowed beyond the file limit before a body is refused unread.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -58,7 +59,6 @@ def _back(req: MlaRequest) -> Response:
                     + "#attachments")
 
 
-@bp.route("/<public_id>/attachments", methods=["POST"])
 @roles(Role.SUBMITTER, Role.TRAINER)
 def upload(public_id: str) -> Response | tuple[str, int]:
     req = load_visible(public_id, audit=False)
@@ -74,7 +74,7 @@ def upload(public_id: str) -> Response | tuple[str, int]:
         flash(_("This request was submitted and can no longer be changed."), "warning")
         return redirect(url_for("requests.overview", public_id=public_id))
     if not form.validate_on_submit():
-        return render_section_page(req, "procedures", upload_form=form, status=400)
+        return render_section_page(req, "procedures", upload=form, status=400)
     upload_file = form.file.data
     data = upload_file.read(max_file + 1)
     outcome = service.add_attachment(db(), settings(), require_user(), req,
@@ -83,14 +83,13 @@ def upload(public_id: str) -> Response | tuple[str, int]:
                                      language=form.language.data or "", ip=client_ip())
     if isinstance(outcome, Rejection):
         form.file.errors.append(_(outcome.message, **outcome.params))
-        return render_section_page(req, "procedures", upload_form=form, status=400)
+        return render_section_page(req, "procedures", upload=form, status=400)
     sync_contract(req)
     flash(_("%(name)s was attached (%(pages)d pages).", name=outcome.filename,
             pages=outcome.pages), "success")
     return _back(req)
 
 
-@bp.route("/<public_id>/attachments/<attachment_id>/remove", methods=["POST"])
 @roles(Role.SUBMITTER, Role.TRAINER)
 def remove_attachment(public_id: str, attachment_id: str) -> Response:
     req = load_visible(public_id, audit=False)
@@ -109,7 +108,6 @@ def remove_attachment(public_id: str, attachment_id: str) -> Response:
     return _back(req)
 
 
-@bp.route("/<public_id>/attachments/<attachment_id>")
 @roles(Role.SUBMITTER, Role.TRAINER)
 def download_attachment(public_id: str, attachment_id: str) -> FlaskResponse:
     req = load_visible(public_id, audit=False)
