@@ -2,7 +2,8 @@
 picks one by the field's type) on generated fields of every type the portal uses: the label
 names the control, the hint and the errors have their ids and the control names both in
 aria-describedby, aria-invalid marks a field with errors, a checkbox's label follows its box,
-values and texts are escaped, and a select marks the chosen option."""
+values and texts are escaped, and a select marks the chosen option. The controls the macros
+write themselves have the attributes, text and options WTForms' own widget gives them."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ from portal.web.requests.formgen import MultiCheckboxField
 TEXT = st.text(alphabet=st.sampled_from(list("ab <>&\"'é中%")), max_size=12)
 KINDS = st.sampled_from(["string", "textarea", "select", "boolean", "email", "integer",
                          "date", "checkboxes", "radios"])
+RENDER_KW = st.sampled_from([None, {}, {"dir": "ltr"}, {"class": "usa-input--small"},
+                             {"inputmode": "numeric", "dir": "ltr"}, {"type": "date"},
+                             {"list": "provider-list", "autocomplete": "off"}])
+#: Controls the macros write themselves (the others are drawn by their WTForms widget).
+WRITTEN = {"string", "textarea", "select", "boolean", "email"}
 CALL = ('{% from "macros/forms.html" import field %}'
         "{{ field(f, type=o.type, autocomplete=o.autocomplete, extra_class=o.extra_class, "
         "inputmode=o.inputmode, dir=o.dir) }}")
@@ -75,19 +81,21 @@ class Page(HTMLParser):
 
 
 def _field(kind: str, label: str, description: str, errors: list[str], value: str,
-           validators: list[str]) -> Any:
+           validators: list[str], render_kw: dict[str, str] | None = None) -> Any:
     checks = [{"required": DataRequired, "length": lambda: Length(min=1, max=9),
                "optional": Optional}[name]() for name in validators]
     options = [SelectChoice("", "—"), SelectChoice("x", "X <y>"), SelectChoice(value or "v",
                                                                                 label or "V")]
     makers = {
         "string": lambda: StringField(label, description=description, validators=checks,
-                                      render_kw={"dir": "auto"}),
-        "textarea": lambda: TextAreaField(label, description=description, validators=checks),
+                                      render_kw=render_kw),
+        "textarea": lambda: TextAreaField(label, description=description, validators=checks,
+                                          render_kw=render_kw),
         "select": lambda: SelectField(label, description=description, validators=checks,
                                       choices=options),
-        "boolean": lambda: BooleanField(label, description=description),
-        "email": lambda: EmailField(label, description=description, validators=checks),
+        "boolean": lambda: BooleanField(label, description=description, validators=checks),
+        "email": lambda: EmailField(label, description=description, validators=checks,
+                                    render_kw=render_kw),
         "integer": lambda: IntegerField(label, description=description),
         "date": lambda: DateField(label, description=description),
         "checkboxes": lambda: MultiCheckboxField(label, description=description,
@@ -123,13 +131,15 @@ def _field(kind: str, label: str, description: str, errors: list[str], value: st
        inputmode=st.sampled_from([None, "numeric"]),
        direction=st.sampled_from([None, "auto", "ltr"]),
        validators=st.lists(st.sampled_from(["required", "length", "optional"]), max_size=2,
-                           unique=True))
+                           unique=True),
+       render_kw=RENDER_KW)
 def test_every_field_is_accessible(app: Flask, kind: str, label: str, description: str,
                                    errors: list[str], value: str, type_: str | None,
                                    autocomplete: str | None, extra_class: str,
                                    inputmode: str | None, direction: str | None,
-                                   validators: list[str]) -> None:
-    f = _field(kind, label, description, errors, value, validators)
+                                   validators: list[str], render_kw: dict[str, str] | None
+                                   ) -> None:
+    f = _field(kind, label, description, errors, value, validators, render_kw)
     options = {"type": type_, "autocomplete": autocomplete, "extra_class": extra_class,
                "inputmode": inputmode, "dir": direction}
     with app.test_request_context("/"):
@@ -163,12 +173,15 @@ def test_every_field_is_accessible(app: Flask, kind: str, label: str, descriptio
         == bool(errors)
     labels = [e for e in page.all("label") if e.attrs.get("for") == f.id]
     assert len(labels) == 1 and labels[0].text == label
+    if kind in WRITTEN:
+        _same_as_wtforms(f, owner, page, type_, autocomplete, inputmode, direction)
     if kind == "boolean":
         assert labels[0].index == owner.index + 1  # the label after the box
         assert owner.attrs["type"] == "checkbox"
         return
     assert labels[0].index < owner.index
-    assert owner.attrs.get("dir") == (direction or ("auto" if kind == "string" else None))
+    if kind in ("string", "textarea", "email"):  # (the kinds given render_kw here)
+        assert owner.attrs.get("dir") == (direction or (render_kw or {}).get("dir"))
     css = (owner.attrs["class"] or "").split()
     assert css[0] == {"select": "usa-select", "textarea": "usa-textarea"}.get(kind, "usa-input")
     assert ("usa-input--error" in css) == bool(errors)
@@ -188,6 +201,28 @@ def test_every_field_is_accessible(app: Flask, kind: str, label: str, descriptio
             assert owner.attrs["type"] == type_
     if "required" in validators and kind in ("string", "textarea", "select", "email"):
         assert "required" in owner.attrs
+
+
+def _same_as_wtforms(f: Any, owner: Element, page: Page, type_: str | None,
+                     autocomplete: str | None, inputmode: str | None,
+                     direction: str | None) -> None:
+    """The control the macro wrote is the one WTForms' widget draws with the same options."""
+    given = {"class_": owner.attrs["class"], "type": type_, "autocomplete": autocomplete,
+             "inputmode": inputmode, "dir": direction,
+             "aria_describedby": owner.attrs.get("aria-describedby"),
+             "aria_invalid": owner.attrs.get("aria-invalid")}
+    if f.type in ("SelectField", "TextAreaField"):
+        given.update(type=None, inputmode=None)
+    elif f.type == "BooleanField":
+        given = {k: v for k, v in given.items() if k.startswith(("class", "aria"))}
+    theirs = Page(str(f(**{k: v for k, v in given.items() if v})))
+    control = theirs.elements[0]
+    assert control.tag == owner.tag
+    assert control.attrs == owner.attrs
+    assert control.text.lstrip("\r\n") == owner.text.lstrip("\r\n")
+    if owner.tag == "select":
+        ours = [(e.attrs, e.text) for e in page.all("option")]
+        assert ours == [(e.attrs, e.text) for e in theirs.all("option")]
 
 
 def test_options_are_marked_and_escaped(app: Flask) -> None:
