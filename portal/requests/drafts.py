@@ -1,14 +1,12 @@
-"""Drafts: created, read, saved, exported and imported, always through an access check.
+"""Drafts: created, read, listed, saved (compare-and-set on the revision), exported and
+imported, every query through the access check of :func:`visible_requests`."""
 
-Object-level access (every query goes through :func:`visible_requests`):
-- a submitter sees the requests of their own authority (drafts included);
-- OIA triage staff see submitted requests, never drafts nor training requests;
-- a trainer sees only the practice (training) requests they started themselves, never case
-  content; administrators see no request.
-A request the user may not see is reported as not found, so its existence does not leak.
-Saves use optimistic concurrency: the caller sends the revision it loaded, and a save against
-a newer revision is refused with :class:`DraftConflict` instead of overwriting a colleague.
-"""
+# Object-level access: a submitter sees the requests of their own authority (drafts included);
+# OIA triage staff see submitted requests, never drafts nor training requests; a trainer sees
+# only the practice requests they started, never case content; administrators see none. A
+# request the user may not see is reported as not found, so its existence does not leak.
+# A save names the revision it was loaded at; a save against a newer revision is refused with
+# DraftConflict instead of overwriting a colleague.
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""Labels and hints of every field of the request contract, and of every choice, translated.
-
-Keys are ``ClassName.field`` of :mod:`portal.contract.model`; a field without a label here is a
-programming error caught by a test.
-"""
+"""Labels and hints of every field of the request contract (keyed ``ClassName.field``; a test
+finds any field without one), and of every choice, translated."""
 
 from __future__ import annotations
 

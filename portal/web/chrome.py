@@ -1,13 +1,10 @@
-"""The frame of every page (``base.html``): its head, the government banner, the header with
-the menu and the language form, and the footer, kept per language and menu.
+"""The frame of every page (head, banner, header with the menu and the language form, footer),
+kept per language and menu in the ``page_frame`` cache, rendered from a context that cannot see
+the viewer (:func:`frame_context`)."""
 
-The three parts live in ``templates/chrome/``. Each is rendered with markers in place of the
-two values that change from page to page (the form token and the address the language form
-returns to), split at the markers and kept in the ``page_frame`` cache; a page joins the kept
-pieces with its own escaped values. A part is rendered from an explicit context holding only
-what its key names (:func:`frame_context`): Flask's ``request``, ``session``, ``g`` and the form
-token are hidden from it, so no viewer's data can enter the cache.
-"""
+# The parts live in templates/chrome/. Each is rendered with markers in place of the two values
+# that change from page to page (the form token and the address the language form returns to),
+# split at the markers and kept; a page joins the kept pieces with its own escaped values.
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
-"""Locale selection, text direction and the language switch for the web app.
-
-Order of precedence: an explicit choice in the URL (``?lang=``) or the language form, then the
-signed-in user's saved preference, then the session, then the browser's Accept-Language, then
-English. The choice made with the switch is remembered in the session and, for a signed-in
-user, in their account (so that e-mails reach them in the same language).
-"""
+"""Locale selection, text direction and the language switch of the web app (the choice is kept
+in the session and, for a signed-in user, in their account, so e-mails reach them in it)."""
 
 from __future__ import annotations
 
@@ -22,6 +17,8 @@ SESSION_KEY = "locale"
 
 
 def select_locale() -> str:
+    """The page's language: ``?lang=``, else the user's saved preference, the session, the
+    browser's Accept-Language, English."""
     codes = locale_codes()
     explicit = request.args.get("lang")
     if explicit in codes:

@@ -1,16 +1,12 @@
-"""WTForms forms generated from the request contract, one per section of the wizard.
+"""WTForms forms generated from the request contract, one per wizard section, and the tree of
+nodes the templates draw them by (groups, lists with add and remove buttons, narratives)."""
 
-The model (:mod:`portal.contract.model`) is the single source of the fields: each section form
-is built from the dataclasses of its parts, with the labels of :mod:`.labels`, validators that
-mirror the JSON Schema (so that a saved draft is always a valid contract document), and
-repeatable parts expanded into numbered entries (``persons-0-name``, ``persons-1-name`` …) so
-that entries are added and removed by plain submit buttons, without JavaScript. An assistance
-item shows only the fields of its type; any posted key that is not a field of the page is
-refused (:func:`.formdata.unexpected_keys`), which is how data for a hidden field is rejected.
-
-A :class:`Node` tree mirrors the form for the templates: groups, lists with their add and
-remove buttons, narrative pairs, and leaf fields with their anchors.
-"""
+# The contract's model is the only source of the fields: labels from portal.requests.labels,
+# validators that mirror the JSON Schema (a saved draft is always a valid contract document),
+# repeatable parts as numbered entries (persons-0-name, persons-1-name...) added and removed by
+# plain submit buttons. An assistance item shows only the fields of its type; a posted key that
+# is not a field of the page is refused (formdata.unexpected_keys), so hidden fields take no
+# data.
 
 from __future__ import annotations
 
