@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from portal import cache
 from portal.contract.model import Request
-from portal.requests.drafts import content_of
+from portal.requests.drafts import content_of, draft_key
 from portal.requests.models import MlaRequest
 from portal.requests.sections import SECTIONS, Section, anchor_of_path, section_of_path
 from portal.rules import default_context, evaluate, render_finding
@@ -64,7 +64,7 @@ def finding_key(code: str, path: str) -> str:
     return f"{code}@{path}"
 
 
-#: A draft's findings by (request id, revision, language, day, reference data version, rule
+#: A draft's findings by (drafts.draft_key, language, day, reference data version, rule
 #: settings, country of the submitting account).
 _FINDINGS = cache.named(
     "draft_findings", max_bytes=8 * 1024 * 1024,
@@ -91,7 +91,7 @@ def findings_of(request: MlaRequest, locale: str) -> list[ShownFinding]:
     context = default_context(account_country=country)
     if request.id is None:
         return _compute(content_of(request), locale, context)
-    key = (request.id, request.revision, locale, context.today, context.reference.version,
+    key = (draft_key(request), locale, context.today, context.reference.version,
            context.settings, country)
     found = _FINDINGS.get_or_make(
         key, lambda: tuple(_compute(content_of(request), locale, context)))

@@ -10,6 +10,7 @@ imported, every query through the access check of :func:`visible_requests`."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import replace
@@ -152,11 +153,18 @@ _CONTENT = cache.named(
         "content; parsing and building it again costs more than the page's queries")
 
 
+def draft_key(request: MlaRequest) -> tuple[int, int, bytes]:
+    """What a draft's derived values depend on: its id, revision and a digest of its text (a
+    revision seen in a transaction that was rolled back may come again with other text)."""
+    digest = hashlib.blake2b((request.draft_json or "").encode(), digest_size=16).digest()
+    return (request.id, request.revision, digest)
+
+
 def content_of(request: MlaRequest) -> Request:
     """The draft's content as saved (an empty request when there is none)."""
     if request.id is None:
         return _parse(request.draft_json)
-    return _CONTENT.get_or_make((request.id, request.revision),  # type: ignore[no-any-return]
+    return _CONTENT.get_or_make(draft_key(request),  # type: ignore[no-any-return]
                                 lambda: _parse(request.draft_json))
 
 

@@ -18,8 +18,8 @@ from sqlalchemy import ColumnExpressionArgument, Exists, delete, exists, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from portal.db import utcnow
 from portal.accounts.pending_input import PendingInput
+from portal.db import utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
 PRESERVE_ATTR = "_portal_preserve_input"

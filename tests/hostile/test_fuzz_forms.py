@@ -87,7 +87,8 @@ def test_any_input_to_a_section_page_is_answered_or_explained(app: Flask, owner:
     @given(data=st.data())
     def fuzz(data: st.DataObject) -> None:
         with database.session() as db:  # every example starts from the same draft
-            db.execute(update(MlaRequest).where(where).values(draft_json=original))
+            db.execute(update(MlaRequest).where(where).values(draft_json=original,
+                                                             revision=MlaRequest.revision + 1))
         fields = _mutate(data, _section_form(owner, slug))
         response = owner.client.post(url, data=MultiDict(fields))
         assert response.status_code in (302, 400, 409), (response.status_code, fields)
