@@ -84,7 +84,7 @@ def _setup(work: Path) -> tuple[Any, Any, Any, list[bytes]]:
     (pending) and the attachment plaintexts."""
     from sqlalchemy import select
 
-    from portal import migrate
+    from portal import migrate, wiring
     from portal.accounts.models import Role, User, new_public_id
     from portal.accounts.operations import Actor, create_authority, create_user
     from portal.accounts.passwords import make_hasher
@@ -100,6 +100,7 @@ def _setup(work: Path) -> tuple[Any, Any, Any, list[bytes]]:
     settings = Settings(env="testing", data_dir=work, database_url=f"sqlite:///{work}/b.db",
                         secret_key="bench-" + "x" * 40, attachment_keys=f"b1:{key}",
                         package_build_after_commit=False)
+    wiring.connect()  # submission's event records the package, as in the app
     database = Database(settings.database_url)
     migrate.upgrade(database.engine)
     blobs = [big_pdf(ATTACHMENT_BYTES) for _ in range(ATTACHMENTS)]

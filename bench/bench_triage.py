@@ -130,7 +130,7 @@ class Case:
     expect: str  # a text the page must show (the measurement is of a real page)
 
 
-def _cases(database: Any, today: date) -> list[Case]:
+def _cases(database: Any, today: date, volume: int) -> list[Case]:
     from portal.triage import dashboard, queue
     from portal.triage.models import TriageEntry, TriageKey
 
@@ -144,6 +144,8 @@ def _cases(database: Any, today: date) -> list[Case]:
     if not reference or not surname:
         raise RuntimeError("the volume has no open request or no name to search for")
     years = today - timedelta(days=366 * 5)
+    # a filtered queue fills more than one page only at full volume (a quick run has less)
+    filtered_shows = 'rel="next"' if volume >= 100_000 else "</table>"
 
     def page(filters: Any) -> Callable[[Any, Any], object]:
         return lambda db, user: queue.page(db, user, filters)
@@ -152,7 +154,7 @@ def _cases(database: Any, today: date) -> list[Case]:
         Case("Triage queue, first page", "/triage", page(queue.Filters()), "rel=\"next\""),
         Case("Triage queue, filtered (status assigned, country ES)",
              "/triage?status=assigned&country=ES",
-             page(queue.Filters(status="assigned", country="ES")), "rel=\"next\""),
+             page(queue.Filters(status="assigned", country="ES")), filtered_shows),
         Case("Triage queue, search by reference", f"/triage?q={reference}",
              page(queue.Filters(q=reference)), reference),
         Case("Triage queue, search by a common surname (García)", "/triage?q=Garc%C3%ADa",
@@ -183,7 +185,7 @@ def measure(seeded: Seeded, volume: int, runs: int) -> list[dict[str, object]]:
         client = app.test_client()
         _sign_in(client, seeded.totp_secret)
         today = datetime.now(UTC).date()
-        for case in _cases(database, today):
+        for case in _cases(database, today, volume):
             response = client.get(case.path)
             if response.status_code != 200 or case.expect not in response.text:
                 raise RuntimeError(f"{case.path}: {response.status_code}, "
