@@ -16,7 +16,7 @@ from portal.training.statistics import Count
 from portal.triage.models import TriageEntry, TriageReturn, TriageReturnItem
 from tests.conftest import Accounts, login
 from tests.training.conftest import session, user_of
-from tests.triage.conftest import content, make_submitted
+from tests.triage.conftest import SVG, content, drawn_charts, make_submitted
 
 SPEECH = [{"code": "GEN-SPEECH", "severity": "warning", "path": "offences[0].category",
            "acknowledgement": "The posts threaten violence."}]
@@ -91,7 +91,10 @@ def test_the_page_shows_aggregates_only(app: Flask, client: FlaskClient,
     assert page.status_code == 200
     text = html.unescape(page.text)
     assert "fewer than 5" in text and "GEN-SPEECH" in text and "50 %" in text
-    assert '<svg' in page.text and "<title" in page.text and "<desc" in page.text
+    (chart,) = drawn_charts(page.text)
+    assert chart.get("aria-labelledby") == "chart-share-returned-title chart-share-returned-desc"
+    # DE, the one country whose share is shown: 50 %, the longest bar
+    assert [t.text for t in chart.iter(SVG + "text")] == ["Germany", "50"]
     assert "Secret Suspect Name" not in text and "MLA-" not in text
     country = client.get("/training/statistics?country=DE&start=2000-01-01&end=2100-01-01")
     assert country.status_code == 200 and "GEN-FACTS" in country.text

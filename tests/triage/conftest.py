@@ -1,10 +1,12 @@
 """Fixtures of the triage tests: submitted requests made fast (rows written directly, as the
 submission service writes them, then :func:`portal.triage.intake.on_submitted`), staff
-accounts, and a database session helper."""
+accounts, a database session helper, and the charts a page draws."""
 
 from __future__ import annotations
 
 import json
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,6 +25,7 @@ from portal.triage import intake
 from tests.conftest import Account, Accounts
 
 Made = Callable[..., str]
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def database(app: Flask) -> Database:
@@ -135,4 +138,19 @@ def submitter_es(accounts: Accounts) -> Account:
 def user(db: Session, account: Account) -> User:
     found = db.get(User, account.id)
     assert found is not None
+    return found
+
+
+def drawn_charts(page: str) -> list[ET.Element]:
+    """Each chart of a page, parsed as XML (so well formed), after checking that it is an image
+    labelled by its own title and description and holds no script and no inline style."""
+    found = []
+    for text in re.findall(r'<svg [^>]*class="portal-chart".*?</svg>', page, re.S):
+        svg = ET.fromstring(text)  # noqa: S314 - a page the portal just wrote
+        title, desc = svg.find(SVG + "title"), svg.find(SVG + "desc")
+        assert title is not None and desc is not None and title.text and desc.text
+        assert svg.get("role") == "img" and svg.get("class") == "portal-chart"
+        assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+        assert all(e.tag != SVG + "script" and "style" not in e.attrib for e in svg.iter())
+        found.append(svg)
     return found

@@ -156,8 +156,18 @@ def test_dashboard_figures(app: Flask, settings_obj: Settings, accounts: Account
         assert loads[user(db, staff).name] == (1, 2.0)
     with app.test_request_context():
         charts = dashboard_tables.charts(figures)
-        assert "<title id=\"chart-referrals-title\">" in charts["referrals"]
-        assert "<desc" in charts["pending"]
+        referrals = charts["referrals"]
+        assert (referrals.kind, referrals.title_id) == ("bar", "chart-referrals-title")
+        assert referrals.title == "USAO referrals by district"
+        # CAN: 2 referrals, 1 overdue (the red half of the longest bar); NYS: 1, none overdue
+        assert [(b.label.text, b.width, b.alert_width, b.value.text)
+                for b in referrals.bars] == [("CAN", "400.0", "200.0", "2"),
+                                             ("NYS", "200.0", "", "1")]
+        pending = charts["pending"]
+        assert pending.kind == "line" and len(pending.points) == 6
+        assert pending.desc.endswith("2 at the start, 3 at the end.")
+        assert [t.text for t in pending.ticks] == ["4", "0"]
+        assert [x.text for x in pending.x_labels] == ["2026-01-05", "2026-02-09"]
         text = dashboard_tables.table_csv(figures, "referrals")
         assert text.splitlines()[1:] == ["CAN,2,2,1", "NYS,1,0,0"]
 

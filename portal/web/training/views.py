@@ -16,6 +16,7 @@ from portal.accounts.models import Role, User
 from portal.contract.model import ASSISTANCE_TYPES, item_fields
 from portal.i18n_core import locale_codes
 from portal.training import explain, fields, guide, handouts, samples, sandbox, statistics
+from portal.triage import charts
 from portal.web.access import public, require_user, roles
 from portal.web.accounts.forms import EmptyForm
 from portal.web.context import after_commit, client_ip, database, db, settings
@@ -198,9 +199,8 @@ def statistics_page() -> Response | str:
                            chart=_share_chart(figures))
 
 
-def _share_chart(figures: statistics.Statistics) -> Any:
-    from portal.triage import charts
-
+def _share_chart(figures: statistics.Statistics) -> charts.Chart:
+    """The share of requests returned per country, as bars."""
     bars = [charts.Bar(country_name(row.country) or row.country, round(row.share * 100))
             for row in figures.rows if row.share is not None]
     return charts.bar_chart(

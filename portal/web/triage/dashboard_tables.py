@@ -45,12 +45,13 @@ def table_csv(figures: Figures, name: str) -> str:
     return out.getvalue()
 
 
-def charts(figures: Figures) -> dict[str, Any]:
+def charts(figures: Figures) -> dict[str, svg.Chart]:
+    """Each chart's geometry, with its translated title and description."""
     period = _("from %(start)s to %(end)s", start=figures.start.isoformat(),
                end=figures.end.isoformat())
     pending = figures.pending
     return {
-        "pending": charts_line(
+        "pending": svg.line_chart(
             "chart-pending", _("Pending caseload per week"),
             _("Open requests at the end of each week, %(period)s: %(first)s at the start, "
               "%(last)s at the end.", period=period,
@@ -79,8 +80,3 @@ def charts(figures: Figures) -> dict[str, Any]:
               period=period),
             [svg.Bar(d, t, v) for d, t, _o, v in figures.referrals]),
     }
-
-
-def charts_line(chart_id: str, title: str, desc: str, points: list[tuple[str, float]]) -> Any:
-    """The weekly line chart (kept apart so that its long description reads well above)."""
-    return svg.line_chart(chart_id, title, desc, points)
