@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         WTF_CSRF_SSL_STRICT=settings.is_production,
+        WTF_I18N_ENABLED=False,  # PortalForm's Meta picks WTForms' catalogs (portal/web/forms.py)
         TEMPLATES_AUTO_RELOAD=settings.env == "development",
         JSON_SORT_KEYS=False,
     )

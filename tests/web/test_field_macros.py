@@ -260,9 +260,9 @@ def test_a_select_refuses_a_value_it_does_not_offer(app: Flask) -> None:
 
 @pytest.mark.parametrize("locale", ["en", "es", "fr"])
 def test_wtforms_own_messages_follow_the_language(app: Flask, locale: str) -> None:
-    from flask_wtf import FlaskForm
+    from portal.web.forms import PortalForm
 
-    class Needed(FlaskForm):  # type: ignore[misc]
+    class Needed(PortalForm):
         class Meta:
             csrf = False
 

@@ -5,28 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from portal.accounts.models import Role
+from portal.web.forms import PortalForm
 
 
-class LoginForm(FlaskForm):  # type: ignore[misc]
+class LoginForm(PortalForm):
     email = EmailField(_l("E-mail address"), validators=[
         DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Enter your password.")), Length(max=256)])
 
 
-class CodeForm(FlaskForm):  # type: ignore[misc]
+class CodeForm(PortalForm):
     code = StringField(_l("Security code"), description=_l(
         "The 6-digit code shown by your authenticator app."), validators=[
         DataRequired(_l("Enter the 6-digit code from your authenticator app.")),
         Length(max=12)])
 
 
-class SetPasswordForm(FlaskForm):  # type: ignore[misc]
+class SetPasswordForm(PortalForm):
     password = PasswordField(_l("New password"), description=_l(
         "At least 12 characters. A long phrase of several words is easy to remember and hard "
         "to guess."), validators=[DataRequired(_l("Enter a new password.")), Length(max=256)])
@@ -37,7 +37,7 @@ class SetPasswordForm(FlaskForm):  # type: ignore[misc]
         Optional(), Length(max=12)])
 
 
-class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
+class ChangePasswordForm(PortalForm):
     current = PasswordField(_l("Current password"), validators=[
         DataRequired(_l("Enter your current password.")), Length(max=256)])
     password = PasswordField(_l("New password"), description=_l(
@@ -48,19 +48,19 @@ class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
         EqualTo("password", _l("The two passwords are not the same."))])
 
 
-class ReauthForm(FlaskForm):  # type: ignore[misc]
+class ReauthForm(PortalForm):
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Enter your password.")), Length(max=256)])
     code = StringField(_l("Security code"), validators=[Optional(), Length(max=12)])
 
 
-class TotpEnrolForm(FlaskForm):  # type: ignore[misc]
+class TotpEnrolForm(PortalForm):
     code = StringField(_l("Security code from your authenticator app"), validators=[
         DataRequired(_l("Enter the 6-digit code from your authenticator app.")),
         Length(max=12)])
 
 
-class EmptyForm(FlaskForm):  # type: ignore[misc]
+class EmptyForm(PortalForm):
     """A form with only the CSRF token, for buttons that change state."""
 
 
@@ -73,7 +73,7 @@ def role_choices() -> list[tuple[str, Any]]:
     ]
 
 
-class InviteForm(FlaskForm):  # type: ignore[misc]
+class InviteForm(PortalForm):
     name = StringField(_l("Full name"), validators=[
         DataRequired(_l("Enter the person's name.")), Length(max=200)])
     email = EmailField(_l("E-mail address"), validators=[
@@ -87,13 +87,13 @@ class InviteForm(FlaskForm):  # type: ignore[misc]
     locale = SelectField(_l("Language of the invitation e-mail"), validators=[InputRequired()])
 
 
-class RoleForm(FlaskForm):  # type: ignore[misc]
+class RoleForm(PortalForm):
     role = SelectField(_l("Role"), validators=[InputRequired()])
     authority = SelectField(_l("Foreign authority"), validators=[Optional()])
     is_manager = BooleanField(_l("OIA manager (triage only)"))
 
 
-class AuthorityForm(FlaskForm):  # type: ignore[misc]
+class AuthorityForm(PortalForm):
     name = StringField(_l("Name of the authority"), validators=[
         DataRequired(_l("Enter the name of the authority.")), Length(max=200)])
     country = SelectField(_l("Country"), validators=[

@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
@@ -43,6 +42,7 @@ from portal.requests.choices import Choices
 from portal.requests.entries import MAX_ENTRIES
 from portal.requests.labels import LIST_LABELS, choice_label, label_for
 from portal.requests.sections import Section, anchor_of_path
+from portal.web.forms import PortalForm, PortalSubform
 from portal.web.requests.formdata import ACCOUNT_FIELDS, initial_data
 
 
@@ -186,7 +186,7 @@ class _Builder:
         self.choices = choices
 
     def object_form(self, cls: type, value: Any, path: str, allowed: tuple[str, ...] | None,
-                    nodes: list[Node]) -> type[Form]:
+                    nodes: list[Node]) -> type[PortalSubform]:
         attrs: dict[str, Any] = {}
         metas = _meta(cls)
         for name, kind, sub, _default in m.field_specs(cls):
@@ -198,7 +198,7 @@ class _Builder:
                 continue  # from the account (shown above the form), never typed
             self.add_member(attrs, cls, name, kind, sub, metas[name], getattr(value, name),
                             f"{path}.{name}" if path else name, nodes)
-        return type(f"{cls.__name__}Form", (Form,), attrs)
+        return type(f"{cls.__name__}Form", (PortalSubform,), attrs)
 
     def add_member(self, attrs: dict[str, Any], owner: type, name: str, kind: str, sub: Any,
                    meta: Mapping[str, Any], value: Any, path: str, nodes: list[Node]) -> None:
@@ -251,12 +251,12 @@ class _Builder:
                           extra={"full": len(value) >= MAX_ENTRIES}))
 
 
-class SectionForm(FlaskForm):  # type: ignore[misc]
+class SectionForm(PortalForm):
     revision = HiddenField()
 
 
 def build(section: Section, content: m.Request, choices: Choices,
-          formdata: MultiDict[str, str] | None = None) -> tuple[FlaskForm, list[Node]]:
+          formdata: MultiDict[str, str] | None = None) -> tuple[PortalForm, list[Node]]:
     """The bound form of a section and its node tree."""
     builder = _Builder(choices)
     attrs: dict[str, Any] = {}

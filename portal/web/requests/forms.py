@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -13,30 +12,31 @@ from wtforms.validators import DataRequired, Length
 from portal.contract.model import ATTACHMENT_KINDS, Request
 from portal.requests.choices import for_request
 from portal.requests.labels import choice_label
+from portal.web.forms import PortalForm
 from portal.web.i18n import current_locale_code
 
 
-class AcknowledgementForm(FlaskForm):  # type: ignore[misc]
+class AcknowledgementForm(PortalForm):
     """The check page: one tick box and one justification per warning, read by name."""
 
 
-class ImportForm(FlaskForm):  # type: ignore[misc]
+class ImportForm(PortalForm):
     file = FileField(_l("Request file (JSON)"), description=_l(
         "A file exported from this portal, or written to the published request contract."),
         validators=[FileRequired(_l("Choose a JSON file to import."))])
 
 
-class MessageForm(FlaskForm):  # type: ignore[misc]
+class MessageForm(PortalForm):
     body = TextAreaField(_l("Your message to OIA"), validators=[
         DataRequired(_l("Write your message.")), Length(max=10_000)])
 
 
-class WithdrawForm(FlaskForm):  # type: ignore[misc]
+class WithdrawForm(PortalForm):
     reason = TextAreaField(_l("Why the request is withdrawn"), validators=[
         DataRequired(_l("Give the reason for the withdrawal.")), Length(max=10_000)])
 
 
-class UploadForm(FlaskForm):  # type: ignore[misc]
+class UploadForm(PortalForm):
     file = FileField(_l("PDF document"), validators=[FileRequired(_l("Choose a PDF file."))])
     document_kind = SelectField(_l("Type of document"), choices=[
         SelectChoice("", _l("Choose…")),

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
@@ -24,6 +23,7 @@ from portal.web import pending
 from portal.web.access import require_user, roles
 from portal.web.accounts.forms import EmptyForm
 from portal.web.context import client_ip, db, settings
+from portal.web.forms import PortalForm
 from portal.web.i18n import current_locale_code
 from portal.web.pending import preserve_input
 from portal.web.requests import formdata, formgen
@@ -43,7 +43,7 @@ def _next_section(section: Section) -> Section | None:
     return SECTIONS[index + 1] if index + 1 < len(SECTIONS) else None
 
 
-def _render_section(req: MlaRequest, section: Section, content: Request, form: FlaskForm,
+def _render_section(req: MlaRequest, section: Section, content: Request, form: PortalForm,
                     nodes: list[formgen.Node], status: int = 200, notice: str | None = None,
                     upload: UploadForm | None = None, upload_error: str | None = None,
                     saved_at: datetime | None = None) -> tuple[str, int]:

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     RadioField,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.triage.actions import Answers
 from portal.triage.operations import Action
+from portal.web.forms import PortalForm
 
 NOTE_MAX = 10_000
 
@@ -29,7 +29,7 @@ class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
     option_widget = widgets.CheckboxInput()
 
 
-class TriageForm(FlaskForm):  # type: ignore[misc]
+class TriageForm(PortalForm):
     """A form of the package page whose controls' ids start with ``id_prefix`` (several forms
     post a field of the same name, ``note``; each control gets an id of its own)."""
 
@@ -119,7 +119,7 @@ class ReplyForm(TriageForm):
         DataRequired(_l("Write your message.")), Length(max=NOTE_MAX)])
 
 
-class PortfolioForm(FlaskForm):  # type: ignore[misc]
+class PortfolioForm(PortalForm):
     countries = StringField(_l("Countries"), description=_l(
         "Two-letter country codes separated by commas; * for every country."),
         validators=[Optional(), Length(max=2000)])
