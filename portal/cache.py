@@ -61,9 +61,9 @@ class Cache(Generic[K, V]):
     def __post_init__(self) -> None:
         self._values = LRUCache(maxsize=self.max_bytes, getsizeof=self._entry_size)
 
-    def _entry_size(self, entry: tuple[Any, Any]) -> int:
-        key, value = entry
-        return max(1, approximate_size(key) + self.sizeof(value))
+    def _entry_size(self, entry: tuple[Any, Any, int | None]) -> int:
+        key, value, size = entry
+        return max(1, size if size is not None else approximate_size(key) + self.sizeof(value))
 
     def get(self, key: K, default: Any = None) -> Any:
         """The value kept for ``key``, or ``default``."""
@@ -75,18 +75,19 @@ class Cache(Generic[K, V]):
             self.hits += 1
             return entry[1]
 
-    def put(self, key: K, value: V) -> None:
-        # (a value larger than the whole cache is not kept)
+    def put(self, key: K, value: V, size: int | None = None) -> None:
+        """Keep ``value``; ``size`` (bytes) when the caller knows it better than a walk of
+        the value would (a value larger than the whole cache is not kept)."""
         with self._lock, contextlib.suppress(ValueError):
-            self._values[key] = (key, value)
+            self._values[key] = (key, value, size)
 
-    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
+    def get_or_make(self, key: K, make: Callable[[], V], size: int | None = None) -> V:
         """The value of ``key``; made by ``make`` (outside the lock) and kept when missing."""
         found = self.get(key, _MISSING)
         if found is not _MISSING:
             return found  # type: ignore[no-any-return]
         value = make()
-        self.put(key, value)
+        self.put(key, value, size)
         return value
 
     def clear(self) -> None:

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Select, Update, bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import cache
@@ -96,7 +96,9 @@ def events_of(db: Session, request: MlaRequest) -> list[RequestEvent]:
 
 
 def _by_public_id(key: Visibility) -> Select[MlaRequest]:
-    return _visible(key).where(MlaRequest.public_id == bindparam("public_id"))
+    # with its authority (the account country the rules compare, the name pages show)
+    return (_visible(key).where(MlaRequest.public_id == bindparam("public_id"))
+            .options(joinedload(MlaRequest.authority)))
 
 
 def get_request(db: Session, user: User, public_id: str, *, ip: str = "",
@@ -164,8 +166,10 @@ def content_of(request: MlaRequest) -> Request:
     """The draft's content as saved (an empty request when there is none)."""
     if request.id is None:
         return _parse(request.draft_json)
+    text = request.draft_json or ""
+    # (the model holds about twice the bytes of its JSON: sized so, not walked)
     return _CONTENT.get_or_make(draft_key(request),  # type: ignore[no-any-return]
-                                lambda: _parse(request.draft_json))
+                                lambda: _parse(text), size=3 * len(text) + 1024)
 
 
 def _parse(text: str | None) -> Request:

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
@@ -37,12 +38,14 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, NumberRange, Optional, Regexp, ValidationError
 
+from portal.cache import memoize
 from portal.contract import model as m
+from portal.requests import labels
 from portal.requests.choices import Choices
 from portal.requests.entries import MAX_ENTRIES
-from portal.requests.labels import LIST_LABELS, choice_label, label_for
 from portal.requests.sections import Section, anchor_of_path
 from portal.web.forms import PortalForm, PortalSubform
+from portal.web.i18n import current_locale_code
 from portal.web.requests.formdata import ACCOUNT_FIELDS, initial_data
 
 
@@ -99,22 +102,56 @@ def _meta(cls: type) -> dict[str, Mapping[str, Any]]:
     return {f.name: f.metadata for f in dataclasses.fields(cls)}
 
 
-def _select(label: Any, hint: Any, options: Iterable[tuple[str, Any]], current: str = ""
-            ) -> SelectField:
-    choices = [SelectChoice("", _l("Choose…")),
-               *(SelectChoice(value, text) for value, text in options)]
-    if current and all(choice.value != current for choice in choices):
+def _text(value: Any) -> Any:
+    """A label in the page's language, looked up once: the form is built for one request."""
+    return str(value) if isinstance(value, LazyString) else value
+
+
+@memoize("form_labels", max_bytes=2 * 1024 * 1024,
+         why="a section page names some seventy fields, lists and options; looking each up in "
+             "the catalog on every page costs more than its queries")
+def _labels_in(locale: str, kind: str, owner: str, name: str) -> tuple[Any, Any]:
+    if kind == "field":
+        label, hint = labels.label_for(owner, name)
+    elif kind == "list":
+        label, hint = labels.LIST_LABELS.get(name, (None, None))
+    elif kind == "choose":
+        label, hint = _l("Choose…"), None
+    else:
+        label, hint = labels.choice_label(name, owner), None
+    return _text(label), _text(hint)
+
+
+def label_for(locale: str, owner: str, name: str) -> tuple[Any, Any]:
+    """A field's label and hint in ``locale``."""
+    return _labels_in(locale, "field", owner, name)
+
+
+def choice_label(locale: str, value: str, field: str = "") -> Any:
+    return _labels_in(locale, "choice", field, value)[0]
+
+
+def list_labels(locale: str, name: str, default: tuple[Any, Any]) -> tuple[Any, Any]:
+    item, add = _labels_in(locale, "list", "", name)
+    return (item, add) if item is not None else default
+
+
+def _select(label: Any, hint: Any, options: Iterable[tuple[str, Any]], current: str,
+            locale: str) -> SelectField:
+    choices = [SelectChoice("", _labels_in(locale, "choose", "", "")[0]),
+               *[SelectChoice(value, text) for value, text in options]]
+    if current and current not in {choice.value for choice in choices}:
         choices.append(SelectChoice(current, current))  # a value the lists no longer offer
     return SelectField(label, description=hint or "", choices=choices, validate_choice=True,
                        validators=[Optional()])
 
 
-def _select_options(owner: type, name: str, meta: Mapping[str, Any], choices: Choices
-                    ) -> Iterable[tuple[str, Any]] | None:
+def _select_options(owner: type, name: str, meta: Mapping[str, Any], choices: Choices,
+                    locale: str) -> Iterable[tuple[str, Any]] | None:
     """The options of a text field shown as a select box; None for any other field."""
     pattern = meta.get("pattern")
     if "enum" in meta:
-        return [(v, choice_label(v, name)) for v in meta["enum"] if v]
+        return [(v, choice_label(locale, v, name)) for v in meta["enum"] if v]
     lists = {"country": choices.countries, "us_state": choices.states,
              "language": choices.languages}
     if pattern in lists:
@@ -127,13 +164,13 @@ def _select_options(owner: type, name: str, meta: Mapping[str, Any], choices: Ch
 
 
 def _str_field(owner: type, name: str, meta: Mapping[str, Any], choices: Choices,
-               current: str) -> Field:
-    label, hint = label_for(owner.__name__, name)
+               current: str, locale: str) -> Field:
+    label, hint = label_for(locale, owner.__name__, name)
     hint = hint or ""
     pattern = meta.get("pattern")
-    options = _select_options(owner, name, meta, choices)
+    options = _select_options(owner, name, meta, choices, locale)
     if options is not None:
-        return _select(label, hint, options, current)
+        return _select(label, hint, options, current, locale)
     if name == "provider":
         return StringField(label, description=hint, validators=[Length(max=m.SHORT_MAX)],
                            render_kw={"list": "provider-list", "autocomplete": "off"})
@@ -159,10 +196,11 @@ def _str_field(owner: type, name: str, meta: Mapping[str, Any], choices: Choices
 
 
 def _leaf(owner: type, name: str, kind: str, meta: Mapping[str, Any], choices: Choices,
-          current: Any) -> Field:
-    label, hint = label_for(owner.__name__, name)
+          current: Any, locale: str) -> Field:
+    label, hint = label_for(locale, owner.__name__, name)
     if kind == "str":
-        return _str_field(owner, name, meta, choices, current if isinstance(current, str) else "")
+        return _str_field(owner, name, meta, choices, current if isinstance(current, str) else "",
+                          locale)
     if kind == "bool":
         return BooleanField(label, description=hint or "")
     if kind == "int":
@@ -182,8 +220,9 @@ class _Builder:
     """Walks the objects of a section: adds their fields to a form class's attributes and
     their nodes to the page's tree."""
 
-    def __init__(self, choices: Choices) -> None:
+    def __init__(self, choices: Choices, locale: str) -> None:
         self.choices = choices
+        self.locale = locale
 
     def object_form(self, cls: type, value: Any, path: str, allowed: tuple[str, ...] | None,
                     nodes: list[Node]) -> type[PortalSubform]:
@@ -202,9 +241,9 @@ class _Builder:
 
     def add_member(self, attrs: dict[str, Any], owner: type, name: str, kind: str, sub: Any,
                    meta: Mapping[str, Any], value: Any, path: str, nodes: list[Node]) -> None:
-        label, hint = label_for(owner.__name__, name)
+        label, hint = label_for(self.locale, owner.__name__, name)
         if kind in ("str", "bool", "int", "num"):
-            attrs[name] = _leaf(owner, name, kind, meta, self.choices, value)
+            attrs[name] = _leaf(owner, name, kind, meta, self.choices, value, self.locale)
             nodes.append(Node("field", anchor_of_path(path), label, hint, path=path,
                               extra={"attr": name}))
         elif kind == "obj":
@@ -215,7 +254,8 @@ class _Builder:
                               anchor_of_path(path), label, hint, path=path, children=children,
                               extra={"attr": name}))
         elif kind == "list_str" and "enum" in meta:
-            options = [SelectChoice(v, choice_label(v, name)) for v in meta["enum"] if v]
+            options = [SelectChoice(v, choice_label(self.locale, v, name))
+                       for v in meta["enum"] if v]
             attrs[name] = MultiCheckboxField(label, description=hint or "", choices=options,
                                              validate_choice=True)
             nodes.append(Node("checkboxes", anchor_of_path(path), label, hint, path=path,
@@ -227,8 +267,8 @@ class _Builder:
 
     def add_list(self, attrs: dict[str, Any], owner: type, name: str, kind: str, sub: Any,
                  value: tuple[Any, ...], path: str, nodes: list[Node]) -> None:
-        label, hint = label_for(owner.__name__, name)
-        item_label, add_label = LIST_LABELS.get(name, (label, label))
+        label, hint = label_for(self.locale, owner.__name__, name)
+        item_label, add_label = list_labels(self.locale, name, (label, label))
         entries: list[Node] = []
         for index, entry in enumerate(value[:MAX_ENTRIES]):
             entry_path = f"{path}[{index}]"
@@ -258,7 +298,7 @@ class SectionForm(PortalForm):
 def build(section: Section, content: m.Request, choices: Choices,
           formdata: MultiDict[str, str] | None = None) -> tuple[PortalForm, list[Node]]:
     """The bound form of a section and its node tree."""
-    builder = _Builder(choices)
+    builder = _Builder(choices, current_locale_code())
     attrs: dict[str, Any] = {}
     nodes: list[Node] = []
     specs = {name: (kind, sub) for name, kind, sub, _d in m.field_specs(m.Request)}
@@ -276,7 +316,7 @@ def build(section: Section, content: m.Request, choices: Choices,
 
 def _add_top_list(builder: _Builder, attrs: dict[str, Any], part: str, sub: Any,
                   value: tuple[Any, ...], nodes: list[Node]) -> None:
-    label, add_label = LIST_LABELS[part]
+    label, add_label = list_labels(builder.locale, part, (None, None))
     entries: list[Node] = []
     for index, entry in enumerate(value[:MAX_ENTRIES]):
         path = f"{part}[{index}]"
@@ -284,7 +324,8 @@ def _add_top_list(builder: _Builder, attrs: dict[str, Any], part: str, sub: Any,
         allowed = m.item_fields(entry.type) if sub is m.AssistanceItem else None
         form = builder.object_form(sub, entry, path, allowed, children)
         attrs[f"{part}-{index}"] = FormField(form, label=label, separator="-")
-        type_label = choice_label(entry.type, "type") if sub is m.AssistanceItem else None
+        type_label = (choice_label(builder.locale, entry.type, "type")
+                      if sub is m.AssistanceItem else None)
         entries.append(Node("group", anchor_of_path(path), label, None, path=path,
                             children=children, remove_op=f"remove:{path}",
                             extra={"attr": f"{part}-{index}", "index": index,
@@ -295,4 +336,5 @@ def _add_top_list(builder: _Builder, attrs: dict[str, Any], part: str, sub: Any,
 
 
 def assistance_type_choices() -> list[tuple[str, Any]]:
-    return [(t, choice_label(t, "type")) for t in m.ASSISTANCE_TYPES]
+    locale = current_locale_code()
+    return [(t, choice_label(locale, t, "type")) for t in m.ASSISTANCE_TYPES]
