@@ -3,10 +3,12 @@ in the session and, for a signed-in user, in their account, so e-mails reach the
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Blueprint, Flask, redirect, request, session
-from flask_babel import Babel, get_locale
+from babel.support import NullTranslations
+from flask import Blueprint, Flask, g, redirect, request, session
+from flask_babel import Babel, get_locale, get_translations
 from werkzeug.wrappers import Response
 
 from portal.i18n_core import TRANSLATIONS_DIR, default_locale, locale_codes, locale_info
@@ -69,10 +71,29 @@ def _without_lang(target: str) -> str:
     return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
 
 
+def catalog() -> NullTranslations:
+    """The catalog of the page's language, found once per request and language (a block under
+    ``force_locale`` has a locale of its own, so gets its own catalog)."""
+    locale = get_locale()
+    kept: tuple[Any, NullTranslations] | None = g.get("portal_catalog")
+    if kept is None or kept[0] is not locale:
+        kept = (locale, get_translations())
+        g.portal_catalog = kept
+    return kept[1]
+
+
 def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     app.config["BABEL_DEFAULT_LOCALE"] = default_locale()
     Babel(app, locale_selector=select_locale)
+    # the templates' _(), ngettext and pgettext read the request's catalog once, not through
+    # Flask-Babel's look-up of domain, locale and cache on every string (Jinja's public API)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: catalog().ugettext(s),
+        ngettext=lambda s, p, n: catalog().ungettext(s, p, n),
+        pgettext=lambda c, s: catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalog().unpgettext(c, s, p, n),
+        newstyle=True)
     app.register_blueprint(bp)
 
     @app.context_processor
