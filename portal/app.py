@@ -101,10 +101,10 @@ def _template_globals(app: Flask) -> None:
         format_number,
         get_locale,
         get_timezone,
-        lazy_gettext,
     )
 
     from portal.i18n_core import supported_locales
+    from portal.translation import lazy_gettext
     from portal.web.access import current_user
 
     role_labels = {

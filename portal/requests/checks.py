@@ -11,8 +11,6 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import gettext as _
-
 from portal import cache
 from portal.contract.model import Request
 from portal.requests.drafts import content_of, draft_key
@@ -21,6 +19,7 @@ from portal.requests.sections import SECTIONS, Section, anchor_of_path, section_
 from portal.rules import default_context, evaluate, render_finding
 from portal.rules.base import EvaluationContext
 from portal.rules.reading import Excerpt
+from portal.translation import gettext as _
 
 BLOCKING = ("blocker", "warning")
 

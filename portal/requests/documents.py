@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
 from portal.contract.model import Request
 from portal.requests.labels import choice_label
+from portal.translation import gettext as _
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from portal.translation import lazy_gettext as _l
 
 #: (label, hint or None)
 FIELD_LABELS: dict[str, tuple[Any, Any]] = {

@@ -7,11 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import gettext as _
-
 from portal.contract import model as m
 from portal.requests.labels import FIELD_LABELS, LIST_LABELS, choice_label
 from portal.requests.sections import section_of_path
+from portal.translation import gettext as _
 
 _STEP = re.compile(r"([^.\[\]]+)(?:\[(\d+)\])?")
 SEPARATOR = " › "

@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from portal.contract.model import Request
+from portal.translation import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from portal.contract import model as m
 from portal.requests.labels import LIST_LABELS, choice_label, label_for
 from portal.requests.sections import SECTIONS, Section, anchor_of_path
+from portal.translation import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
-
 from portal.contract import model as m
 from portal.reference import load_reference
 from portal.requests.labels import FIELD_LABELS, LIST_LABELS, choice_label
 from portal.requests.sections import section_of_path
+from portal.translation import gettext as _
 
 _TOKEN = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
 MAX_VALUE = 600

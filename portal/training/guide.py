@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
-
 from portal.contract.model import ASSISTANCE_TYPES, ITEM_FIELDS
 from portal.i18n_core import N_, get_translations
 from portal.requests.labels import FIELD_LABELS, choice_label
@@ -21,6 +19,7 @@ from portal.rules.render import render_finding, render_rule
 from portal.rules.required import REQUIRED
 from portal.training import samples
 from portal.training.fields import FieldView, describe, pattern_label
+from portal.translation import gettext as _
 
 #: The U.S. standard for each type of assistance, in plain words (translated at render time).
 INTRODUCTIONS: dict[str, str] = {

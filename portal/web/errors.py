@@ -6,11 +6,11 @@ import contextlib
 import logging
 
 from flask import Flask, flash, g, redirect, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
+from portal.translation import lazy_gettext as _l
 from portal.web import pending
 from portal.web.context import fail_transaction
 

@@ -3,15 +3,14 @@ in the session and, for a signed-in user, in their account, so e-mails reach the
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from babel.support import NullTranslations
-from flask import Blueprint, Flask, g, redirect, request, session
-from flask_babel import Babel, get_locale, get_translations
+from flask import Blueprint, Flask, redirect, request, session
+from flask_babel import Babel, get_locale
 from werkzeug.wrappers import Response
 
 from portal.i18n_core import TRANSLATIONS_DIR, default_locale, locale_codes, locale_info
+from portal.translation import catalog
 from portal.web.access import current_user, public, safe_redirect_target
 
 bp = Blueprint("i18n", __name__)
@@ -69,17 +68,6 @@ def _without_lang(target: str) -> str:
     parts = urlsplit(target)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
     return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
-
-
-def catalog() -> NullTranslations:
-    """The catalog of the page's language, found once per request and language (a block under
-    ``force_locale`` has a locale of its own, so gets its own catalog)."""
-    locale = get_locale()
-    kept: tuple[Any, NullTranslations] | None = g.get("portal_catalog")
-    if kept is None or kept[0] is not locale:
-        kept = (locale, get_translations())
-        g.portal_catalog = kept
-    return kept[1]
 
 
 def init_app(app: Flask) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -16,6 +15,7 @@ from portal.audit.log import latest_events, record, verify_chain
 from portal.i18n_core import locale_info, supported_locales
 from portal.reference import load_reference
 from portal.training.sandbox import not_sandbox
+from portal.translation import gettext as _
 from portal.web.access import require_user, roles
 from portal.web.accounts.forms import AuthorityForm, EmptyForm, InviteForm, RoleForm, role_choices
 from portal.web.accounts.views import reauth_required

@@ -20,13 +20,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts import auth, operations, passwords, totp
 from portal.accounts.models import Role, User
 from portal.audit.log import record
 from portal.db import utcnow
+from portal.translation import gettext as _
 from portal.web.access import ANY_ROLE, public, require_user, roles, safe_redirect_target
 from portal.web.accounts.forms import (
     ChangePasswordForm,

@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -23,6 +22,7 @@ from portal.packages.payload import READING_COPY
 from portal.packages.status import NotRetryable, latest_package, retry
 from portal.requests import drafts
 from portal.requests.models import MlaRequest
+from portal.translation import gettext as _
 from portal.web.access import require_user, roles
 from portal.web.context import client_ip, database, db, fail_transaction, settings
 

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
@@ -17,6 +16,7 @@ from portal.attachments.inspect import Rejection
 from portal.contract import model as m
 from portal.requests import drafts
 from portal.requests.models import MlaRequest
+from portal.translation import gettext as _
 from portal.web.access import require_user, roles
 from portal.web.accounts.forms import EmptyForm
 from portal.web.context import client_ip, db, settings

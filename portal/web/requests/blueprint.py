@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, url_for
-from flask_babel import gettext as _
 
 from portal.requests.labels import choice_label
 from portal.requests.models import MlaRequest
 from portal.requests.path_labels import path_label, value_label
 from portal.requests.summary import event_label
+from portal.translation import gettext as _
 from portal.web.requests import (
     attachment_views,
     check_views,

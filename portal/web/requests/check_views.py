@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
@@ -14,6 +13,7 @@ from portal.requests import checks, drafts, editing
 from portal.requests.choices import display_names
 from portal.requests.models import MlaRequest
 from portal.requests.summary import summarize
+from portal.translation import gettext as _
 from portal.web.access import require_user, roles
 from portal.web.accounts.forms import EmptyForm
 from portal.web.context import client_ip, db

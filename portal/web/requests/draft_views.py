@@ -8,12 +8,12 @@ from typing import Any
 
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.requests import checks, drafts, thread
 from portal.requests.models import MlaRequest, Status
+from portal.translation import gettext as _
 from portal.web.access import require_user, roles
 from portal.web.accounts.forms import EmptyForm
 from portal.web.context import client_ip, db, send_queued_mail, settings

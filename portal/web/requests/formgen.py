@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import MultiDict
 from wtforms import (
@@ -44,6 +43,7 @@ from portal.requests import labels
 from portal.requests.choices import Choices
 from portal.requests.entries import MAX_ENTRIES
 from portal.requests.sections import Section, anchor_of_path
+from portal.translation import lazy_gettext as _l
 from portal.web.forms import PortalForm, PortalSubform
 from portal.web.i18n import current_locale_code
 from portal.web.requests.formdata import ACCOUNT_FIELDS, initial_data

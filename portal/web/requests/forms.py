@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -12,6 +10,8 @@ from wtforms.validators import DataRequired, Length
 from portal.contract.model import ATTACHMENT_KINDS, Request
 from portal.requests.choices import for_request
 from portal.requests.labels import choice_label
+from portal.translation import gettext as _
+from portal.translation import lazy_gettext as _l
 from portal.web.forms import PortalForm
 from portal.web.i18n import current_locale_code
 

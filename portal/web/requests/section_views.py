@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
@@ -19,6 +18,7 @@ from portal.requests.choices import Choices, display_names, for_request
 from portal.requests.documents import needed_documents
 from portal.requests.models import MlaRequest
 from portal.requests.sections import BY_SLUG, SECTIONS, Section
+from portal.translation import gettext as _
 from portal.web import pending
 from portal.web.access import require_user, roles
 from portal.web.accounts.forms import EmptyForm

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.packages.receipt import NotSubmitted, receipt_pdf
 from portal.requests import drafts, submission, versions
 from portal.requests.models import Status
+from portal.translation import gettext as _
 from portal.web.access import require_user, roles
 from portal.web.accounts.forms import EmptyForm
 from portal.web.context import client_ip, db, fail_transaction, send_queued_mail, settings

@@ -9,13 +9,13 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as FlaskResponse
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role, User
 from portal.contract.model import ASSISTANCE_TYPES, item_fields
 from portal.i18n_core import locale_codes
 from portal.training import explain, fields, guide, handouts, samples, sandbox, statistics
+from portal.translation import gettext as _
 from portal.triage import charts
 from portal.web.access import public, require_user, roles
 from portal.web.accounts.forms import EmptyForm

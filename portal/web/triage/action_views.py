@@ -4,12 +4,12 @@ requesting authority. The request's transaction is committed by portal.web.conte
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.requests import thread
 from portal.requests.models import MlaRequest
+from portal.translation import gettext as _
 from portal.triage import actions, caseload, intake, operations, package
 from portal.triage.operations import Action
 from portal.web.access import require_user, roles

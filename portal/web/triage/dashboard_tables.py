@@ -7,8 +7,7 @@ import csv
 import io
 from typing import Any
 
-from flask_babel import gettext as _
-
+from portal.translation import gettext as _
 from portal.triage import charts as svg
 from portal.triage.dashboard import Figures
 

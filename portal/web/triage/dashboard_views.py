@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Response, abort, render_template, request
-from flask_babel import gettext as _
 
 from portal.accounts.models import Role
 from portal.db import utcnow
+from portal.translation import gettext as _
 from portal.triage import dashboard
 from portal.web.access import roles
 from portal.web.context import db

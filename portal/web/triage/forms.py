@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     RadioField,
@@ -17,6 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.translation import gettext as _
+from portal.translation import lazy_gettext as _l
 from portal.triage.actions import Answers
 from portal.triage.operations import Action
 from portal.web.forms import PortalForm

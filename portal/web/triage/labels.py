@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from portal.contract.model import ASSISTANCE_TYPES
 from portal.requests.labels import choice_label
 from portal.requests.models import Status
+from portal.translation import gettext as _
+from portal.translation import lazy_gettext as _l
 from portal.triage.operations import DECLINE_REASONS, Action, IllegalTransition
 
 ACTION_LABELS: dict[str, Any] = {

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, render_template, request
-from flask_babel import gettext as _
 
 from portal.accounts.models import Role
 from portal.attachments import service as attachment_service
@@ -19,6 +18,7 @@ from portal.requests.labels import choice_label
 from portal.requests.models import MlaRequest
 from portal.requests.path_labels import path_label, value_label
 from portal.requests.summary import summarize
+from portal.translation import gettext as _
 from portal.triage import caseload, duplicates, intake, operations, package, referrals, returns
 from portal.triage.versions import FrozenVersion, content_of_version
 from portal.web.access import require_user, roles

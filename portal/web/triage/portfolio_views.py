@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.reference import load_reference
+from portal.translation import gettext as _
 from portal.triage import caseload
 from portal.web.access import require_user, roles
 from portal.web.context import client_ip, db
