@@ -92,7 +92,7 @@ def accept(client: FlaskClient, token: str, *, password: str = NEW_PASSWORD,
 
 
 def _token(page: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert match
     return match.group(1)
 

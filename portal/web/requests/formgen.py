@@ -282,7 +282,10 @@ class _Builder:
                 allowed = m.item_fields(entry.type) if sub is m.AssistanceItem else None
                 form = self.object_form(sub, entry, entry_path, allowed, children)
                 attrs[key] = FormField(form, label=item_label, separator="-")
-            entries.append(Node("group", anchor_of_path(entry_path), item_label, None,
+            # (an entry of texts holds one field, whose anchor is the entry's: the group takes
+            # another id, so that the page's ids stay unique)
+            group_anchor = anchor_of_path(entry_path) + ("-entry" if kind == "list_str" else "")
+            entries.append(Node("group", group_anchor, item_label, None,
                                 path=entry_path, children=children,
                                 remove_op=f"remove:{entry_path}",
                                 extra={"attr": key, "index": index}))
