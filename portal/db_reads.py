@@ -195,9 +195,8 @@ def _pipelined(connection: Connection,
         with driver.pipeline():
             # Lookups by key are run with the plan PostgreSQL keeps for each prepared
             # statement. Left to choose, it planned the duplicates' four-table join anew on
-            # every package view (that plan's estimate is above the custom plans'), 0.5 ms of
-            # the server's time. The setting is the transaction's, and put back to the
-            # session's after those reads.
+            # every package view (that plan's estimate is above the custom plans'). The
+            # setting is the transaction's, and put back to the session's after those reads.
             cursors = []
             generic_now = False
             for made, params, generic in prepared:
