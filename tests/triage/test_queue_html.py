@@ -15,10 +15,10 @@ from portal.contract.model import ASSISTANCE_TYPES
 from portal.i18n_core import day_name
 from portal.requests.models import Status
 from portal.triage.queue import Row
+from portal.web.triage.queue_rows import shown_rows
 
 LOCALES = ["en", "es", "fr", "pt", "de", "ar", "zh_Hans", "ru"]
-ROWS_TEMPLATE = ('{% from "triage/_queue_rows.html" import queue_rows with context %}'
-                 "{{ queue_rows(rows) }}")
+ROWS_TEMPLATE = '{% from "triage/_queue_rows.html" import queue_rows %}{{ queue_rows(rows) }}'
 
 TEXT = st.text(alphabet=st.sampled_from(list("aZ9 <>&\"'é中-")), max_size=10)
 DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
@@ -48,7 +48,7 @@ def _row(**changes: object) -> Row:
 
 def _render(app: Flask, rows: list[Row], locale: str = "en") -> str:
     with app.test_request_context(f"/triage?lang={locale}"):
-        return render_template_string(ROWS_TEMPLATE, rows=rows)
+        return render_template_string(ROWS_TEMPLATE, rows=shown_rows(rows, locale))
 
 
 def _cells(html: str) -> list[list[str]]:

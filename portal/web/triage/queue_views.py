@@ -12,9 +12,15 @@ from portal.training.sandbox import not_sandbox
 from portal.triage import caseload, queue
 from portal.web.access import require_user, roles
 from portal.web.context import db
+from portal.web.i18n import current_locale_code
 from portal.web.triage.access import audit
 from portal.web.triage.downloads import csv_download
 from portal.web.triage.labels import status_options, type_options
+from portal.web.triage.queue_rows import shown_rows
+
+#: The authorities of the filter, real ones only: one statement for every page (compiled reads
+#: are kept by statement; a new one on each page would be compiled again and crowd out others).
+_AUTHORITY_OPTIONS = queue.authority_options_read(not_sandbox())
 
 
 def _filters() -> queue.Filters:
@@ -38,10 +44,11 @@ def queue_page() -> str:
     after = request.args.get("after") or None
     current, authority_options, attorney_options = read_together(
         db(), queue.page_read(require_user(), filters, after=after),
-        queue.authority_options_read(not_sandbox()), caseload.attorney_options_read())
+        _AUTHORITY_OPTIONS, caseload.attorney_options_read())
     audit("triage.queue_viewed", filters=filters.as_args(), rows=len(current.rows))
     return render_template(
-        "triage/queue.html", page=current, filters=filters, after=after,
+        "triage/queue.html", page=current, rows=shown_rows(current.rows, current_locale_code()),
+        filters=filters, after=after,
         status_options=status_options(), country_options=_country_options(),
         authority_options=authority_options, attorney_options=attorney_options,
         type_options=type_options())
