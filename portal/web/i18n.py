@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from babel.support import NullTranslations
 from flask import Blueprint, Flask, redirect, request, session
 from flask_babel import Babel, get_locale
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from werkzeug.wrappers import Response
 
 from portal.i18n_core import TRANSLATIONS_DIR, default_locale, locale_codes, locale_info
@@ -74,13 +77,14 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     app.config["BABEL_DEFAULT_LOCALE"] = default_locale()
     Babel(app, locale_selector=select_locale)
-    # the templates' _(), ngettext and pgettext read the request's catalog once, not through
-    # Flask-Babel's look-up of domain, locale and cache on every string (Jinja's public API)
+    # the templates' _(), ngettext and pgettext read the catalog the page's render was given
+    # (a macro imported without the page's context looks it up), not through Flask-Babel's
+    # look-up of domain, locale and cache on every string (Jinja's public API)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: catalog().ugettext(s),
-        ngettext=lambda s, p, n: catalog().ungettext(s, p, n),
-        pgettext=lambda c, s: catalog().upgettext(c, s),
-        npgettext=lambda c, s, p, n: catalog().unpgettext(c, s, p, n),
+        gettext=pass_context(lambda c, s: _catalog_of(c).ugettext(s)),
+        ngettext=pass_context(lambda c, s, p, n: _catalog_of(c).ungettext(s, p, n)),
+        pgettext=pass_context(lambda c, x, s: _catalog_of(c).upgettext(x, s)),
+        npgettext=pass_context(lambda c, x, s, p, n: _catalog_of(c).unpgettext(x, s, p, n)),
         newstyle=True)
     app.register_blueprint(bp)
 
@@ -88,4 +92,10 @@ def init_app(app: Flask) -> None:
     def _locale_context() -> dict[str, object]:
         code = current_locale_code()
         info = locale_info(code)
-        return {"locale_code": code, "locale_info": info, "text_dir": info.dir}
+        return {"locale_code": code, "locale_info": info, "text_dir": info.dir,
+                "portal_catalog": catalog()}
+
+
+def _catalog_of(context: Context) -> NullTranslations:
+    found = context.get("portal_catalog")
+    return found if found is not None else catalog()
