@@ -140,7 +140,7 @@ table.attachments tbody.attachment tr:first-child td {{ border-bottom: none; }}
 .muted {{ color: #555; font-size: 8.5pt; }}
 ul {{ margin: 0 0 4pt 0; padding-left: 14pt; }}
 [dir=rtl] ul {{ padding-left: 0; padding-right: 14pt; }}
-"""
+""" + "".join(f"col.w{n} {{ width: {n}%; }}\n" for n in range(1, 101))
 
 
 def _weasyprint() -> Any:
