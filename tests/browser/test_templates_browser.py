@@ -89,3 +89,29 @@ def test_the_dashboard_draws_its_charts(  # type: ignore[no-untyped-def]
     bars = page.locator("svg.portal-chart rect")
     assert bars.count() > 3  # the demo volume's figures are drawn
     page.screenshot(path=str(tmp_path / f"dashboard-{locale}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_the_queue_rows_read_in_the_page_language(  # type: ignore[no-untyped-def]
+        app: Flask, accounts: Accounts, live_server: str, page, tmp_path: Path,
+        locale: str) -> None:
+    with app.extensions["portal.db"].session() as db:
+        demo_volume.generate(db, 60, seed=11)
+    staff = accounts.create(Role.TRIAGE, locale=locale)
+    sign_in(page, live_server, staff)
+    page.click("nav.portal-nav a[href$='/triage']")
+    page.wait_for_url("**/triage")
+    rows = page.locator("table.portal-queue tbody tr")
+    assert 5 < rows.count() <= 50
+    first = rows.first
+    assert first.locator("th a bdi[dir=ltr]").count() == 1  # the reference, left to right
+    findings = first.locator("td").nth(6).inner_text()
+    blockers = int(re.findall(r"\d+", findings)[0])
+    catalog = Translations.load(str(TRANSLATIONS_DIR), [locale])
+    assert catalog.ngettext("%(num)d blocker", "%(num)d blockers", blockers) % {
+        "num": blockers} in findings, findings
+    statuses = {(rows.nth(i).locator(".portal-tag--status").text_content() or "").strip()
+                for i in range(rows.count())}
+    assert statuses & {_in(locale, "Submitted"), _in(locale, "Assigned"),
+                       _in(locale, "In triage")}, statuses
+    page.screenshot(path=str(tmp_path / f"queue-{locale}.png"), full_page=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from babel.lists import format_list
+
 from portal.i18n_core import day_name
 from portal.translation import ngettext
 from portal.triage.queue import Row
@@ -14,7 +16,7 @@ from portal.web.triage.labels import status_label, type_label
 @dataclass(frozen=True)
 class ShownRow:
     row: Row
-    types: str
+    types: str  # joined as the language lists things ("a, b and c"; Arabic "a وb")
     status: str
     findings: str  # "2 blockers, 1 warning (1 acknowledged)"
     urgency: str  # the urgency date, or ""
@@ -32,7 +34,7 @@ def _shown(row: Row, locale: str) -> ShownRow:
         findings += " (" + ngettext("%(num)d acknowledged", "%(num)d acknowledged",
                                     row.acknowledged) + ")"
     return ShownRow(
-        row=row, types=", ".join(str(type_label(t)) for t in row.types),
+        row=row, types=format_list([str(type_label(t)) for t in row.types], locale=locale),
         status=str(status_label(row.status)), findings=findings,
         urgency=day_name(row.urgency_date, locale) if row.urgency_date else "",
         referral_due=day_name(row.referral_due, locale) if row.referral_due else "")
