@@ -8,19 +8,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role, User
 from portal.audit.log import record
 from portal.db_reads import Read, one, read_together
-from portal.requests.models import Status
 from portal.triage.intake import OPEN
-from portal.triage.models import Portfolio, TriageEntry
+from portal.triage.models import RETURNED, AttorneyLoad, Portfolio, TriageEntry
 
 ANY_COUNTRY = "*"
 #: Open statuses that count in a caseload (a returned request waits for the requester).
-ACTIVE = frozenset(OPEN - {Status.RETURNED.value})
+ACTIVE = frozenset(OPEN - {RETURNED})
 
 
 class Attorney(NamedTuple):
@@ -62,15 +61,13 @@ def attorney_options(db: Session) -> list[tuple[str, str]]:
 
 
 #: The two reads of :func:`loads`: each active attorney with the count and weight of their
-#: open requests, and the portfolios.
+#: open requests (kept in ``triage_loads`` at each change of an entry), and the portfolios.
 _ATTORNEY_LOADS = (
     select(User.id, User.public_id, User.name,
-           func.count(TriageEntry.request_id).label("count"),
-           func.sum(TriageEntry.weight).label("weight"))
-    .outerjoin(TriageEntry, (TriageEntry.assignee_id == User.id)
-               & TriageEntry.is_open.is_(True) & TriageEntry.status.in_(sorted(ACTIVE)))
+           func.coalesce(AttorneyLoad.count, 0).label("count"),
+           func.coalesce(AttorneyLoad.weight, 0.0).label("weight"))
+    .outerjoin(AttorneyLoad, AttorneyLoad.user_id == User.id)
     .where(User.role == Role.TRIAGE.value, User.active.is_(True))
-    .group_by(User.id, User.public_id, User.name)
     .order_by(User.name, User.id))
 _PORTFOLIOS = select(Portfolio.user_id, Portfolio.country).order_by(Portfolio.country)
 
@@ -81,8 +78,9 @@ def loads_read() -> Read[list[Load]]:
         folios: dict[int, list[str]] = {}
         for row in portfolio_rows:
             folios.setdefault(row.user_id, []).append(row.country)
+        # (a sum kept by increments: rounded as the weights are written, to hundredths)
         return [Load(Attorney(row.id, row.public_id, row.name), int(row.count),
-                     float(row.weight or 0), tuple(folios.get(row.id, ())))
+                     round(float(row.weight or 0), 2), tuple(folios.get(row.id, ())))
                 for row in attorney_rows]
 
     return Read(((_ATTORNEY_LOADS, {}), (_PORTFOLIOS, {})), make)
@@ -91,6 +89,17 @@ def loads_read() -> Read[list[Load]]:
 def loads(db: Session) -> list[Load]:
     found: list[Load] = read_together(db, loads_read())[0]
     return found
+
+
+def recount_loads(db: Session) -> None:
+    """Rebuild every attorney's load from the queue (after rows written in bulk, or to repair)."""
+    db.execute(delete(AttorneyLoad))
+    db.execute(insert(AttorneyLoad).from_select(
+        ["user_id", "count", "weight"],
+        select(TriageEntry.assignee_id, func.count(), func.sum(TriageEntry.weight))
+        .where(TriageEntry.assignee_id.is_not(None), TriageEntry.is_open.is_(True),
+               TriageEntry.status.in_(sorted(ACTIVE)))
+        .group_by(TriageEntry.assignee_id)))
 
 
 def suggest(db: Session, country: str) -> Suggestion:

@@ -31,6 +31,7 @@ from portal.requests.models import (
 from portal.rules.refdata import load_default_reference
 from portal.triage import intake, weights
 from portal.triage.bulk_rows import BATCH, BatchWriter, Rows
+from portal.triage.caseload import recount_loads
 from portal.triage.demo_content import (
     AFTER,
     CODES,
@@ -177,6 +178,7 @@ def generate(db: Session, n: int, seed: int = 42) -> int:
             row.last = max(row.last, last)
     for table in ("requests", "triage_returns"):
         _fix_sequence(db, table)
+    recount_loads(db)  # (the entries were written in bulk, past the flush that keeps loads)
     _analyze(db)
     _flag_duplicates(db)
     record(db, "demo.volume_generated", actor="demo-loader", details={"n": n, "seed": seed})

@@ -1,10 +1,12 @@
 """Tables of the triage workspace: ``triage_entries``, one row per submitted request with what
 the queue sorts and filters on (kept by :mod:`portal.triage.intake`), ``triage_keys`` (search
-and duplicate keys), notes, returns, referrals and portfolios."""
+and duplicate keys), notes, returns, referrals, portfolios and each attorney's load (kept at
+every flush that changes an entry, so that the assignment form reads a few rows, not the queue)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -16,8 +18,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.db import Base, UTCDateTime, utcnow
@@ -47,8 +52,9 @@ class TriageEntry(Base):
     reference: Mapped[str] = mapped_column(String(32), default="")
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
     country: Mapped[str] = mapped_column(String(2), default="")
-    status: Mapped[str] = mapped_column(String(20))
-    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    # (active_history: a change's old value is loaded, for the attorney's load)
+    status: Mapped[str] = mapped_column(String(20), active_history=True)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True, active_history=True)
     #: ``,type1,type2,`` so that one type is found with LIKE '%,type,%'.
     types: Mapped[str] = mapped_column(String(300), default="")
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -60,8 +66,9 @@ class TriageEntry(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     first_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True,
+                                                    active_history=True)
+    weight: Mapped[float] = mapped_column(Float, default=1.0, active_history=True)
     blockers: Mapped[int] = mapped_column(Integer, default=0)
     warnings: Mapped[int] = mapped_column(Integer, default=0)
     acknowledged: Mapped[int] = mapped_column(Integer, default=0)
@@ -169,3 +176,74 @@ class TriageNote(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     #: A coded reason (decline reasons: see portal.triage.operations.DECLINE_REASONS).
     reason: Mapped[str] = mapped_column(String(40), default="")
+
+
+class AttorneyLoad(Base):
+    """An attorney's load: the count and summed weight of the open requests assigned to them,
+    returned ones excepted (kept by :func:`_count_loads`; :func:`recount_loads` rebuilds it)."""
+
+    __tablename__ = "triage_loads"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True,
+                                         autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    weight: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+RETURNED = "returned"
+
+
+def _share(assignee_id: Any, status: Any, is_open: Any, weight: Any) -> tuple[int, float] | None:
+    """What an entry with these values adds to its assignee's load (None: nothing)."""
+    if assignee_id is None or not is_open or status == RETURNED:
+        return None
+    return assignee_id, float(weight if weight is not None else 1.0)
+
+
+def _old_and_new(entry: TriageEntry, new: bool, deleted: bool) -> tuple[Any, Any]:
+    state = inspect(entry)
+    values: dict[str, tuple[Any, Any]] = {}
+    for key in ("assignee_id", "status", "is_open", "weight"):
+        history = state.attrs[key].history
+        current = getattr(entry, key)
+        old = history.deleted[0] if history.deleted else current
+        values[key] = (old, current)
+    old = None if new else _share(*(values[k][0] for k in values))
+    now = None if deleted else _share(*(values[k][1] for k in values))
+    return old, now
+
+
+@event.listens_for(Session, "before_flush")
+def _count_loads(session: Session, _context: Any, _instances: Any) -> None:
+    """Move the changed entries' shares between the attorneys' loads, in the same flush (an
+    increment, so that two transactions assigning at once both count)."""
+    deltas: dict[int, list[float]] = {}
+    for group, new, deleted in ((session.new, True, False), (session.dirty, False, False),
+                                (session.deleted, False, True)):
+        for entry in group:
+            if not isinstance(entry, TriageEntry):
+                continue
+            old, now = _old_and_new(entry, new, deleted)
+            if old == now:
+                continue
+            for share, sign in ((old, -1), (now, 1)):
+                if share is not None:
+                    delta = deltas.setdefault(share[0], [0, 0.0])
+                    delta[0] += sign
+                    delta[1] += sign * share[1]
+    if deltas:
+        add_to_loads(session, {k: (int(v[0]), v[1]) for k, v in deltas.items() if any(v)})
+
+
+def add_to_loads(session: Session, deltas: dict[int, tuple[int, float]]) -> None:
+    """Add (count, weight) to each attorney's load, making the row when missing."""
+    if not deltas:
+        return
+    dialect = session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = AttorneyLoad.__table__
+    for user_id, (count, weight) in sorted(deltas.items()):  # one order: no deadlock
+        statement = make(table).values(user_id=user_id, count=count, weight=weight)
+        session.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.user_id],
+            set_={"count": table.c.count + count, "weight": table.c.weight + weight}))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.accounts.models import Role
 from portal.config import Settings
@@ -108,3 +111,72 @@ def test_suggestion_lightest_weighted_load_in_portfolio(app: Flask, settings_obj
         assert loads[busy.id] == 5 and loads[other.id] == 0
         assert db.scalar(select(TriageEntry.weight).where(TriageEntry.request_id == heavy.id)
                          ) == 5
+
+
+def _summed(db: Any) -> dict[int, tuple[int, float]]:
+    """Each attorney's load added up from the queue, as the kept table must say."""
+    rows = db.execute(select(TriageEntry.assignee_id, func.count(), func.sum(TriageEntry.weight))
+                      .where(TriageEntry.assignee_id.is_not(None), TriageEntry.is_open.is_(True),
+                             TriageEntry.status != Status.RETURNED.value)
+                      .group_by(TriageEntry.assignee_id))
+    return {row[0]: (row[1], float(row[2])) for row in rows}
+
+
+def _kept(db: Any) -> dict[int, tuple[int, float]]:
+    return {load.user.id: (load.count, load.weight) for load in caseload.loads(db)
+            if load.count or load.weight}
+
+
+def test_loads_kept_through_a_requests_life(app: Flask, settings_obj: Settings,
+                                            accounts: Accounts, manager: Account) -> None:
+    es = accounts.create(Role.SUBMITTER, country="ES")
+    first = accounts.create(Role.TRIAGE)
+    second = accounts.create(Role.TRIAGE)
+    steps: list[dict[int, tuple[int, float]]] = []
+    with session(app) as db:
+        boss = user(db, manager)
+        heavy = make_submitted(db, settings_obj, user(db, es), content(
+            types=("stored_content", "real_time")), status=Status.IN_TRIAGE)
+        light = make_submitted(db, settings_obj, user(db, es), content(),
+                               status=Status.IN_TRIAGE)
+        ops.assign(db, settings_obj, boss, heavy, user(db, first))
+        ops.assign(db, settings_obj, boss, light, user(db, first))
+        steps.append(_kept(db))
+        ops.assign(db, settings_obj, boss, heavy, user(db, second))  # moves from first
+        steps.append(_kept(db))
+        ops.return_for_deficiency(db, settings_obj, boss, light, [], "Say which account.")
+        steps.append(_kept(db))  # a returned request waits for the requester: not counted
+        ops.decline(db, settings_obj, boss, heavy, "political_offence", "")
+        steps.append(_kept(db))
+        assert _kept(db) == _summed(db)
+    assert steps == [{first.id: (2, 6.0)}, {first.id: (1, 1.0), second.id: (1, 5.0)},
+                     {second.id: (1, 5.0)}, {}]
+    with session(app) as db:
+        caseload.recount_loads(db)
+        assert _kept(db) == _summed(db) == {}
+
+
+def test_loads_count_two_assignments_at_once(app: Flask, settings_obj: Settings,
+                                             accounts: Accounts, manager: Account) -> None:
+    """Two staff assign to the same attorney in overlapping transactions: both count."""
+    es = accounts.create(Role.SUBMITTER, country="ES")
+    attorney = accounts.create(Role.TRIAGE)
+    with session(app) as db:
+        ids = [make_submitted(db, settings_obj, user(db, es), content(),
+                              status=Status.IN_TRIAGE).id for _ in range(2)]
+
+    def assign(request_id: int) -> None:
+        with session(app) as db:
+            ops.assign(db, settings_obj, user(db, manager), db.get(MlaRequest, request_id),
+                       user(db, attorney))
+
+    with session(app) as db:
+        ops.assign(db, settings_obj, user(db, manager), db.get(MlaRequest, ids[0]),
+                   user(db, attorney))
+        other = threading.Thread(target=assign, args=(ids[1],))
+        other.start()  # waits for this transaction's lock, then counts on top of it
+        other.join(0.3)
+    other.join(30)
+    assert not other.is_alive()
+    with session(app) as db:
+        assert _kept(db) == _summed(db) == {attorney.id: (2, 2.0)}

@@ -13,7 +13,7 @@ from sqlalchemy import text, update
 from portal.accounts.models import Role
 from portal.config import Settings
 from portal.requests.models import Status
-from portal.triage import dashboard, queue
+from portal.triage import caseload, dashboard, queue
 from portal.triage import operations as ops
 from portal.triage.models import Referral, TriageEntry, TriageReturn, TriageReturnItem
 from portal.web.triage import dashboard_tables
@@ -125,6 +125,7 @@ def test_dashboard_figures(app: Flask, settings_obj: Settings, accounts: Account
                 first_action_at=at(first), closed_at=at(closed) if closed else None,
                 is_open=closed is None, status="completed" if closed else "in_triage",
                 assignee_id=staff.id if req is r2 else None))
+        caseload.recount_loads(db)  # (rows changed in bulk, past the flush that keeps loads)
         for req, day, codes, country in ((r2, "2026-01-20", ("GEN-CONTACT", "ELEC-IP-TIME"), "ES"),
                                          (r3, "2026-02-05", ("GEN-CONTACT",), "MX"),
                                          (r4, "2025-12-22", ("GEN-CONTACT",), "MX")):
