@@ -241,9 +241,8 @@ def add_to_loads(session: Session, deltas: dict[int, tuple[int, float]]) -> None
         return
     dialect = session.get_bind().dialect.name
     make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = AttorneyLoad.__table__
     for user_id, (count, weight) in sorted(deltas.items()):  # one order: no deadlock
-        statement = make(table).values(user_id=user_id, count=count, weight=weight)
+        statement = make(AttorneyLoad).values(user_id=user_id, count=count, weight=weight)
         session.execute(statement.on_conflict_do_update(
-            index_elements=[table.c.user_id],
-            set_={"count": table.c.count + count, "weight": table.c.weight + weight}))
+            index_elements=[AttorneyLoad.user_id],
+            set_={"count": AttorneyLoad.count + count, "weight": AttorneyLoad.weight + weight}))
