@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask, render_template_string
-from flask_babel import force_locale, gettext, lazy_gettext, lazy_ngettext
+from flask_babel import gettext, lazy_gettext, lazy_ngettext
 
+from portal import translation
 from portal.requests.sections import BY_SLUG
+from portal.translation import force_locale
 
 LOCALES = ["en", "es", "fr", "pt", "de", "ar", "zh_Hans", "ru"]
 
@@ -27,15 +29,18 @@ def test_a_lazy_label_follows_the_language_of_each_request(app: Flask) -> None:
 
 def test_force_locale_and_no_request(app: Flask) -> None:
     greeting = lazy_gettext("Sign out")
+    ours = translation.lazy_gettext("Sign out")
     with app.test_request_context("/?lang=en"):
         english = str(greeting)
+        assert translation.gettext("Sign out") == str(ours) == english  # the page's catalog kept
         with force_locale("fr"):
             french = str(greeting)
+            assert str(ours) == translation.gettext("Sign out") == french
             assert render_template_string("{{ _('Sign out') }}") == french
-        assert str(greeting) == english
+        assert str(greeting) == str(ours) == english
         assert render_template_string("{{ _('Sign out') }}") == english
     assert english == "Sign out" and french != english
-    assert str(greeting) == "Sign out"  # outside a request: the message itself
+    assert str(greeting) == str(ours) == "Sign out"  # outside a request: the message itself
 
 
 def test_lazy_plurals_and_variables(app: Flask) -> None:

@@ -1,16 +1,22 @@
 """The texts of the queue's rows in the page's language (labels, dates, counts), made once per
-row so that the template only places them."""
+row so that the template only places them; a label or date shared by rows is made once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
 
+from babel import Locale
 from babel.lists import format_list
 
 from portal.i18n_core import day_name
 from portal.translation import ngettext
 from portal.triage.queue import Row
 from portal.web.triage.labels import status_label, type_label
+
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -23,18 +29,37 @@ class ShownRow:
     referral_due: str  # the referral's due date, or ""
 
 
+class _Once(dict[K, str]):
+    """Texts made once per key for one page."""
+
+    def __init__(self, make: Callable[[K], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: K) -> str:
+        text = self[key] = self.make(key)
+        return text
+
+
 def shown_rows(rows: list[Row], locale: str) -> list[ShownRow]:
-    return [_shown(row, locale) for row in rows]
+    language = Locale.parse(locale)
+    types = _Once[tuple[str, ...]](lambda kinds: format_list(
+        [str(type_label(t)) for t in kinds], locale=language))
+    statuses = _Once[str](lambda status: str(status_label(status)))
+    days = _Once[date](lambda day: day_name(day, locale))
+    findings = _Once[tuple[int, int, int]](_findings)
+    return [ShownRow(
+        row=row, types=types[row.types], status=statuses[row.status],
+        findings=findings[row.blockers, row.warnings, row.acknowledged],
+        urgency=days[row.urgency_date] if row.urgency_date else "",
+        referral_due=days[row.referral_due] if row.referral_due else "") for row in rows]
 
 
-def _shown(row: Row, locale: str) -> ShownRow:
-    findings = ", ".join((ngettext("%(num)d blocker", "%(num)d blockers", row.blockers),
-                          ngettext("%(num)d warning", "%(num)d warnings", row.warnings)))
-    if row.acknowledged:
-        findings += " (" + ngettext("%(num)d acknowledged", "%(num)d acknowledged",
-                                    row.acknowledged) + ")"
-    return ShownRow(
-        row=row, types=format_list([str(type_label(t)) for t in row.types], locale=locale),
-        status=str(status_label(row.status)), findings=findings,
-        urgency=day_name(row.urgency_date, locale) if row.urgency_date else "",
-        referral_due=day_name(row.referral_due, locale) if row.referral_due else "")
+def _findings(counts: tuple[int, int, int]) -> str:
+    blockers, warnings, acknowledged = counts
+    text = ", ".join((ngettext("%(num)d blocker", "%(num)d blockers", blockers),
+                      ngettext("%(num)d warning", "%(num)d warnings", warnings)))
+    if acknowledged:
+        text += " (" + ngettext("%(num)d acknowledged", "%(num)d acknowledged",
+                                acknowledged) + ")"
+    return text
