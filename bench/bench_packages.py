@@ -98,8 +98,7 @@ def _setup(work: Path) -> tuple[Any, Any, Any, list[bytes]]:
 
     key = base64.b64encode(secrets.token_bytes(32)).decode()
     settings = Settings(env="testing", data_dir=work, database_url=f"sqlite:///{work}/b.db",
-                        secret_key="bench-" + "x" * 40, attachment_keys=f"b1:{key}",
-                        package_build_after_commit=False)
+                        secret_key="bench-" + "x" * 40, attachment_keys=f"b1:{key}")
     wiring.connect()  # submission's event records the package, as in the app
     database = Database(settings.database_url)
     migrate.upgrade(database.engine)

@@ -176,8 +176,7 @@ def measure(seeded: Seeded, volume: int, runs: int) -> list[dict[str, object]]:
 
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-triage-"))
     settings = Settings(env="testing", data_dir=data_dir, database_url=seeded.url,
-                        secret_key=h.SECRET_KEY, login_rate_limit=1_000_000,
-                        package_build_after_commit=False)
+                        secret_key=h.SECRET_KEY, login_rate_limit=1_000_000)
     app = create_app(settings)
     database = app.extensions["portal.db"]
     rows: list[dict[str, object]] = []

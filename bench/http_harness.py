@@ -248,7 +248,6 @@ def server_env(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
         "PORTAL_DATA_DIR": str(data_dir),
         "PORTAL_SECRET_KEY": SECRET_KEY,
         "PORTAL_LOGIN_RATE_LIMIT": "1000000",  # every virtual user signs in from 127.0.0.1
-        "PORTAL_PACKAGE_BUILD_AFTER_COMMIT": "false",
         "PYTHONPATH": str(ROOT),
     })
     env.update(extra)

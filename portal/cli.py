@@ -177,6 +177,7 @@ def mail_send() -> None:
 
 def _register_domain_commands() -> None:
     from portal.attachments.commands import attachments_group
+    from portal.jobs.commands import jobs_group, worker_command
     from portal.packages.commands import forward_command, package_group
     from portal.rules.commands import check_command, rules_command
     from portal.training.commands import training_group
@@ -187,6 +188,8 @@ def _register_domain_commands() -> None:
     main.add_command(training_group, "training")
     main.add_command(package_group, "package")
     main.add_command(forward_command, "forward")
+    main.add_command(worker_command, "worker")
+    main.add_command(jobs_group, "jobs")
 
 
 _register_domain_commands()

@@ -108,9 +108,6 @@ class Settings:
     # Packages and the hand-off to OIA's case system (portal.packages)
     #: Where the BagIt packages are kept (default ``<data_dir>/packages``).
     package_dir: Path | None = None
-    #: Build the bag right after the submission commits, in the submitting process (else the
-    #: forwarder or ``portal package repair`` builds it).
-    package_build_after_commit: bool = True
     #: Temporary files of interrupted builds and hand-offs older than this are swept.
     package_temp_max_age_minutes: int = 60
     #: HTTP endpoint of the case system; unset: the drop folder ``forward_dir``.
@@ -124,6 +121,14 @@ class Settings:
     #: A claimed hand-off not finished within this time is taken over by another forwarder.
     forward_lease_seconds: int = 900
     forward_poll_seconds: float = 5.0
+    # Background jobs (portal.jobs; ``portal worker``)
+    #: A claimed job not finished within this time is taken over by another worker.
+    jobs_lease_seconds: int = 1800
+    jobs_poll_seconds: float = 2.0
+    jobs_backoff_base_seconds: float = 5.0
+    jobs_backoff_cap_seconds: float = 3600.0
+    #: Done jobs are deleted this many days after they ended (failed ones stay).
+    jobs_keep_days: int = 7
     # Training (portal.training)
     #: Practice requests (TRAINING) are purged this many days after they were started.
     training_retention_days: int = 30
@@ -197,7 +202,6 @@ class Settings:
             triage_duplicate_ip_window_hours=_int(
                 env, "PORTAL_TRIAGE_DUPLICATE_IP_WINDOW_HOURS", 24),
             package_dir=_path(env, "PORTAL_PACKAGE_DIR"),
-            package_build_after_commit=_bool(env, "PORTAL_PACKAGE_BUILD_AFTER_COMMIT", True),
             package_temp_max_age_minutes=_int(env, "PORTAL_PACKAGE_TEMP_MAX_AGE_MINUTES", 60),
             forward_url=env.get("PORTAL_FORWARD_URL") or None,
             forward_dir=_path(env, "PORTAL_FORWARD_DIR"),
@@ -207,6 +211,11 @@ class Settings:
             forward_timeout_seconds=_float(env, "PORTAL_FORWARD_TIMEOUT_SECONDS", 120.0),
             forward_lease_seconds=_int(env, "PORTAL_FORWARD_LEASE_SECONDS", 900),
             forward_poll_seconds=_float(env, "PORTAL_FORWARD_POLL_SECONDS", 5.0),
+            jobs_lease_seconds=_int(env, "PORTAL_JOBS_LEASE_SECONDS", 1800),
+            jobs_poll_seconds=_float(env, "PORTAL_JOBS_POLL_SECONDS", 2.0),
+            jobs_backoff_base_seconds=_float(env, "PORTAL_JOBS_BACKOFF_BASE_SECONDS", 5.0),
+            jobs_backoff_cap_seconds=_float(env, "PORTAL_JOBS_BACKOFF_CAP_SECONDS", 3600.0),
+            jobs_keep_days=_int(env, "PORTAL_JOBS_KEEP_DAYS", 7),
             training_retention_days=_int(env, "PORTAL_TRAINING_RETENTION_DAYS", 30),
         )
 
@@ -268,6 +277,14 @@ class Settings:
                 self.forward_lease_seconds <= 2 * self.forward_timeout_seconds:
             problems.append("PORTAL_FORWARD_LEASE_SECONDS must exceed twice "
                             "PORTAL_FORWARD_TIMEOUT_SECONDS (a hand-off must finish in its lease)")
+        if self.jobs_lease_seconds <= 0 or self.jobs_poll_seconds <= 0 or \
+                self.jobs_keep_days <= 0:
+            problems.append("PORTAL_JOBS_LEASE_SECONDS, PORTAL_JOBS_POLL_SECONDS and "
+                            "PORTAL_JOBS_KEEP_DAYS must be positive")
+        if self.jobs_backoff_base_seconds < 0 or \
+                self.jobs_backoff_cap_seconds < self.jobs_backoff_base_seconds:
+            problems.append("PORTAL_JOBS_BACKOFF_BASE_SECONDS must not be negative nor above "
+                            "PORTAL_JOBS_BACKOFF_CAP_SECONDS")
         if self.forward_url and not re.match(r"https?://", self.forward_url):
             problems.append("PORTAL_FORWARD_URL must be an http:// or https:// URL")
         if self.package_temp_max_age_minutes < 0:

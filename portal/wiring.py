@@ -1,10 +1,13 @@
-"""Connects the domains' event handlers (called by the app factory and the CLI)."""
+"""Connects the domains' event handlers and registers their background jobs (imported by the app
+factory and the CLI)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from portal import events
+from portal.jobs import schedule  # noqa: F401 - registers the jobs' own scheduled task
+from portal.packages import jobs as package_jobs  # noqa: F401 - registers the packages' jobs
 from portal.packages.recording import record_package
 from portal.requests.models import MlaRequest
 from portal.triage.intake import on_submitted, sync_status

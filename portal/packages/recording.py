@@ -1,33 +1,38 @@
-"""Recording a package with its submission: the package row and its hand-off outbox row, in the
-submission's transaction, and the bag built once that transaction commits."""
+"""Recording a package with its submission: the package row, its hand-off outbox row and the job
+that builds its bag (portal.jobs, run by ``portal worker`` once the transaction commits), all in
+the submission's transaction."""
 
 # Why a package is never lost, duplicated or half-written: nothing is written to disk before the
 # commit, so a failed submission leaves neither rows nor files, and a committed one has both
 # rows (UNIQUE(request_id, version) and UNIQUE(version_id) forbid a second package of a
-# version). The bag is built after the commit (portal.packages.building); a process killed in
-# between leaves a pending row that portal.packages.repair builds.
+# version) and the build job. A worker builds the bag (portal.packages.building); a job that
+# keeps failing leaves a pending row that portal.packages.repair builds.
 
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.attachments.models import Attachment
 from portal.audit.log import record
 from portal.config import Settings
 from portal.db import utcnow
-from portal.packages.building import build_package, version_content
+from portal.jobs.queue import enqueue
+from portal.packages.building import version_content
 from portal.packages.models import Handoff, HandoffState, Package, PackageState
 from portal.packages.status import sync_triage_handoff
 from portal.requests.models import MlaRequest, RequestVersion
 
-log = logging.getLogger(__name__)
+#: The job that builds a package's bag (its handler: portal.packages.jobs).
+BUILD = "package.build"
 
-_HOOK_KEY = "portal.packages.after_commit"
+
+def enqueue_build(db: Session, package_id: int) -> None:
+    """The package's build, once, after ``db``'s transaction commits."""
+    enqueue(db, BUILD, {"package_id": package_id}, key=f"{BUILD}:{package_id}")
 
 
 def record_package(db: Session, settings: Settings, request: MlaRequest,
@@ -43,8 +48,7 @@ def record_package(db: Session, settings: Settings, request: MlaRequest,
            details={"request": request.public_id, "reference": package.reference,
                     "version": package.version, "training": package.training})
     sync_triage_handoff(db, request.id)
-    if settings.package_build_after_commit:
-        _build_after_commit(db, settings, package.id)
+    enqueue_build(db, package.id)
     return package
 
 
@@ -86,37 +90,3 @@ def _freeze_attachments(db: Session, request: MlaRequest,
         frozen.append({"id": match.public_id if match else "", "sha256": sha,
                        "filename": str(listed.get("filename", ""))})
     return frozen
-
-
-def _build_after_commit(db: Session, settings: Settings, package_id: int) -> None:
-    pending: list[tuple[Settings, int]] | None = db.info.get(_HOOK_KEY)
-    if pending is None:
-        pending = []
-        db.info[_HOOK_KEY] = pending
-        event.listen(db, "after_commit", _build_committed)
-        event.listen(db, "after_rollback", _forget)
-    pending.append((settings, package_id))
-
-
-def _forget(session: Session) -> None:
-    pending = session.info.get(_HOOK_KEY)
-    if pending:
-        pending.clear()
-
-
-def _build_committed(session: Session) -> None:
-    pending = session.info.get(_HOOK_KEY)
-    if not pending:
-        return
-    todo = list(pending)
-    pending.clear()
-    engine = _engine(session.get_bind())
-    for settings, package_id in todo:
-        try:
-            build_package(engine, settings, package_id)
-        except Exception:  # the package stays pending; repair builds it
-            log.exception("building package %s after the commit failed", package_id)
-
-
-def _engine(bind: Engine | Connection) -> Engine:
-    return bind.engine if isinstance(bind, Connection) else bind

@@ -16,6 +16,7 @@ from portal.config import Settings
 from portal.contract import model as m
 from portal.contract.load import load_request_json
 from portal.db import Database, utcnow
+from portal.jobs import worker
 from portal.requests import drafts, submission
 from portal.requests.models import MlaRequest
 from tests.attachments.pdfs import build, page_objects
@@ -115,24 +116,29 @@ def draft_with_attachments(database: Database, settings: Settings, user_id: int,
         return request.public_id
 
 
-def submit(database: Database, settings: Settings, user_id: int, public_id: str) -> str:
-    """Submit through the service and commit (the package is built after the commit)."""
+def submit(database: Database, settings: Settings, user_id: int, public_id: str, *,
+           work: bool = True) -> str:
+    """Submit through the service and commit; then, with ``work``, a worker runs the jobs the
+    submission enqueued (the package's build)."""
     with database.session() as db:
         user = db.get(User, user_id)
         request = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
         assert user is not None and request is not None
         done = submission.submit(db, settings, user, request, expected_revision=request.revision,
                                  locale="en")
-        return done.reference
+        reference = done.reference
+    if work:
+        worker.drain(database.engine, settings)
+    return reference
 
 
 def submitted_request(database: Database, settings: Settings, user_id: int,
-                      attachments: list[tuple[str, str, bytes]] | None = None, **kwargs: object
-                      ) -> tuple[str, str]:
+                      attachments: list[tuple[str, str, bytes]] | None = None, *,
+                      work: bool = True, **kwargs: object) -> tuple[str, str]:
     public_id = draft_with_attachments(database, settings, user_id,
                                        attachments if attachments is not None else [letter()],
                                        **kwargs)  # type: ignore[arg-type]
-    return public_id, submit(database, settings, user_id, public_id)
+    return public_id, submit(database, settings, user_id, public_id, work=work)
 
 
 def import_with_documents(db: Session, settings: Settings, user: User, text: str

@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from portal.accounts.models import Role, User
 from portal.attachments.models import Attachment
 from portal.contract.load import load_request_json
+from portal.jobs import worker
 from portal.packages.commands import package_group
 from portal.packages.models import Handoff, HandoffState, Package, PackageState
 from portal.packages.payload import attachment_payload_name
@@ -284,9 +285,8 @@ def test_a_failed_submission_leaves_no_package_and_no_queue_entry(env: Env) -> N
 
 
 def test_a_crash_after_the_commit_is_repaired_idempotently(env: Env) -> None:
-    crashed = env.with_settings(package_build_after_commit=False)
-    _p1, first = crashed.submitted()
     _p2, second = env.submitted()
+    _p1, first = env.submitted(work=False)  # no worker ran before the crash
     assert _package(env, first).state == PackageState.PENDING.value
     # a half-built bag left by the crash, old enough to sweep, and a fresh one that stays
     temp_root = env.settings.packages_path / ".tmp"
@@ -472,8 +472,11 @@ def test_submitting_through_the_pages_builds_the_package_with_the_justifications
         request = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
         assert request is not None and request.reference is not None
         reference = request.reference
-    package = _package(env, reference)
-    assert package.state == PackageState.BUILT.value  # built right after the commit
+    # the confirmation did not wait for the bag: a worker builds it
+    assert _package(env, reference).state == PackageState.PENDING.value
+    summary = worker.drain(env.database.engine, env.settings)
+    assert summary.kinds.get("package.build") == 1 and summary.failed == 0
+    assert _package(env, reference).state == PackageState.BUILT.value
     bag = _bag(env, reference)
     assert _problems(env, bag) == []
     findings = json.loads((bag / "data/findings.json").read_text())["findings"]

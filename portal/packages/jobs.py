@@ -1,0 +1,47 @@
+"""The packages' background work: a package's build (enqueued with its submission), and the
+scheduled repair and hand-off passes."""
+
+from __future__ import annotations
+
+import logging
+
+from portal.config import Settings
+from portal.jobs import schedule
+from portal.jobs.queue import JobContext, handler
+from portal.packages import forwarder
+from portal.packages.building import build_package
+from portal.packages.recording import BUILD
+from portal.packages.repair import repair
+
+log = logging.getLogger(__name__)
+
+REPAIR = "package.repair"
+FORWARD = "package.forward"
+
+
+@handler(BUILD)
+def _build(context: JobContext, payload: dict[str, object]) -> None:
+    # idempotent: a package built already (or held by another builder) is left alone
+    build_package(context.engine, context.settings, int(str(payload["package_id"])))
+
+
+@handler(REPAIR)
+def _repair(context: JobContext, _payload: dict[str, object]) -> None:
+    report = repair(context.engine, context.settings, thorough=False)
+    if report.failed:
+        raise RuntimeError("; ".join(f"{name}: {error}" for name, error in report.failed))
+
+
+@handler(FORWARD)
+def _forward(context: JobContext, _payload: dict[str, object]) -> None:
+    summary = forwarder.run(context.engine, context.settings, once=True)
+    if summary.sent or summary.retrying or summary.failed or summary.lost or summary.errors:
+        log.info("hand-off pass: %s", summary)
+
+
+def _forward_period(settings: Settings) -> float:
+    return settings.forward_poll_seconds
+
+
+schedule.every(REPAIR, 600)
+schedule.every(FORWARD, _forward_period)
