@@ -30,6 +30,7 @@ from portal.accounts.passwords import make_hasher
 from portal.app import create_app
 from portal.config import Settings
 from portal.db import Base, Database
+from portal.jobs import worker
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 NODB_DIRS = ("rules", "contract", "reference", "i18n", "pdf")
@@ -253,3 +254,8 @@ def login_as(client: FlaskClient, accounts: Accounts):  # type: ignore[no-untype
         return account
 
     return _login
+
+
+def run_jobs(app: Flask) -> worker.Summary:
+    """What a background worker (``portal worker``) does next: run every job due now."""
+    return worker.drain(app.extensions["portal.db"].engine, app.extensions["portal.settings"])

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from portal.config import Settings
 from portal.db import transaction, utcnow
@@ -43,12 +44,17 @@ def tasks() -> list[Every]:
 
 def enqueue_due(engine: Engine, settings: Settings) -> None:
     """The job of each task's current period (a no-op for one already enqueued)."""
-    now = utcnow().timestamp()
     with transaction(engine) as db:
         for task in tasks():
-            period = int(now // task.seconds(settings))
-            enqueue(db, task.kind, {"period": period}, key=f"{task.kind}@{period}",
-                    max_attempts=1)  # (the next period's job is the retry)
+            enqueue_period(db, settings, task.kind)
+
+
+def enqueue_period(db: Session, settings: Settings, kind: str) -> None:
+    """The job of this period of the task ``kind``, in ``db``'s transaction (at once, when a
+    page wants it done soon; once per period however often it is asked)."""
+    period = int(utcnow().timestamp() // _TASKS[kind].seconds(settings))
+    enqueue(db, kind, {"period": period}, key=f"{kind}@{period}",
+            max_attempts=1)  # (the next period's job is the retry)
 
 
 PRUNE = "jobs.prune"

@@ -1,6 +1,7 @@
 """Queueing e-mail in the outbox and delivering it: over SMTP when ``PORTAL_SMTP_URL`` is set,
 else as ``.eml`` files under ``<data dir>/outbox/``; a message is marked sent only once
-delivered, and a failure is retried on the next run."""
+delivered, and a failure is retried on the next run. Delivery is a background job (``portal
+worker``), enqueued with the message and every few minutes for the retries."""
 
 from __future__ import annotations
 
@@ -17,11 +18,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.config import Settings
-from portal.db import utcnow
+from portal.db import transaction, utcnow
+from portal.jobs import schedule
+from portal.jobs.queue import JobContext, enqueue, handler
 from portal.mail.models import OutboxEmail
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
+
+
+DELIVER = "mail.deliver"
 
 
 def queue(db: Session, *, to: str, subject: str, body: str, locale: str, kind: str
@@ -29,6 +35,7 @@ def queue(db: Session, *, to: str, subject: str, body: str, locale: str, kind: s
     """Add a message to the outbox in the caller's transaction."""
     message = OutboxEmail(to_addr=to, subject=subject, body=body, locale=locale, kind=kind)
     db.add(message)
+    enqueue(db, DELIVER)
     return message
 
 
@@ -103,3 +110,11 @@ def deliver_pending(session_factory: Callable[[], AbstractContextManager[Session
             row.last_error = ""
             delivered += 1
     return delivered
+
+
+@handler(DELIVER)
+def _deliver(context: JobContext, _payload: dict[str, object]) -> None:
+    deliver_pending(lambda: transaction(context.engine), context.settings)
+
+
+schedule.every(DELIVER, 300)  # the retries of messages that failed

@@ -38,6 +38,8 @@ from portal.audit.log import record
 from portal.config import Settings
 from portal.contract.model import Request
 from portal.db import Base, utcnow
+from portal.jobs import schedule
+from portal.jobs.queue import JobContext, handler
 from portal.packages.building import bag_path
 from portal.packages.models import Package
 from portal.requests import drafts
@@ -193,3 +195,20 @@ def purge(db: Session, settings: Settings, *, now: datetime | None = None,
     for error in report.errors:
         log.warning("training purge: %s", error)
     return report
+
+
+PURGE = "training.purge"
+
+
+def purge_soon(db: Session, settings: Settings) -> None:
+    """Have a worker purge soon (at most once an hour, however often it is asked)."""
+    schedule.enqueue_period(db, settings, PURGE)
+
+
+@handler(PURGE)
+def _purge(context: JobContext, _payload: dict[str, object]) -> None:
+    with Session(context.engine, expire_on_commit=False) as db:
+        purge(db, context.settings)  # (commits)
+
+
+schedule.every(PURGE, 3600)

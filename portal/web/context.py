@@ -16,7 +16,6 @@ from portal.accounts.models import User
 from portal.audit.log import pending as audit_pending
 from portal.config import Settings
 from portal.db import Database
-from portal.mail.outbox import deliver_pending
 from portal.web import pending
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the session key name, not a secret
@@ -60,14 +59,6 @@ def after_commit(action: Callable[[], None]) -> None:
         actions = []
         setattr(g, AFTER_COMMIT, actions)
     actions.append(action)
-
-
-def send_queued_mail() -> None:
-    """After the commit, deliver what the request queued in the outbox (failures stay queued)."""
-    def deliver() -> None:
-        deliver_pending(database().session, settings())
-
-    after_commit(deliver)
 
 
 def fail_transaction() -> None:

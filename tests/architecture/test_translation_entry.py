@@ -7,7 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2] / "portal"
+REPO = Path(__file__).resolve().parents[2]
+ROOT = REPO / "portal"
 #: Flask-Babel names that pick or switch the catalog; portal.translation wraps each.
 WRAPPED = {"gettext", "ngettext", "pgettext", "lazy_gettext", "lazy_ngettext", "force_locale",
            "get_translations"}
@@ -28,6 +29,15 @@ def problems(path: Path) -> list[str]:
 def test_only_portal_translation_reaches_flask_babels_catalog() -> None:
     found = [problem for path in sorted(ROOT.rglob("*.py")) if path.name != "translation.py"
              or path.parent != ROOT for problem in problems(path)]
+    assert found == []
+
+
+def test_tests_switch_language_through_portal_translation() -> None:
+    """(Flask-Babel's own gettext may be tested as such; its force_locale would leave the
+    page's catalog in place for the portal's labels.)"""
+    found = [problem for path in sorted((REPO / "tests").rglob("*.py"))
+             if path.parent.name != "architecture" for problem in problems(path)
+             if "force_locale" in problem]
     assert found == []
 
 

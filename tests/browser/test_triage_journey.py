@@ -16,7 +16,6 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from flask import Flask
-from flask_babel import force_locale
 from playwright.sync_api import Browser, Page, expect
 
 from portal.accounts.models import Role, User
@@ -24,6 +23,7 @@ from portal.i18n_core import TRANSLATIONS_DIR
 from portal.reference import load_reference
 from portal.requests.summary import EVENT_LABELS as SUBMITTER_EVENT_LABELS
 from portal.rules import DEFAULT_SETTINGS, RULES_BY_CODE
+from portal.translation import force_locale
 from portal.triage import referrals
 from portal.triage.operations import Action
 from portal.web.triage.labels import ACTION_LABELS, STATUS_LABELS

@@ -184,7 +184,7 @@ def test_portal_worker_once_builds_a_submitted_package(app: Flask, database: Dat
 
     result = app.test_cli_runner().invoke(worker_command, ["--once"])
     assert result.exit_code == 0, result.output
-    assert "1 done, 0 to retry, 0 failed" in result.output
+    assert "2 done, 0 to retry, 0 failed" in result.output  # the build and the e-mail
     with database.session() as db:
         assert db.scalar(select(Package.state)) == PackageState.BUILT.value
     listed = app.test_cli_runner().invoke(jobs_group, ["list"])

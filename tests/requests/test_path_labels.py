@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import force_locale
 
 from portal.requests.path_labels import path_label, value_label
+from portal.translation import force_locale
 
 
 def test_paths_and_values_in_the_readers_language(app: Flask) -> None:

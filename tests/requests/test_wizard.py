@@ -21,7 +21,7 @@ from portal.db import Database
 from portal.requests import drafts
 from portal.requests.models import MlaRequest, RequestVersion, Status
 from portal.requests.sections import SECTIONS
-from tests.conftest import Account, Accounts, login
+from tests.conftest import Account, Accounts, login, run_jobs
 from tests.packages.helpers import import_with_documents
 from tests.requests.htmlform import read_form
 
@@ -283,6 +283,7 @@ def test_warning_needs_tick_and_justification_then_submission(
     # frozen: the section pages no longer accept changes
     response = client.get(f"/requests/{public_id}/facts")
     assert response.status_code == 302
+    run_jobs(app)  # a worker delivers the e-mail
     outbox = list((Path(app.extensions["portal.settings"].data_dir) / "outbox").glob("*.eml"))
     assert any(row.reference.encode() in p.read_bytes() for p in outbox)
 
@@ -344,6 +345,7 @@ def test_message_thread_and_withdrawal(app: Flask, client: FlaskClient,
                            data={"csrf_token": token, "body": "Das Konto wurde gesperrt."})
     assert response.status_code == 302
     assert "Das Konto wurde gesperrt." in client.get(f"/requests/{public_id}").text
+    run_jobs(app)  # a worker delivers the e-mail
     outbox = Path(app.extensions["portal.settings"].data_dir) / "outbox"
     mails = [p.read_text(encoding="utf-8", errors="replace") for p in outbox.glob("*.eml")]
     to_triage = [m for m in mails if triage.email in m]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.requests import checks, drafts, submission
 from portal.requests.models import MlaRequest
 from portal.training import samples, sandbox
-from tests.conftest import Account
+from tests.conftest import Account, run_jobs
 from tests.training.conftest import session, user_of
 
 
@@ -34,7 +34,8 @@ def row(app: Flask, public_id: str) -> MlaRequest:
 
 
 def submit(app: Flask, account: Account, public_id: str) -> str:
-    """Acknowledge every warning and submit (on the samples' day); the reference."""
+    """Acknowledge every warning and submit (on the samples' day), then let a worker run the
+    jobs it enqueued (its package's build); the reference."""
     with session(app) as db:
         req = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
         assert req is not None
@@ -45,7 +46,9 @@ def submit(app: Flask, account: Account, public_id: str) -> str:
                                     if f.severity == "warning"})
         done = submission.submit(db, app.extensions["portal.settings"], user_of(db, account),
                                  req, expected_revision=req.revision, locale="en", today=day)
-        return done.reference
+        reference = done.reference
+    run_jobs(app)
+    return reference
 
 
 def long_ago(days: int) -> datetime:

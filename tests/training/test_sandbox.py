@@ -22,7 +22,7 @@ from portal.requests.models import MlaRequest, RequestEvent, RequestVersion
 from portal.training import sandbox
 from portal.triage.models import TriageEntry
 from tests.attachments import pdfs
-from tests.conftest import Accounts, csrf_token, login
+from tests.conftest import Accounts, csrf_token, login, run_jobs
 from tests.pdf.pdftext import pages_text
 from tests.training.conftest import session, user_of
 from tests.training.helpers import long_ago, row, start, submit
@@ -186,8 +186,11 @@ def test_a_trainer_opening_the_sandbox_purges_old_practice(app: Flask, client: F
     old = start(app, trainer, created_at=long_ago(60))
     login(client, trainer)
     assert client.get("/training/practice").status_code == 200
+    assert run_jobs(app).kinds == {"training.purge": 1}  # a worker purges soon after
     with session(app) as db:
         assert db.scalar(select(MlaRequest).where(MlaRequest.public_id == old)) is None
+    assert client.get("/training/practice").status_code == 200
+    assert run_jobs(app).kinds == {}  # once an hour, however often it is asked
 
 
 def test_retention_follows_the_setting(app: Flask, accounts: Accounts) -> None:

@@ -18,7 +18,7 @@ from portal.accounts.models import Role, User
 from portal.mail.outbox import deliver_pending
 from portal.requests.models import MlaRequest
 from portal.triage import operations
-from tests.conftest import Accounts, login
+from tests.conftest import Accounts, login, run_jobs
 from tests.requests.test_wizard import _submit
 
 SECRET = "SECRET-OIA-NOTE-7731"
@@ -55,6 +55,7 @@ def test_internal_notes_never_reach_the_submitter(app: Flask, client: FlaskClien
     assert receipt.status_code == 200
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(receipt.data)).pages)
     assert reference and reference in text and SECRET not in text
+    assert run_jobs(app).kinds.get("mail.deliver")  # a worker delivers the e-mail
     outbox = Path(settings.data_dir) / "outbox"
     for path in outbox.glob("*.eml"):
         mail = message_from_bytes(path.read_bytes(), policy=policy.default)

@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from flask import Flask, render_template_string
-from flask_babel import force_locale, format_datetime
+from flask_babel import format_datetime
+
+from portal.translation import force_locale
 
 LOCALES = ["en", "es", "fr", "pt", "de", "ar", "zh_Hans", "ru"]
 INSTANTS = [datetime(2026, 3, 1, 23, 30, tzinfo=UTC),

@@ -17,7 +17,7 @@ from portal.accounts.models import Invitation, Role, User
 from portal.config import Settings
 from portal.db import utcnow
 from portal.mail import messages
-from tests.conftest import Account, Accounts, csrf_token, login
+from tests.conftest import Account, Accounts, csrf_token, login, run_jobs
 from tests.web.conftest import (
     age_sessions,
     error_messages,
@@ -38,7 +38,7 @@ def outbox_files(settings: Settings) -> list[Path]:
 
 def invite_through_the_form(client: FlaskClient, accounts: Accounts, *, email_addr: str,
                             role: Role, name: str = "Nadia Invited") -> None:
-    """Fill the real admin form (the e-mail is written to the outbox folder at once)."""
+    """Fill the real admin form (a worker then writes the e-mail to the outbox folder)."""
     data = {"name": name, "email": email_addr, "role": role.value, "locale": "en",
             "authority": ""}
     if role is Role.SUBMITTER:
@@ -50,6 +50,7 @@ def invite_through_the_form(client: FlaskClient, accounts: Accounts, *, email_ad
     response = post(client, "/admin/users/invite", data)
     assert response.status_code == 302, error_messages(response.text)
     assert location_path(response) == "/admin/users"
+    run_jobs(client.application)
 
 
 def read_invitation_mail(settings: Settings, to: str) -> tuple[email.message.EmailMessage, str]:
@@ -329,6 +330,7 @@ def test_a_new_invitation_retires_the_old_link(app: Flask, accounts: Accounts,
     response = post(client, f"/admin/users/{target.public_id}/reinvite", {},
                     token_from=f"/admin/users/{target.public_id}")
     assert response.status_code == 302
+    run_jobs(app)
     tokens = [re.search(r"/invitation/([A-Za-z0-9_-]+)", path.read_text()).group(1)  # type: ignore[union-attr]
               for path in outbox_files(settings)
               if "twice@example.org" in path.read_text()]
@@ -348,6 +350,7 @@ def test_accepting_a_new_invitation_ends_the_old_sessions(app: Flask, accounts: 
     login(old_browser, target)
     post(admin, f"/admin/users/{target.public_id}/reinvite", {},
          token_from=f"/admin/users/{target.public_id}")
+    run_jobs(app)
     settings = app.extensions["portal.settings"]
     _message, token = read_invitation_mail(settings, target.email)
     response, _secret = accept(app.test_client(), token, with_code=False)

@@ -19,7 +19,7 @@ from portal.translation import gettext as _
 from portal.web.access import require_user, roles
 from portal.web.accounts.forms import AuthorityForm, EmptyForm, InviteForm, RoleForm, role_choices
 from portal.web.accounts.views import reauth_required
-from portal.web.context import client_ip, db, send_queued_mail, settings
+from portal.web.context import client_ip, db, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -76,7 +76,6 @@ def invite() -> Response | str | tuple[str, int]:
         except operations.AccountError as error:
             form.email.errors.append(_(error.message))
         else:
-            send_queued_mail()
             flash(_("The invitation was sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("admin.users"))
     status = 200 if not form.errors else 400
@@ -133,7 +132,6 @@ def user_action(public_id: str, action: str) -> Response:
     except operations.AccountError as error:
         flash(_(error.message), "error")
     else:
-        send_queued_mail()
         flash(message, "success")
     return redirect(url_for("admin.user_detail", public_id=user.public_id))
 

@@ -41,7 +41,6 @@ from portal.web.context import (
     SESSION_EXPIRED_KEY,
     SESSION_TOKEN_KEY,
     client_ip,
-    send_queued_mail,
     settings,
 )
 from portal.web.errors import error_response
@@ -238,7 +237,6 @@ def change_password() -> Response | str | tuple[str, int]:
         if not form.errors:
             operations.change_password(g.db, hasher(), settings(), user, form.password.data,
                                        str(session.get(SESSION_TOKEN_KEY, "")), client_ip())
-            send_queued_mail()
             flash(_("Your password has been changed. Your other sessions were signed out."),
                   "success")
             return redirect(url_for("accounts.account"))

@@ -16,7 +16,7 @@ from portal.requests.models import MlaRequest, Status
 from portal.translation import gettext as _
 from portal.web.access import require_user, roles
 from portal.web.accounts.forms import EmptyForm
-from portal.web.context import client_ip, db, send_queued_mail, settings
+from portal.web.context import client_ip, db, settings
 from portal.web.i18n import current_locale_code
 from portal.web.requests.access import findings_of, load_visible
 from portal.web.requests.forms import ImportForm, MessageForm, WithdrawForm
@@ -74,7 +74,6 @@ def post_message(public_id: str) -> Response | tuple[str, int]:
         except thread.MessageRefused:
             form.body.errors.append(_("Messages can be sent once the request is submitted."))
         else:
-            send_queued_mail()
             flash(_("Your message was sent to OIA."), "success")
             return redirect(url_for("requests.overview", public_id=public_id) + "#messages")
     return render_overview(req, message_form=form, status=400)
@@ -91,7 +90,6 @@ def withdraw(public_id: str) -> Response | tuple[str, int]:
         except thread.MessageRefused:
             form.reason.errors.append(_("This request can no longer be withdrawn."))
         else:
-            send_queued_mail()
             flash(_("The request was withdrawn."), "success")
             return redirect(url_for("requests.overview", public_id=public_id))
     return render_overview(req, withdraw_form=form, status=400)

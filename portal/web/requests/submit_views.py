@@ -13,7 +13,7 @@ from portal.requests.models import Status
 from portal.translation import gettext as _
 from portal.web.access import require_user, roles
 from portal.web.accounts.forms import EmptyForm
-from portal.web.context import client_ip, db, fail_transaction, send_queued_mail, settings
+from portal.web.context import client_ip, db, fail_transaction, settings
 from portal.web.i18n import current_locale_code
 from portal.web.requests.access import load_visible, posted_revision
 
@@ -37,7 +37,6 @@ def submit(public_id: str) -> Response:
         flash(_("This request changed or was already submitted by a colleague. Check it "
                 "before submitting."), "warning")
         return redirect(url_for("requests.overview", public_id=public_id))
-    send_queued_mail()
     return redirect(url_for("requests.confirmation", public_id=public_id))
 
 

@@ -19,7 +19,7 @@ from portal.translation import gettext as _
 from portal.triage import charts
 from portal.web.access import public, require_user, roles
 from portal.web.accounts.forms import EmptyForm
-from portal.web.context import after_commit, client_ip, database, db, settings
+from portal.web.context import client_ip, db, settings
 from portal.web.i18n import current_locale_code
 
 bp = Blueprint("training", __name__)
@@ -157,7 +157,7 @@ def practice() -> Response | tuple[str, int]:
                                              ip=client_ip())
             return redirect(url_for("requests.overview", public_id=created.public_id), code=303)
     if user.role_enum is Role.TRAINER:
-        purge_old_practice(user.id)  # besides the CLI
+        sandbox.purge_soon(db(), settings())  # besides the schedule and the CLI
     rows = sandbox.practice_requests(db(), user)
     return render_template(
         "training/practice.html", rows=rows, form=form, samples=samples.load_samples(),
@@ -209,15 +209,3 @@ def _share_chart(figures: statistics.Statistics) -> charts.Chart:
           "returned for deficiency at least once, for each country with enough requests to "
           "show. The same figures are in the table below.",
           start=figures.start.isoformat(), end=figures.end.isoformat()), bars)
-
-
-def purge_old_practice(user_id: int) -> None:
-    """After this request commits, delete the practice requests past their retention."""
-    config = settings()
-    engine = database()
-
-    def purge() -> None:
-        with engine.sessionmaker() as session:
-            sandbox.purge(session, config, actor=session.get(User, user_id))
-
-    after_commit(purge)

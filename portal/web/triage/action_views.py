@@ -13,7 +13,7 @@ from portal.translation import gettext as _
 from portal.triage import actions, caseload, intake, operations, package
 from portal.triage.operations import Action
 from portal.web.access import require_user, roles
-from portal.web.context import client_ip, db, fail_transaction, send_queued_mail, settings
+from portal.web.context import client_ip, db, fail_transaction, settings
 from portal.web.i18n import current_locale_code
 from portal.web.triage.access import load_request
 from portal.web.triage.forms import TriageForm, form_key, new_form
@@ -36,7 +36,6 @@ def reply(public_id: str) -> Response | tuple[str, int]:
         except thread.MessageRefused:
             form.body.errors.append(_("This message cannot be sent."))
         else:
-            send_queued_mail()
             flash(_("Your message was sent to the requesting authority."), "success")
             return _to_package(public_id, "#messages")
     return render_package(req, overrides={"reply": form}, status=400)
@@ -84,7 +83,6 @@ def act(public_id: str, name: str) -> Response | tuple[str, int]:
         fail_transaction()
         flash(_refused(exc), "error")
         return _to_package(public_id)
-    send_queued_mail()
     flash(_("Done: %(action)s.", action=ACTION_LABELS[action]), "success")
     return _to_package(public_id)
 
