@@ -95,6 +95,18 @@ class Settings:
     upload_time_limit_seconds: int = 20
     upload_memory_limit_mb: int = 512
     max_pdf_pages: int = 2000
+    # Where attachment files are kept (portal.storage): ``directory`` (``<data_dir>``) or ``s3``
+    storage: str = "directory"
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = field(default=None, repr=False)
+    #: ``AES256``, ``aws:kms`` (``s3_sse_kms_key_id``, else the bucket's AWS-managed key) or
+    #: ``none``: the bucket's encryption, on top of the portal's own.
+    s3_sse: str = "AES256"
+    s3_sse_kms_key_id: str | None = None
     # Triage (OIA workspace)
     #: ``type=weight,...``: the weight of each assistance type in an attorney's caseload
     #: (types left out weigh 1; see portal.triage.caseload).
@@ -197,6 +209,15 @@ class Settings:
             upload_time_limit_seconds=_int(env, "PORTAL_UPLOAD_TIME_LIMIT_SECONDS", 20),
             upload_memory_limit_mb=_int(env, "PORTAL_UPLOAD_MEMORY_LIMIT_MB", 512),
             max_pdf_pages=_int(env, "PORTAL_MAX_PDF_PAGES", 2000),
+            storage=env.get("PORTAL_STORAGE", "").strip() or "directory",
+            s3_bucket=env.get("PORTAL_S3_BUCKET", "").strip(),
+            s3_prefix=env.get("PORTAL_S3_PREFIX", "").strip(),
+            s3_endpoint_url=env.get("PORTAL_S3_ENDPOINT_URL") or None,
+            s3_region=env.get("PORTAL_S3_REGION") or None,
+            s3_access_key_id=env.get("PORTAL_S3_ACCESS_KEY_ID") or None,
+            s3_secret_access_key=env.get("PORTAL_S3_SECRET_ACCESS_KEY") or None,
+            s3_sse=env.get("PORTAL_S3_SSE", "").strip() or "AES256",
+            s3_sse_kms_key_id=env.get("PORTAL_S3_SSE_KMS_KEY_ID") or None,
             triage_weights=env.get("PORTAL_TRIAGE_WEIGHTS") or cls.triage_weights,
             triage_referral_due_days=_int(env, "PORTAL_TRIAGE_REFERRAL_DUE_DAYS", 30),
             triage_duplicate_ip_window_hours=_int(
@@ -261,6 +282,18 @@ class Settings:
             problems.append("PORTAL_UPLOAD_MEMORY_LIMIT_MB must be at least 128")
         if self.max_pdf_pages <= 0:
             problems.append("PORTAL_MAX_PDF_PAGES must be positive")
+        if self.storage not in ("directory", "s3"):
+            problems.append(f"PORTAL_STORAGE must be directory or s3, got {self.storage!r}")
+        if self.storage == "s3" and not self.s3_bucket:
+            problems.append("PORTAL_STORAGE=s3 needs PORTAL_S3_BUCKET")
+        if self.s3_sse not in ("AES256", "aws:kms", "none"):
+            problems.append(f"PORTAL_S3_SSE must be AES256, aws:kms or none, got {self.s3_sse!r}")
+        if self.s3_sse_kms_key_id and self.s3_sse != "aws:kms":
+            problems.append("PORTAL_S3_SSE_KMS_KEY_ID needs PORTAL_S3_SSE=aws:kms")
+        if bool(self.s3_access_key_id) != bool(self.s3_secret_access_key):
+            problems.append("PORTAL_S3_ACCESS_KEY_ID and PORTAL_S3_SECRET_ACCESS_KEY go together")
+        if self.s3_endpoint_url and not re.match(r"https?://", self.s3_endpoint_url):
+            problems.append("PORTAL_S3_ENDPOINT_URL must be an http:// or https:// URL")
         if self.triage_referral_due_days <= 0:
             problems.append("PORTAL_TRIAGE_REFERRAL_DUE_DAYS must be positive")
         if self.triage_duplicate_ip_window_hours < 0:

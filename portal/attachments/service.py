@@ -22,7 +22,7 @@ from portal.attachments.crypto import KeyRing
 from portal.attachments.inspect import PdfReport, Rejection, inspect_pdf
 from portal.attachments.models import FILENAME_MAX, Attachment
 from portal.attachments.rotation import FileRef, RotationResult, rotate
-from portal.attachments.store import AttachmentStore
+from portal.attachments.store import STORE_DIR_NAME, AttachmentStore
 from portal.audit.log import record
 from portal.config import Settings
 from portal.contract.model import ATTACHMENT_KINDS
@@ -30,6 +30,7 @@ from portal.db import Database, utcnow
 from portal.i18n_core import N_
 from portal.requests.drafts import NotEditable
 from portal.requests.models import MlaRequest
+from portal.storage.factory import open_store
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,9 @@ def sanitize_filename(raw: str) -> str:
 
 
 def attachment_store(settings: Settings) -> AttachmentStore:
-    return AttachmentStore.for_data_dir(settings.data_dir, KeyRing.from_settings(settings))
+    """The attachment store of these settings (``PORTAL_STORAGE``): every caller builds its
+    store here."""
+    return AttachmentStore(open_store(settings, STORE_DIR_NAME), KeyRing.from_settings(settings))
 
 
 def limits(settings: Settings) -> tuple[int, int]:

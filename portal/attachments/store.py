@@ -1,28 +1,27 @@
-"""Encrypted attachment files on disk, outside the web root, at
-``<data_dir>/attachments/<2 hex>/<32 hex>`` (a random name, never the user's file name)."""
+"""Encrypted attachment files under random names (never the user's file name), kept in the
+storage backend the settings choose (:mod:`portal.storage`): in the directory backend at
+``<data_dir>/attachments/<2 hex>/<32 hex>``, in a bucket at
+``<PORTAL_S3_PREFIX>attachments/<2 hex>/<32 hex>``."""
 
-# Names are checked against their pattern and the resolved path must stay inside the store, so a
-# name taken from the database can never reach another file. Writes go to a temporary file in the
-# same directory, are fsynced and renamed into place (then the directory is fsynced): a crash
-# leaves the old file or the new one, never half of one. Directories are 0700, files 0600.
+# Names are checked against their pattern before they become a storage key, and the backend
+# checks the key again (the directory backend: the resolved path must stay inside the store), so
+# a name taken from the database can never reach another file. Every write is atomic (see the
+# backends): a crash leaves the old file or the new one, never half of one.
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from portal.attachments.crypto import KeyRing
+from portal.storage.base import BlobStore, StoreError
+from portal.storage.directory import DirectoryStore
 
 STORE_DIR_NAME = "attachments"
 _NAME = re.compile(r"[0-9a-f]{32}")
-
-
-class StoreError(Exception):
-    """A storage name is invalid or points outside the store."""
 
 
 class IntegrityError(Exception):
@@ -38,22 +37,23 @@ class StoredFile:
 
 
 class AttachmentStore:
-    def __init__(self, root: Path, keyring: KeyRing) -> None:
-        self.root = Path(root).resolve()
+    """Attachments encrypted with the key ring, in one storage backend."""
+
+    def __init__(self, blobs: BlobStore, keyring: KeyRing) -> None:
+        self.blobs = blobs
         self.keyring = keyring
 
     @classmethod
     def for_data_dir(cls, data_dir: Path, keyring: KeyRing) -> AttachmentStore:
-        return cls(Path(data_dir) / STORE_DIR_NAME, keyring)
+        """The directory backend under ``data_dir`` (tests and tools that name a directory)."""
+        return cls(DirectoryStore(Path(data_dir) / STORE_DIR_NAME), keyring)
 
-    def path_of(self, storage_name: str) -> Path:
-        """The file's path, after the name and containment checks."""
+    @staticmethod
+    def key_of(storage_name: str) -> str:
+        """The storage key of a name (``ab/ab...``), after the name check."""
         if not isinstance(storage_name, str) or not _NAME.fullmatch(storage_name):
             raise StoreError("invalid storage name")
-        path = (self.root / storage_name[:2] / storage_name).resolve()
-        if not path.is_relative_to(self.root) or path.parent.parent != self.root:
-            raise StoreError("storage name escapes the store")
-        return path
+        return f"{storage_name[:2]}/{storage_name}"
 
     @staticmethod
     def new_name() -> str:
@@ -78,54 +78,24 @@ class AttachmentStore:
 
     def delete(self, storage_name: str) -> bool:
         """Remove the file; False when it was already gone."""
-        path = self.path_of(storage_name)
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            return False
-        _fsync_dir(path.parent)
-        return True
+        return self.blobs.delete(self.key_of(storage_name))
 
     def exists(self, storage_name: str) -> bool:
-        return self.path_of(storage_name).is_file()
+        return self.blobs.exists(self.key_of(storage_name))
 
     def read_raw(self, storage_name: str) -> bytes:
-        return self.path_of(storage_name).read_bytes()
+        """The stored (encrypted) bytes; ``BlobNotFound``, a ``FileNotFoundError``, when none."""
+        return self.blobs.get(self.key_of(storage_name))
 
     def write_raw(self, storage_name: str, blob: bytes, *, replace: bool) -> None:
         """Write ``blob`` atomically; ``replace=False`` refuses to overwrite a file."""
-        path = self.path_of(storage_name)
-        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path.parent.mkdir(mode=0o700, exist_ok=True)
-        if not replace and path.exists():
-            raise StoreError("storage name already in use")
-        temp = path.parent / f".tmp-{secrets.token_hex(8)}"
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(blob)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if replace:
-                os.replace(temp, path)
-            else:
-                os.link(temp, path)  # fails if the name appeared meanwhile
-                temp.unlink()
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-        _fsync_dir(path.parent)
+        self.blobs.put(self.key_of(storage_name), blob, replace=replace)
 
     def names(self) -> list[str]:
         """Every stored name (for audits of orphans)."""
-        if not self.root.is_dir():
-            return []
-        return sorted(p.name for p in self.root.glob("??/*") if _NAME.fullmatch(p.name))
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        names = []
+        for key in self.blobs.list_keys():
+            directory, _, name = key.partition("/")
+            if _NAME.fullmatch(name) and directory == name[:2]:
+                names.append(name)
+        return sorted(names)

@@ -33,7 +33,6 @@ from portal.accounts.models import Authority, Role, User
 from portal.accounts.pending_input import PendingInput
 from portal.attachments.models import Attachment
 from portal.attachments.service import attachment_store
-from portal.attachments.store import StoreError
 from portal.audit.log import record
 from portal.config import Settings
 from portal.contract.model import Request
@@ -44,6 +43,7 @@ from portal.packages.building import bag_path
 from portal.packages.models import Package
 from portal.requests import drafts
 from portal.requests.models import MlaRequest
+from portal.storage.base import StoreError
 from portal.training.samples import Sample
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,10 @@ import pytest
 
 from portal.attachments.crypto import DecryptionError, KeyRing, UnknownKey, parse_header
 from portal.attachments.rotation import FileRef, rotate
-from portal.attachments.store import AttachmentStore, IntegrityError, StoreError
+from portal.attachments.store import AttachmentStore, IntegrityError
 from portal.config import ATTACHMENT_KEYS_FILE_NAME, ConfigError, Settings, parse_attachment_keys
+from portal.storage.base import StoreError
+from portal.storage.directory import DirectoryStore
 from tests.attachments.conftest import key_entry
 
 PLAIN = b"%PDF-1.7 a letter of request" * 100
@@ -127,11 +129,22 @@ def test_production_refuses_to_start_without_attachment_keys(tmp_path: Path) -> 
         _production(tmp_path, PORTAL_ATTACHMENT_KEYS="p1:???").validate()
 
 
+def _directory(store: AttachmentStore) -> DirectoryStore:
+    assert isinstance(store.blobs, DirectoryStore)
+    return store.blobs
+
+
+def path_of(store: AttachmentStore, name: str) -> Path:
+    """The file of a storage name in the directory backend (both checks applied)."""
+    return _directory(store).path_of(store.key_of(name))
+
+
 def test_store_writes_private_files_under_random_names(store: AttachmentStore) -> None:
     stored = store.put(PLAIN, **PLACE)
-    path = store.path_of(stored.storage_name)
+    path = path_of(store, stored.storage_name)
     assert path.parent.name == stored.storage_name[:2]
-    assert path.parent.parent == store.root
+    assert path.parent.parent == _directory(store).root
+    assert _directory(store).root.name == "attachments"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert PLAIN not in path.read_bytes()
@@ -148,24 +161,28 @@ def test_store_writes_private_files_under_random_names(store: AttachmentStore) -
                                   "00000000000000000000000000000000\n"])
 def test_path_containment(store: AttachmentStore, name: str) -> None:
     with pytest.raises(StoreError):
-        store.path_of(name)
+        path_of(store, name)
 
 
 def test_a_symlinked_directory_cannot_lead_outside(store: AttachmentStore,
                                                    tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
-    store.root.mkdir(parents=True)
-    os.symlink(outside, store.root / "ab")
+    root = _directory(store).root
+    root.mkdir(parents=True)
+    os.symlink(outside, root / "ab")
     with pytest.raises(StoreError):
-        store.path_of("ab" + "0" * 30)
+        path_of(store, "ab" + "0" * 30)
+    with pytest.raises(StoreError):
+        store.write_raw("ab" + "0" * 30, b"x", replace=False)
+    assert list(outside.iterdir()) == []
 
 
 def test_swapped_files_and_wrong_checksum_are_detected(store: AttachmentStore) -> None:
     first = store.put(b"first document", request_id="r", attachment_id="a1")
     second = store.put(b"second document", request_id="r", attachment_id="a2")
-    a = store.path_of(first.storage_name)
-    b = store.path_of(second.storage_name)
+    a = path_of(store, first.storage_name)
+    b = path_of(store, second.storage_name)
     data_a, data_b = a.read_bytes(), b.read_bytes()
     a.write_bytes(data_b)
     b.write_bytes(data_a)
