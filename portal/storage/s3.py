@@ -75,9 +75,11 @@ class S3Config:
 class S3Store:
     """The :class:`~portal.storage.base.BlobStore` of a bucket, shared by every web machine."""
 
-    def __init__(self, config: S3Config, client: Any, area: str = "") -> None:
+    def __init__(self, config: S3Config, client: Any, area: str = "", *,
+                 page_size: int = 1000) -> None:
         self.config = config
         self.client = client
+        self.page_size = page_size  # keys per listing request (S3 gives at most 1,000)
         self.prefix = config.key_prefix + (f"{check_key(area)}/" if area else "")
 
     def __repr__(self) -> str:
@@ -139,7 +141,8 @@ class S3Store:
         found = []
         try:
             pages = self.client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.config.bucket, Prefix=self.prefix)
+                Bucket=self.config.bucket, Prefix=self.prefix,
+                PaginationConfig={"PageSize": self.page_size})
             for page in pages:
                 for item in page.get("Contents", []):
                     key = str(item["Key"]).removeprefix(self.prefix)
