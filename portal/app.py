@@ -153,7 +153,7 @@ def _template_globals(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.web import main
-    from portal.web.accounts import admin, views
+    from portal.web.accounts import admin, jobs_views, views  # noqa: F401 - jobs_views: admin pages
     from portal.web.packages import views as package_views
     from portal.web.requests.blueprint import bp as requests_bp
     from portal.web.training import views as training_views
