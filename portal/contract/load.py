@@ -336,4 +336,7 @@ def load_request_json(text: str | bytes, locale: str = "en") -> LoadResult:
     except RecursionError:
         params = {"reason": "nested too deeply", "line": "1", "column": "1"}
         return LoadResult(request=None, errors=(_make([], M_NOT_JSON, params, locale),))
+    except ValueError:  # an integer of more digits than Python converts (4,300)
+        params = {"reason": "a number is too long", "line": "1", "column": "1"}
+        return LoadResult(request=None, errors=(_make([], M_NOT_JSON, params, locale),))
     return load_request(data, locale)

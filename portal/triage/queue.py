@@ -93,7 +93,10 @@ def decode_cursor(cursor: str) -> tuple[date, datetime, int] | None:
         at = datetime.fromisoformat(second)
         if at.tzinfo is None:
             return None
-        return date.fromisoformat(first), at, int(third)
+        request_id = int(third)
+        if not 0 <= request_id < 2**31:  # (an id the database cannot hold is no position)
+            return None
+        return date.fromisoformat(first), at, request_id
     except (ValueError, UnicodeDecodeError):
         return None
 

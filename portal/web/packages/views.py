@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, send_file, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -25,6 +25,7 @@ from portal.requests.models import MlaRequest
 from portal.translation import gettext as _
 from portal.web.access import require_user, roles
 from portal.web.context import client_ip, database, db, fail_transaction, settings
+from portal.web.query_args import int_arg
 
 bp = Blueprint("packages", __name__, url_prefix="/triage/packages")
 
@@ -35,8 +36,7 @@ def _package(public_id: str) -> tuple[MlaRequest, Package]:
                                  audit_view=False)
     except drafts.NotFound:
         abort(404)
-    version = request.args.get("version", type=int)
-    package = latest_package(db(), req, version)
+    package = latest_package(db(), req, int_arg("version"))
     if package is None or package.training:
         abort(404)
     return req, package
