@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -116,7 +116,17 @@ def check_totp(db: Session, settings: Settings, user: User, code: str, ip: str) 
         record(db, "login.failed", actor_id=user.id, actor=user.email, ip=ip,
                details={"step": "totp"})
         return Outcome.INVALID
-    user.totp_last_step = step
+    # one use per code: the step is taken only if no other sign-in took it (or a later one)
+    # first; the database decides between sign-ins racing with the same code (the second
+    # waits for the first's row lock, then finds the step taken)
+    taken = db.execute(update(User).where(User.id == user.id, User.totp_last_step < step)
+                       .values(totp_last_step=step).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        _attempt(db, ip, user.email, False)
+        record(db, "login.failed", actor_id=user.id, actor=user.email, ip=ip,
+               details={"step": "totp", "reason": "code already used"})
+        return Outcome.INVALID
+    set_committed_value(user, "totp_last_step", step)
     return Outcome.OK
 
 

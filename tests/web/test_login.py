@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import threading
 from datetime import timedelta
 
 from flask import Flask
@@ -102,6 +103,31 @@ def test_a_totp_code_cannot_be_used_twice(app: Flask, accounts: Accounts) -> Non
     response = code_step(second, code)
     assert response.status_code == 400
     assert not is_signed_in(second)
+
+
+def test_six_sign_ins_racing_with_one_fresh_code_let_one_in(app: Flask,
+                                                             accounts: Accounts) -> None:
+    """The same fresh code posted by six sessions at once: the database lets one use it."""
+    account = accounts.create(Role.TRIAGE)
+    assert account.totp_secret
+    clients = [app.test_client() for _ in range(6)]
+    for client in clients:
+        password_step(client, account.email, account.password)
+    code = totp.current_code(account.totp_secret)
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def post_code(client: FlaskClient) -> None:
+        start.wait()
+        statuses.append(code_step(client, code).status_code)
+
+    threads = [threading.Thread(target=post_code, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(statuses) == [302, 400, 400, 400, 400, 400]
+    assert sum(is_signed_in(client) for client in clients) == 1
 
 
 def test_lockout_after_the_set_number_of_failures(app: Flask, client: FlaskClient,
