@@ -2,11 +2,13 @@
 stdin, writes ``{"ok": true, "pages": N, "repaired": BOOL}`` or ``{"ok": false, "code": CODE,
 "params": {...}, "detail": TEXT}`` to stdout."""
 
-# Run by portal.attachments.inspect as `python -I <this file> MAX_PAGES MEMORY_MB CPU_S` with an
-# empty environment (no settings, no keys reach the process that parses hostile input). It imports
-# only the standard library and pypdf, and limits itself before reading the file: address space
-# (RLIMIT_AS), CPU seconds, no files written, no core dumps, no child processes. The parent adds a
-# wall-clock timeout and kills the process when it is exceeded.
+# Run by portal.attachments.inspect as `python -I <this file> MAX_PAGES MEMORY_MB CPU_S PARENT`
+# with an empty environment (no settings, no keys reach the process that parses hostile input).
+# It imports only the standard library and pypdf, and limits itself before reading the file:
+# address space (RLIMIT_AS), CPU seconds, no files written, no core dumps, no child processes.
+# The parent adds a wall-clock timeout and kills the process when it is exceeded. It also dies
+# with the thread of PARENT that started it (Linux's parent-death signal): a gunicorn worker
+# killed past its timeout, or any other way, leaves no checker running on as an orphan.
 #
 # What "parses fully" means (also for a file whose cross-reference table pypdf had to repair):
 # every object listed in the cross-reference data resolves, the page tree is a tree (no cycles,
@@ -20,11 +22,14 @@ stdin, writes ``{"ok": true, "pages": N, "repaired": BOOL}`` or ``{"ok": false, 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
 import json
 import logging
+import os
 import re
 import resource
+import signal
 import sys
 import warnings
 from typing import Any
@@ -359,8 +364,23 @@ def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
         resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
 
 
+#: prctl(2) option: the signal this process gets when the thread that started it ends.
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Be killed when the starting thread of process ``parent`` ends; exit at once if it
+    already has (this process was then given to another parent)."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the wall-clock limit stays
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(3)
+
+
 def main(argv: list[str]) -> int:
     max_pages, memory_mb, cpu_seconds = (int(arg) for arg in argv[1:4])
+    if len(argv) > 4:
+        die_with_parent(int(argv[4]))
     limit_resources(memory_mb, cpu_seconds)
     data = sys.stdin.buffer.read()
     verdict = analyse(data, max_pages)

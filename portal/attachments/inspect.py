@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import signal
 import subprocess
@@ -167,7 +168,7 @@ def _run_sandbox(data: bytes, *, max_pages: int, time_limit: float,
                  memory_mb: int) -> dict[str, Any] | Rejection:
     cpu_seconds = max(1, int(time_limit + 0.999))
     command = [sys.executable, "-I", str(SANDBOX_SCRIPT), str(max_pages), str(memory_mb),
-               str(cpu_seconds)]
+               str(cpu_seconds), str(os.getpid())]
     timeout = reject("timeout", f"no verdict within {time_limit} s",
                      seconds=max(1, round(time_limit)))
     with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -180,6 +181,11 @@ def _run_sandbox(data: bytes, *, max_pages: int, time_limit: float,
             process.communicate()
             log.warning("PDF check killed after %s s", time_limit)
             return timeout
+        except BaseException:
+            # The request was interrupted (the worker stopping, a signal, a failed write to a
+            # checker that died): the checker goes with it, before Popen's exit waits for it.
+            process.kill()
+            raise
     try:
         verdict = json.loads(out.decode("utf-8")) if out else None
     except (UnicodeDecodeError, json.JSONDecodeError):
