@@ -70,6 +70,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_blueprints(app)
     _template_globals(app)
     install_commit(app)   # last: its after-request function runs first
+    if settings.trusted_proxies:
+        from portal.web.proxies import TrustedProxies
+
+        # the client's address (rate limits, audit) from X-Forwarded-For of trusted proxies only
+        app.wsgi_app = TrustedProxies(app.wsgi_app, settings.trusted_proxies)  # type: ignore[method-assign]
     return app
 
 

@@ -238,7 +238,34 @@ class Settings:
             jobs_backoff_cap_seconds=_float(env, "PORTAL_JOBS_BACKOFF_CAP_SECONDS", 3600.0),
             jobs_keep_days=_int(env, "PORTAL_JOBS_KEEP_DAYS", 7),
             training_retention_days=_int(env, "PORTAL_TRAINING_RETENTION_DAYS", 30),
+            trusted_proxies=cls.parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES", "")),
         )
+
+    # Reverse proxies. (A dataclass field may follow methods: this setting is kept in one
+    # place, the field next to the parsing of its variable.)
+    #: ``PORTAL_TRUSTED_PROXIES``: the addresses or networks (CIDR) of the reverse proxies in
+    #: front of the portal, comma-separated. A request that connects from one of them comes
+    #: from the last address of its X-Forwarded-For that is not itself a trusted proxy (see
+    #: portal.web.proxies); any other request comes from its connecting address, whatever its
+    #: headers say. Empty (the default): no proxy, the connecting address is the client.
+    #: gunicorn.conf.py gives the same list to gunicorn's ``forwarded_allow_ips``.
+    trusted_proxies: tuple[str, ...] = ()
+
+    @staticmethod
+    def parse_trusted_proxies(raw: str) -> tuple[str, ...]:
+        """``PORTAL_TRUSTED_PROXIES`` as normalised networks (``10.0.0.5`` is ``10.0.0.5/32``)."""
+        import ipaddress
+
+        networks: list[str] = []
+        for item in (part.strip() for part in raw.split(",")):
+            if not item:
+                continue
+            try:
+                networks.append(str(ipaddress.ip_network(item, strict=False)))
+            except ValueError as exc:
+                raise ConfigError("PORTAL_TRUSTED_PROXIES must list IP addresses or networks "
+                                  f"(CIDR), comma-separated; got {item!r}") from exc
+        return tuple(networks)
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
