@@ -255,12 +255,17 @@ def server_env(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 class Gunicorn:
-    """The portal under ``gunicorn 'portal.app:create_app()'`` on a loopback port."""
+    """The portal under ``gunicorn 'portal.app:create_app()'`` on a loopback port.
+
+    With ``production_config`` the settings are those of ./gunicorn.conf.py alone (the bind
+    address, workers and threads given to it through its variables); otherwise options on
+    the command line override it."""
 
     def __init__(self, env: dict[str, str], *, workers: int, worker_class: str = "gthread",
                  threads: int = 4, port: int | None = None, log: Path | None = None,
-                 access_log: bool = False) -> None:
+                 access_log: bool = False, production_config: bool = False) -> None:
         self.env = env
+        self.production_config = production_config
         self.workers = workers
         self.worker_class = worker_class
         self.threads = threads
@@ -274,6 +279,9 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
+        if self.production_config:
+            return [sys.executable, "-m", "gunicorn", "--no-control-socket",
+                    "portal.app:create_app()"]
         cmd = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
                "--worker-class", self.worker_class, "--bind", f"127.0.0.1:{self.port}",
                "--timeout", "60", "--graceful-timeout", "5", "--backlog", "2048",
@@ -286,7 +294,11 @@ class Gunicorn:
 
     def start(self, wait: float = 60.0) -> None:
         handle = self.log.open("ab")
-        self.process = subprocess.Popen(self.command(), env=self.env, cwd=ROOT, stdout=handle,
+        env = self.env
+        if self.production_config:
+            env = {**env, "PORTAL_BIND": f"127.0.0.1:{self.port}",
+                   "PORTAL_WEB_WORKERS": str(self.workers), "PORTAL_WEB_THREADS": str(self.threads)}
+        self.process = subprocess.Popen(self.command(), env=env, cwd=ROOT, stdout=handle,
                                         stderr=subprocess.STDOUT, start_new_session=True)
         handle.close()
         deadline = time.monotonic() + wait

@@ -31,7 +31,8 @@ def _app() -> Flask:
 
 @click.group(cls=FlaskGroup, create_app=_app, add_default_commands=True)
 def main() -> None:
-    """MLA request intake portal."""
+    """MLA request intake portal. `portal run` is the development server; in production run
+    gunicorn from the project's directory, which reads ./gunicorn.conf.py (README.md)."""
 
 
 def _db() -> Database:
