@@ -3,7 +3,7 @@ started from the project's directory: ``gunicorn 'portal.app:create_app()'``.
 
 Variables: ``PORTAL_BIND`` (default ``127.0.0.1:8000``; several, comma-separated),
 ``PORTAL_WEB_WORKERS`` (default 2 x cores + 1, at most 8), ``PORTAL_WEB_THREADS`` (default 4),
-and the portal's own settings, read with ``Settings.from_env()`` as the app reads them: the
+``PORTAL_ACCESS_LOG`` (default ``-``, stdout), and the portal's own settings, read with ``Settings.from_env()`` as the app reads them: the
 upload limits size the timeouts, ``PORTAL_TRUSTED_PROXIES`` names the proxies gunicorn
 believes. A command-line option still overrides a value set here.
 """
@@ -72,9 +72,10 @@ limit_request_field_size = 8190
 # Empty: from no one (gunicorn's default would trust 127.0.0.1).
 forwarded_allow_ips = ",".join(_settings.trusted_proxies)
 
-# The access log gives the path without its query string (%(U)s, not %(r)s) and no Referer:
-# query strings and the previous page's address can carry tokens or search terms.
-accesslog = "-"
+# The access log (PORTAL_ACCESS_LOG: "-", the default, for stdout; a file; empty for none) gives
+# the path without its query string (%(U)s, not %(r)s) and no Referer: query strings and the
+# previous page's address can carry tokens or search terms.
+accesslog = os.environ.get("PORTAL_ACCESS_LOG", "-").strip() or None
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 proc_name = "portal"

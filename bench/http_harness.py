@@ -286,8 +286,8 @@ class Gunicorn:
                "--worker-class", self.worker_class, "--bind", f"127.0.0.1:{self.port}",
                "--timeout", "60", "--graceful-timeout", "5", "--backlog", "2048",
                "--no-control-socket"]
-        if self.worker_class == "gthread":
-            cmd += ["--threads", str(self.threads)]
+        # always stated: gunicorn.conf.py's threads would turn sync workers into gthread ones
+        cmd += ["--threads", str(self.threads if self.worker_class == "gthread" else 1)]
         if self.access_log:
             cmd += ["--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(s)s %(M)s"]
         return [*cmd, "portal.app:create_app()"]
@@ -298,6 +298,8 @@ class Gunicorn:
         if self.production_config:
             env = {**env, "PORTAL_BIND": f"127.0.0.1:{self.port}",
                    "PORTAL_WEB_WORKERS": str(self.workers), "PORTAL_WEB_THREADS": str(self.threads)}
+        elif not self.access_log:
+            env = {**env, "PORTAL_ACCESS_LOG": ""}  # no access log under load (the file's is on)
         self.process = subprocess.Popen(self.command(), env=env, cwd=ROOT, stdout=handle,
                                         stderr=subprocess.STDOUT, start_new_session=True)
         handle.close()

@@ -39,6 +39,22 @@ def test_gunicorn_loads_the_production_configuration(tmp_path: Path) -> None:
     assert config["post_worker_init"] == "<post_worker_init()>"  # the gc freeze is kept
 
 
+def test_the_harness_options_override_the_file(tmp_path: Path) -> None:
+    """bench/ and the reliability tests choose their own workers (and, through start()'s
+    PORTAL_ACCESS_LOG, no access log) over the file's."""
+    server = h.Gunicorn({}, workers=2, worker_class="sync")
+    command = server.command()
+    command.insert(command.index("portal.app:create_app()"), "--print-config")
+    out = subprocess.run(command, env=h.server_env("sqlite:///" + str(tmp_path / "portal.db"),
+                                                   tmp_path, PORTAL_ACCESS_LOG=""),
+                         cwd=h.ROOT, capture_output=True, text=True, timeout=120, check=True)
+    config = dict((name.strip(), value.strip()) for name, _sep, value in
+                  (line.partition("=") for line in out.stdout.splitlines()))
+    assert (config["worker_class"], config["threads"], config["workers"]) == ("sync", "1", "2")
+    assert config["accesslog"] == "None"
+    assert config["timeout"] == "60"
+
+
 def test_the_configuration_follows_the_portal_settings(tmp_path: Path) -> None:
     config = printed_config(tmp_path, PORTAL_MAX_REQUEST_MB="50",
                             PORTAL_UPLOAD_TIME_LIMIT_SECONDS="40",
