@@ -374,7 +374,7 @@ def die_with_parent(parent: int) -> None:
     with contextlib.suppress(OSError, AttributeError):  # not Linux: the wall-clock limit stays
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
-        os._exit(3)
+        sys.exit(3)
 
 
 def main(argv: list[str]) -> int:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
