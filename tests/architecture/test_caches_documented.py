@@ -21,8 +21,9 @@ def test_every_cache_is_in_the_architecture_page() -> None:
     for module in pkgutil.walk_packages(portal.__path__, "portal."):
         if ".migrations" not in module.name:
             importlib.import_module(module.name)
+    section = DOC.read_text(encoding="utf-8").split("\n## Caches\n", 1)[1].split("\n## ", 1)[0]
     rows = {found.group(1): found.group(2).strip() for found in re.finditer(
-        r"^\| `([^`]+)` \|[^|]*\|([^|]*)\|", DOC.read_text(encoding="utf-8"), re.M)}
+        r"^\| `([^`]+)` \|[^|]*\|([^|]*)\|", section, re.M)}
     named = {c.name: bound(c.max_bytes) for c in cache.all_caches()}
     assert named, "no cache found"
     assert rows == named
