@@ -40,7 +40,8 @@ def _forward(context: JobContext, _payload: dict[str, object]) -> None:
 
 
 def _forward_period(settings: Settings) -> float:
-    return settings.forward_poll_seconds
+    # (at most one pass a minute: each pass is a job row, kept PORTAL_JOBS_KEEP_DAYS)
+    return max(settings.forward_poll_seconds, 60.0)
 
 
 schedule.every(REPAIR, 600)
