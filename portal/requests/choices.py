@@ -69,6 +69,14 @@ def _countries(locale: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(items, key=lambda item: item[1]))
 
 
+@memoize("country_names", max_bytes=1024 * 1024,
+         why="the countries' names in each interface language, sorted (the queue's filter)")
+def country_names(locale: str, version: str) -> tuple[tuple[str, str], ...]:
+    """(code, name in ``locale``) of the reference data's countries (``version``: its
+    version, which the kept list follows), sorted by name."""
+    return _countries(locale)
+
+
 @memoize("language_names", max_bytes=1024 * 1024,
          why="the names of the narratives' languages in each interface language, sorted")
 def _languages(locale: str) -> tuple[tuple[str, str], ...]:

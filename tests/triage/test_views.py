@@ -293,3 +293,15 @@ def test_queue_filter_options_in_the_pages_language(client: FlaskClient, staff: 
         assert f'<option value="assigned">{assigned}</option>' in pages[lang]
         assert f'<option value="subscriber_info">{records}</option>' in pages[lang]
     assert pages["fr"] != pages["en"]
+
+
+@pytest.mark.parametrize(("lang", "germany"), [("en", "Germany (DE)"), ("es", "Alemania (DE)"),
+                                               ("ar", "ألمانيا (DE)")])
+def test_the_queues_country_filter_names_countries_in_the_pages_language(
+        client: FlaskClient, accounts: Accounts, lang: str, germany: str) -> None:
+    login(client, accounts.create(Role.TRIAGE))
+    page = client.get(f"/triage?lang={lang}&country=DE").text
+    select_box = page.split('id="f-country"')[1].split("</select>")[0]
+    assert f'<option value="DE" selected>{germany}</option>' in select_box
+    names = re.findall(r'<option value="[A-Z]{2}"[^>]*>([^<]+) \([A-Z]{2}\)</option>', select_box)
+    assert len(names) > 100 and names == sorted(names)

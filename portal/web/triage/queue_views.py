@@ -8,6 +8,7 @@ from portal.accounts.models import Role
 from portal.db import utcnow
 from portal.db_reads import read_together
 from portal.reference import load_reference
+from portal.requests.choices import country_names
 from portal.training.sandbox import not_sandbox
 from portal.triage import caseload, queue
 from portal.web.access import require_user, roles
@@ -34,8 +35,9 @@ def _filters() -> queue.Filters:
 
 
 def _country_options() -> list[tuple[str, str]]:
-    return [(c.code, f"{c.name} ({c.code})") for c in
-            sorted(load_reference().countries.values(), key=lambda c: c.name)]
+    """Every country, named in the page's language, with its code."""
+    names = country_names(current_locale_code(), load_reference().version)
+    return [(code, f"{name} ({code})") for code, name in names]
 
 
 @roles(Role.TRIAGE)
