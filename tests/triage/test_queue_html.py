@@ -90,7 +90,7 @@ def test_rows_are_translated_escaped_and_flagged(app: Flask) -> None:
     html = _render(app, [row], "fr")
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert '<bdi dir="ltr">MLA-&lt;1&gt;</bdi>' in html
-    assert '<bdi dir="ltr">D&amp;C</bdi>' in html
+    assert '<bdi dir="ltr">D&amp;C</bdi>, échéance le ' in html  # escaped, then translated
     assert "1 bloquant, 2 " in html and 'class="portal-overdue"' in html
     assert '<strong class="usa-tag portal-tag portal-tag--blocker">' in html
     assert day_name(date(2026, 3, 1), "fr") in html
@@ -99,9 +99,10 @@ def test_rows_are_translated_escaped_and_flagged(app: Flask) -> None:
 
 def test_rows_in_arabic_keep_references_left_to_right(app: Flask) -> None:
     html = _render(app, [_row(reference="MLA-2026-000123", referral_district="CAN",
-                              status="referred")], "ar")
+                              referral_due=date(2026, 2, 1), status="referred")], "ar")
     assert '<bdi dir="ltr">MLA-2026-000123</bdi>' in html
-    assert '<bdi dir="ltr">CAN</bdi>' in html
+    # the district and its due date joined as Arabic writes it (its comma, not ", ")
+    assert '<bdi dir="ltr">CAN</bdi>، الموعد النهائي ' in html
     assert "Not assigned" not in html  # translated
 
 

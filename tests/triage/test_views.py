@@ -305,3 +305,25 @@ def test_the_queues_country_filter_names_countries_in_the_pages_language(
     assert f'<option value="DE" selected>{germany}</option>' in select_box
     names = re.findall(r'<option value="[A-Z]{2}"[^>]*>([^<]+) \([A-Z]{2}\)</option>', select_box)
     assert len(names) > 100 and names == sorted(names)
+
+
+def test_a_referral_reads_as_one_sentence_in_each_language(
+        app: Flask, client: FlaskClient, accounts: Accounts, manager: Account,
+        settings_obj: Settings) -> None:
+    from portal.triage import operations as ops
+
+    submitter = accounts.create(Role.SUBMITTER, country="ES")
+    with session(app) as db:
+        req = make_submitted(db, settings_obj, user(db, submitter), content("ES"),
+                             status=Status.ASSIGNED)
+        ops.refer(db, settings_obj, user(db, manager), req, "CAN",
+                  date.today() + timedelta(days=30))
+        public_id = req.public_id
+    login(client, manager)
+    english = client.get(f"/triage/{public_id}?lang=en").text
+    assert re.search(r'<bdi dir="ltr">[^<]*CAN[^<]*</bdi>, due ', english)
+    assert re.search(r'<bdi dir="ltr">[^<]*CAN[^<]*</bdi> – referred .+, due ', english)
+    arabic = client.get(f"/triage/{public_id}?lang=ar").text
+    assert re.search(r'<bdi dir="ltr">[^<]*CAN[^<]*</bdi>، الموعد النهائي ', arabic)
+    assert re.search(r'</bdi> – أُحيل في .+، الموعد النهائي ', arabic)
+    assert ", due" not in arabic
