@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -42,18 +42,28 @@ def tasks() -> list[Every]:
     return sorted(_TASKS.values(), key=lambda task: task.kind)
 
 
+def _key(settings: Settings, kind: str) -> tuple[str, int]:
+    period = int(utcnow().timestamp() // _TASKS[kind].seconds(settings))
+    return f"{kind}@{period}", period
+
+
 def enqueue_due(engine: Engine, settings: Settings) -> None:
-    """The job of each task's current period (a no-op for one already enqueued)."""
+    """The job of each task's current period that is not enqueued yet (read first: an insert
+    that meets the key would still take an id from PostgreSQL's sequence at every poll)."""
+    wanted = {task.kind: _key(settings, task.kind) for task in tasks()}
     with transaction(engine) as db:
-        for task in tasks():
-            enqueue_period(db, settings, task.kind)
+        present = set(db.scalars(select(Job.key).where(
+            Job.key.in_([key for key, _period in wanted.values()]))))
+        for kind, (key, period) in wanted.items():
+            if key not in present:
+                enqueue(db, kind, {"period": period}, key=key, max_attempts=1)
 
 
 def enqueue_period(db: Session, settings: Settings, kind: str) -> None:
     """The job of this period of the task ``kind``, in ``db``'s transaction (at once, when a
     page wants it done soon; once per period however often it is asked)."""
-    period = int(utcnow().timestamp() // _TASKS[kind].seconds(settings))
-    enqueue(db, kind, {"period": period}, key=f"{kind}@{period}",
+    key, period = _key(settings, kind)
+    enqueue(db, kind, {"period": period}, key=key,
             max_attempts=1)  # (the next period's job is the retry)
 
 
