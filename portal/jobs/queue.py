@@ -80,6 +80,13 @@ def enqueue(db: Session, kind: str, payload: Mapping[str, Any] | None = None, *,
     db.execute(make(Job).values(**values).on_conflict_do_nothing(index_elements=[Job.key]))
 
 
+def waiting(db: Session, kind: str, payload: Mapping[str, Any]) -> bool:
+    """Whether a job of ``kind`` with this payload is waiting or running."""
+    return db.scalar(select(Job.id).where(
+        Job.kind == kind, Job.payload_json == json.dumps(dict(payload)),
+        Job.state.in_((JobState.WAITING.value, JobState.RUNNING.value))).limit(1)) is not None
+
+
 def new_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:80]
 

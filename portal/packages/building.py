@@ -168,14 +168,7 @@ def bag_path(settings: Settings, package: Package) -> Path:
     return settings.packages_path / package.bag_name
 
 
-def ensure_built(engine: Engine, settings: Settings, package: Package) -> Path:
-    """The package's bag, built now if it is still pending (for downloads)."""
+def built_bag(settings: Settings, package: Package) -> Path | None:
+    """The package's bag when it is complete on disk (None while it is built or lost)."""
     path = bag_path(settings, package)
-    if not (path / "tagmanifest-sha256.txt").is_file():
-        with transaction(engine) as db:
-            db.execute(update(Package).where(Package.id == package.id)
-                       .values(state=PackageState.PENDING.value))
-        build_package(engine, settings, package.id)
-        if not (path / "tagmanifest-sha256.txt").is_file():
-            raise BuildError(f"package {package.bag_name} is being built; try again shortly")
-    return path
+    return path if (path / "tagmanifest-sha256.txt").is_file() else None

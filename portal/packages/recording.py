@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.attachments.models import Attachment
 from portal.audit.log import record
 from portal.config import Settings
 from portal.db import utcnow
-from portal.jobs.queue import enqueue
+from portal.jobs.queue import enqueue, waiting
 from portal.packages.building import version_content
 from portal.packages.models import Handoff, HandoffState, Package, PackageState
 from portal.packages.status import sync_triage_handoff
@@ -33,6 +33,16 @@ BUILD = "package.build"
 def enqueue_build(db: Session, package_id: int) -> None:
     """The package's build, once, after ``db``'s transaction commits."""
     enqueue(db, BUILD, {"package_id": package_id}, key=f"{BUILD}:{package_id}")
+
+
+def build_again_soon(db: Session, package: Package) -> None:
+    """A bag missing on disk (its build still waiting, or the files lost): pending again, and
+    built by a worker (one waiting job, however often it is asked)."""
+    db.execute(update(Package).where(Package.id == package.id)
+               .values(state=PackageState.PENDING.value))
+    payload = {"package_id": package.id}
+    if not waiting(db, BUILD, payload):
+        enqueue(db, BUILD, payload)
 
 
 def record_package(db: Session, settings: Settings, request: MlaRequest,

@@ -486,3 +486,27 @@ def test_submitting_through_the_pages_builds_the_package_with_the_justifications
     assert all(f["title"] and "{" not in f["title"] for f in findings)
     text = "".join(p.extract_text() for p in PdfReader(bag / "data/request.pdf").pages)
     assert "true threat" in text
+
+
+def test_a_download_of_a_bag_not_built_yet_asks_a_worker_and_says_so(
+        env: Env, accounts: Accounts) -> None:
+    """The download never builds in the request: the page says the package is being prepared
+    (in the user's language, with Retry-After), a worker builds it, the next try gets it."""
+    public_id, reference = env.submitted(work=False)  # no worker has run yet
+    client = env.app.test_client()
+    login(client, accounts.create(Role.TRIAGE, locale="es"))
+    for path in ("download.zip", "reading-copy.pdf"):
+        response = client.get(f"/triage/packages/{public_id}/{path}")
+        assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+        assert "se está preparando" in response.text
+    assert not _bag(env, reference).exists()
+    summary = worker.drain(env.database.engine, env.settings)
+    # the submission's job was still waiting: the two asks added none
+    assert summary.kinds.get("package.build") == 1 and summary.failed == 0
+    assert _package(env, reference).state == PackageState.BUILT.value  # found it built
+    assert client.get(f"/triage/packages/{public_id}/download.zip").status_code == 200
+    shutil.rmtree(_bag(env, reference))  # files lost: built again by a worker
+    assert client.get(f"/triage/packages/{public_id}/download.zip").status_code == 503
+    assert _package(env, reference).state == PackageState.PENDING.value
+    worker.drain(env.database.engine, env.settings)
+    assert client.get(f"/triage/packages/{public_id}/download.zip").status_code == 200

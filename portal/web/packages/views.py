@@ -7,24 +7,24 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.audit.log import record
 from portal.packages.archive import write_zip
-from portal.packages.bag import BuildError
-from portal.packages.building import ensure_built
+from portal.packages.building import built_bag
 from portal.packages.disk import TEMP_DIR_NAME
 from portal.packages.models import Package
 from portal.packages.payload import READING_COPY
+from portal.packages.recording import build_again_soon
 from portal.packages.status import NotRetryable, latest_package, retry
 from portal.requests import drafts
 from portal.requests.models import MlaRequest
 from portal.translation import gettext as _
 from portal.web.access import require_user, roles
-from portal.web.context import client_ip, database, db, fail_transaction, settings
+from portal.web.context import client_ip, db, fail_transaction, settings
 from portal.web.query_args import int_arg
 
 bp = Blueprint("packages", __name__, url_prefix="/triage/packages")
@@ -42,11 +42,25 @@ def _package(public_id: str) -> tuple[MlaRequest, Package]:
     return req, package
 
 
-def _built(package: Package) -> str:
-    try:
-        return str(ensure_built(database().engine, settings(), package))
-    except BuildError:
-        abort(503)
+class _BeingBuilt(Exception):
+    """The bag is not on disk yet: a worker builds it."""
+
+
+def _built(package: Package) -> Path:
+    path = built_bag(settings(), package)
+    if path is None:
+        build_again_soon(db(), package)
+        raise _BeingBuilt
+    return path
+
+
+@bp.errorhandler(_BeingBuilt)
+def _being_built(_error: _BeingBuilt) -> tuple[str, int, dict[str, str]]:
+    page = render_template(
+        "error.html", code=503, title=_("This package is being prepared"),
+        message=_("Its files are being built by the portal's background worker. Try again in "
+                  "a minute."))
+    return page, 503, {"Retry-After": "60"}
 
 
 def _audit(action: str, req: MlaRequest, package: Package) -> None:
@@ -62,7 +76,7 @@ def _audit(action: str, req: MlaRequest, package: Package) -> None:
 @roles(Role.TRIAGE)
 def download(public_id: str) -> Response:
     req, package = _package(public_id)
-    bag = Path(_built(package))
+    bag = _built(package)
     temp_dir = settings().packages_path / TEMP_DIR_NAME
     temp_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     archive = tempfile.TemporaryFile(dir=temp_dir)  # noqa: SIM115 - unlinked; send_file closes it
@@ -77,7 +91,7 @@ def download(public_id: str) -> Response:
 @roles(Role.TRIAGE)
 def reading_copy(public_id: str) -> Response:
     req, package = _package(public_id)
-    path = Path(_built(package)) / READING_COPY
+    path = _built(package) / READING_COPY
     _audit("package.reading_copy_downloaded", req, package)
     return send_file(path.open("rb"), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{package.bag_name}-reading-copy.pdf", max_age=0)
