@@ -91,6 +91,7 @@ def run(engine: Engine, settings: Settings, stop: threading.Event, *,
 
 
 def install_signal_handlers(stop: threading.Event) -> None:
+    """SIGTERM and SIGINT set ``stop``: the work under way is finished first."""
     def _stop(_signum: int, _frame: FrameType | None) -> None:
         stop.set()
 

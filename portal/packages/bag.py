@@ -29,7 +29,7 @@ from pathlib import Path
 
 import bagit  # type: ignore[import-untyped]
 
-from portal.packages.disk import fsync_dir, fsync_tree, new_temp_dir, sha256_file, write_new
+from portal.packages.disk import fsync_tree, new_temp_dir, sha256_file, write_new
 from portal.packages.payload import (
     TRAINING_MARK,
     attachment_payload_name,
@@ -41,6 +41,7 @@ from portal.packages.payload import (
     write_reading_copy,
 )
 from portal.packages.source import BagSource
+from portal.storage.directory import fsync_dir
 
 BAGIT_VERSION = "1.0"
 ALGORITHM = "sha256"

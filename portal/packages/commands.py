@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.config import Settings
 from portal.db import Database
+from portal.jobs.worker import install_signal_handlers
 from portal.packages import forwarder
 from portal.packages.bag import BuildError, build_bag
 from portal.packages.building import load_source
@@ -141,7 +142,7 @@ def forward_command(once: bool) -> None:
     settings = _settings()
     stop = threading.Event()
     if not once:
-        forwarder.install_signal_handlers(stop)
+        install_signal_handlers(stop)  # the hand-off under way is finished, then it stops
     target = target_for(settings)
     click.echo(f"forwarding to {target.describe()}")
     summary = forwarder.run(_db().engine, settings, once=once, stop=stop, target=target)

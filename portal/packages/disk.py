@@ -8,6 +8,8 @@ import os
 import secrets
 from pathlib import Path
 
+from portal.storage.directory import fsync_dir
+
 #: The directory under a packages (or output) folder where bags are assembled.
 TEMP_DIR_NAME = ".tmp"
 
@@ -31,13 +33,6 @@ def fsync_tree(root: Path) -> None:
                 os.close(fd)
         fsync_dir(Path(directory))
 
-
-def fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def sha256_file(path: Path) -> str:

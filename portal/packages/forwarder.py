@@ -4,11 +4,9 @@ duplicating one (claims in :mod:`.claims`, targets in :mod:`.targets`)."""
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from types import FrameType
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -116,10 +114,3 @@ def _next_wait(engine: Engine, settings: Settings) -> float:
         wait = min(wait, max((due - utcnow()).total_seconds(), 0.01))
     return wait
 
-
-def install_signal_handlers(stop: threading.Event) -> None:
-    """SIGTERM and SIGINT finish the hand-off under way, then stop."""
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)

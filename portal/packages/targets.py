@@ -33,7 +33,8 @@ from urllib.parse import urlsplit
 from portal.config import Settings
 from portal.packages.archive import write_zip
 from portal.packages.claims import Claim, DeliveryError
-from portal.packages.disk import TEMP_DIR_NAME, fsync_dir, fsync_tree, sha256_file
+from portal.packages.disk import TEMP_DIR_NAME, fsync_tree, sha256_file
+from portal.storage.directory import fsync_dir
 
 #: HTTP statuses worth retrying; other 4xx fail the hand-off at once.
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429})

@@ -25,7 +25,7 @@ def _failed_job(app: Flask) -> int:
     database = app.extensions["portal.db"]
     with database.session() as db:
         queue.enqueue(db, "test.page.fail", max_attempts=1)
-        queue.enqueue(db, "mail.deliver", run_after=None)
+        queue.enqueue(db, "mail.deliver")
     run_jobs(app)
     with database.session() as db:
         job_id = db.scalar(select(Job.id).where(Job.kind == "test.page.fail"))
