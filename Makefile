@@ -73,7 +73,7 @@ run: install
 	$(VENV)/bin/portal demo
 	@echo ""
 	@echo "Serving on http://127.0.0.1:5000 with one background worker (Ctrl-C stops both)"
-	$(VENV)/bin/portal worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/portal worker --threads 2 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/portal run --host 127.0.0.1 --port 5000
 
 lint: $(VENV)/.installed-test

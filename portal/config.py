@@ -95,6 +95,8 @@ class Settings:
     upload_time_limit_seconds: int = 20
     upload_memory_limit_mb: int = 512
     max_pdf_pages: int = 2000
+    #: Uploads of one user waiting for their check at once (more are refused until one ends).
+    max_checks_in_flight: int = 3
     # Where attachment files are kept (portal.storage): ``directory`` (``<data_dir>``) or ``s3``
     storage: str = "directory"
     s3_bucket: str = ""
@@ -209,6 +211,7 @@ class Settings:
             upload_time_limit_seconds=_int(env, "PORTAL_UPLOAD_TIME_LIMIT_SECONDS", 20),
             upload_memory_limit_mb=_int(env, "PORTAL_UPLOAD_MEMORY_LIMIT_MB", 512),
             max_pdf_pages=_int(env, "PORTAL_MAX_PDF_PAGES", 2000),
+            max_checks_in_flight=_int(env, "PORTAL_MAX_CHECKS_IN_FLIGHT", 3),
             storage=env.get("PORTAL_STORAGE", "").strip() or "directory",
             s3_bucket=env.get("PORTAL_S3_BUCKET", "").strip(),
             s3_prefix=env.get("PORTAL_S3_PREFIX", "").strip(),
@@ -309,6 +312,8 @@ class Settings:
             problems.append("PORTAL_UPLOAD_MEMORY_LIMIT_MB must be at least 128")
         if self.max_pdf_pages <= 0:
             problems.append("PORTAL_MAX_PDF_PAGES must be positive")
+        if self.max_checks_in_flight <= 0:
+            problems.append("PORTAL_MAX_CHECKS_IN_FLIGHT must be positive")
         if self.storage not in ("directory", "s3"):
             problems.append(f"PORTAL_STORAGE must be directory or s3, got {self.storage!r}")
         if self.storage == "s3" and not self.s3_bucket:

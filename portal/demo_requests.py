@@ -68,7 +68,7 @@ def _submitted(db: Session, settings: Settings, case: DemoCase) -> MlaRequest:
     for entry in listed:
         added = attachments.add_attachment(
             db, settings, user, request, entry["filename"], entry["document_kind"],
-            _pdf(entry["filename"]), language=entry.get("language", "en"))
+            _pdf(entry["filename"]), language=entry.get("language", "en"), check_now=True)
         if isinstance(added, Rejection):
             raise ValueError(f"{case.sample}: {added.code}")
     listed_files = tuple(

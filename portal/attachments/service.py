@@ -11,26 +11,29 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
-from typing import Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User, new_public_id
-from portal.attachments.crypto import KeyRing
-from portal.attachments.inspect import PdfReport, Rejection, inspect_pdf
-from portal.attachments.models import FILENAME_MAX, Attachment
+from portal.attachments.checking import (
+    apply_verdict,
+    checks_in_flight,
+    inspect_upload,
+    queue_check,
+)
+from portal.attachments.file_actions import on_commit, on_rollback
+from portal.attachments.inspect import Rejection, check_bytes
+from portal.attachments.models import FILENAME_MAX, Attachment, CheckState
 from portal.attachments.rotation import FileRef, RotationResult, rotate
-from portal.attachments.store import STORE_DIR_NAME, AttachmentStore
+from portal.attachments.store import AttachmentStore, attachment_store
 from portal.audit.log import record
 from portal.config import Settings
 from portal.contract.model import ATTACHMENT_KINDS
 from portal.db import Database, utcnow
 from portal.i18n_core import N_
 from portal.requests.drafts import NotEditable
-from portal.requests.models import MlaRequest
-from portal.storage.factory import open_store
+from portal.requests.models import EDITABLE, MlaRequest
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +46,11 @@ SERVICE_MESSAGES = {
     "request_too_large": N_("The attachments of a request may not exceed %(max)d MB together. "
                             "Remove an attachment or reduce the size of this file."),
     "document_kind": N_("Choose the type of document."),
+    "too_many_checks": N_("%(max)d of your documents are still being checked. Wait until "
+                          "their checks end, then attach this one again."),
 }
 
-_PENDING_KEY = "portal.attachments.pending"
+EDITABLE_VALUES = frozenset(status.value for status in EDITABLE)
 _BIDI_AND_INVISIBLE_KEEP = {"\u200c", "\u200d"}  # ZWNJ, ZWJ: needed by Persian, Indic scripts
 _FORBIDDEN_IN_NAMES = re.compile(r'[<>:"/\\|?*]')
 
@@ -81,29 +86,29 @@ def sanitize_filename(raw: str) -> str:
     return stem[: FILENAME_MAX - 4].rstrip(" .") + ".pdf"
 
 
-def attachment_store(settings: Settings) -> AttachmentStore:
-    """The attachment store of these settings (``PORTAL_STORAGE``): every caller builds its
-    store here."""
-    return AttachmentStore(open_store(settings, STORE_DIR_NAME), KeyRing.from_settings(settings))
-
-
 def limits(settings: Settings) -> tuple[int, int]:
     """(per file, per request) in bytes."""
     return settings.max_file_mb * MB, settings.max_request_mb * MB
 
 
 def used_bytes(db: Session, request: MlaRequest) -> int:
+    """Bytes of the working copy's files (those being checked count; refused ones do not)."""
     total = db.scalar(select(func.coalesce(func.sum(Attachment.size), 0))
                       .where(Attachment.request_id == request.id,
-                             Attachment.removed_at.is_(None)))
+                             Attachment.removed_at.is_(None),
+                             Attachment.check_state != CheckState.REFUSED.value))
     return int(total or 0)
 
 
-def list_attachments(db: Session, request: MlaRequest) -> list[Attachment]:
-    return list(db.scalars(select(Attachment)
-                           .where(Attachment.request_id == request.id,
-                                  Attachment.removed_at.is_(None))
-                           .order_by(Attachment.uploaded_at, Attachment.id)))
+def list_attachments(db: Session, request: MlaRequest, *,
+                     accepted_only: bool = False) -> list[Attachment]:
+    """The working copy's files (``accepted_only``: those that passed their check, the only
+    ones that are part of the request)."""
+    query = select(Attachment).where(Attachment.request_id == request.id,
+                                     Attachment.removed_at.is_(None))
+    if accepted_only:
+        query = query.where(Attachment.check_state == CheckState.ACCEPTED.value)
+    return list(db.scalars(query.order_by(Attachment.uploaded_at, Attachment.id)))
 
 
 def get_attachment(db: Session, request: MlaRequest, public_id: str, *,
@@ -120,57 +125,78 @@ def get_attachment(db: Session, request: MlaRequest, public_id: str, *,
 
 def add_attachment(db: Session, settings: Settings, user: User, request: MlaRequest,
                    filename: str, document_kind: str, data: bytes, *, language: str = "",
-                   ip: str = "", store: AttachmentStore | None = None
-                   ) -> Attachment | Rejection:
-    """Check, encrypt and store one PDF. Raises :class:`NotEditable` when the request is not
-    editable; returns a :class:`Rejection` (audited as ``attachment.rejected``) when the file
-    is refused."""
+                   ip: str = "", store: AttachmentStore | None = None,
+                   check_now: bool = False) -> Attachment | Rejection:
+    """Encrypt and store one PDF, to be checked by a worker (``check_now``: here, for the
+    command line and demo data). Raises :class:`NotEditable` when the request is not editable;
+    returns a :class:`Rejection` (audited as ``attachment.rejected``) when the file is refused
+    at once: its size, the user's checks in flight, or bytes that are not a PDF at all."""
     if not request.editable:
         raise NotEditable(request.status)
     if document_kind not in ATTACHMENT_KINDS:
         return _reject("document_kind")
     max_file, max_request = limits(settings)
     display_name = sanitize_filename(filename)
-    outcome: PdfReport | Rejection
+    rejection: Rejection | None = None
     if len(data) > max_file:
-        outcome = _reject("file_too_large", max=settings.max_file_mb)
+        rejection = _reject("file_too_large", max=settings.max_file_mb)
     elif used_bytes(db, request) + len(data) > max_request:
-        outcome = _reject("request_too_large", max=settings.max_request_mb)
+        rejection = _reject("request_too_large", max=settings.max_request_mb)
+    elif not check_now and checks_in_flight(db, user) >= settings.max_checks_in_flight:
+        rejection = _reject("too_many_checks", max=settings.max_checks_in_flight)
     else:
-        outcome = inspect_pdf(data, max_pages=settings.max_pdf_pages,
-                              time_limit=settings.upload_time_limit_seconds,
-                              memory_mb=settings.upload_memory_limit_mb)
-    if isinstance(outcome, Rejection):
-        _audit_rejection(db, user, request, display_name, data, outcome, ip)
-        return outcome
+        rejection = check_bytes(data)
+    if rejection is not None:
+        _audit_rejection(db, user, request, display_name, data, rejection, ip)
+        return rejection
     store = store or attachment_store(settings)
     public_id = new_public_id()
     stored = store.put(data, request_id=request.public_id, attachment_id=public_id)
-    _on_rollback(db, lambda: store.delete(stored.storage_name))
+    on_rollback(db, lambda: store.delete(stored.storage_name))
     # Serialize concurrent uploads to one request: a row lock on PostgreSQL; on SQLite the
     # insert below takes the database write lock before the total is summed.
-    db.execute(select(MlaRequest.id).where(MlaRequest.id == request.id).with_for_update())
+    status = db.scalar(select(MlaRequest.status).where(MlaRequest.id == request.id)
+                       .with_for_update())
+    if status not in EDITABLE_VALUES:
+        raise NotEditable(str(status))
     attachment = Attachment(public_id=public_id, request_id=request.id, filename=display_name,
                             document_kind=document_kind, language=language.strip()[:35],
-                            sha256=stored.sha256, size=stored.size,
-                            pages=outcome.pages, pdf_repaired=outcome.repaired,
+                            sha256=stored.sha256, size=stored.size, pages=0,
+                            check_state=CheckState.CHECKING.value,
                             storage_name=stored.storage_name, key_id=stored.key_id,
                             uploaded_by_id=user.id, uploaded_at=utcnow())
     db.add(attachment)
     db.flush()
     if used_bytes(db, request) > max_request:
+        rejection = _reject("request_too_large", max=settings.max_request_mb)
+    elif not check_now and checks_in_flight(db, user) > settings.max_checks_in_flight:
+        rejection = _reject("too_many_checks", max=settings.max_checks_in_flight)
+    if rejection is not None:
         db.delete(attachment)
         db.flush()
         store.delete(stored.storage_name)
-        rejection = _reject("request_too_large", max=settings.max_request_mb)
         _audit_rejection(db, user, request, display_name, data, rejection, ip)
         return rejection
     record(db, "attachment.added", actor_id=user.id, actor=user.email, ip=ip,
            object_type="attachment", object_id=public_id,
            details={"request": request.public_id, "filename": display_name,
-                    "kind": document_kind, "sha256": stored.sha256, "size": stored.size,
-                    "pages": outcome.pages, "repaired": outcome.repaired})
+                    "kind": document_kind, "sha256": stored.sha256, "size": stored.size})
+    if check_now:
+        apply_verdict(db, store, attachment, inspect_upload(settings, data))
+    else:
+        queue_check(db, attachment)
     return attachment
+
+
+def pending_checks(db: Session, request: MlaRequest) -> tuple[int, int]:
+    """(being checked, refused) attachments of the working copy: both stop a submission."""
+    rows = db.execute(select(Attachment.check_state, func.count(Attachment.id))
+                      .where(Attachment.request_id == request.id,
+                             Attachment.removed_at.is_(None),
+                             Attachment.check_state != CheckState.ACCEPTED.value)
+                      .group_by(Attachment.check_state)).all()
+    counts = {state: int(count) for state, count in rows}
+    return counts.get(CheckState.CHECKING.value, 0), counts.get(CheckState.REFUSED.value, 0)
 
 
 def remove_attachment(db: Session, settings: Settings, user: User, request: MlaRequest,
@@ -190,7 +216,7 @@ def remove_attachment(db: Session, settings: Settings, user: User, request: MlaR
         store = store or attachment_store(settings)
         name = attachment.storage_name
         db.delete(attachment)
-        _on_commit(db, lambda: store.delete(name))
+        on_commit(db, lambda: store.delete(name))
     db.flush()
     record(db, "attachment.removed", actor_id=user.id, actor=user.email, ip=ip,
            object_type="attachment", object_id=public_id,
@@ -201,9 +227,11 @@ def remove_attachment(db: Session, settings: Settings, user: User, request: MlaR
 def open_attachment(db: Session, settings: Settings, user: User, request: MlaRequest,
                     public_id: str, *, ip: str = "", include_removed: bool = False,
                     store: AttachmentStore | None = None) -> bytes:
-    """The decrypted, verified PDF. Raises :class:`AttachmentNotFound`, or
+    """The decrypted, verified PDF of an accepted file. Raises :class:`AttachmentNotFound`, or
     ``DecryptionError``/``IntegrityError`` when the stored file was tampered with."""
     attachment = get_attachment(db, request, public_id, include_removed=include_removed)
+    if attachment.check_state != CheckState.ACCEPTED.value:
+        raise AttachmentNotFound(public_id)  # (a file not checked yet, or refused, is never read)
     store = store or attachment_store(settings)
     data = store.get(attachment.storage_name, request_id=request.public_id,
                      attachment_id=attachment.public_id, sha256=attachment.sha256)
@@ -256,39 +284,3 @@ def _audit_rejection(db: Session, user: User, request: MlaRequest, filename: str
            object_type="request", object_id=request.public_id,
            details={"filename": filename, "reason": rejection.code, "size": len(data),
                     "sha256": hashlib.sha256(data).hexdigest()})
-
-
-# --- file actions tied to the outcome of the caller's transaction ------------------------------
-
-def _pending(db: Session) -> dict[str, list[Callable[[], Any]]]:
-    pending: dict[str, list[Callable[[], Any]]] | None = db.info.get(_PENDING_KEY)
-    if pending is None:
-        pending = {"commit": [], "rollback": []}
-        db.info[_PENDING_KEY] = pending
-        event.listen(db, "after_commit", _run_pending("commit"))
-        event.listen(db, "after_rollback", _run_pending("rollback"))
-    return pending
-
-
-def _run_pending(outcome: str) -> Callable[[Session], None]:
-    def run(session: Session) -> None:
-        pending = session.info.get(_PENDING_KEY)
-        if not pending:
-            return
-        actions = list(pending[outcome])
-        pending["commit"].clear()
-        pending["rollback"].clear()
-        for action in actions:
-            try:
-                action()
-            except Exception:  # a leftover file is logged, never an error for the user
-                log.exception("attachment file action after %s failed", outcome)
-    return run
-
-
-def _on_commit(db: Session, action: Callable[[], Any]) -> None:
-    _pending(db)["commit"].append(action)
-
-
-def _on_rollback(db: Session, action: Callable[[], Any]) -> None:
-    _pending(db)["rollback"].append(action)

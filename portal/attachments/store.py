@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portal.attachments.crypto import KeyRing
+from portal.config import Settings
 from portal.storage.base import BlobStore, StoreError
 from portal.storage.directory import DirectoryStore
+from portal.storage.factory import open_store
 
 STORE_DIR_NAME = "attachments"
 _NAME = re.compile(r"[0-9a-f]{32}")
@@ -99,3 +101,9 @@ class AttachmentStore:
             if _NAME.fullmatch(name) and directory == name[:2]:
                 names.append(name)
         return sorted(names)
+
+
+def attachment_store(settings: Settings) -> AttachmentStore:
+    """The attachment store of these settings (``PORTAL_STORAGE``): every caller builds its
+    store here."""
+    return AttachmentStore(open_store(settings, STORE_DIR_NAME), KeyRing.from_settings(settings))

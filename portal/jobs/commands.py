@@ -26,20 +26,38 @@ def _settings() -> Settings:
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run the jobs due now, then exit.")
+@click.option("--threads", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="Jobs run at once by this process (a slow PDF check does not hold up the "
+                   "e-mail and the package builds).")
 @with_appcontext
-def worker_command(once: bool) -> None:
-    """Run background jobs (package builds, e-mail, hand-offs, scheduled tasks) until stopped
-    (SIGTERM/SIGINT: the job running is finished first); several workers may run at once."""
+def worker_command(once: bool, threads: int) -> None:
+    """Run background jobs (PDF checks, package builds, e-mail, hand-offs, scheduled tasks)
+    until stopped (SIGTERM/SIGINT: the jobs running are finished first); several workers may
+    run at once."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     engine, settings = _db().engine, _settings()
     if once:
         summary = worker.drain(engine, settings)
-    else:
-        stop = threading.Event()
-        worker.install_signal_handlers(stop)
-        click.echo("worker running (Ctrl-C to stop)")
-        summary = worker.run(engine, settings, stop)
-    click.echo(f"{summary.done} done, {summary.retrying} to retry, {summary.failed} failed")
+        click.echo(f"{summary.done} done, {summary.retrying} to retry, {summary.failed} failed")
+        return
+    stop = threading.Event()
+    worker.install_signal_handlers(stop)
+    click.echo(f"worker running with {threads} thread(s) (Ctrl-C to stop)")
+    summaries: list[worker.Summary] = []
+
+    def loop() -> None:
+        summaries.append(worker.run(engine, settings, stop))
+
+    loops = [threading.Thread(target=loop, name=f"worker-{n}") for n in range(threads)]
+    for thread in loops:
+        thread.start()
+    while any(thread.is_alive() for thread in loops):
+        for thread in loops:
+            thread.join(0.5)  # (short joins: the main thread takes the signals)
+    done = sum(s.done for s in summaries)
+    retrying = sum(s.retrying for s in summaries)
+    failed = sum(s.failed for s in summaries)
+    click.echo(f"{done} done, {retrying} to retry, {failed} failed")
 
 
 @click.group("jobs")

@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import Authority, User
 from portal.attachments.models import Attachment
-from portal.attachments.service import attachment_store
-from portal.attachments.store import AttachmentStore
+from portal.attachments.store import AttachmentStore, attachment_store
 from portal.config import Settings
 from portal.contract.model import Request
 from portal.db import transaction, utcnow

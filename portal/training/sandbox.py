@@ -32,7 +32,7 @@ from portal import models as _all_models  # noqa: F401 - every table in Base.met
 from portal.accounts.models import Authority, Role, User
 from portal.accounts.pending_input import PendingInput
 from portal.attachments.models import Attachment
-from portal.attachments.service import attachment_store
+from portal.attachments.store import attachment_store
 from portal.audit.log import record
 from portal.config import Settings
 from portal.contract.model import Request

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal import cache
 from portal.accounts.models import Authority, User
-from portal.attachments.models import Attachment
+from portal.attachments.models import Attachment, CheckState
 from portal.config import Settings
 from portal.db_reads import Read, one
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion
@@ -185,11 +185,13 @@ _REFERRALS = (select(Referral.district, Referral.referred_at, Referral.due_date,
                      Referral.closed_at)
               .where(Referral.request_id == bindparam("request_id"))
               .order_by(Referral.referred_at, Referral.id))
-#: Every document attached to any version, removed ones included.
+#: Every document attached to any version, removed ones included (not those being checked or
+#: refused: they are part of no version).
 _ATTACHMENTS = (select(Attachment.public_id, Attachment.filename, Attachment.document_kind,
                        Attachment.pages, Attachment.size, Attachment.sha256,
                        Attachment.removed_at)
-                .where(Attachment.request_id == bindparam("request_id"))
+                .where(Attachment.request_id == bindparam("request_id"),
+                       Attachment.check_state == CheckState.ACCEPTED.value)
                 .order_by(Attachment.uploaded_at, Attachment.id))
 
 

@@ -13,14 +13,18 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role, User
 from portal.attachments import service
+from portal.attachments.checking import refusal_message
 from portal.attachments.commands import attachments_group
 from portal.attachments.crypto import KeyRing, parse_header
-from portal.attachments.inspect import Rejection
+from portal.attachments.inspect import MESSAGES, Rejection
 from portal.attachments.models import Attachment
 from portal.attachments.service import AttachmentNotFound, sanitize_filename
+from portal.attachments.store import attachment_store
 from portal.audit.log import verify_chain
 from portal.audit.models import AuditEvent
 from portal.db import utcnow
+from portal.jobs import worker
+from portal.jobs.models import Job
 from portal.requests import drafts
 from portal.requests.drafts import NotEditable
 from portal.requests.models import MlaRequest, Status
@@ -39,11 +43,29 @@ def opened(draft: Draft) -> Iterator[tuple[Session, User, MlaRequest]]:
 
 
 def add(draft: Draft, data: bytes, *, name: str = "letter.pdf", kind: str = "request_letter",
-        **overrides: int) -> Attachment | Rejection:
+        checked: bool = True, **overrides: int) -> Attachment | Rejection:
+    """Upload ``data``; with ``checked``, the worker's check runs too (the attachment as it
+    is after its verdict)."""
     settings = draft.settings.with_overrides(**overrides) if overrides else draft.settings
     with opened(draft) as (db, user, request):
-        return service.add_attachment(db, settings, user, request, name, kind, data,
-                                      ip="192.0.2.1")
+        added = service.add_attachment(db, settings, user, request, name, kind, data,
+                                       ip="192.0.2.1")
+    if checked and isinstance(added, Attachment):
+        worker.drain(draft.db.engine, settings)
+        return reloaded(draft, added)
+    return added
+
+
+def check(draft: Draft) -> worker.Summary:
+    """What the background worker does next: the waiting checks run."""
+    return worker.drain(draft.db.engine, draft.settings)
+
+
+def reloaded(draft: Draft, attachment: Attachment) -> Attachment:
+    with draft.db.session() as db:
+        row = db.get(Attachment, attachment.id)
+        assert row is not None
+        return row
 
 
 def actions(draft: Draft) -> list[tuple[str, dict[str, object]]]:
@@ -57,17 +79,25 @@ def actions(draft: Draft) -> list[tuple[str, dict[str, object]]]:
 
 def test_add_list_open_remove_with_audit(draft: Draft) -> None:
     data = pdfs.valid_pdf()
-    added = add(draft, data, name="C:\\Users\\x\\Carta rogatoria.pdf")
+    added = add(draft, data, name="C:\\Users\\x\\Carta rogatoria.pdf", checked=False)
     assert isinstance(added, Attachment)
-    assert added.filename == "Carta rogatoria.pdf" and added.pages == 1
-    assert added.size == len(data) and added.key_id == "dev1"
+    assert added.filename == "Carta rogatoria.pdf" and added.check_state == "checking"
+    assert added.size == len(data) and added.key_id == "dev1" and added.pages == 0
+    with opened(draft) as (db, user, request):
+        assert service.pending_checks(db, request) == (1, 0)
+        assert service.list_attachments(db, request, accepted_only=True) == []
+        with pytest.raises(AttachmentNotFound):  # no one reads a file before its check
+            service.open_attachment(db, draft.settings, user, request, added.public_id)
+    check(draft)
+    added = reloaded(draft, added)
+    assert added.check_state == "accepted" and added.pages == 1 and added.checked_at
     with opened(draft) as (db, user, request):
         listed = service.list_attachments(db, request)
         assert [a.public_id for a in listed] == [added.public_id]
         assert service.used_bytes(db, request) == len(data)
         assert service.open_attachment(db, draft.settings, user, request,
                                        added.public_id) == data
-    stored = service.attachment_store(draft.settings)
+    stored = attachment_store(draft.settings)
     assert stored.exists(added.storage_name)
     assert data not in stored.read_raw(added.storage_name)
     with opened(draft) as (db, user, request):
@@ -76,21 +106,74 @@ def test_add_list_open_remove_with_audit(draft: Draft) -> None:
         assert db.scalar(select(Attachment)) is None
     assert not stored.exists(added.storage_name)
     logged = actions(draft)
-    assert [a for a, _ in logged] == ["attachment.added", "attachment.downloaded",
-                                      "attachment.removed"]
+    assert [a for a, _ in logged] == ["attachment.added", "attachment.accepted",
+                                      "attachment.downloaded", "attachment.removed"]
     details = logged[0][1]
     assert details["sha256"] == added.sha256 and details["request"] == draft.public_id
-    assert details["pages"] == 1 and details["kind"] == "request_letter"
+    assert details["kind"] == "request_letter"
+    assert logged[1][1]["pages"] == 1 and logged[1][1]["uploaded_by"] == draft.user_id
 
 
-def test_hostile_file_is_rejected_audited_and_nothing_is_stored(draft: Draft) -> None:
-    result = add(draft, pdfs.javascript_open_action_pdf())
-    assert isinstance(result, Rejection) and result.code == "javascript"
+def test_hostile_file_is_refused_by_its_check_and_its_bytes_deleted(draft: Draft) -> None:
+    added = add(draft, pdfs.javascript_open_action_pdf(), checked=False)
+    assert isinstance(added, Attachment) and added.check_state == "checking"
+    assert attachment_store(draft.settings).exists(added.storage_name)
+    check(draft)
+    refused = reloaded(draft, added)
+    assert (refused.check_state, refused.check_reason) == ("refused", "javascript")
+    assert refusal_message(refused) == (MESSAGES["javascript"], {})
+    assert attachment_store(draft.settings).names() == []
+    with opened(draft) as (db, _user, request):
+        assert service.pending_checks(db, request) == (0, 1)
+        assert service.used_bytes(db, request) == 0
+    logged = actions(draft)
+    assert [a for a, _ in logged] == ["attachment.added", "attachment.rejected"]
+    assert logged[1][1]["reason"] == "javascript"
+    check(draft)  # (the job ran once: nothing left to do)
+    assert len(actions(draft)) == 2
+
+
+def test_a_file_that_is_not_a_pdf_is_refused_at_once(draft: Draft) -> None:
+    result = add(draft, b"MZ\x90\x00 an executable, not a PDF" * 50)
+    assert isinstance(result, Rejection) and result.code == "not_pdf"
     with draft.db.session() as db:
         assert db.scalar(select(Attachment)) is None
-    assert service.attachment_store(draft.settings).names() == []
-    assert actions(draft) == [("attachment.rejected", actions(draft)[0][1])]
-    assert actions(draft)[0][1]["reason"] == "javascript"
+    assert attachment_store(draft.settings).names() == []
+    assert [a for a, _ in actions(draft)] == ["attachment.rejected"]
+
+
+def test_a_user_has_few_checks_in_flight(draft: Draft) -> None:
+    first = add(draft, pdfs.valid_pdf("one"), checked=False, max_checks_in_flight=2)
+    second = add(draft, pdfs.valid_pdf("two"), checked=False, max_checks_in_flight=2)
+    third = add(draft, pdfs.valid_pdf("three"), checked=False, max_checks_in_flight=2)
+    assert isinstance(first, Attachment) and isinstance(second, Attachment)
+    assert isinstance(third, Rejection) and third.code == "too_many_checks"
+    assert third.render() == ("2 of your documents are still being checked. Wait until their "
+                              "checks end, then attach this one again.")
+    check(draft)
+    assert isinstance(add(draft, pdfs.valid_pdf("three"), max_checks_in_flight=2), Attachment)
+
+
+def test_a_file_removed_while_it_is_checked_is_left_alone(draft: Draft) -> None:
+    added = add(draft, pdfs.valid_pdf(), checked=False)
+    assert isinstance(added, Attachment)
+    with opened(draft) as (db, user, request):
+        service.remove_attachment(db, draft.settings, user, request, added.public_id)
+    check(draft)
+    with draft.db.session() as db:
+        assert db.scalar(select(Attachment)) is None
+        assert db.scalar(select(Job.state).where(Job.kind == "attachment.check")) == "done"
+    assert [a for a, _ in actions(draft)] == ["attachment.added", "attachment.removed"]
+
+
+def test_command_line_uploads_are_checked_at_once(draft: Draft) -> None:
+    with opened(draft) as (db, user, request):
+        added = service.add_attachment(db, draft.settings, user, request, "a.pdf", "other",
+                                       pdfs.valid_pdf(), check_now=True)
+        assert isinstance(added, Attachment)
+        assert (added.check_state, added.pages) == ("accepted", 1)
+    with draft.db.session() as db:
+        assert db.scalar(select(Job.id).where(Job.kind == "attachment.check")) is None
 
 
 def test_per_file_limit(draft: Draft) -> None:
@@ -150,7 +233,7 @@ def test_removing_a_submitted_attachment_keeps_it_for_the_version(draft: Draft) 
             service.open_attachment(db, draft.settings, user, request, added.public_id)
         assert service.open_attachment(db, draft.settings, user, request, added.public_id,
                                        include_removed=True) == pdfs.valid_pdf()
-    assert service.attachment_store(draft.settings).exists(added.storage_name)
+    assert attachment_store(draft.settings).exists(added.storage_name)
 
 
 def test_attachment_of_another_request_is_not_found(draft: Draft, accounts: Accounts) -> None:
@@ -172,9 +255,9 @@ def test_a_rolled_back_upload_leaves_no_file(draft: Draft) -> None:
         added = service.add_attachment(db, draft.settings, user, request, "a.pdf", "other",
                                        pdfs.valid_pdf())
         assert isinstance(added, Attachment)
-        assert service.attachment_store(draft.settings).exists(added.storage_name)
+        assert attachment_store(draft.settings).exists(added.storage_name)
         raise RuntimeError("the caller fails after the upload")
-    assert service.attachment_store(draft.settings).names() == []
+    assert attachment_store(draft.settings).names() == []
     with draft.db.session() as db:
         assert db.scalar(select(Attachment)) is None
 
@@ -192,7 +275,7 @@ def test_a_rolled_back_removal_keeps_the_file(draft: Draft) -> None:
 def test_rotate_keys_service(draft: Draft) -> None:
     added = [add(draft, pdfs.valid_pdf(f"document {i}")) for i in range(3)]
     assert all(isinstance(a, Attachment) for a in added)
-    old = service.attachment_store(draft.settings).keyring
+    old = attachment_store(draft.settings).keyring
     rotated_settings = draft.settings.with_overrides(
         attachment_keys=f"{key_entry('k2026')},dev1:{_key_b64(old)}")
     result = service.rotate_keys(draft.db, rotated_settings)
@@ -259,7 +342,7 @@ def test_request_limit_is_checked_again_after_the_insert(draft: Draft,
     assert isinstance(second, Rejection) and second.code == "request_too_large"
     with draft.db.session() as db:
         assert db.scalars(select(Attachment.public_id)).all() == [first.public_id]
-    assert service.attachment_store(draft.settings).names() == [first.storage_name]
+    assert attachment_store(draft.settings).names() == [first.storage_name]
 
 
 def test_rotate_keys_command(app: Flask, draft: Draft) -> None:

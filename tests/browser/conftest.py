@@ -13,6 +13,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from portal.accounts import totp
+from portal.jobs.queue import new_owner
+from portal.jobs.worker import Summary, run_one
 from tests.conftest import Account
 
 CHROMIUM = "/usr/bin/chromium"
@@ -27,18 +29,34 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _work(app: Flask, stop: threading.Event) -> None:
+    """A background worker beside the server, as ``make run`` starts one: it runs the jobs the
+    pages enqueue (uploads' checks, package builds, e-mail), not the scheduled ones."""
+    engine = app.extensions["portal.db"].engine
+    owner = new_owner()
+    while not stop.is_set():
+        # (the settings read each time: a test may change them)
+        if not run_one(engine, app.extensions["portal.settings"], owner, Summary()):
+            stop.wait(0.2)
+
+
 @pytest.fixture()
 def live_server(app: Flask) -> Iterator[str]:
-    """The test app served over HTTP; yields its base URL."""
+    """The test app served over HTTP, with a background worker; yields its base URL."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", _free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
+    stop = threading.Event()
+    worker = threading.Thread(target=_work, args=(app, stop), name="live-worker", daemon=True)
+    worker.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
+        stop.set()
         server.shutdown()
         thread.join(timeout=10)
+        worker.join(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -104,4 +122,6 @@ def attach_document(page: Any, tmp_path: Any, name: str, kind: str, language: st
     page.select_option("#language", language)
     page.set_input_files("#file", str(path))
     page.click("form[data-upload] button[type=submit]")
-    page.locator("#attachments tbody tr", has_text=name).wait_for()
+    # the worker checks it; the page shows the verdict without being reloaded
+    page.locator('#attachments tbody tr[data-check-state="accepted"]', has_text=name
+                 ).wait_for(timeout=30_000)

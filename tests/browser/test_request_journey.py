@@ -127,6 +127,9 @@ def test_submitter_journey(app: Flask, accounts: Accounts, live_server: str, pag
     page.click("form[data-upload] button[type=submit]")
     page.locator("#attachments table").wait_for()
     assert page.locator("#attachments tbody tr", has_text="request-letter.pdf").count() == 1
+    # the live server's worker checks it; the page shows the verdict where it stands
+    page.locator('#attachments tbody tr[data-check-state="accepted"]',
+                 has_text="request-letter.pdf").wait_for(timeout=30_000)
     _continue(page)
 
     # Check: no blocker left, one warning to acknowledge

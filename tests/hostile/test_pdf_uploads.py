@@ -1,7 +1,8 @@
 """The hostile-PDF corpus (tests/attachments/pdfs.py, the list of tests/attachments/
-test_inspect.py) through the real upload route: each file refused with its explained reason,
-nothing attached, the draft unchanged, no upload outliving the time limit, and the checker's
-memory bounded (the sandbox does it; this verifies it through the web layer)."""
+test_inspect.py) through the real upload route and the background check: the upload answers
+before any check runs, the worker refuses each file with its explained reason, nothing is
+attached to the draft, its bytes are deleted, the check stops at the time limit, and the
+checker's memory is bounded (the sandbox does it; this verifies it through the web layer)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import pytest
 from flask import Flask
 from markupsafe import escape
 
-from portal.attachments.inspect import MESSAGES
+from portal.attachments.inspect import MESSAGES, check_bytes
+from portal.attachments.store import attachment_store
 from tests.attachments import pdfs
 from tests.attachments.test_inspect import CORPUS
+from tests.conftest import run_jobs
 from tests.hostile.conftest import Owner, assert_no_leak, token_of
 from tests.requests.test_wizard import _content
 
@@ -36,12 +39,11 @@ def explained(code: str) -> str:
     return str(escape(MESSAGES[code].split("%(")[0].strip()))
 
 
-def assert_refused(app: Flask, owner: Owner, data: bytes, code: str, limit: float) -> None:
+def assert_refused_at_once(app: Flask, owner: Owner, data: bytes, code: str) -> None:
+    """Bytes that are not a PDF at all (the cheap checks of the raw bytes) are refused by the
+    upload itself, with the upload form's error."""
     before = _content(app, owner.public_id)
-    started = time.monotonic()
     response = upload(owner, data)
-    elapsed = time.monotonic() - started
-    assert elapsed < limit + MARGIN_SECONDS, f"the upload took {elapsed:.1f} s"
     assert response.status_code == 400, response.status_code
     assert "The document was not attached" in response.text
     assert explained(code) in response.text, code
@@ -49,7 +51,33 @@ def assert_refused(app: Flask, owner: Owner, data: bytes, code: str, limit: floa
     assert_no_leak(response.text)
     assert _content(app, owner.public_id) == before
     page = owner.client.get(f"/requests/{owner.public_id}/procedures")
-    assert f"/requests/{owner.public_id}/attachments/" not in page.text  # nothing attached
+    assert "data-attachment=" not in page.text  # nothing attached
+
+
+def assert_refused(app: Flask, owner: Owner, data: bytes, code: str, limit: float) -> None:
+    if check_bytes(data) is not None:
+        assert_refused_at_once(app, owner, data, code)
+        return
+    before = _content(app, owner.public_id)
+    response = upload(owner, data)
+    assert response.status_code == 302, response.status_code
+    page = owner.client.get(f"/requests/{owner.public_id}/procedures")
+    assert 'data-check-state="checking"' in page.text and "Being checked" in page.text
+    assert explained(code) not in page.text  # no verdict yet: the upload did not wait
+    started = time.monotonic()
+    run_jobs(app)
+    elapsed = time.monotonic() - started
+    assert elapsed < limit + MARGIN_SECONDS, f"the check took {elapsed:.1f} s"
+    page = owner.client.get(f"/requests/{owner.public_id}/procedures")
+    assert explained(code) in page.text, code
+    assert_no_leak(page.text)
+    assert _content(app, owner.public_id) == before
+    assert 'data-check-state="refused"' in page.text
+    assert 'data-check-state="accepted"' not in page.text and " download>" not in page.text
+    with app.app_context():
+        assert attachment_store(app.extensions["portal.settings"]).names() == []
+    check = owner.client.get(f"/requests/{owner.public_id}/check")
+    assert "Continue to the review of your answers" not in check.text
 
 
 @pytest.mark.parametrize(("label", "make", "code"), CORPUS, ids=[c[0] for c in CORPUS])
@@ -78,4 +106,10 @@ def test_a_slow_file_is_stopped_at_the_time_limit_setting(app: Flask, owner: Own
 def test_a_valid_pdf_still_goes_through(app: Flask, owner: Owner) -> None:
     response = upload(owner, pdfs.valid_pdf("Ersuchen"))
     assert response.status_code == 302
+    assert _content(app, owner.public_id).attachments == ()  # not before its check
+    run_jobs(app)
+    page = owner.client.get(f"/requests/{owner.public_id}/procedures")
+    assert 'data-check-state="accepted"' in page.text
+    assert 'data-check-state="refused"' not in page.text
+    assert 'data-check-state="checking"' not in page.text
     assert len(_content(app, owner.public_id).attachments) == 1

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.attachments.models import Attachment
-from portal.attachments.service import attachment_store
+from portal.attachments.store import attachment_store
 from portal.config import Settings
 from portal.contract import model as m
 from portal.contract.load import load_request_json

@@ -12,8 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.accounts.models import Role
+from portal.attachments.inspect import check_bytes
 from tests.attachments import pdfs
-from tests.conftest import Account, Accounts, login
+from tests.conftest import Account, Accounts, login, run_jobs
 from tests.requests.test_wizard import _content, _import, _token
 
 
@@ -42,6 +43,23 @@ def test_upload_list_download_remove(app: Flask, client: FlaskClient,
     assert response.status_code == 302, response.text[:2000]
     page = client.get(f"/requests/{public_id}/procedures")
     assert "Ersuchen – Staatsanwaltschaft.pdf" in page.text
+    assert "1 document is being checked." in page.text
+    refresh = re.search(r'href="([^"]+)" data-checks-refresh', page.text)
+    assert refresh and refresh.group(1) == f"/requests/{public_id}/procedures#attachments"
+    checking = re.search(r'data-attachment="([^"]+)" data-check-state="checking"', page.text)
+    assert checking, "the file is listed as being checked"
+    assert client.get(f"/requests/{public_id}/attachments/{checking.group(1)}"
+                      ).status_code == 404  # not served before its check
+    states = client.get(f"/requests/{public_id}/attachments/checks")
+    assert states.json == {"attachments": [{"id": checking.group(1), "state": "checking"}]}
+    assert states.headers["Cache-Control"] == "no-store"
+    assert _content(app, public_id).attachments == ()
+    run_jobs(app)
+    states = client.get(f"/requests/{public_id}/attachments/checks")
+    assert states.json == {"attachments": [{"id": checking.group(1), "state": "accepted",
+                                            "pages": "1"}]}
+    page = client.get(f"/requests/{public_id}/procedures")
+    assert "being checked" not in page.text
     attachments = _content(app, public_id).attachments
     assert len(attachments) == 1 and attachments[0].document_kind == "request_letter"
     import hashlib
@@ -73,10 +91,27 @@ def test_hostile_files_are_refused_with_their_reason(app: Flask, client: FlaskCl
                                                      ) -> None:  # type: ignore[no-untyped-def]
     public_id = _import(app, submitter, "05-stored-content-good-de.json", documents=False)
     before = _content(app, public_id)
-    response = _upload(client, public_id, builder())
-    assert response.status_code == 400
-    assert reason in response.text
-    assert "The document was not attached" in response.text
+    data = builder()
+    response = _upload(client, public_id, data)
+    if check_bytes(data) is not None:  # not a PDF at all: refused by the upload itself
+        assert response.status_code == 400
+        assert reason in response.text
+        assert "The document was not attached" in response.text
+    else:  # refused by its check, in the list with its reason until removed
+        assert response.status_code == 302
+        run_jobs(app)
+        page = client.get(f"/requests/{public_id}/procedures")
+        assert reason in page.text and 'data-check-state="refused"' in page.text
+        assert "1 document was refused" in page.text
+        states = client.get(f"/requests/{public_id}/attachments/checks").json
+        assert states["attachments"][0]["state"] == "refused"
+        assert reason in states["attachments"][0]["message"]
+        review = client.get(f"/requests/{public_id}/review")
+        assert "The request cannot be submitted yet." in review.text
+        remove = re.search(r'action="([^"]+/remove)"', page.text)
+        assert remove
+        client.post(remove.group(1), data={"csrf_token": _token(page.text)})
+        assert "data-attachment=" not in client.get(f"/requests/{public_id}/procedures").text
     assert _content(app, public_id) == before  # nothing else lost or changed
 
 
@@ -108,12 +143,14 @@ def test_other_authority_cannot_download_or_remove(app: Flask, client: FlaskClie
                                                    submitter: Account) -> None:
     public_id = _import(app, submitter, "05-stored-content-good-de.json", documents=False)
     _upload(client, public_id, pdfs.valid_pdf())
+    run_jobs(app)
     page = client.get(f"/requests/{public_id}/procedures")
     link = re.search(rf'href="(/requests/{public_id}/attachments/[^"/]+)"', page.text)
     assert link
     stranger = client.application.test_client()
     login(stranger, accounts.create(Role.SUBMITTER, country="FR"))
     assert stranger.get(link.group(1)).status_code == 404
+    assert stranger.get(f"/requests/{public_id}/attachments/checks").status_code == 404
     token = _token(stranger.get("/requests").text)
     assert stranger.post(link.group(1) + "/remove",
                          data={"csrf_token": token}).status_code == 404

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.mail.outbox import deliver_pending
 from portal.requests import submission
-from portal.requests.models import MlaRequest
+from portal.requests.models import MlaRequest, RequestVersion, Status
 from portal.requests.submission import allocate_reference
 from tests.attachments import pdfs
-from tests.conftest import Account
+from tests.conftest import Account, run_jobs
 from tests.requests.test_wizard import _content, _db, _import, _post_section, _token
 
 
@@ -87,6 +87,7 @@ def test_a_letter_not_in_english_needs_its_translation(app: Flask, client: Flask
             "file": (io.BytesIO(pdfs.valid_pdf(name)), name)},
             content_type="multipart/form-data")
         assert response.status_code == 302, response.text[:500]
+        run_jobs(app)  # (the worker checks it)
 
     page = client.get(f"/requests/{public_id}/procedures")
     assert "Missing" in page.text and "Language of the document" in page.text
@@ -97,9 +98,9 @@ def test_a_letter_not_in_english_needs_its_translation(app: Flask, client: Flask
     assert response.status_code == 400
     assert "Choose the language of the document." in response.text
     upload("Ersuchen.pdf", "request_letter", "de")
+    check = client.get(f"/requests/{public_id}/check").text  # (the accepted file listed)
     assert [(a.document_kind, a.language) for a in _content(app, public_id).attachments] == [
         ("request_letter", "de")]
-    check = client.get(f"/requests/{public_id}/check").text
     assert "GEN-LETTER-ENGLISH" in check and "GEN-LETTER<" not in check
     upload("Request.pdf", "translation", "en")
     check = client.get(f"/requests/{public_id}/check").text
@@ -176,3 +177,43 @@ def test_the_submitted_request_can_be_read_and_printed(app: Flask, client: Flask
     with _db(app).session() as db:
         row = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
         assert row is not None and row.reference and row.reference in text
+
+
+def test_submission_waits_for_every_check(app: Flask, client: FlaskClient,
+                                         submitter: Account) -> None:
+    public_id = _import(app, submitter, "22-subscriber-info-good-tr.json")
+    page = client.get(f"/requests/{public_id}/check")
+    token = _token(page.text)
+    data = {"csrf_token": token}
+    for key in re.findall(r'name="ack-([^"]+)"', page.text):
+        data[f"ack-{key}"] = "y"
+        data[f"why-{key}"] = "The conduct is a true threat, not protected speech."
+    assert client.post(f"/requests/{public_id}/check", data=data).status_code == 302
+    response = client.post(f"/requests/{public_id}/attachments", data={
+        "csrf_token": token, "document_kind": "court_order", "language": "en",
+        "file": (io.BytesIO(pdfs.valid_pdf("Order")), "Order.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    review = client.get(f"/requests/{public_id}/review")
+    assert "The request cannot be submitted yet." in review.text
+    assert "Continue to the review" not in client.get(f"/requests/{public_id}/check").text
+    assert "Cannot submit yet" in client.get(f"/requests/{public_id}").text
+    revision = re.search(r'name="revision" value="(\d+)"', review.text)
+    assert revision is None  # no submit button
+    response = client.post(f"/requests/{public_id}/submit",
+                           data={"csrf_token": token, "revision": "0"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/check")
+    flashed = client.get(response.headers["Location"]).text
+    assert "a document is still being checked or was refused" in flashed
+    run_jobs(app)
+    review = client.get(f"/requests/{public_id}/review")
+    revision = re.search(r'name="revision" value="(\d+)"', review.text)
+    assert revision, "the review offers the submission once the check ended"
+    response = client.post(f"/requests/{public_id}/submit",
+                           data={"csrf_token": token, "revision": revision.group(1)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/submitted")
+    with _db(app).session() as db:
+        row = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
+        assert row is not None and row.status == Status.SUBMITTED.value
+        version = db.scalar(select(RequestVersion).where(RequestVersion.request_id == row.id))
+        assert version is not None and "Order.pdf" in version.content_json

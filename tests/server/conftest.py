@@ -7,6 +7,7 @@ gunicorn and the checker processes are the same whatever the database)."""
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import socket
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from bench import http_harness as h
+from bench.worker_process import WorkerProcess
 from portal.accounts.models import Role
 from portal.app import create_app
 from portal.config import Settings
@@ -47,11 +49,28 @@ class Response:
 
 @dataclass
 class Served:
-    """gunicorn, a submitter signed in through its forms, and their draft."""
+    """gunicorn and a ``portal worker`` beside it, a submitter signed in through its forms, and
+    their draft."""
 
     server: h.Gunicorn
+    worker: WorkerProcess
     public_id: str
     cookie: str
+
+    def verdicts(self) -> list[dict[str, str]]:
+        """The state of each document of the draft (what the page's script asks for)."""
+        answer = self.get(f"/requests/{self.public_id}/attachments/checks")
+        assert answer.status == 200, answer.status
+        return list(json.loads(answer.body)["attachments"])
+
+    def wait_for_verdicts(self, seconds: float) -> list[dict[str, str]]:
+        """The documents' states once none is being checked (or after ``seconds``)."""
+        deadline = time.monotonic() + seconds
+        states = self.verdicts()
+        while any(s["state"] == "checking" for s in states) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            states = self.verdicts()
+        return states
 
     def get(self, path: str) -> Response:
         conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
@@ -103,7 +122,7 @@ class Served:
             sock.sendall(head + body[:int(len(body) * fraction)])
             time.sleep(0.5)
 
-    def checker_processes(self) -> list[int]:
+    def web_children(self) -> list[int]:
         """The child processes of every gunicorn worker (each thread's children)."""
         found: list[int] = []
         for worker in self.server.worker_pids():
@@ -114,8 +133,12 @@ class Served:
                     continue
         return found
 
+    def checker_processes(self) -> list[int]:
+        """Every process the web workers and the background worker started."""
+        return self.web_children() + self.worker.children()
+
     def wait_without_children(self, seconds: float) -> list[int]:
-        """The workers' children once they are gone, or after ``seconds``, whichever first."""
+        """The servers' children once they are gone, or after ``seconds``, whichever first."""
         deadline = time.monotonic() + seconds
         children = self.checker_processes()
         while children and time.monotonic() < deadline:
@@ -164,7 +187,7 @@ ServeFactory = Callable[..., Served]
 def serve(database_url: str, tmp_path: Path) -> Iterator[ServeFactory]:
     """Start gunicorn with the production configuration and the given ``PORTAL_*``
     variables, and sign a submitter with a draft in."""
-    started: list[h.Gunicorn] = []
+    started: list[h.Gunicorn | WorkerProcess] = []
 
     def _serve(**env: str) -> Served:
         settings = Settings(env="testing", data_dir=tmp_path, database_url=database_url,
@@ -174,11 +197,16 @@ def serve(database_url: str, tmp_path: Path) -> Iterator[ServeFactory]:
         account = Accounts(app).create(Role.SUBMITTER, country="DE")
         public_id = _import(app, account, "05-stored-content-good-de.json", documents=False)
         app.extensions["portal.db"].dispose()
-        server = h.Gunicorn(h.server_env(database_url, tmp_path / "server", **env), workers=1,
-                            threads=4, log=tmp_path / "gunicorn.log", production_config=True)
-        started.append(server)
+        environment = h.server_env(database_url, tmp_path / "server",
+                                   **{"PORTAL_JOBS_POLL_SECONDS": "0.2", **env})
+        server = h.Gunicorn(environment, workers=1, threads=4, log=tmp_path / "gunicorn.log",
+                            production_config=True)
+        worker = WorkerProcess(environment, log=tmp_path / "worker.log")
+        started.extend((server, worker))
         server.start()
-        return Served(server, public_id, sign_in(server.port, account.email, account.password))
+        worker.start()
+        return Served(server, worker, public_id,
+                      sign_in(server.port, account.email, account.password))
 
     yield _serve
     for server in started:

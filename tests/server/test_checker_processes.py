@@ -1,16 +1,15 @@
-"""No PDF checking process outlives its upload: not when the client cuts the upload off, not
-when the check reaches its time limit, not when the worker that started it is killed."""
+"""Uploads are checked by ``portal worker``, never by a web worker, and no PDF checking process
+outlives its job: not when the client cuts the upload off, not when the check reaches its time
+limit, not when the worker that started it is killed (another takes the job over)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import threading
 import time
 from pathlib import Path
 
+from bench.worker_process import WorkerProcess
 from tests.attachments import pdfs
-from tests.server.conftest import Response, ServeFactory
+from tests.server.conftest import Served, ServeFactory
 
 
 def alive(pid: int) -> bool:
@@ -22,50 +21,53 @@ def alive(pid: int) -> bool:
     return fields[0] != "Z"
 
 
-def test_cut_off_and_timed_out_uploads_leave_no_checker(serve: ServeFactory) -> None:
+def _wait_for_checker(served: Served, seconds: float) -> list[int]:
+    deadline = time.monotonic() + seconds
+    checkers = served.worker.children()
+    while not checkers and time.monotonic() < deadline:
+        time.sleep(0.05)
+        checkers = served.worker.children()
+    return checkers
+
+
+def test_uploads_are_checked_by_the_worker_and_leave_no_checker(serve: ServeFactory) -> None:
     served = serve(PORTAL_UPLOAD_TIME_LIMIT_SECONDS="2")
     served.cut_off_upload(pdfs.padded_pdf(8 * 1024 * 1024), fraction=0.5)
     served.cut_off_upload(pdfs.valid_pdf(), fraction=0.9)
     assert served.wait_without_children(3) == []
 
-    started = time.monotonic()
     response = served.upload(pdfs.slow_recovery_pdf())
-    assert time.monotonic() - started < 2 + 10
-    assert response.status == 400
-    assert "could not be checked within 2 seconds" in response.body
+    assert response.status == 302  # answered without waiting for the check
+    assert _wait_for_checker(served, 10), "the worker started no check"
+    assert served.web_children() == []  # the web workers never run one
+    [verdict] = served.wait_for_verdicts(2 + 10)
+    assert verdict["state"] == "refused"
+    assert "could not be checked within 2 seconds" in verdict["message"]
     assert served.wait_without_children(3) == []
 
-    # the server still serves: a valid file goes through
     assert served.upload(pdfs.valid_pdf()).status == 302
+    assert [v["state"] for v in served.wait_for_verdicts(10)] == ["refused", "accepted"]
     assert served.wait_without_children(3) == []
 
 
 def test_a_checker_dies_with_the_worker_that_started_it(serve: ServeFactory) -> None:
-    served = serve(PORTAL_UPLOAD_TIME_LIMIT_SECONDS="30")
-    answers: list[Response | Exception] = []
-
-    def send() -> None:
-        try:
-            answers.append(served.upload(pdfs.slow_recovery_pdf(megabytes=20)))
-        except OSError as exc:
-            answers.append(exc)
-
-    sender = threading.Thread(target=send)
-    sender.start()
-    deadline = time.monotonic() + 30
-    checkers = served.checker_processes()
-    while not checkers and time.monotonic() < deadline:
-        time.sleep(0.05)
-        checkers = served.checker_processes()
+    served = serve(PORTAL_UPLOAD_TIME_LIMIT_SECONDS="30", PORTAL_JOBS_LEASE_SECONDS="2",
+                   PORTAL_JOBS_BACKOFF_BASE_SECONDS="1")
+    assert served.upload(pdfs.slow_recovery_pdf(megabytes=20)).status == 302
+    checkers = _wait_for_checker(served, 30)
     assert checkers, "no checking process was started"
     time.sleep(1.5)  # the checker has read the whole file (it would stop at a cut-off input)
-    [worker] = served.server.worker_pids()
-    os.kill(worker, signal.SIGKILL)  # as gunicorn does to a worker past its timeout
+    served.worker.kill()  # as the machine's OOM killer might
     deadline = time.monotonic() + 5
     while any(alive(pid) for pid in checkers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(pid) for pid in checkers), "the checker outlived its worker"
-    sender.join(30)
-    assert len(answers) == 1 and isinstance(answers[0], OSError)  # its worker was killed
-    assert served.upload(pdfs.valid_pdf()).status == 302  # the next worker serves
+    assert [v["state"] for v in served.verdicts()] == ["checking"]
+    # another worker takes the job over once its lease ends, and judges the file
+    replacement = WorkerProcess({**served.worker.env, "PORTAL_UPLOAD_TIME_LIMIT_SECONDS": "2"},
+                                log=served.worker.log)
+    served.worker = replacement
+    replacement.start()
+    [verdict] = served.wait_for_verdicts(30)
+    assert verdict["state"] == "refused" and "within 2 seconds" in verdict["message"]
     assert served.wait_without_children(3) == []

@@ -17,7 +17,7 @@ from portal.attachments.crypto import parse_header
 from portal.config import Settings
 from tests.attachments import pdfs
 from tests.attachments.conftest import key_entry
-from tests.conftest import Account, Accounts, login
+from tests.conftest import Account, Accounts, login, run_jobs
 from tests.requests.test_attachments_web import _upload
 from tests.requests.test_wizard import _content, _import
 from tests.storage.conftest import Bucket
@@ -55,9 +55,10 @@ def test_an_upload_is_stored_in_the_bucket_and_downloads_intact(
     assert head["ServerSideEncryption"] == "AES256"
     assert not (settings.data_dir / "attachments").exists()
 
+    run_jobs(app)  # the worker reads it back from the bucket and checks it
+    page = client.get(f"/requests/{public_id}/procedures")
     attachments = _content(app, public_id).attachments
     assert attachments[0].sha256 == hashlib.sha256(data).hexdigest()
-    page = client.get(f"/requests/{public_id}/procedures")
     link = re.search(rf'href="(/requests/{public_id}/attachments/[^"/]+)"', page.text)
     assert link
     download = client.get(link.group(1))

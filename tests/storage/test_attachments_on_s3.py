@@ -10,8 +10,7 @@ import pytest
 
 from portal.attachments.crypto import KeyRing, parse_header
 from portal.attachments.rotation import FileRef, rotate
-from portal.attachments.service import attachment_store
-from portal.attachments.store import AttachmentStore
+from portal.attachments.store import AttachmentStore, attachment_store
 from portal.config import ConfigError, Settings
 from portal.storage.directory import DirectoryStore
 from portal.storage.s3 import S3Store

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import Authority, Role
 from portal.attachments import service as attachment_service
 from portal.attachments.models import Attachment
+from portal.attachments.store import attachment_store
 from portal.audit.models import AuditEvent
 from portal.packages.models import Handoff, Package
 from portal.requests import drafts
@@ -128,7 +129,7 @@ def test_purge_deletes_old_practice_requests_and_everything_they_own(
         assert req is not None
         stored = attachment_service.add_attachment(db, settings, user_of(db, submitter), req,
                                                    "letter.pdf", "request_letter",
-                                                   pdfs.valid_pdf())
+                                                   pdfs.valid_pdf(), check_now=True)
         assert isinstance(stored, Attachment)
         stored_name = stored.storage_name
     submit(app, submitter, old)
@@ -142,7 +143,7 @@ def test_purge_deletes_old_practice_requests_and_everything_they_own(
     old_id = row(app, old).id
     bags = list(settings.packages_path.glob("*-v1"))
     assert len(bags) == 1
-    store = attachment_service.attachment_store(settings)
+    store = attachment_store(settings)
     assert store.exists(stored_name)
     with app.extensions["portal.db"].sessionmaker() as db:
         report = sandbox.purge(db, settings)

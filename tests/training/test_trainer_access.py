@@ -53,7 +53,7 @@ def _real_cases(app: Flask, accounts: Accounts) -> dict[str, str]:
         assert req is not None
         stored = attachment_service.add_attachment(db, settings, user_of(db, submitter), req,
                                                    "letter.pdf", "request_letter",
-                                                   pdfs.valid_pdf())
+                                                   pdfs.valid_pdf(), check_now=True)
         assert isinstance(stored, Attachment)
         attachment = stored.public_id
         package = db.scalar(select(Package.public_id))

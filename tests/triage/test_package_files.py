@@ -34,7 +34,8 @@ def test_triage_downloads_attachments_and_sees_the_package(app: Flask, client: F
             row = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
             assert row is not None and g.user is not None
             added = service.add_attachment(db, settings, g.user, row, "Ersuchen.pdf",
-                                           "request_letter", letter, language="en")
+                                           "request_letter", letter, language="en",
+                                           check_now=True)
             assert not isinstance(added, service.Rejection)
             sync_contract(row)
     with _db(app).session() as db:

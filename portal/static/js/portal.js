@@ -187,3 +187,90 @@
     }
   });
 })();
+
+// Checks of uploaded documents: while one runs, ask for the verdicts every few seconds and show
+// them in the list without reloading the page (what the user is typing elsewhere stays). Without
+// JavaScript the page's link shows the result.
+(function () {
+  "use strict";
+  function tag(kind, text) {
+    var strong = document.createElement("strong");
+    strong.className = "usa-tag portal-tag portal-tag--" + kind;
+    strong.textContent = text;
+    return strong;
+  }
+  function show(box, row, item) {
+    var cell = row.querySelector("[data-check-message]");
+    var pages = row.querySelector("[data-check-pages]");
+    row.setAttribute("data-check-state", item.state);
+    if (!cell) {
+      return;
+    }
+    cell.textContent = "";
+    if (item.state === "accepted") {
+      cell.appendChild(tag("done", box.getAttribute("data-accepted-label")));
+      if (pages) {
+        pages.textContent = item.pages;
+      }
+      var name = row.querySelector("th bdi");
+      if (name && !name.closest("a")) {
+        var link = document.createElement("a");
+        link.className = "usa-link";
+        link.href = row.getAttribute("data-download-url");
+        link.setAttribute("download", "");
+        name.parentNode.insertBefore(link, name);
+        link.appendChild(name);
+      }
+    } else if (item.state === "refused") {
+      cell.appendChild(tag("blocker", box.getAttribute("data-refused-label")));
+      var reason = document.createElement("span");
+      reason.className = "usa-error-message";
+      reason.textContent = " " + item.message;
+      cell.appendChild(reason);
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.querySelector("[data-checks-url]");
+    if (!box || !window.fetch) {
+      return;
+    }
+    var url = box.getAttribute("data-checks-url");
+    var tries = 0;
+    function poll() {
+      if (!document.querySelector('tr[data-check-state="checking"]') || tries > 200) {
+        return;
+      }
+      tries += 1;
+      window.fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (body) {
+          if (body) {
+            var refused = false;
+            body.attachments.forEach(function (item) {
+              var row = document.querySelector('tr[data-attachment="' + item.id + '"]');
+              if (row && row.getAttribute("data-check-state") === "checking" &&
+                  item.state !== "checking") {
+                show(box, row, item);
+              }
+              refused = refused || item.state === "refused";
+            });
+            if (!document.querySelector('tr[data-check-state="checking"]')) {
+              var running = box.querySelector("[data-checks-running]");
+              if (running) {
+                running.hidden = true;
+              }
+              if (refused && !box.querySelector(".usa-alert--error")) {
+                var note = document.createElement("p");
+                note.className = "usa-error-message";
+                note.textContent = box.getAttribute("data-refused-note");
+                box.appendChild(note);
+              }
+            }
+          }
+          window.setTimeout(poll, 3000);
+        })
+        .catch(function () { window.setTimeout(poll, 6000); });
+    }
+    window.setTimeout(poll, 1500);
+  });
+})();

@@ -1,19 +1,20 @@
-"""Attachments of a draft: upload (PDF only, limits shown before and enforced), remove,
-download. Every change also updates the attachment list of the draft's contract document, so
-the rules and the package see the same files."""
+"""Attachments of a draft: upload (PDF only, limits shown before and enforced; the file is
+stored at once and checked by a worker), the checks' state for the page to follow, remove,
+download. A removal also updates the attachment list of the draft's contract document, so the
+rules and the package see the same files (an accepted file is added by the next page that uses
+the list: :mod:`portal.web.requests.documents_state`)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask import Response as FlaskResponse
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
+from flask_babel import format_number
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.attachments import service
 from portal.attachments.inspect import Rejection
-from portal.contract import model as m
+from portal.attachments.models import CheckState
 from portal.requests import drafts
 from portal.requests.models import MlaRequest
 from portal.translation import gettext as _
@@ -22,6 +23,7 @@ from portal.web.accounts.forms import EmptyForm
 from portal.web.context import client_ip, db, settings
 from portal.web.downloads import content_disposition
 from portal.web.requests.access import load_visible
+from portal.web.requests.documents_state import refusals, sync_contract
 from portal.web.requests.forms import upload_form
 from portal.web.requests.section_views import render_section_page
 
@@ -30,18 +32,6 @@ MULTIPART_OVERHEAD = 64 * 1024
 #: A body over the limit is still read (and dropped), up to this much, so that the browser
 #: gets the explanation instead of a reset connection.
 DRAIN_CAP = 1024 * 1024 * 1024
-
-
-def sync_contract(req: MlaRequest) -> None:
-    """Copy the stored attachments' metadata into the draft's contract document."""
-    content = drafts.content_of(req)
-    listed = tuple(
-        m.Attachment(filename=a.filename, document_kind=a.document_kind, sha256=a.sha256,
-                     size=a.size, pages=a.pages, language=a.language)
-        for a in service.list_attachments(db(), req))
-    if listed != content.attachments:
-        drafts.save_draft(db(), require_user(), req, replace(content, attachments=listed),
-                          req.revision, ip=client_ip(), section="attachments")
 
 
 def _drain() -> None:
@@ -84,9 +74,8 @@ def upload(public_id: str) -> Response | tuple[str, int]:
     if isinstance(outcome, Rejection):
         form.file.errors.append(_(outcome.message, **outcome.params))
         return render_section_page(req, "procedures", upload=form, status=400)
-    sync_contract(req)
-    flash(_("%(name)s was attached (%(pages)d pages).", name=outcome.filename,
-            pages=outcome.pages), "success")
+    flash(_("%(name)s was received and is being checked. The page shows the result in a "
+            "moment; you can go on meanwhile.", name=outcome.filename), "success")
     return _back(req)
 
 
@@ -121,3 +110,25 @@ def download_attachment(public_id: str, attachment_id: str) -> FlaskResponse:
     response.headers["Content-Disposition"] = content_disposition(attachment.filename)
     return response
 
+
+
+@roles(Role.SUBMITTER, Role.TRAINER)
+def check_states(public_id: str) -> FlaskResponse:
+    """The state of each document of the working copy (JSON, for the page to follow its
+    checks). Not audited: it carries no case content, only verdicts, and a page asks it every
+    few seconds while a check runs."""
+    req = load_visible(public_id, audit=False)
+    states = []
+    attachments = service.list_attachments(db(), req)
+    refused = refusals(attachments)
+    for attachment in attachments:
+        entry: dict[str, object] = {"id": attachment.public_id,
+                                    "state": attachment.check_state}
+        if attachment.public_id in refused:
+            entry["message"] = refused[attachment.public_id]
+        elif attachment.check_state == CheckState.ACCEPTED.value:
+            entry["pages"] = format_number(attachment.pages)
+        states.append(entry)
+    response = jsonify({"attachments": states})
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -40,6 +40,8 @@ bp.add_url_rule("/<public_id>/submitted", "confirmation", submit_views.confirmat
 bp.add_url_rule("/<public_id>/receipt.pdf", "receipt", submit_views.receipt)
 bp.add_url_rule("/<public_id>/attachments", "upload", attachment_views.upload,
                 methods=["POST"])
+bp.add_url_rule("/<public_id>/attachments/checks", "attachment_checks",
+                attachment_views.check_states)
 bp.add_url_rule("/<public_id>/attachments/<attachment_id>/remove", "remove_attachment",
                 attachment_views.remove_attachment, methods=["POST"])
 bp.add_url_rule("/<public_id>/attachments/<attachment_id>", "download_attachment",

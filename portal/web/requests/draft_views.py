@@ -19,6 +19,7 @@ from portal.web.accounts.forms import EmptyForm
 from portal.web.context import client_ip, db, settings
 from portal.web.i18n import current_locale_code
 from portal.web.requests.access import findings_of, load_visible
+from portal.web.requests.documents_state import readiness, settle
 from portal.web.requests.forms import ImportForm, MessageForm, WithdrawForm
 
 
@@ -50,13 +51,14 @@ def render_overview(req: MlaRequest, *, message_form: MessageForm | None = None,
                     withdraw_form: WithdrawForm | None = None, status: int = 200
                     ) -> tuple[str, int]:
     """The task list: each section's state, the history, the messages."""
+    documents = settle(req)
     content = drafts.content_of(req)
     findings = findings_of(req)
     states = checks.section_states(content, findings, checks.progress_of(req))
     return render_template(
         "requests/overview.html", req=req, content=content, states=states, findings=findings,
         events=drafts.events_of(db(), req),
-        ready=checks.readiness(findings, checks.acknowledgements_of(req)),
+        ready=readiness(findings, checks.acknowledgements_of(req), documents),
         thread=thread.list_messages(db(), req), message_form=message_form or MessageForm(),
         withdraw_form=withdraw_form or WithdrawForm(),
         can_withdraw=req.status_enum is not Status.DRAFT and not req.training

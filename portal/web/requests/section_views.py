@@ -28,6 +28,7 @@ from portal.web.i18n import current_locale_code
 from portal.web.pending import preserve_input
 from portal.web.requests import formdata, formgen
 from portal.web.requests.access import findings_of, load_visible, posted_revision
+from portal.web.requests.documents_state import refusals, settle
 from portal.web.requests.forms import UploadForm, upload_form
 
 
@@ -58,8 +59,9 @@ def _render_section(req: MlaRequest, section: Section, content: Request, form: P
             f"country:{req.authority.country}", req.authority.country))
     if section.slug == "procedures":
         max_file, max_request = attachment_service.limits(settings())
+        attachments = attachment_service.list_attachments(db(), req)
         extra = {
-            "attachments": attachment_service.list_attachments(db(), req),
+            "attachments": attachments, "refusals": refusals(attachments),
             "upload_form": upload or upload_form(content),
             "upload_error": upload_error, "max_file": max_file, "max_request": max_request,
             "used_bytes": attachment_service.used_bytes(db(), req),
@@ -95,6 +97,8 @@ def section(public_id: str, slug: str) -> Response | tuple[str, int]:
     if not req.editable:
         flash(_("This request was submitted and can no longer be changed."), "warning")
         return redirect(url_for("requests.overview", public_id=public_id))
+    if request.method == "GET" and section.slug == "procedures":
+        settle(req)  # (the files accepted since: in the list of documents needed, and saved)
     content = drafts.content_of(req)
     choices = for_request(content, current_locale_code())
     if request.method == "GET":

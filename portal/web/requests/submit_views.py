@@ -16,6 +16,7 @@ from portal.web.accounts.forms import EmptyForm
 from portal.web.context import client_ip, db, fail_transaction, settings
 from portal.web.i18n import current_locale_code
 from portal.web.requests.access import load_visible, posted_revision
+from portal.web.requests.documents_state import settle
 
 
 @roles(Role.SUBMITTER, Role.TRAINER)
@@ -24,6 +25,10 @@ def submit(public_id: str) -> Response:
         abort(400)
     req = load_visible(public_id, audit=False)
     expected = posted_revision(request.form.get("revision"), req.revision)
+    if not settle(req).settled:
+        flash(_("The request cannot be submitted yet: a document is still being checked or "
+                "was refused."), "error")
+        return redirect(url_for("requests.check", public_id=public_id))
     try:
         submission.submit(db(), settings(), require_user(), req, expected_revision=expected,
                           locale=current_locale_code(), ip=client_ip())
