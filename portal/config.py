@@ -97,6 +97,9 @@ class Settings:
     max_pdf_pages: int = 2000
     #: Uploads of one user waiting for their check at once (more are refused until one ends).
     max_checks_in_flight: int = 3
+    #: An image of an uploaded PDF that decodes to more than this is refused, and never carried
+    #: into a package's reading copy (portal.attachments.pdf_images).
+    max_image_mb: int = 256
     # Where attachment files are kept (portal.storage): ``directory`` (``<data_dir>``) or ``s3``
     storage: str = "directory"
     s3_bucket: str = ""
@@ -212,6 +215,7 @@ class Settings:
             upload_memory_limit_mb=_int(env, "PORTAL_UPLOAD_MEMORY_LIMIT_MB", 512),
             max_pdf_pages=_int(env, "PORTAL_MAX_PDF_PAGES", 2000),
             max_checks_in_flight=_int(env, "PORTAL_MAX_CHECKS_IN_FLIGHT", 3),
+            max_image_mb=_int(env, "PORTAL_MAX_IMAGE_MB", 256),
             storage=env.get("PORTAL_STORAGE", "").strip() or "directory",
             s3_bucket=env.get("PORTAL_S3_BUCKET", "").strip(),
             s3_prefix=env.get("PORTAL_S3_PREFIX", "").strip(),
@@ -314,6 +318,8 @@ class Settings:
             problems.append("PORTAL_MAX_PDF_PAGES must be positive")
         if self.max_checks_in_flight <= 0:
             problems.append("PORTAL_MAX_CHECKS_IN_FLIGHT must be positive")
+        if self.max_image_mb <= 0:
+            problems.append("PORTAL_MAX_IMAGE_MB must be positive")
         if self.storage not in ("directory", "s3"):
             problems.append(f"PORTAL_STORAGE must be directory or s3, got {self.storage!r}")
         if self.storage == "s3" and not self.s3_bucket:

@@ -1,11 +1,14 @@
 """The PDF check that runs in a separate, resource-limited Python process: reads the file from
 stdin, writes ``{"ok": true, "pages": N, "repaired": BOOL}`` or ``{"ok": false, "code": CODE,
-"params": {...}, "detail": TEXT}`` to stdout."""
+"params": {...}, "detail": TEXT}`` to stdout. What it refuses is the PDF policy
+(portal.attachments.pdf_policy), handed over as JSON."""
 
-# Run by portal.attachments.inspect as `python -I <this file> MAX_PAGES MEMORY_MB CPU_S PARENT`
-# with an empty environment (no settings, no keys reach the process that parses hostile input).
-# It imports only the standard library and pypdf, and limits itself before reading the file:
-# address space (RLIMIT_AS), CPU seconds, no files written, no core dumps, no child processes.
+# Run by portal.attachments.inspect as
+# `python -I <this file> MAX_PAGES MEMORY_MB CPU_S PARENT POLICY_JSON` with an empty environment
+# (no settings, no keys reach the process that parses hostile input). It imports only the
+# standard library, pypdf and two modules of its own folder written with those alone
+# (pdf_matching, pdf_images), and limits itself before reading the file: address space
+# (RLIMIT_AS), CPU seconds, no files written, no core dumps, no child processes.
 # The parent adds a wall-clock timeout and kills the process when it is exceeded. It also dies
 # with the thread of PARENT that started it (Linux's parent-death signal): a gunicorn worker
 # killed past its timeout, or any other way, leaves no checker running on as an orphan.
@@ -13,11 +16,12 @@ stdin, writes ``{"ok": true, "pages": N, "repaired": BOOL}`` or ``{"ok": false, 
 # What "parses fully" means (also for a file whose cross-reference table pypdf had to repair):
 # every object listed in the cross-reference data resolves, the page tree is a tree (no cycles,
 # no page twice) with at least one page and at most MAX_PAGES, the outline has no cycles, and every
-# stream that is not an image decodes within pypdf's output limits (images are checked by their
-# declared size instead, since a viewer allocates what they declare). A file that pypdf parses
-# only with repairs (wrong offsets, broken startxref) is accepted when all of this holds, and its
-# raw bytes and decoded streams are then also scanned for the names of forbidden features (with
-# #xx escapes undone), so that an object pypdf's repair did not see cannot hide them.
+# stream that is not an image decodes within pypdf's output limits, and every image within the
+# image limit (portal.attachments.pdf_images: by what it decodes to, not only what it declares).
+# A file that pypdf parses only with repairs (wrong offsets, broken startxref) is accepted when
+# all of this holds, and its raw bytes and decoded streams are then also scanned for the names of
+# forbidden features (with #xx escapes undone) and for link addresses, so that an object pypdf's
+# repair did not see cannot hide them.
 
 from __future__ import annotations
 
@@ -32,6 +36,8 @@ import resource
 import signal
 import sys
 import warnings
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 if __name__ == "__main__":
@@ -39,6 +45,8 @@ if __name__ == "__main__":
     # sandbox process (less code reachable from hostile input).
     sys.modules.setdefault("cryptography", None)  # type: ignore[arg-type]
     sys.modules.setdefault("Crypto", None)  # type: ignore[arg-type]
+    # `-I` leaves this checkout off the path: put its root first, for the two modules below.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, LimitReachedError
@@ -51,54 +59,18 @@ from pypdf.generic import (
     StreamObject,
 )
 
-#: A declared image larger than this (pixels) is treated as a decompression bomb.
-MAX_IMAGE_PIXELS = 400_000_000
-#: The decoded size of all non-image streams together.
-MAX_TOTAL_DECODED = 1_000_000_000
-#: Image-only filters: their data is not decoded here.
-IMAGE_FILTERS = frozenset({"/DCTDecode", "/DCT", "/JPXDecode", "/CCITTFaxDecode", "/CCF",
-                           "/JBIG2Decode"})
+from portal.attachments.pdf_images import CODECS, image_size
+from portal.attachments.pdf_matching import (
+    Policy,
+    action_verdict,
+    annotation_actions,
+    classify,
+    dictionary_verdict,
+    raw_addresses,
+)
 
-#: Action types (``/S``) that are refused, with the reason code.
-ACTION_CODES = {
-    "/JavaScript": "javascript",
-    "/Launch": "launch_action",
-    "/GoToR": "launch_action",
-    "/ImportData": "launch_action",
-    "/GoToE": "embedded_file",
-    "/SubmitForm": "active_content",
-    "/RichMediaExecute": "active_content",
-}
-#: Dictionary keys whose presence alone is refused.
-KEY_CODES = {
-    "/JS": "javascript",
-    "/JavaScript": "javascript",  # the document-level JavaScript name tree
-    "/EmbeddedFiles": "embedded_file",
-    "/EF": "embedded_file",
-    "/XFA": "active_content",
-}
-#: ``/Subtype`` or ``/Type`` values that are refused.
-TYPE_CODES = {
-    "/FileAttachment": "embedded_file",
-    "/EmbeddedFile": "embedded_file",
-    "/RichMedia": "active_content",
-    "/3D": "active_content",
-}
-#: Names looked for in the raw bytes of a repaired file.
-RAW_NAME_CODES = {
-    b"JavaScript": "javascript",
-    b"JS": "javascript",
-    b"Launch": "launch_action",
-    b"GoToR": "launch_action",
-    b"ImportData": "launch_action",
-    b"EmbeddedFile": "embedded_file",
-    b"EmbeddedFiles": "embedded_file",
-    b"FileAttachment": "embedded_file",
-    b"GoToE": "embedded_file",
-    b"XFA": "active_content",
-    b"RichMedia": "active_content",
-    b"SubmitForm": "active_content",
-}
+#: Filters of image data: a stream so encoded that is not an image is not decoded here.
+IMAGE_FILTERS = CODECS
 _NAME = re.compile(rb"/([^\s/\[\]()<>{}%]+)")
 _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
@@ -145,8 +117,8 @@ def _raw_get(dictionary: DictionaryObject, key: str) -> Any:
     return dict.get(dictionary, key)
 
 
-def check_pages(root: DictionaryObject, max_pages: int) -> int:
-    """Walk the page tree without recursion; count the pages; refuse cycles and repeats."""
+def check_pages(root: DictionaryObject, max_pages: int) -> list[Any]:
+    """Walk the page tree without recursion; refuse cycles and repeats. The pages in order."""
     pages_ref = _raw_get(root, "/Pages")
     pages = _resolve(pages_ref)
     if not isinstance(pages, DictionaryObject):
@@ -156,7 +128,8 @@ def check_pages(root: DictionaryObject, max_pages: int) -> int:
         raise Reject("too_many_pages", f"declared {declared}", max=max_pages)
     seen: set[tuple[int, int] | int] = set()
     stack: list[Any] = [pages_ref]
-    leaves = nodes = 0
+    leaves: list[Any] = []
+    nodes = 0
     while stack:
         ref = stack.pop()
         key = _key(ref)
@@ -176,12 +149,31 @@ def check_pages(root: DictionaryObject, max_pages: int) -> int:
                 raise Damaged("a page tree node has no /Kids array")
             stack.extend(reversed(list(list.__iter__(kids))))
         else:
-            leaves += 1
-            if leaves > max_pages:
+            leaves.append(node)
+            if len(leaves) > max_pages:
                 raise Reject("too_many_pages", f"more than {max_pages} pages", max=max_pages)
-    if leaves == 0:
+    if not leaves:
         raise Reject("no_pages", "the page tree has no page")
     return leaves
+
+
+def check_links(pages: list[Any], policy: Policy) -> None:
+    """The links and submit buttons of each page's annotations, so that a refused address is
+    reported with its page number (the walk of every object finds those elsewhere)."""
+    for number, page in enumerate(pages, start=1):
+        annotations = _resolve(_raw_get(page, "/Annots"))
+        if not isinstance(annotations, ArrayObject):
+            continue
+        for ref in list.__iter__(annotations):
+            annotation = _resolve(ref)
+            for action in annotation_actions(annotation):
+                found = action_verdict(policy, action)
+                if found is None:
+                    continue
+                code, detail = found[0][0], f"{found[1]} on page {number}"
+                if code.startswith("link_"):
+                    raise Reject(code, detail, page=number)
+                raise Reject(code, detail)
 
 
 def check_outline(root: DictionaryObject) -> None:
@@ -206,32 +198,28 @@ def check_outline(root: DictionaryObject) -> None:
         stack.append(_raw_get(item, "/First"))
 
 
-def _check_dictionary(dictionary: DictionaryObject) -> None:
-    for key, code in KEY_CODES.items():
-        if key in dictionary:
-            raise Reject(code, f"key {key}")
-    action = _resolve(_raw_get(dictionary, "/S"))
-    if isinstance(action, str) and action in ACTION_CODES:
-        raise Reject(ACTION_CODES[action], f"action {action}")
-    for key in ("/Subtype", "/Type"):
-        value = _raw_get(dictionary, key)
-        if isinstance(value, str) and value in TYPE_CODES:
-            raise Reject(TYPE_CODES[value], f"{key} {value}")
-
-
 class _Decoder:
-    def __init__(self, keep: bool) -> None:
+    def __init__(self, keep: bool, policy: Policy) -> None:
         self.total = 0
         self.keep = keep
+        self.policy = policy
         self.decoded: list[bytes] = []
+
+    def check_image(self, image: StreamObject) -> None:
+        width = _resolve(_raw_get(image, "/Width"))
+        height = _resolve(_raw_get(image, "/Height"))
+        if isinstance(width, int) and isinstance(height, int) and \
+                width * height > self.policy["image_max_pixels"]:
+            raise Reject("decompression_bomb", f"image of {width}x{height} pixels")
+        limit = int(self.policy["image_max_bytes"])
+        size = image_size(image, limit)
+        if size > limit:
+            raise Reject("image_too_large", f"an image of {width}x{height} pixels decodes to "
+                         f"more than {size} bytes", max=limit >> 20)
 
     def check(self, stream: StreamObject) -> None:
         if _raw_get(stream, "/Subtype") == "/Image":
-            width = _resolve(_raw_get(stream, "/Width"))
-            height = _resolve(_raw_get(stream, "/Height"))
-            if isinstance(width, int) and isinstance(height, int) and \
-                    width * height > MAX_IMAGE_PIXELS:
-                raise Reject("decompression_bomb", f"image of {width}x{height} pixels")
+            self.check_image(stream)
             return
         if not isinstance(stream, EncodedStreamObject):
             return
@@ -251,13 +239,13 @@ class _Decoder:
             raise Damaged(f"a stream does not decode: {exc}") from exc
         size = len(data) if isinstance(data, bytes | bytearray) else 0
         self.total += size
-        if self.total > MAX_TOTAL_DECODED:
+        if self.total > self.policy["max_total_decoded"]:
             raise Reject("decompression_bomb", f"streams decode to more than {self.total} bytes")
         if self.keep and isinstance(data, bytes | bytearray):
             self.decoded.append(bytes(data))
 
 
-def check_objects(reader: PdfReader, decoder: _Decoder) -> int:
+def check_objects(reader: PdfReader, decoder: _Decoder, policy: Policy) -> int:
     """Visit every object: those in the cross-reference data and all they refer to."""
     refs: list[Any] = [reader.trailer]
     for generation, table in reader.xref.items():
@@ -277,7 +265,9 @@ def check_objects(reader: PdfReader, decoder: _Decoder) -> int:
             continue
         if isinstance(value, DictionaryObject):
             count += 1
-            _check_dictionary(value)
+            refused = dictionary_verdict(policy, value)
+            if refused is not None:
+                raise Reject(*refused)
             if isinstance(value, StreamObject):
                 decoder.check(value)
             stack.extend(dict.values(value))
@@ -286,19 +276,34 @@ def check_objects(reader: PdfReader, decoder: _Decoder) -> int:
     return count
 
 
-def scan_names(blobs: list[bytes]) -> None:
-    """Look for forbidden feature names in raw bytes (a repaired file's safety net)."""
+def _names(blob: bytes) -> Iterator[tuple[str, int]]:
+    """The names in raw PDF bytes (#xx escapes undone) and where each ends."""
+    for match in _NAME.finditer(blob):
+        name = match.group(1)
+        if b"#" in name:
+            name = _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name)
+        yield name.decode("latin-1"), match.end()
+
+
+def scan_names(blobs: list[bytes], policy: Policy) -> None:
+    """Look for forbidden feature names and link addresses in raw bytes (a repaired file's
+    safety net)."""
+    raw_names: dict[str, str] = policy["raw_names"]
     for blob in blobs:
-        for match in _NAME.finditer(blob):
-            name = match.group(1)
-            if b"#" in name:
-                name = _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name)
-            code = RAW_NAME_CODES.get(name)
+        uri_ends = []
+        for name, end in _names(blob):
+            code = raw_names.get(name)
             if code is not None:
-                raise Reject(code, f"name /{name.decode('latin-1')} in the raw bytes")
+                raise Reject(code, f"name /{name} in the raw bytes")
+            if name == "URI":
+                uri_ends.append(end)
+        for address in raw_addresses(blob, iter(uri_ends)):
+            codes = classify(policy, "links", address)
+            if codes is not None:
+                raise Reject(codes[1], f"link to {address[:80]!r} in the raw bytes")
 
 
-def _analyse(data: bytes, max_pages: int, *, strict: bool) -> dict[str, Any]:
+def _analyse(data: bytes, max_pages: int, policy: Policy, *, strict: bool) -> dict[str, Any]:
     collector = _Collector()
     logger = logging.getLogger("pypdf")
     logger.addHandler(collector)
@@ -322,26 +327,28 @@ def _analyse(data: bytes, max_pages: int, *, strict: bool) -> dict[str, Any]:
             if not isinstance(root, DictionaryObject):
                 raise Damaged("no document catalog")
             pages = check_pages(root, max_pages)
+            check_links(pages, policy)
             repaired = not strict or bool(collector.messages) or bool(caught)
-            decoder = _Decoder(keep=repaired)
-            count = check_objects(reader, decoder)
+            decoder = _Decoder(keep=repaired, policy=policy)
+            count = check_objects(reader, decoder, policy)
             check_outline(root)
             repaired = repaired or bool(collector.messages) or bool(caught)
             if repaired:
-                scan_names([data, *decoder.decoded])
-        return {"ok": True, "pages": pages, "repaired": repaired, "objects": count,
+                scan_names([data, *decoder.decoded], policy)
+        return {"ok": True, "pages": len(pages), "repaired": repaired, "objects": count,
                 "warnings": collector.messages[:10]}
     finally:
         logger.removeHandler(collector)
 
 
-def analyse(data: bytes, max_pages: int) -> dict[str, Any]:
-    """Check ``data``; the verdict as the JSON-ready dictionary described above."""
+def analyse(data: bytes, max_pages: int, policy: Policy) -> dict[str, Any]:
+    """Check ``data`` against ``policy``; the verdict as the JSON-ready dictionary described
+    above."""
     try:
         try:
-            return _analyse(data, max_pages, strict=True)
+            return _analyse(data, max_pages, policy, strict=True)
         except Damaged:
-            return _analyse(data, max_pages, strict=False)
+            return _analyse(data, max_pages, policy, strict=False)
     except Reject as reject:
         return {"ok": False, "code": reject.code, "params": reject.params,
                 "detail": reject.detail[:300]}
@@ -378,12 +385,12 @@ def die_with_parent(parent: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    max_pages, memory_mb, cpu_seconds = (int(arg) for arg in argv[1:4])
-    if len(argv) > 4:
-        die_with_parent(int(argv[4]))
+    max_pages, memory_mb, cpu_seconds, parent = (int(arg) for arg in argv[1:5])
+    policy = json.loads(argv[5])
+    die_with_parent(parent)
     limit_resources(memory_mb, cpu_seconds)
     data = sys.stdin.buffer.read()
-    verdict = analyse(data, max_pages)
+    verdict = analyse(data, max_pages, policy)
     sys.stdout.write(json.dumps(verdict))
     sys.stdout.flush()
     return 0

@@ -43,7 +43,8 @@ def checks_in_flight(db: Session, user: User) -> int:
 def inspect_upload(settings: Settings, data: bytes) -> PdfReport | Rejection:
     return inspect_pdf(data, max_pages=settings.max_pdf_pages,
                        time_limit=settings.upload_time_limit_seconds,
-                       memory_mb=settings.upload_memory_limit_mb)
+                       memory_mb=settings.upload_memory_limit_mb,
+                       image_max_mb=settings.max_image_mb)
 
 
 def apply_verdict(db: Session, store: AttachmentStore, attachment: Attachment,

@@ -14,7 +14,8 @@ for the logs only)."""
 #    with a hostile file (recursion, decompression bombs, huge page trees, pathological object
 #    graphs) can hang the web worker or take its memory. `-I` also implies `-P`: the script's
 #    directory (with this module, named like the standard library's inspect) is not put on the
-#    child's path.
+#    child's path. The child is given the PDF policy's matchers (pdf_policy.checker_policy) as
+#    JSON; the reasons it answers with are the policy's.
 
 from __future__ import annotations
 
@@ -29,10 +30,9 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
-from portal.i18n_core import N_
+from portal.attachments.pdf_policy import MESSAGES, checker_policy
 
 log = logging.getLogger(__name__)
 
@@ -41,42 +41,11 @@ SANDBOX_SCRIPT = Path(__file__).resolve().with_name("_sandbox.py")
 TRAILING_TOLERANCE = 1024
 HEAD_WINDOW = 1024
 DEFAULT_MEMORY_MB = 512
+DEFAULT_IMAGE_MAX_MB = 256
 _VERSION = re.compile(rb"%PDF-[12]\.[0-9]")
 _HTML = re.compile(rb"<\s*(?:html|script|body|head|iframe|svg|object|embed|!doctype|\?php)",
                    re.IGNORECASE)
 _WHITESPACE = b" \t\r\n\f\x00"
-
-#: Every reason a file can be refused for, with its user message (untranslated).
-MESSAGES: Mapping[str, str] = MappingProxyType({
-    "not_pdf": N_("The file is not a PDF document. Upload the document as a PDF file."),
-    "polyglot": N_("The file contains other data besides the PDF document (it is also another "
-                   "kind of file). Save or print the document again as a PDF and upload that "
-                   "file."),
-    "damaged": N_("The PDF file is damaged or incomplete. Open it, save or print it again as a "
-                  "PDF and upload the new file."),
-    "encrypted": N_("The PDF is encrypted or protected by a password. Remove the protection "
-                    "and upload it again."),
-    "javascript": N_("The PDF contains JavaScript, which is not allowed. Print it to a new PDF "
-                     "to remove the script and upload that file."),
-    "launch_action": N_("The PDF contains an action that starts a program or opens another "
-                        "file, which is not allowed. Print it to a new PDF and upload that "
-                        "file."),
-    "embedded_file": N_("The PDF contains embedded files (attachments inside the PDF), which "
-                        "are not allowed. Upload each document as a separate PDF."),
-    "active_content": N_("The PDF contains interactive content (a form that sends data, an XFA "
-                         "form or multimedia), which is not allowed. Print it to a new PDF and "
-                         "upload that file."),
-    "too_many_pages": N_("The PDF has more than %(max)d pages. Split it into several files."),
-    "no_pages": N_("The PDF has no pages."),
-    "recursive_structure": N_("The PDF's internal structure loops back on itself. Save or "
-                              "print it again as a PDF and upload the new file."),
-    "decompression_bomb": N_("The PDF contains compressed data that expands to an unreasonable "
-                             "size. Save or print it again as a PDF and upload the new file."),
-    "too_complex": N_("The PDF is too complex to be checked safely. Save or print it again as "
-                      "a PDF and upload the new file."),
-    "timeout": N_("The PDF could not be checked within %(seconds)d seconds. Save or print it "
-                  "again as a PDF, or split it, and upload the new file."),
-})
 
 
 @dataclass(frozen=True)
@@ -143,15 +112,17 @@ def _zip_end_record_reaches_end(data: bytes) -> bool:
 
 
 def inspect_pdf(data: bytes, *, max_pages: int, time_limit: float,
-                memory_mb: int = DEFAULT_MEMORY_MB) -> PdfReport | Rejection:
-    """Check an uploaded file. Never raises for any content; returns within ``time_limit``
-    seconds (plus the time to kill and reap the checking process)."""
+                memory_mb: int = DEFAULT_MEMORY_MB,
+                image_max_mb: int = DEFAULT_IMAGE_MAX_MB) -> PdfReport | Rejection:
+    """Check an uploaded file against the PDF policy (:mod:`.pdf_policy`). Never raises for any
+    content; returns within ``time_limit`` seconds (plus the time to kill and reap the checking
+    process)."""
     started = time.perf_counter()
     rejection = check_bytes(data)
     if rejection is not None:
         return rejection
     verdict = _run_sandbox(data, max_pages=max_pages, time_limit=time_limit,
-                           memory_mb=memory_mb)
+                           memory_mb=memory_mb, image_max_mb=image_max_mb)
     if isinstance(verdict, Rejection):
         return verdict
     if not verdict.get("ok"):
@@ -164,11 +135,12 @@ def inspect_pdf(data: bytes, *, max_pages: int, time_limit: float,
                      elapsed_ms=(time.perf_counter() - started) * 1000)
 
 
-def _run_sandbox(data: bytes, *, max_pages: int, time_limit: float,
-                 memory_mb: int) -> dict[str, Any] | Rejection:
+def _run_sandbox(data: bytes, *, max_pages: int, time_limit: float, memory_mb: int,
+                 image_max_mb: int) -> dict[str, Any] | Rejection:
     cpu_seconds = max(1, int(time_limit + 0.999))
+    policy = json.dumps(checker_policy(image_max_bytes=image_max_mb << 20))
     command = [sys.executable, "-I", str(SANDBOX_SCRIPT), str(max_pages), str(memory_mb),
-               str(cpu_seconds), str(os.getpid())]
+               str(cpu_seconds), str(os.getpid()), policy]
     timeout = reject("timeout", f"no verdict within {time_limit} s",
                      seconds=max(1, round(time_limit)))
     with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 
-#: Rejections decided here (the PDF's own are in ``portal.attachments.inspect.MESSAGES``).
+#: Rejections decided here (the PDF's own are in ``portal.attachments.pdf_policy``).
 SERVICE_MESSAGES = {
     "file_too_large": N_("The file is larger than %(max)d MB. Reduce its size or split it "
                          "into several files."),

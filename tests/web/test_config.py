@@ -132,6 +132,15 @@ def test_integer_settings_are_read(tmp_path: Path) -> None:
         settings.with_overrides(session_idle_minutes=0).validate()
 
 
+def test_the_image_limit_of_pdfs_is_read_and_checked(tmp_path: Path) -> None:
+    assert Settings.from_env({"PORTAL_DATA_DIR": str(tmp_path)}).max_image_mb == 256
+    settings = Settings.from_env({"PORTAL_DATA_DIR": str(tmp_path),
+                                  "PORTAL_MAX_IMAGE_MB": "64"})
+    assert settings.max_image_mb == 64
+    with pytest.raises(ConfigError, match="PORTAL_MAX_IMAGE_MB must be positive"):
+        settings.with_overrides(max_image_mb=0).validate()
+
+
 def test_settings_are_frozen(tmp_path: Path) -> None:
     settings = Settings.from_env({"PORTAL_DATA_DIR": str(tmp_path)})
     with pytest.raises(AttributeError):
