@@ -199,7 +199,8 @@ def run() -> list[dict[str, object]]:
         def reading_copy() -> None:
             with (work / "reading-copy.pdf").open("wb") as handle:
                 payload.write_reading_copy(handle, request_pdf, "Request", documents,
-                                           document_title="reading copy")
+                                           document_title="reading copy",
+                                           image_max_bytes=settings.max_image_mb << 20)
 
         copy_seconds = _median(REPEAT, reading_copy)
         rows.append({

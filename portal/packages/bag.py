@@ -139,7 +139,8 @@ def assemble(source: BagSource, work: Path, *, reading_copy: bool = True) -> Non
         fd = os.open(work / "reading-copy.pdf", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             write_reading_copy(handle, io.BytesIO(pdf), request_title(source), written,
-                               document_title=f"{request_title(source)}: reading copy")
+                               document_title=f"{request_title(source)}: reading copy",
+                               image_max_bytes=source.image_max_bytes)
     with _BAGIT_LOCK:
         bagit.make_bag(str(work), bag_info=bag_info(source), processes=1,
                        checksums=[ALGORITHM])

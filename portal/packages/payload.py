@@ -14,6 +14,7 @@ from typing import IO, Any
 from pypdf import PdfReader, PdfWriter
 
 from portal.contract.model import Request
+from portal.packages.reading_images import replace_large_images
 from portal.packages.source import AttachmentSource, BagSource
 from portal.pdf import AttachmentInfo, render_request_pdf
 from portal.pdf.request_pdf import ATTACHMENT_KIND_LABELS
@@ -139,14 +140,19 @@ def request_pdf(source: BagSource, findings: Mapping[str, Any]) -> bytes:
 
 def write_reading_copy(out: IO[bytes], request_pdf_file: Path | IO[bytes], title: str,
                        documents: Sequence[tuple[str, Path | IO[bytes]]], *,
-                       document_title: str) -> int:
+                       document_title: str, image_max_bytes: int) -> int:
     """Merge ``request.pdf`` and the attachments into one PDF with exactly one top-level
-    bookmark per document (their own bookmarks are not imported). Returns the number of
+    bookmark per document (their own bookmarks are not imported) and no image that decodes to
+    more than ``image_max_bytes`` (see :mod:`.reading_images`). Returns the number of
     bookmarks."""
     writer = PdfWriter()
     writer.append(PdfReader(request_pdf_file), outline_item=title, import_outline=False)
     for name, document in documents:
         writer.append(PdfReader(document), outline_item=name, import_outline=False)
+    replaced = replace_large_images(writer, image_max_bytes)
+    if replaced:
+        log.warning("reading copy %r: %d image(s) over %d bytes replaced by a blank",
+                    document_title, replaced, image_max_bytes)
     writer.add_metadata({"/Title": document_title,
                          "/Producer": "MLA request intake portal (pypdf)"})
     writer.page_mode = "/UseOutlines"

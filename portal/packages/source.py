@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from portal.config import Settings
+
 
 @dataclass(frozen=True)
 class AttachmentSource:
@@ -52,3 +54,5 @@ class BagSource:
     #: The version of the reference data the findings were computed with.
     reference_version: str = ""
     source_country: str = ""
+    #: No image of the reading copy decodes to more than this (PORTAL_MAX_IMAGE_MB).
+    image_max_bytes: int = Settings.max_image_mb << 20
