@@ -59,7 +59,12 @@ from pypdf.generic import (
     StreamObject,
 )
 
-from portal.attachments.pdf_images import CODECS, image_size
+from portal.attachments.pdf_images import (
+    CODECS,
+    image_size,
+    inline_images,
+    may_hold_inline_images,
+)
 from portal.attachments.pdf_matching import (
     Policy,
     action_verdict,
@@ -69,8 +74,6 @@ from portal.attachments.pdf_matching import (
     raw_addresses,
 )
 
-#: Filters of image data: a stream so encoded that is not an image is not decoded here.
-IMAGE_FILTERS = CODECS
 _NAME = re.compile(rb"/([^\s/\[\]()<>{}%]+)")
 _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
@@ -217,15 +220,21 @@ class _Decoder:
             raise Reject("image_too_large", f"an image of {width}x{height} pixels decodes to "
                          f"more than {size} bytes", max=limit >> 20)
 
+    def check_inline_images(self, stream: StreamObject, data: bytes) -> None:
+        if may_hold_inline_images(stream, data):
+            for image in inline_images(data):
+                self.check_image(image)
+
     def check(self, stream: StreamObject) -> None:
         if _raw_get(stream, "/Subtype") == "/Image":
             self.check_image(stream)
             return
         if not isinstance(stream, EncodedStreamObject):
+            self.check_inline_images(stream, stream.get_data())
             return
         filters = _resolve(_raw_get(stream, "/Filter"))
         names = list(filters) if isinstance(filters, ArrayObject) else [filters]
-        if any(name in IMAGE_FILTERS for name in names):
+        if any(name in CODECS for name in names):  # image data, even if not marked as an image
             return
         try:
             data = decode_stream_data(stream)
@@ -241,6 +250,8 @@ class _Decoder:
         self.total += size
         if self.total > self.policy["max_total_decoded"]:
             raise Reject("decompression_bomb", f"streams decode to more than {self.total} bytes")
+        if isinstance(data, bytes | bytearray):
+            self.check_inline_images(stream, bytes(data))
         if self.keep and isinstance(data, bytes | bytearray):
             self.decoded.append(bytes(data))
 

@@ -12,8 +12,9 @@ Uses only the standard library and pypdf: the sandboxed checker imports it."""
 from __future__ import annotations
 
 import math
+import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pypdf import apply_configuration
@@ -25,7 +26,15 @@ from pypdf.filters import (
     LZWDecode,
     RunLengthDecode,
 )
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+from pypdf.generic import (
+    ArrayObject,
+    ContentStream,
+    DecodedStreamObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
 
 #: Filters whose output is an image codec's input, not samples.
 CODECS = frozenset({"/DCTDecode", "/DCT", "/JPXDecode", "/CCITTFaxDecode", "/CCF",
@@ -48,6 +57,11 @@ _COMPONENTS = {"/DeviceGray": 1, "/G": 1, "/CalGray": 1, "/Indexed": 1, "/I": 1,
 HEADER_BYTES = 1 << 20
 _INPUT_CHUNK = 1 << 16
 _OUTPUT_CHUNK = 1 << 20
+#: The abbreviated keys of an inline image (``BI /W 100 /H 100 /F /Fl ID ... EI``).
+_INLINE_KEYS = {"/W": "/Width", "/H": "/Height", "/BPC": "/BitsPerComponent",
+                "/CS": "/ColorSpace", "/F": "/Filter", "/DP": "/DecodeParms",
+                "/IM": "/ImageMask"}
+_INLINE_IMAGE = re.compile(rb"(?:^|[\s\]>)])BI[\s/]")
 
 
 def _get(dictionary: Any, key: str, default: Any = None) -> Any:
@@ -239,3 +253,38 @@ def image_size(image: StreamObject, limit: int) -> int:
     if codec_at < len(filters):
         size = max(size, _codec_size(filters[codec_at], data, image, parms[codec_at]))
     return max(size, declared_size(image))
+
+
+def may_hold_inline_images(stream: StreamObject, data: bytes) -> bool:
+    """Whether decoded ``data`` of ``stream`` is a content stream (a page's or a form's, not a
+    font, a colour profile or metadata) with the ``BI`` operator in it."""
+    if dict.get(stream, "/Subtype") not in (None, "/Form") or \
+            dict.get(stream, "/Type") not in (None, "/XObject"):
+        return False
+    if any(key in stream for key in ("/Length1", "/Length2", "/Length3", "/N")):
+        return False
+    return _INLINE_IMAGE.search(data) is not None
+
+
+def inline_images(data: bytes) -> Iterator[StreamObject]:
+    """The inline images of a decoded content stream, each as an image stream with the full
+    key names (pypdf parses the content; data it cannot parse yields nothing)."""
+    content = DecodedStreamObject()
+    content.set_data(data)
+    try:
+        operations = ContentStream(content, None).operations
+    except (MemoryError, RecursionError, LimitReachedError):
+        raise
+    except Exception:
+        return
+    for operands, operator in operations:
+        if operator != b"INLINE IMAGE" or not isinstance(operands, dict):
+            continue
+        image = DecodedStreamObject()
+        settings = operands.get("settings")
+        if isinstance(settings, dict):
+            for key, value in settings.items():
+                image[NameObject(_INLINE_KEYS.get(key, key))] = value
+        image[NameObject("/Subtype")] = NameObject("/Image")
+        image.set_data(bytes(operands.get("data") or b""))
+        yield image

@@ -165,3 +165,13 @@ def ccitt_pdf(rows: int) -> bytes:
     return image_pdf(b"/Width 100 /Height 100 /ColorSpace /DeviceGray /BitsPerComponent 1 "
                      b"/Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns 100 "
                      b"/Rows %d >>" % rows, b"\x00" * 64)
+
+
+def inline_image_pdf(data: bytes, *, flate_content: bool = True) -> bytes:
+    """A page whose content stream draws an inline RGB image of 100 x 100 pixels with Flate
+    ``data`` (``BI ... ID data EI``), in a Flate content stream or an unfiltered one."""
+    content = (b"q 100 0 0 100 72 500 cm BI /W 100 /H 100 /BPC 8 /CS /RGB /F /Fl ID "
+               + data + b" EI Q BT /F1 12 Tf 72 720 Td (BI ID EI) Tj ET")
+    objects = page_objects()
+    objects[3] = stream(b"", content, flate=flate_content)
+    return build(objects)

@@ -4,6 +4,7 @@ accepted; the table, the messages and the cases stay in step."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from portal.attachments.inspect import PdfReport, Rejection, inspect_pdf
 from portal.attachments.pdf_policy import MESSAGES, NO_ADDRESS, NO_SCHEME, OTHER_SCHEME, RULES
 from tests.attachments import pdfs
 from tests.attachments import policy_pdfs as p
+from tests.attachments.pdfs import bomb_stream_data
 
 LIMITS: dict[str, float] = {"max_pages": 2000, "time_limit": 20.0}
 
@@ -190,6 +192,13 @@ EXTRA_CASES = [
     Case("an image declared 10,000 x 10,000 (300 MB of samples)",
          lambda: p.inflating_image_pdf(1, width=10_000, height=10_000), "image_too_large",
          {"max": 256}),
+    Case("an inline image that inflates to 300 MB",
+         lambda: p.inline_image_pdf(bomb_stream_data(300)), "image_too_large", {"max": 256}),
+    Case("an inline image that inflates to 300 MB, in an unfiltered content stream",
+         lambda: p.inline_image_pdf(bomb_stream_data(300), flate_content=False),
+         "image_too_large", {"max": 256}),
+    Case("an honest inline image", lambda: p.inline_image_pdf(zlib.compress(b"\x80" * 30_000)),
+         None),
     Case("an image inflating to 3 MB, limit 2 MB", lambda: p.inflating_image_pdf(3),
          "image_too_large", {"max": 2}, limits={"image_max_mb": 2}),
     Case("an image inflating to 3 MB, limit 4 MB", lambda: p.inflating_image_pdf(3), None,
