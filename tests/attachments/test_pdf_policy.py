@@ -273,3 +273,14 @@ def test_links_and_submits_share_one_reason_each_way() -> None:
             if rule.reason:
                 assert "%(page)d" in rule.reason.message
                 assert rule.elsewhere and "%(" not in rule.elsewhere.message
+
+
+def test_docs_security_lists_the_policy() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "SECURITY.md").read_text()
+    section = text.split("## PDF policy", 1)[1].split("\n## ", 1)[0]
+    missing = [code for code in MESSAGES if f"`{code}`" not in section]
+    missing += [rule.match for rule in RULES
+                if rule.kind in ("action", "action_file", "key", "type", "link", "submit")
+                and rule.match not in (NO_ADDRESS, NO_SCHEME, OTHER_SCHEME)
+                and f"`{rule.match}" not in section]
+    assert missing == []
