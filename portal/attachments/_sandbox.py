@@ -174,7 +174,7 @@ def check_links(pages: list[Any], policy: Policy) -> None:
                 if found is None:
                     continue
                 code, detail = found[0][0], f"{found[1]} on page {number}"
-                if code.startswith("link_"):
+                if code in policy["with_page"]:
                     raise Reject(code, detail, page=number)
                 raise Reject(code, detail)
 

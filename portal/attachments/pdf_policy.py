@@ -216,7 +216,8 @@ def _schemes(kind: Kind) -> dict[str, list[str] | None]:
 def checker_policy(*, image_max_bytes: int) -> dict[str, Any]:
     """The matchers of the table as JSON for the checking process. Names map to a reason code
     (refused) or null (allowed); schemes to ``[code on a page, code elsewhere]`` or null;
-    ``raw_names`` are the refused names looked for in the raw bytes of a repaired file."""
+    ``raw_names`` are the refused names looked for in the raw bytes of a repaired file;
+    ``with_page`` the codes whose message names the page."""
     refused = {name: code for kind in ("action", "key", "type")
                for name, code in _names(kind).items() if code is not None}
     return {
@@ -230,6 +231,7 @@ def checker_policy(*, image_max_bytes: int) -> dict[str, Any]:
         "no_scheme": NO_SCHEME,
         "other_scheme": OTHER_SCHEME,
         "raw_names": {name.lstrip("/"): code for name, code in refused.items()},
+        "with_page": sorted(c for c, message in MESSAGES.items() if "%(page)d" in message),
         "image_max_bytes": image_max_bytes,
         "image_max_pixels": MAX_IMAGE_PIXELS,
         "max_total_decoded": MAX_TOTAL_DECODED,
