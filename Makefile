@@ -91,6 +91,7 @@ i18n-check: $(VENV)/.installed-test
 
 test: install-test
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-oidc-provider.sh
 	bash scripts/ensure-postgres.sh
 	$(MAKE) --no-print-directory lint typecheck i18n-check
 	$(MAKE) --no-print-directory test-sqlite test-postgres
