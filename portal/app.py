@@ -68,6 +68,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     install_errors(app)
     i18n.init_app(app)
     _register_blueprints(app)
+    from portal.web.accounts import sso_client
+
+    sso_client.install(app, settings)  # single sign-on, when PORTAL_OIDC_ISSUER is set
     _template_globals(app)
     install_commit(app)   # last: its after-request function runs first
     if settings.trusted_proxies:
@@ -158,7 +161,12 @@ def _template_globals(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.web import main
-    from portal.web.accounts import admin, jobs_views, views  # noqa: F401 - jobs_views: admin pages
+    from portal.web.accounts import (  # noqa: F401 - jobs_views: admin pages
+        admin,
+        jobs_views,
+        sso_views,
+        views,
+    )
     from portal.web.packages import views as package_views
     from portal.web.requests.blueprint import bp as requests_bp
     from portal.web.training import views as training_views
@@ -167,6 +175,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main.bp)
     app.register_blueprint(requests_bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(sso_views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(triage_bp)
     app.register_blueprint(package_views.bp)

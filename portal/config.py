@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from portal.sso_settings import OidcSettings
+
 Environment = Literal["development", "production", "testing"]
 
 MIN_SECRET_LENGTH = 32
@@ -153,6 +155,9 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 2
+    #: Single sign-on of staff through the Department's OpenID provider (``PORTAL_OIDC_*``;
+    #: portal.sso_settings); off while the issuer is unset.
+    oidc: OidcSettings = field(default_factory=OidcSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -187,13 +192,14 @@ class Settings:
         if not attachment_keys and mode != "production":
             attachment_keys = load_or_create_attachment_keys(data_dir)
             keys_generated = True
+        base_url = env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         return cls(
             env=mode,  # type: ignore[arg-type]
             data_dir=data_dir,
             database_url=database_url,
             secret_key=secret,
             secret_generated=generated,
-            base_url=env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            base_url=base_url,
             secure_cookies=_bool(env, "PORTAL_SECURE_COOKIES", mode == "production"),
             smtp_url=env.get("PORTAL_SMTP_URL") or None,
             mail_from=env.get("PORTAL_MAIL_FROM", cls.mail_from),
@@ -246,6 +252,7 @@ class Settings:
             jobs_keep_days=_int(env, "PORTAL_JOBS_KEEP_DAYS", 7),
             training_retention_days=_int(env, "PORTAL_TRAINING_RETENTION_DAYS", 30),
             trusted_proxies=cls.parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES", "")),
+            oidc=OidcSettings.from_env(env, base_url),
         )
 
     # Reverse proxies. (A dataclass field may follow methods: this setting is kept in one
@@ -362,6 +369,7 @@ class Settings:
             problems.append("PORTAL_PACKAGE_TEMP_MAX_AGE_MINUTES must not be negative")
         if self.training_retention_days <= 0:
             problems.append("PORTAL_TRAINING_RETENTION_DAYS must be positive")
+        problems.extend(self.oidc.problems(self.is_production))
         if problems:
             raise ConfigError("refusing to start: " + "; ".join(problems))
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts import passwords, totp
-from portal.accounts.models import LoginAttempt, User, UserSession
+from portal.accounts.models import LoginAttempt, SessionMethod, User, UserSession
 from portal.audit.log import record
 from portal.config import Settings
 from portal.db import utcnow
@@ -130,7 +130,8 @@ def check_totp(db: Session, settings: Settings, user: User, code: str, ip: str) 
     return Outcome.OK
 
 
-def start_session(db: Session, user: User, ip: str) -> str:
+def start_session(db: Session, user: User, ip: str,
+                  method: SessionMethod = SessionMethod.PASSWORD) -> str:
     """Record a successful login and open a new server-side session; returns its token."""
     now = utcnow()
     user.failed_logins = 0
@@ -139,8 +140,10 @@ def start_session(db: Session, user: User, ip: str) -> str:
     _attempt(db, ip, user.email, True)
     token = secrets.token_urlsafe(32)
     db.add(UserSession(token_hash=token_hash(token), user_id=user.id, created_at=now,
-                       last_seen_at=now, authenticated_at=now, ip=ip[:64]))
-    record(db, "login.success", actor_id=user.id, actor=user.email, ip=ip)
+                       last_seen_at=now, authenticated_at=now, ip=ip[:64],
+                       method=method.value))
+    record(db, "login.success", actor_id=user.id, actor=user.email, ip=ip,
+           details={"method": method.value} if method is not SessionMethod.PASSWORD else None)
     return token
 
 

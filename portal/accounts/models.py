@@ -1,4 +1,5 @@
-"""Authorities, users, invitations, server-side sessions and login attempts."""
+"""Authorities, users, invitations, single sign-on identities, server-side sessions and login
+attempts."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -95,6 +96,34 @@ class Invitation(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class SsoIdentity(Base):
+    """A person's account at the Department's OpenID provider, linked to a portal account by the
+    provider's stable (issuer, subject) pair, never by e-mail address (portal.accounts.sso)."""
+
+    __tablename__ = "sso_identities"
+    __table_args__ = (
+        UniqueConstraint("issuer", "subject", name="uq_sso_identities_issuer_subject"),
+        UniqueConstraint("user_id", "issuer", name="uq_sso_identities_user_id_issuer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    user: Mapped[User] = relationship()
+
+
+class SessionMethod(StrEnum):
+    """How a session was opened: the portal's password (and code), or the Department's
+    provider (which then also confirms the person again for sensitive actions)."""
+
+    PASSWORD = "password"  # noqa: S105 - a method's name, not a password
+    SSO = "sso"
+
+
 class UserSession(Base):
     """A server-side session: the cookie holds only a random token whose hash is stored here."""
 
@@ -107,8 +136,14 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     authenticated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ip: Mapped[str] = mapped_column(String(64), default="")
+    method: Mapped[str] = mapped_column(String(16), default=SessionMethod.PASSWORD.value,
+                                        server_default=SessionMethod.PASSWORD.value)
 
     user: Mapped[User] = relationship()
+
+    @property
+    def via_sso(self) -> bool:
+        return self.method == SessionMethod.SSO.value
 
 
 class LoginAttempt(Base):

@@ -63,7 +63,7 @@ def invite(db: Session, settings: Settings, actor: Actor, *, email: str, name: s
 
 def issue_invitation(db: Session, settings: Settings, actor: Actor, user: User) -> str:
     """A new invitation link; earlier unused links of the user stop working."""
-    _retire_invitations(db, user)
+    retire_invitations(db, user)
     token = secrets.token_urlsafe(32)
     hours = settings.invitation_valid_hours
     db.add(Invitation(user_id=user.id, token_hash=token_hash(token), created_by_id=actor.id,
@@ -76,7 +76,7 @@ def issue_invitation(db: Session, settings: Settings, actor: Actor, user: User) 
     return token
 
 
-def _retire_invitations(db: Session, user: User) -> None:
+def retire_invitations(db: Session, user: User) -> None:
     now = utcnow()
     db.execute(update(Invitation).where(Invitation.user_id == user.id,
                                         Invitation.used_at.is_(None),
@@ -109,7 +109,7 @@ def accept_invitation(db: Session, hasher: PasswordHasher, invitation: Invitatio
     user = invitation.user
     invitation.used_at = now
     db.flush()
-    _retire_invitations(db, user)
+    retire_invitations(db, user)
     end_all_sessions(db, user)  # a re-invitation resets the account: old sessions end
     user.password_hash = hasher.hash(password)
     user.password_changed_at = now

@@ -86,14 +86,21 @@ def install_gate(app: Flask) -> None:
                 # the session ended while the user was typing: keep it, sign in, come back
                 return redirect(url_for("accounts.login", next=request.path), code=303)
             abort(401)
-        if user.totp_required and not user.totp_secret and endpoint not in ENROLMENT_ENDPOINTS:
+        if user.totp_required and not user.totp_secret and endpoint not in ENROLMENT_ENDPOINTS \
+                and not _via_sso():
             # e.g. a submitter promoted to a staff role: no access until the factor is set up
+            # (a session opened through the Department's provider has the provider's own)
             if request.method == "GET":
                 return redirect(url_for("accounts.enrol_totp"))
             abort(403)
         if allowed is None or user.role_enum not in allowed:
             abort(403)
         return None
+
+
+def _via_sso() -> bool:
+    row = g.get("user_session")
+    return bool(row is not None and row.via_sso)
 
 
 def _safe_next() -> str:

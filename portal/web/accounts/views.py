@@ -23,11 +23,12 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from portal.accounts import auth, operations, passwords, totp
-from portal.accounts.models import Role, User
+from portal.accounts.models import Role, SessionMethod, User
 from portal.audit.log import record
 from portal.db import utcnow
 from portal.translation import gettext as _
 from portal.web.access import ANY_ROLE, public, require_user, roles, safe_redirect_target
+from portal.web.accounts import sso_client
 from portal.web.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -92,16 +93,28 @@ def reauth_required(view: F) -> F:
     return cast(F, wrapper)
 
 
-def _complete_login(user: User, next_url: str | None) -> Response:
-    token = auth.start_session(g.db, user, client_ip())
+def complete_login(user: User, next_url: str | None,
+                   method: SessionMethod = SessionMethod.PASSWORD) -> Response:
+    token = auth.start_session(g.db, user, client_ip(), method)
     locale = session.get("locale")
     session.clear()  # rotate: nothing from before the login survives, except the language
     if locale:
         session["locale"] = locale
     session[SESSION_TOKEN_KEY] = token
-    if user.totp_required and not user.totp_secret:
+    if method is SessionMethod.PASSWORD and user.totp_required and not user.totp_secret:
         return redirect(url_for("accounts.enrol_totp"))
     return redirect(safe_redirect_target(next_url, url_for("main.home")))
+
+
+def staff_password_refused(user: User) -> bool:
+    """With single sign-on on, staff, trainers and administrators sign in only through the
+    Department's provider (which then vouches for their second factor); submitters keep
+    their passwords. Audited."""
+    if not settings().oidc.enabled or user.role_enum is Role.SUBMITTER:
+        return False
+    record(g.db, "login.refused", actor_id=user.id, actor=user.email, ip=client_ip(),
+           details={"reason": "staff sign in with the Department's account"})
+    return True
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -123,16 +136,20 @@ def login() -> Response | str | tuple[str, int]:
                 "The e-mail address or the password is not correct, or the account is locked "
                 "for %(minutes)d minutes after too many failed attempts.",
                 minutes=settings().login_lockout_minutes))
+        elif staff_password_refused(check.user):
+            form.email.errors.append(_("Staff of the Department sign in with the Department's "
+                                       "account: use the button “Sign in with the "
+                                       "Department's account”."))
         elif check.outcome is auth.Outcome.NEEDS_TOTP:
             session[PENDING_KEY] = {"user": check.user.id, "at": utcnow().timestamp(),
                                     "next": safe_redirect_target(next_url, "")}
             return redirect(url_for("accounts.login_code"))
         else:
-            return _complete_login(check.user, next_url)
+            return complete_login(check.user, next_url)
     status = 200 if not form.errors else 400
     expired = bool(session.pop(SESSION_EXPIRED_KEY, False)) or g.session_expired
     return render_template("accounts/login.html", form=form, next_url=next_url,
-                           expired=expired), status
+                           expired=expired, sso_enabled=settings().oidc.enabled), status
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -144,7 +161,7 @@ def login_code() -> Response | str | tuple[str, int]:
         flash(_("Your sign-in took too long. Please start again."), "warning")
         return redirect(url_for("accounts.login"))
     user = g.db.get(User, int(pending["user"]))
-    if user is None or not user.can_log_in:
+    if user is None or not user.can_log_in or staff_password_refused(user):
         session.pop(PENDING_KEY, None)
         return redirect(url_for("accounts.login"))
     form = CodeForm()
@@ -153,7 +170,7 @@ def login_code() -> Response | str | tuple[str, int]:
         if outcome is auth.Outcome.RATE_LIMITED:
             return error_response(429)
         if outcome is auth.Outcome.OK:
-            return _complete_login(user, pending.get("next"))
+            return complete_login(user, pending.get("next"))
         if outcome is auth.Outcome.LOCKED:
             session.pop(PENDING_KEY, None)
             flash(_("This account is locked for %(minutes)d minutes after too many failed "
@@ -175,13 +192,20 @@ def logout() -> Response:
     user = require_user()
     if token:
         auth.end_session(g.db, str(token))
-    record(g.db, "logout", actor_id=user.id, actor=user.email, ip=client_ip())
+    config = settings().oidc
+    provider_logout = None
+    if config.enabled and g.user_session is not None and g.user_session.via_sso:
+        # the provider's session ends too (else its button would sign the person straight in)
+        provider_logout = sso_client.logout_url(config, f"{config.redirect_base}/login")
+    record(g.db, "logout", actor_id=user.id, actor=user.email, ip=client_ip(),
+           details={"method": SessionMethod.SSO.value, "provider": provider_logout is not None}
+           if g.user_session is not None and g.user_session.via_sso else None)
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
     flash(_("You have signed out."), "info")
-    return redirect(url_for("accounts.login"))
+    return redirect(provider_logout or url_for("accounts.login"))
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -221,7 +245,8 @@ def invitation(token: str) -> Response | str | tuple[str, int]:
 @bp.route("/account")
 @roles(*ANY_ROLE)
 def account() -> str:
-    return render_template("accounts/account.html", user=require_user(), form=EmptyForm())
+    return render_template("accounts/account.html", user=require_user(), form=EmptyForm(),
+                           via_sso=g.user_session is not None and g.user_session.via_sso)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -284,8 +309,11 @@ def remove_totp() -> Response:
 @roles(*ANY_ROLE)
 def reauth() -> Response | str | tuple[str, int]:
     user = require_user()
-    form = ReauthForm()
     next_url = safe_redirect_target(request.args.get("next"), url_for("main.home"))
+    if settings().oidc.enabled and g.user_session is not None and g.user_session.via_sso:
+        # the person confirms again at the provider (there is no portal password to enter)
+        return redirect(url_for("sso.start", reauth="1", next=next_url))
+    form = ReauthForm()
     if form.validate_on_submit():
         ok = passwords.verify(hasher(), user.password_hash, form.password.data)
         password_ok = ok
