@@ -12,7 +12,11 @@ from flask import Flask
 from portal.app import create_app
 from portal.config import Settings
 from portal.sso_settings import OidcSettings
-from tests.browser.conftest import browser, page  # noqa: F401 - the browser journey's fixtures
+from tests.browser.conftest import (  # noqa: F401 - the browser journey's fixtures
+    axe_page,
+    browser,
+    page,
+)
 from tests.oidc.harness import (
     ROLE_MAPPING,
     SECRETS,

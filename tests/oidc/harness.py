@@ -182,6 +182,15 @@ class Agent:
                     return response
                 response = self.http.get(location, allow_redirects=False, timeout=30)
                 continue
+            auto = re.search(r'<form method="post" action="([^"]+)"', response.text)
+            if auto and "document.forms[0].submit()" in response.text:
+                # the provider's self-submitting form (a browser runs its script): e.g. it
+                # ends the session of the person signed in before another signs in
+                fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
+                                         response.text))
+                response = self.http.post(urljoin(response.url, auto[1]), data=fields,
+                                          allow_redirects=False, timeout=30)
+                continue
             form = re.search(r'<form method="post" action="([^"]+/login)"', response.text)
             if form is None or username is None:
                 return response

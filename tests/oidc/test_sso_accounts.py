@@ -271,6 +271,20 @@ def test_a_sensitive_action_asks_the_provider_to_confirm_the_person(app: Flask,
     assert details(app, "reauth.success") == [{"method": "sso"}]
 
 
+def test_a_confirmation_by_another_person_is_refused(app: Flask, agent: Agent) -> None:
+    agent.sign_in("ada")
+    [admin] = users_with(app, "ada@justice.example")
+    age_sessions(app, admin.id, authenticated_at=timedelta(hours=1))
+    reauth = agent.get(agent.get("/admin/users/invite").headers["Location"])
+    authorization = agent.start(reauth.headers["Location"])
+    response = agent.get(agent.callback_url(authorization, "alice"))  # alice at ada's desk
+    assert response.headers["Location"] == "/"
+    assert agent.get("/admin/users/invite").headers["Location"].startswith("/reauth")
+    assert "not the one signed in here" in html.unescape(agent.get("/").text)
+    assert details(app, "sso.refused")[0]["subject"] == "alice"
+    assert details(app, "reauth.success") == []
+
+
 def test_the_session_rotates_at_sign_in(app: Flask, agent: Agent) -> None:
     agent.get("/login")  # a session before the sign-in (its CSRF token)
     authorization = agent.start()

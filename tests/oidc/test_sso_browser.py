@@ -10,6 +10,11 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from portal.accounts.models import Role
+from portal.accounts.operations import Actor, create_user
+from portal.accounts.passwords import make_hasher
+from tests.browser.test_accessibility import AXE, axe_violations
+from tests.conftest import TEST_PASSWORD
 from tests.oidc.harness import PASSWORDS, PortalServer, Provider
 
 pytestmark = pytest.mark.browser
@@ -52,3 +57,31 @@ def test_a_staff_member_signs_in_with_the_departments_account_and_signs_out(
     page.get_by_role("link", name="Sign in with the Department's account").click()
     expect(page.locator("#password")).to_be_visible()
     assert not [text for text in console if "Content Security Policy" in text], console
+
+
+def _through_provider(page: Page, username: str) -> None:
+    page.get_by_role("link", name="Sign in with the Department's account").click()
+    page.fill("#username", username)
+    page.fill("#password", PASSWORDS[username])
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_the_single_sign_on_pages_have_no_wcag_violations(  # type: ignore[no-untyped-def]
+        app: Flask, portal_server: PortalServer, axe_page) -> None:
+    assert AXE.exists(), "run make static (installs axe-core into build/npm)"
+    page = axe_page
+    base = portal_server.url
+    page.goto(f"{base}/login")
+    assert axe_violations(page) == []
+    _through_provider(page, "nora")  # no role: the sign-in page with the refusal
+    expect(page.locator("#sso-error")).to_contain_text("does not give you a role")
+    assert axe_violations(page) == []
+    with app.extensions["portal.db"].session() as s:  # an account in use has alice's address
+        create_user(s, make_hasher(1, 1024, 1), Actor(None, "test"), name="Alice Local",
+                    email="alice@justice.example", role=Role.TRIAGE, password=TEST_PASSWORD)
+    page.context.clear_cookies()  # nora's session at the provider
+    page.goto(f"{base}/login")
+    _through_provider(page, "alice")
+    expect(page).to_have_url(f"{base}/login/sso/link")
+    expect(page.locator("h1")).to_have_text("Link your portal account")
+    assert axe_violations(page) == []
