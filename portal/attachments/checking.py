@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.attachments.file_actions import on_commit
-from portal.attachments.inspect import MESSAGES, PdfReport, Rejection, inspect_pdf
+from portal.attachments.inspect import PdfReport, Rejection, inspect_pdf
 from portal.attachments.models import Attachment, CheckState
+from portal.attachments.pdf_policy import MESSAGES
 from portal.attachments.store import AttachmentStore, attachment_store
 from portal.audit.log import record
 from portal.config import Settings

@@ -29,16 +29,19 @@ class DocumentsState:
         return not self.checking and not self.refused
 
 
-def sync_contract(req: MlaRequest, *, newly_accepted_only: bool = False) -> None:
+def sync_contract(req: MlaRequest, *, newly_accepted_only: bool = False,
+                  attachments: list[Attachment] | None = None) -> None:
     """Copy the accepted attachments' metadata into the draft's contract document (a save
     only when it differs; a colleague's concurrent save wins, the next page view syncs).
     ``newly_accepted_only``: only when a file accepted since is not listed yet (a practice
-    request's sample lists documents that have no file, and keeps them until an upload)."""
+    request's sample lists documents that have no file, and keeps them until an upload).
+    ``attachments``: the working copy's files, when the caller has read them."""
     content = drafts.content_of(req)
+    files = service.list_attachments(db(), req) if attachments is None else attachments
     listed = tuple(
         m.Attachment(filename=a.filename, document_kind=a.document_kind, sha256=a.sha256,
                      size=a.size, pages=a.pages, language=a.language)
-        for a in service.list_attachments(db(), req, accepted_only=True))
+        for a in files if a.check_state == CheckState.ACCEPTED.value)
     if listed == content.attachments:
         return
     if newly_accepted_only and all(entry in content.attachments for entry in listed):
@@ -49,11 +52,15 @@ def sync_contract(req: MlaRequest, *, newly_accepted_only: bool = False) -> None
 
 
 def settle(req: MlaRequest) -> DocumentsState:
-    """Sync the contract document, then count the files that still stop a submission."""
+    """Sync the contract document, then count the files that still stop a submission (one
+    query of the working copy's files)."""
     if not req.editable:
         return DocumentsState()
-    sync_contract(req, newly_accepted_only=True)
-    return DocumentsState(*service.pending_checks(db(), req))
+    files = service.list_attachments(db(), req)
+    sync_contract(req, newly_accepted_only=True, attachments=files)
+    states = [a.check_state for a in files]
+    return DocumentsState(states.count(CheckState.CHECKING.value),
+                          states.count(CheckState.REFUSED.value))
 
 
 def refusals(attachments: list[Attachment]) -> dict[str, str]:
