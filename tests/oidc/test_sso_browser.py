@@ -85,3 +85,31 @@ def test_the_single_sign_on_pages_have_no_wcag_violations(  # type: ignore[no-un
     expect(page).to_have_url(f"{base}/login/sso/link")
     expect(page.locator("h1")).to_have_text("Link your portal account")
     assert axe_violations(page) == []
+
+
+SSO_BUTTON = {"es": "Iniciar sesión con la cuenta del Departamento",
+              "ar": "تسجيل الدخول بحساب الوزارة"}
+NO_ROLE = {"es": "no le asigna ninguna función en este portal",
+           "ar": "لا يمنحك حسابك في الوزارة أي دور في هذه البوابة"}
+
+
+@pytest.mark.parametrize("locale", ["es", "ar"])
+def test_the_sign_in_page_and_a_refusal_in_the_users_language(  # type: ignore[no-untyped-def]
+        app: Flask, portal_server: PortalServer, provider: Provider, browser, tmp_path,
+        locale: str) -> None:
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    try:
+        page.goto(f"{portal_server.url}/login")
+        button = page.get_by_role("link", name=SSO_BUTTON[locale])
+        expect(button).to_be_visible()
+        assert page.locator("html").get_attribute("dir") == ("rtl" if locale == "ar" else "ltr")
+        page.screenshot(path=str(tmp_path / f"sso-login-{locale}.png"), full_page=True)
+        button.click()
+        page.fill("#username", "nora")  # a person without a portal group
+        page.fill("#password", PASSWORDS["nora"])
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("#sso-error")).to_contain_text(NO_ROLE[locale])
+        page.screenshot(path=str(tmp_path / f"sso-refused-{locale}.png"), full_page=True)
+    finally:
+        context.close()
