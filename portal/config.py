@@ -20,8 +20,9 @@ Environment = Literal["development", "production", "testing"]
 MIN_SECRET_LENGTH = 32
 SECRET_FILE_NAME = "secret_key"  # noqa: S105 - a file name, not a secret
 ATTACHMENT_KEYS_FILE_NAME = "attachment_keys"
-ATTACHMENT_KEY_ID = re.compile(r"[A-Za-z0-9_.-]{1,16}")
-ATTACHMENT_KEY_BYTES = 32
+AUDIT_KEYS_FILE_NAME = "audit_keys"
+KEY_ID = re.compile(r"[A-Za-z0-9_.-]{1,16}")
+KEY_BYTES = 32
 
 
 class ConfigError(RuntimeError):
@@ -148,6 +149,17 @@ class Settings:
     jobs_backoff_cap_seconds: float = 3600.0
     #: Done jobs are deleted this many days after they ended (failed ones stay).
     jobs_keep_days: int = 7
+    # The audit log (portal.audit)
+    #: ``id:base64key,...`` (HMAC-SHA256 keys of the chain; the first signs new rows and
+    #: checkpoints, all verify). Generated into a 0600 file under ``data_dir`` outside production.
+    audit_keys: str = field(default="", repr=False)
+    audit_keys_generated: bool = False
+    #: Where ``portal audit checkpoint`` appends the signed head (default
+    #: ``<data_dir>/audit-checkpoints``); off the database's host in production.
+    audit_checkpoint_dir: Path | None = None
+    #: An address each checkpoint is also e-mailed to (through the outbox); unset: none.
+    audit_checkpoint_email: str | None = None
+    audit_checkpoint_minutes: int = 60
     # Training (portal.training)
     #: Practice requests (TRAINING) are purged this many days after they were started.
     training_retention_days: int = 30
@@ -174,6 +186,12 @@ class Settings:
         """The drop folder: ``PORTAL_FORWARD_DIR`` or ``<data_dir>/dropbox``."""
         return Path(self.forward_dir) if self.forward_dir else Path(self.data_dir) / "dropbox"
 
+    @property
+    def audit_checkpoints_path(self) -> Path:
+        """``PORTAL_AUDIT_CHECKPOINT_DIR`` or ``<data_dir>/audit-checkpoints``."""
+        return (Path(self.audit_checkpoint_dir) if self.audit_checkpoint_dir
+                else Path(self.data_dir) / "audit-checkpoints")
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
@@ -193,6 +211,11 @@ class Settings:
             attachment_keys = load_or_create_attachment_keys(data_dir)
             keys_generated = True
         base_url = env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        audit_keys = env.get("PORTAL_AUDIT_KEYS", "").strip()
+        audit_keys_generated = False
+        if not audit_keys and mode != "production":
+            audit_keys = load_or_create_audit_keys(data_dir)
+            audit_keys_generated = True
         return cls(
             env=mode,  # type: ignore[arg-type]
             data_dir=data_dir,
@@ -251,6 +274,11 @@ class Settings:
             jobs_backoff_cap_seconds=_float(env, "PORTAL_JOBS_BACKOFF_CAP_SECONDS", 3600.0),
             jobs_keep_days=_int(env, "PORTAL_JOBS_KEEP_DAYS", 7),
             training_retention_days=_int(env, "PORTAL_TRAINING_RETENTION_DAYS", 30),
+            audit_keys=audit_keys,
+            audit_keys_generated=audit_keys_generated,
+            audit_checkpoint_dir=_path(env, "PORTAL_AUDIT_CHECKPOINT_DIR"),
+            audit_checkpoint_email=env.get("PORTAL_AUDIT_CHECKPOINT_EMAIL", "").strip() or None,
+            audit_checkpoint_minutes=_int(env, "PORTAL_AUDIT_CHECKPOINT_MINUTES", 60),
             trusted_proxies=cls.parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES", "")),
             oidc=OidcSettings.from_env(env, base_url),
         )
@@ -302,6 +330,12 @@ class Settings:
             elif self.attachment_keys_generated:
                 problems.append("production needs PORTAL_ATTACHMENT_KEYS from the environment, "
                                 "not a generated development key")
+            if not self.audit_keys:
+                problems.append("production needs PORTAL_AUDIT_KEYS (id:base64key, the first "
+                                "is the current key)")
+            elif self.audit_keys_generated:
+                problems.append("production needs PORTAL_AUDIT_KEYS from the environment, "
+                                "not a generated development key")
             if self.demo_data:
                 problems.append("PORTAL_DEMO_DATA must be off in production")
             if not self.secure_cookies:
@@ -317,6 +351,16 @@ class Settings:
                 parse_attachment_keys(self.attachment_keys)
             except ConfigError as exc:
                 problems.append(str(exc))
+        if self.audit_keys:
+            try:
+                parse_audit_keys(self.audit_keys)
+            except ConfigError as exc:
+                problems.append(str(exc))
+        if self.audit_checkpoint_minutes <= 0:
+            problems.append("PORTAL_AUDIT_CHECKPOINT_MINUTES must be positive")
+        if self.audit_checkpoint_email is not None and \
+                not re.fullmatch(r"[^@\s]+@[^@\s]+", self.audit_checkpoint_email):
+            problems.append("PORTAL_AUDIT_CHECKPOINT_EMAIL must be an e-mail address")
         if self.upload_time_limit_seconds <= 0:
             problems.append("PORTAL_UPLOAD_TIME_LIMIT_SECONDS must be positive")
         if self.upload_memory_limit_mb < 128:
@@ -387,46 +431,57 @@ def _load_or_create_secret(data_dir: Path) -> str:
     return secret
 
 
-def parse_attachment_keys(raw: str) -> list[tuple[str, bytes]]:
+def parse_keys(raw: str, variable: str, kind: str) -> list[tuple[str, bytes]]:
     """``id:base64key,...`` as (id, 32-byte key) pairs, the current key first.
 
-    Raises :class:`ConfigError` naming the problem (never the key material).
+    Raises :class:`ConfigError` naming ``variable`` and the problem (never the key material).
     """
     keys: list[tuple[str, bytes]] = []
     for position, item in enumerate(part.strip() for part in raw.split(",")):
         if not item:
             continue
         key_id, sep, encoded = item.partition(":")
-        if not sep or not ATTACHMENT_KEY_ID.fullmatch(key_id):
-            raise ConfigError(f"PORTAL_ATTACHMENT_KEYS entry {position + 1} must be id:base64key "
+        if not sep or not KEY_ID.fullmatch(key_id):
+            raise ConfigError(f"{variable} entry {position + 1} must be id:base64key "
                               "with an id of 1-16 letters, digits, '.', '_' or '-'")
         try:
             key = base64.b64decode(encoded.strip(), validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise ConfigError(f"PORTAL_ATTACHMENT_KEYS key {key_id!r} is not base64") from exc
-        if len(key) != ATTACHMENT_KEY_BYTES:
-            raise ConfigError(f"PORTAL_ATTACHMENT_KEYS key {key_id!r} must be "
-                              f"{ATTACHMENT_KEY_BYTES} bytes (AES-256), not {len(key)}")
+            raise ConfigError(f"{variable} key {key_id!r} is not base64") from exc
+        if len(key) != KEY_BYTES:
+            raise ConfigError(f"{variable} key {key_id!r} must be "
+                              f"{KEY_BYTES} bytes ({kind}), not {len(key)}")
         if any(existing == key_id for existing, _ in keys):
-            raise ConfigError(f"PORTAL_ATTACHMENT_KEYS names key {key_id!r} twice")
+            raise ConfigError(f"{variable} names key {key_id!r} twice")
         keys.append((key_id, key))
     if not keys:
-        raise ConfigError("PORTAL_ATTACHMENT_KEYS has no key")
+        raise ConfigError(f"{variable} has no key")
     return keys
 
 
-def new_attachment_key_entry(key_id: str) -> str:
+def parse_attachment_keys(raw: str) -> list[tuple[str, bytes]]:
+    return parse_keys(raw, "PORTAL_ATTACHMENT_KEYS", "AES-256")
+
+
+def parse_audit_keys(raw: str) -> list[tuple[str, bytes]]:
+    return parse_keys(raw, "PORTAL_AUDIT_KEYS", "HMAC-SHA256")
+
+
+def new_key_entry(key_id: str) -> str:
     """A fresh ``id:base64key`` entry (for key rotation and development)."""
-    return f"{key_id}:{base64.b64encode(secrets.token_bytes(ATTACHMENT_KEY_BYTES)).decode()}"
+    return f"{key_id}:{base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()}"
 
 
-def load_or_create_attachment_keys(data_dir: Path) -> str:
-    """Read the development attachment keys, creating one key (mode 0600) on first run."""
+new_attachment_key_entry = new_key_entry
+
+
+def _load_or_create_keys(data_dir: Path, file_name: str) -> str:
+    """Read a development key file, creating it with one key (mode 0600) on first run."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / ATTACHMENT_KEYS_FILE_NAME
+    path = data_dir / file_name
     if path.exists():
         return path.read_text(encoding="ascii").strip()
-    value = new_attachment_key_entry("dev1")
+    value = new_key_entry("dev1")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # created concurrently by another process
@@ -434,3 +489,13 @@ def load_or_create_attachment_keys(data_dir: Path) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(value)
     return value
+
+
+def load_or_create_attachment_keys(data_dir: Path) -> str:
+    """Read the development attachment keys, creating one key (mode 0600) on first run."""
+    return _load_or_create_keys(data_dir, ATTACHMENT_KEYS_FILE_NAME)
+
+
+def load_or_create_audit_keys(data_dir: Path) -> str:
+    """Read the development audit keys, creating one key (mode 0600) on first run."""
+    return _load_or_create_keys(data_dir, AUDIT_KEYS_FILE_NAME)

@@ -113,7 +113,8 @@ def _production(tmp_path: Path, **env: str) -> Settings:
     return Settings.from_env({
         "PORTAL_ENV": "production", "PORTAL_DATA_DIR": str(tmp_path),
         "PORTAL_SECRET_KEY": "Zq8#vR2!mK9@pL4$wX7^nB3&cT6*yH1(uJ5)",
-        "PORTAL_BASE_URL": "https://portal.example.org", **env})
+        "PORTAL_BASE_URL": "https://portal.example.org",
+        "PORTAL_AUDIT_KEYS": key_entry("a1"), **env})
 
 
 def test_production_refuses_to_start_without_attachment_keys(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import func, inspect, select, update
 from portal.accounts import totp
 from portal.accounts.models import Authority, Role, User
 from portal.audit.models import AuditEvent
-from portal.config import new_attachment_key_entry
+from portal.config import new_attachment_key_entry, new_key_entry
 from portal.db import Database
 from portal.demo import DEMO_ACCOUNTS, DEMO_AUTHORITIES
 from portal.models import Base
@@ -97,7 +97,8 @@ def test_demo_is_refused_in_production(invoke: Invoke, cli_env: dict[str, str]) 
     production = {"PORTAL_ENV": "production",
                   "PORTAL_SECRET_KEY": "Zq8#vR2!mK9@pL4$wX7^nB3&cT6*yH1(uJ5)",
                   "PORTAL_BASE_URL": "https://portal.example.org",
-                  "PORTAL_ATTACHMENT_KEYS": new_attachment_key_entry("p1")}
+                  "PORTAL_ATTACHMENT_KEYS": new_attachment_key_entry("p1"),
+                  "PORTAL_AUDIT_KEYS": new_key_entry("a1")}
     result = invoke("demo", env=production)
     assert result.exit_code != 0
     assert "refusing to load demo data in production" in result.output

@@ -8,12 +8,19 @@ from pathlib import Path
 import pytest
 
 from portal.app import create_app
-from portal.config import SECRET_FILE_NAME, ConfigError, Settings, new_attachment_key_entry
+from portal.config import (
+    SECRET_FILE_NAME,
+    ConfigError,
+    Settings,
+    new_attachment_key_entry,
+    new_key_entry,
+)
 
 STRONG_SECRET = "Zq8#vR2!mK9@pL4$wX7^nB3&cT6*yH1(uJ5)"
 
 
 PRODUCTION_KEYS = new_attachment_key_entry("p1")
+PRODUCTION_AUDIT_KEYS = new_key_entry("a1")
 
 
 def production_env(tmp_path: Path, **changes: str) -> dict[str, str]:
@@ -24,6 +31,7 @@ def production_env(tmp_path: Path, **changes: str) -> dict[str, str]:
         "PORTAL_SECRET_KEY": STRONG_SECRET,
         "PORTAL_BASE_URL": "https://portal.example.org",
         "PORTAL_ATTACHMENT_KEYS": PRODUCTION_KEYS,
+        "PORTAL_AUDIT_KEYS": PRODUCTION_AUDIT_KEYS,
     }
     env.update(changes)
     return {k: v for k, v in env.items() if v != "<unset>"}
@@ -48,6 +56,10 @@ def test_a_correct_production_configuration_starts(tmp_path: Path) -> None:
     ({"PORTAL_SECURE_COOKIES": "false"}, "HTTPS cookies"),
     ({"PORTAL_BASE_URL": "http://portal.example.org"}, "https:// PORTAL_BASE_URL"),
     ({"PORTAL_ATTACHMENT_KEYS": "<unset>"}, "PORTAL_ATTACHMENT_KEYS"),
+    ({"PORTAL_AUDIT_KEYS": "<unset>"}, "production needs PORTAL_AUDIT_KEYS"),
+    ({"PORTAL_AUDIT_KEYS": "a1:c2hvcnQ="}, "PORTAL_AUDIT_KEYS key 'a1' must be 32 bytes"),
+    ({"PORTAL_AUDIT_CHECKPOINT_MINUTES": "0"}, "PORTAL_AUDIT_CHECKPOINT_MINUTES"),
+    ({"PORTAL_AUDIT_CHECKPOINT_EMAIL": "not an address"}, "PORTAL_AUDIT_CHECKPOINT_EMAIL"),
 ])
 def test_production_refuses_unsafe_settings(tmp_path: Path, changes: dict[str, str],
                                             reason: str) -> None:

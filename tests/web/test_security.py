@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from portal.accounts.models import Role
-from portal.config import new_attachment_key_entry
+from portal.config import new_attachment_key_entry, new_key_entry
 from portal.web import pending
 from portal.web.access import public, view_rule
 from tests.conftest import Accounts, csrf_token, login
@@ -24,6 +24,7 @@ PRODUCTION = {
     "secure_cookies": True,
     "base_url": "https://portal.example.org",
     "attachment_keys": new_attachment_key_entry("p1"),
+    "audit_keys": new_key_entry("a1"),
 }
 
 
