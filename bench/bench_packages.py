@@ -90,6 +90,7 @@ def _setup(work: Path) -> tuple[Any, Any, Any, list[bytes]]:
     from portal.accounts.passwords import make_hasher
     from portal.attachments.models import Attachment
     from portal.attachments.service import attachment_store
+    from portal.audit import keys as audit_keys
     from portal.config import Settings
     from portal.contract import model as m
     from portal.db import Database, utcnow
@@ -101,6 +102,7 @@ def _setup(work: Path) -> tuple[Any, Any, Any, list[bytes]]:
                         secret_key="bench-" + "x" * 40, attachment_keys=f"b1:{key}")
     wiring.connect()  # submission's event records the package, as in the app
     database = Database(settings.database_url)
+    audit_keys.attach(database.engine, audit_keys.AuditKeys.from_settings(settings))
     migrate.upgrade(database.engine)
     blobs = [big_pdf(ATTACHMENT_BYTES) for _ in range(ATTACHMENTS)]
     store = attachment_store(settings)

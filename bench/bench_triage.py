@@ -66,11 +66,10 @@ def seed(base: str, volume: int) -> Seeded:
     from portal.accounts.models import Role
     from portal.accounts.operations import Actor, create_user
     from portal.accounts.passwords import make_hasher
-    from portal.db import Database
     from portal.triage import demo_volume
 
     url = _fresh_database(base)
-    database = Database(url)
+    database = h.open_database(url)
     migrate.upgrade(database.engine)
     secret = pyotp.random_base32()
     with database.session() as db:
@@ -176,7 +175,8 @@ def measure(seeded: Seeded, volume: int, runs: int) -> list[dict[str, object]]:
 
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-triage-"))
     settings = Settings(env="testing", data_dir=data_dir, database_url=seeded.url,
-                        secret_key=h.SECRET_KEY, login_rate_limit=1_000_000)
+                        secret_key=h.SECRET_KEY, audit_keys=h.AUDIT_KEYS,
+                        login_rate_limit=1_000_000)
     app = create_app(settings)
     database = app.extensions["portal.db"]
     rows: list[dict[str, object]] = []

@@ -7,6 +7,7 @@ Nothing here is imported by the portal; the reliability tests (tests/reliability
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -22,17 +23,22 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyotp
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+if TYPE_CHECKING:
+    from portal.db import Database
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "requests"
 PASSWORD = "bench password for load runs 42"  # noqa: S105 - test accounts of a throwaway db
 SECRET_KEY = "bench-secret-key-" + "k" * 40  # a throwaway database and server
+#: The audit key of the throwaway databases: the seeding and the servers sign the log with it.
+AUDIT_KEYS = "bench:" + base64.b64encode(b"bench audit key, throwaway dbs!!").decode()
 
 
 def free_port() -> int:
@@ -189,12 +195,11 @@ def prepare(url: str, *, submitters: int = 50, drafts_each: int = 1, triage: int
     from portal.accounts.models import Role, User
     from portal.accounts.operations import Actor, create_authority, create_user
     from portal.accounts.passwords import make_hasher
-    from portal.db import Database
     from portal.demo import load_demo
     from portal.requests import drafts
     from portal.requests.models import MlaRequest, Status
 
-    database = Database(url)
+    database = open_database(url)
     migrate.upgrade(database.engine)
     hasher = make_hasher(1, 1024, 1)  # the hash carries its parameters: logins stay cheap
     actor = Actor(None, "bench")
@@ -240,6 +245,16 @@ def prepare(url: str, *, submitters: int = 50, drafts_each: int = 1, triage: int
     return data
 
 
+def open_database(url: str) -> Database:
+    """The database at ``url``, its audit log signed with :data:`AUDIT_KEYS`."""
+    from portal.audit import keys
+    from portal.db import Database
+
+    database = Database(url)
+    keys.attach(database.engine, keys.AuditKeys.parse(AUDIT_KEYS))
+    return database
+
+
 def server_env(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     env.update({
@@ -247,6 +262,7 @@ def server_env(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
         "PORTAL_DATABASE_URL": url,
         "PORTAL_DATA_DIR": str(data_dir),
         "PORTAL_SECRET_KEY": SECRET_KEY,
+        "PORTAL_AUDIT_KEYS": AUDIT_KEYS,
         "PORTAL_LOGIN_RATE_LIMIT": "1000000",  # every virtual user signs in from 127.0.0.1
         "PYTHONPATH": str(ROOT),
     })

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from portal import cache
 from portal.accounts.passwords import make_hasher
+from portal.audit import keys as audit_keys
 from portal.config import Settings
 from portal.db import Database
 from portal.i18n_core import PACKAGE_DIR, day_name
@@ -49,6 +50,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions["portal.settings"] = settings
     app.extensions["portal.db"] = Database(settings.database_url)
+    # the audit log's key stays out of the database: its engine is given it here
+    audit_keys.attach(app.extensions["portal.db"].engine,
+                      audit_keys.AuditKeys.from_settings(settings))
     app.extensions["portal.hasher"] = make_hasher(
         settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
 

@@ -14,7 +14,7 @@ from portal.accounts.models import Authority, Role
 from portal.accounts.operations import Actor, create_user
 from portal.accounts.passwords import policy_problems
 from portal.app import create_app
-from portal.audit.log import verify_chain
+from portal.audit.verify import verify_chain
 from portal.config import Settings
 from portal.db import Database
 from portal.demo import DEMO_ACCOUNTS, load_demo

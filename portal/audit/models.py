@@ -1,4 +1,5 @@
-"""Audit events: who did or saw what, when, from where; each row chained to the previous."""
+"""Audit events: who did or saw what, when, from where; each row chained to the previous,
+its hash an HMAC under the key ``key_id`` names (empty: a legacy row, plain SHA-256)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,4 @@ class AuditEvent(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_id: Mapped[str] = mapped_column(String(16), default="")

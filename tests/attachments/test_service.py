@@ -20,8 +20,8 @@ from portal.attachments.inspect import MESSAGES, Rejection
 from portal.attachments.models import Attachment
 from portal.attachments.service import AttachmentNotFound, sanitize_filename
 from portal.attachments.store import attachment_store
-from portal.audit.log import verify_chain
 from portal.audit.models import AuditEvent
+from portal.audit.verify import verify_chain
 from portal.db import utcnow
 from portal.jobs import worker
 from portal.jobs.models import Job

@@ -10,6 +10,7 @@ from sqlalchemy import func, inspect, select, update
 
 from portal.accounts import totp
 from portal.accounts.models import Authority, Role, User
+from portal.audit import keys
 from portal.audit.models import AuditEvent
 from portal.config import new_attachment_key_entry, new_key_entry
 from portal.db import Database
@@ -187,6 +188,7 @@ def test_mail_send_writes_eml_files(invoke: Invoke, cli_env: dict[str, str]) -> 
 
     settings = Settings.from_env(cli_env)
     db = Database(cli_env["PORTAL_DATABASE_URL"])
+    keys.attach(db.engine, keys.AuditKeys.from_settings(settings))
     try:
         with db.session() as s:
             invite(s, settings, Actor(None, "test"), email="m@example.org", name="M",

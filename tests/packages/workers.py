@@ -5,17 +5,25 @@ from __future__ import annotations
 import os
 import random
 
+from portal.audit import keys
 from portal.config import Settings
 from portal.db import Database
 from portal.packages import forwarder
 from tests.packages import helpers
 
 
+def _open(database_url: str, settings: Settings) -> Database:
+    """The database as the app opens it: its audit log signed with the settings' key."""
+    database = Database(database_url)
+    keys.attach(database.engine, keys.AuditKeys.from_settings(settings))
+    return database
+
+
 def submit_forever(database_url: str, settings: Settings, user_id: int, log_path: str,
                    seed: int) -> None:
     """Submissions in a loop (with attachments); after each commit returns, the reference is
     appended to ``log_path`` (fsynced): what the client saw as submitted."""
-    database = Database(database_url)
+    database = _open(database_url, settings)
     rng = random.Random(seed)
     number = 0
     while True:
@@ -33,6 +41,6 @@ def submit_forever(database_url: str, settings: Settings, user_id: int, log_path
 
 
 def forward_until_idle(database_url: str, settings: Settings, owner: str) -> None:
-    database = Database(database_url)
+    database = _open(database_url, settings)
     forwarder.run(database.engine, settings, until_idle=True, owner=owner)
     database.dispose()

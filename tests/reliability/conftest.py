@@ -25,10 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bench import http_harness as h
-from portal.audit.log import verify_chain
 from portal.audit.models import AuditEvent
+from portal.audit.verify import verify_chain
 from portal.contract.load import load_request_json
-from portal.db import Database
 from portal.requests.models import MlaRequest
 from tests.conftest import PG_URL
 
@@ -129,7 +128,7 @@ def check_acknowledged_saves(url: str, result: dict[str, Any]) -> int:
     """Every acknowledged save is in the database: its audit record (same transaction) is
     there, and a draft whose last save was acknowledged holds that save's text and revision.
     Returns the number of acknowledged saves."""
-    database = Database(url)
+    database = h.open_database(url)
     try:
         with database.session() as db:
             saved: set[tuple[str, int]] = set()
@@ -156,7 +155,7 @@ def check_consistency(url: str) -> int:
     """No partial data: every draft is a valid contract document, each revision counter
     matches the saves recorded for it (revisions 2..n, once each), the audit chain verifies.
     Returns the number of drafts checked."""
-    database = Database(url)
+    database = h.open_database(url)
     try:
         with database.session() as db:
             revisions: dict[str, list[int]] = {}

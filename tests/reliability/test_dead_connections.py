@@ -11,8 +11,10 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from portal import db as db_module
+from portal.audit import keys
 from portal.audit.log import record
 from portal.audit.models import AuditEvent
+from portal.config import Settings
 from portal.db import Database, make_engine
 from tests.reliability.conftest import NEEDS_POSTGRES
 
@@ -47,11 +49,12 @@ def test_a_connection_ended_by_the_server_is_replaced_at_checkout(database_url: 
 
 @NEEDS_POSTGRES
 def test_a_connection_lost_before_the_audit_write_fails_as_a_database_error(
-        database_url: str) -> None:
+        database_url: str, settings: Settings) -> None:
     """The chain's lock is taken through the driver (a pipeline); its errors still reach the
     callers as SQLAlchemy's, which the web layer answers with its error page, and nothing of
     the transaction is written."""
     db = Database(database_url)
+    keys.attach(db.engine, keys.AuditKeys.from_settings(settings))
     try:
         with db.sessionmaker() as session:
             pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()

@@ -191,8 +191,8 @@ def serve(database_url: str, tmp_path: Path) -> Iterator[ServeFactory]:
 
     def _serve(**env: str) -> Served:
         settings = Settings(env="testing", data_dir=tmp_path, database_url=database_url,
-                            secret_key=h.SECRET_KEY, argon2_time_cost=1, argon2_memory_kib=1024,
-                            argon2_parallelism=1)
+                            secret_key=h.SECRET_KEY, audit_keys=h.AUDIT_KEYS,
+                            argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
         app = create_app(settings)
         account = Accounts(app).create(Role.SUBMITTER, country="DE")
         public_id = _import(app, account, "05-stored-content-good-de.json", documents=False)

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Flask
 from sqlalchemy import func, select
 
-from portal.audit.log import verify_chain
 from portal.audit.models import AuditEvent
+from portal.audit.verify import verify_chain
 from portal.contract.model import Request
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion
 from portal.triage import dashboard, demo_volume, intake, queue, versions

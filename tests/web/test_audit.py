@@ -1,4 +1,5 @@
-"""The hash-chained audit log: what is recorded, and that tampering shows."""
+"""The hash-chained audit log: what is recorded, and that tampering shows (the key and the
+checkpoints: tests/audit/)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import Authority, Role
 from portal.audit import log as audit_log
-from portal.audit.log import GENESIS, compute_hash, pending, record, verify_chain
+from portal.audit.hashing import GENESIS, compute_hash
+from portal.audit.keys import AuditKeys, keys_for
+from portal.audit.log import pending, record
 from portal.audit.models import AuditEvent
+from portal.audit.verify import verify_chain
 from portal.db import Database
 from tests.conftest import PG_URL, Accounts, login
 from tests.web.conftest import database, location_path, post
@@ -30,6 +34,10 @@ def events(app: Flask, action: str | None = None) -> list[AuditEvent]:
         if action is not None:
             query = query.where(AuditEvent.action == action)
         return list(s.scalars(query))
+
+
+def keys(app: Flask) -> AuditKeys:
+    return keys_for(database(app).engine)
 
 
 def problems(app: Flask) -> list[tuple[int, str]]:
@@ -95,7 +103,8 @@ def test_an_intact_chain_verifies(app: Flask) -> None:
     assert rows[0].prev_hash == GENESIS
     for previous, current in itertools.pairwise(rows):
         assert current.prev_hash == previous.hash
-    assert all(compute_hash(row) == row.hash for row in rows)
+    assert all(compute_hash(row, keys(app)) == row.hash for row in rows)
+    assert {row.key_id for row in rows} == {keys(app).current_id}
     assert problems(app) == []
 
 
@@ -119,7 +128,7 @@ def test_an_edited_row_with_a_recomputed_hash_breaks_the_next_link(app: Flask) -
         assert row is not None
         row.details = json.dumps({"n": 999})
         s.flush()
-        row.hash = compute_hash(row)
+        row.hash = compute_hash(row, keys(app))  # (with the key: the next link still breaks)
     found = problems(app)
     assert [event_id for event_id, _ in found] == [rows[3].id]
 
@@ -262,10 +271,10 @@ def test_the_commit_flushes_the_changes_before_taking_the_chain_lock(
     for name in ("_write_postgresql", "_write_sqlite"):
         original = getattr(audit_log, name)
 
-        def checked(session: Session, queued: list[dict[str, object]],
+        def checked(session: Session, queued: list[dict[str, object]], *args: Any,
                     _original: Any = original, **options: Any) -> None:
             unflushed.append(len(session.new) + len(session.dirty))
-            _original(session, queued, **options)
+            _original(session, queued, *args, **options)
 
         monkeypatch.setattr(audit_log, name, checked)
     with database(app).sessionmaker() as s:
@@ -297,11 +306,11 @@ def test_a_session_joined_to_an_outer_transaction_writes_with_the_outer_commit(
 
 
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL's wire protocol (SQLite has no round trip)")
-def test_the_commit_sends_the_rows_with_the_commit_in_one_round_trip(
+def test_the_commit_sends_the_rows_with_the_commit_in_two_round_trips(
         app: Flask, tmp_path: Path) -> None:
-    """A commit with events costs one round trip: the chain's lock, the rows (linked and hashed
-    by the server) and the COMMIT together (a page's view used to cost three: the lock with the
-    last hash, the rows, the COMMIT)."""
+    """A commit with events costs two round trips: the chain's lock with its last hash, the
+    ids and the time; then the rows, signed here, with the COMMIT. (The server linked and
+    hashed them in one round trip before the key: the key must not go to the database.)"""
     trace = tmp_path / "trace.txt"
     with database(app).sessionmaker() as s:
         s.execute(text("SELECT 1"))  # the transaction has begun
@@ -309,15 +318,15 @@ def test_the_commit_sends_the_rows_with_the_commit_in_one_round_trip(
         record(s, "traced.event", actor="u")
         with traced(s.connection().connection.driver_connection, trace):
             s.commit()
-    assert round_trips(trace) == ["Sync"], trace.read_text()
+    assert round_trips(trace) == ["Sync", "Sync"], trace.read_text()
     assert [e.actor for e in events(app, "traced.event")] == ["t", "u"]
     assert problems(app) == []
 
 
 def test_rows_with_any_text_hash_as_the_verifier_computes(app: Flask) -> None:
-    """On PostgreSQL the server writes the id, the time and the previous hash into the
-    canonical form and hashes it; text that looks like those slots, quotes, control
-    characters and any script must not change what the verifier computes."""
+    """Text that looks like the canonical form's fields, quotes, control characters and any
+    script hash on writing as the verifier computes them (on PostgreSQL the rows go to the
+    server as plain values, the time comes back from its clock)."""
     slot = '"id":"\\u0001","at":"\\u0001","prev_hash":"\\u0001"'
     texts = [slot, "\x01", '"id":"\x01"', 'quote " and \\ backslash', "é – 中文 – עברית 🙂",
              "line\nbreak\ttab\x00nul".replace("\x00", ""), ""]
@@ -330,5 +339,5 @@ def test_rows_with_any_text_hash_as_the_verifier_computes(app: Flask) -> None:
     assert [e.actor for e in written] == texts
     for before, after in itertools.pairwise(written):
         assert after.prev_hash == before.hash and after.id > before.id and after.at >= before.at
-    assert all(compute_hash(e) == e.hash for e in written)
+    assert all(compute_hash(e, keys(app)) == e.hash for e in written)
     assert problems(app) == []

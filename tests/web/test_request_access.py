@@ -105,24 +105,26 @@ def test_a_change_made_elsewhere_shows_on_the_next_page(
 
 
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL's wire protocol (SQLite has no round trip)")
-def test_a_page_of_a_request_costs_four_round_trips(
+def test_a_page_of_a_request_costs_five_round_trips(
         app: Flask, client: FlaskClient, accounts: Accounts, tmp_path: Path) -> None:
     """BEGIN (a simple query: psycopg waits for it); the session with its user; the request,
-    read once the user is known; the recorded view with the COMMIT. The user is not read
-    again (an instance the session held weakly)."""
+    read once the user is known; the audit chain's lock and head, then the recorded view
+    (signed in the portal: the audit key never goes to the database) with the COMMIT. The
+    user is not read again (an instance the session held weakly)."""
     spain = accounts.create(Role.SUBMITTER, country="ES")
     spanish = _draft(app, spain)
     login(client, spain)
     client.get(f"/requests/{spanish}/offences")
     trips = _round_trips(app, client, f"/requests/{spanish}/offences", tmp_path / "trace")
-    assert trips == ["Query", "Sync", "Sync", "Sync"], (tmp_path / "trace").read_text()
+    assert trips == ["Query", "Sync", "Sync", "Sync", "Sync"], (tmp_path / "trace").read_text()
 
 
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL's wire protocol (SQLite has no round trip)")
-def test_a_package_view_costs_five_round_trips(
+def test_a_package_view_costs_six_round_trips(
         app: Flask, client: FlaskClient, accounts: Accounts, tmp_path: Path) -> None:
-    """BEGIN, the session with its user, the request, the page's reads together, the recorded
-    view with the COMMIT: the same the first time and the next."""
+    """BEGIN, the session with its user, the request, the page's reads together, the audit
+    chain's lock and head, the recorded view with the COMMIT: the same the first time and the
+    next."""
     submitter = accounts.create(Role.SUBMITTER, country="ES")
     staff = accounts.create(Role.TRIAGE)
     settings: Settings = app.extensions["portal.settings"]
@@ -132,4 +134,4 @@ def test_a_package_view_costs_five_round_trips(
     client.get("/triage")  # (the session's user is known: the request is read with it)
     for name in ("first", "again"):
         trips = _round_trips(app, client, f"/triage/{public_id}", tmp_path / name)
-        assert trips == ["Query"] + ["Sync"] * 4, (tmp_path / name).read_text()
+        assert trips == ["Query"] + ["Sync"] * 5, (tmp_path / name).read_text()

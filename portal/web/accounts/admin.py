@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 
 from portal.accounts import operations
 from portal.accounts.models import Authority, Role, User
-from portal.audit.log import latest_events, record, verify_chain
+from portal.audit.log import latest_events, record
+from portal.audit.verify import verify_chain
 from portal.i18n_core import locale_info, supported_locales
 from portal.reference import load_reference
 from portal.training.sandbox import not_sandbox
