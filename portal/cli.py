@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -14,7 +12,6 @@ from portal.accounts.models import Authority, Role
 from portal.accounts.operations import Actor, create_user
 from portal.accounts.passwords import policy_problems
 from portal.app import create_app
-from portal.audit.verify import verify_chain
 from portal.config import Settings
 from portal.db import Database
 from portal.demo import DEMO_ACCOUNTS, load_demo
@@ -124,25 +121,6 @@ def totp_code(secret: str) -> None:
     click.echo(totp.current_code(secret))
 
 
-@main.group("audit")
-def audit() -> None:
-    """The audit log."""
-
-
-@audit.command("verify")
-@with_appcontext
-def audit_verify() -> None:
-    """Check the hash chain of the whole audit log; exit status 1 when it was tampered with."""
-    with _db().session() as db:
-        problems = verify_chain(db)
-    if problems:
-        for problem in problems:
-            click.echo(f"row {problem.event_id}: {problem.problem}")
-        click.echo(f"audit log FAILED verification: {len(problems)} problem(s)", err=True)
-        sys.exit(1)
-    click.echo("audit log verified: the chain is intact")
-
-
 @main.group("triage")
 def triage_group() -> None:
     """OIA's triage queue."""
@@ -178,6 +156,7 @@ def mail_send() -> None:
 
 def _register_domain_commands() -> None:
     from portal.attachments.commands import attachments_group
+    from portal.audit.commands import audit_group
     from portal.jobs.commands import jobs_group, worker_command
     from portal.packages.commands import forward_command, package_group
     from portal.rules.commands import check_command, rules_command
@@ -186,6 +165,7 @@ def _register_domain_commands() -> None:
     main.add_command(check_command, "check")
     main.add_command(rules_command, "rules")
     main.add_command(attachments_group, "attachments")
+    main.add_command(audit_group, "audit")
     main.add_command(training_group, "training")
     main.add_command(package_group, "package")
     main.add_command(forward_command, "forward")

@@ -91,3 +91,17 @@ def request_status_changed(locale: str, *, name: str, reference: str, link: str)
         "For your security, this e-mail does not contain the content of the request.\n"
     )) % {"name": name, "reference": reference, "link": link}
     return Mail(subject, body)
+
+
+def audit_checkpoint(locale: str, *, position: int, time: str, line: str) -> Mail:
+    t = get_translations(locale)
+    subject = t.gettext(N_("Audit log checkpoint: event %(position)d")) % {"position": position}
+    body = t.gettext(N_(
+        "The audit log of the MLA request portal ended at event %(position)d at %(time)s.\n\n"
+        "Keep this message where the portal's administrators cannot change it. The line below "
+        "is a checkpoint signed with the audit key: saved in a file and given to \"portal audit "
+        "verify --checkpoints FILE\", it shows whether events up to this one were later deleted "
+        "or rewritten.\n\n"
+        "%(line)s\n"
+    )) % {"position": position, "time": time, "line": line}
+    return Mail(subject, body)

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from portal.accounts import operations
 from portal.accounts.models import Authority, Role, User
 from portal.audit.log import latest_events, record
-from portal.audit.verify import verify_chain
+from portal.audit.verify import verify_with_checkpoints
 from portal.i18n_core import locale_info, supported_locales
 from portal.reference import load_reference
 from portal.training.sandbox import not_sandbox
@@ -162,6 +162,6 @@ def authorities() -> Response | str | tuple[str, int]:
 def audit() -> str:
     user = require_user()
     events = latest_events(g.db, limit=200)
-    problems = verify_chain(g.db)
+    verification = verify_with_checkpoints(g.db, settings())
     record(g.db, "audit.viewed", actor_id=user.id, actor=user.email, ip=client_ip())
-    return render_template("admin/audit.html", events=events, problems=problems)
+    return render_template("admin/audit.html", events=events, verification=verification)
