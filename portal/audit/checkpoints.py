@@ -105,21 +105,25 @@ def parse(line: str, source: str) -> Checkpoint | CheckpointProblem:
 
 def read(paths: Iterable[Path]) -> tuple[list[Checkpoint], list[CheckpointProblem]]:
     """The checkpoints in these files (a missing file holds none), and the lines that are not
-    checkpoints."""
+    checkpoints or the files that cannot be read."""
     found: list[Checkpoint] = []
     problems: list[CheckpointProblem] = []
     for path in paths:
-        if not path.is_file():
-            continue
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                parsed = parse(line, f"{path}:{number}")
-                if isinstance(parsed, Checkpoint):
-                    found.append(parsed)
-                else:
-                    problems.append(parsed)
+        try:
+            if not path.exists():
+                continue
+            with path.open(encoding="utf-8", errors="replace") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if not line.strip():
+                        continue
+                    parsed = parse(line, f"{path}:{number}")
+                    if isinstance(parsed, Checkpoint):
+                        found.append(parsed)
+                    else:
+                        problems.append(parsed)
+        except OSError as exc:
+            problems.append(CheckpointProblem(str(path), "the file cannot be read "
+                                                         f"({exc.strerror or exc})"))
     return found, problems
 
 

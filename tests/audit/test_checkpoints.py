@@ -142,6 +142,18 @@ def test_a_checkpoint_edited_forged_or_unreadable_fails(app: Flask) -> None:
     assert "'elsewhere', which is not in PORTAL_AUDIT_KEYS" in found[4][1]
 
 
+def test_a_checkpoint_file_that_cannot_be_read_is_a_problem_not_an_error(
+        app: Flask, client: FlaskClient, accounts: Accounts) -> None:
+    write_events(database(app), 1)
+    checkpoint_file(settings_of(app)).mkdir(parents=True)  # a folder where the file should be
+    result = verify(app)
+    assert [(p.source, p.problem) for p in result.checkpoint_problems] == [
+        (str(checkpoint_file(settings_of(app))), "the file cannot be read (Is a directory)")]
+    login(client, accounts.create(Role.ADMIN))
+    page = client.get("/admin/audit")
+    assert page.status_code == 200 and "1 checkpoint does not match the log" in page.text
+
+
 def test_checkpoints_are_appended_to_a_private_file(app: Flask) -> None:
     write_events(database(app), 2)
     first = checkpoint(app)
