@@ -22,7 +22,7 @@ _LEGACY = ("id", "at", "actor_id", "actor", "action", "object_type", "object_id"
 HASHED = (*_LEGACY, "key_id")
 
 
-def canonical(row: Mapping[str, Any]) -> bytes:
+def canonical(row: Mapping[Any, Any]) -> bytes:
     """Sorted compact JSON of the hashed fields, ``at`` as ISO 8601 UTC with microseconds."""
     names = HASHED if row["key_id"] else _LEGACY
     payload = {name: row[name] for name in names}
@@ -30,7 +30,7 @@ def canonical(row: Mapping[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def row_hash(row: Mapping[str, Any], keys: AuditKeys) -> str:
+def row_hash(row: Mapping[Any, Any], keys: AuditKeys) -> str:
     """The hash the row should carry. Raises KeyError when it names a key not in ``keys``."""
     if not row["key_id"]:
         return hashlib.sha256(canonical(row)).hexdigest()

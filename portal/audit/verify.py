@@ -9,8 +9,9 @@ import hmac
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from portal.audit.checkpoints import (
@@ -20,7 +21,7 @@ from portal.audit.checkpoints import (
     read,
     signature_problem,
 )
-from portal.audit.hashing import GENESIS, compute_hash
+from portal.audit.hashing import GENESIS, HASHED, row_hash
 from portal.audit.keys import AuditKeys, keys_for
 from portal.audit.models import AuditEvent
 from portal.config import Settings
@@ -103,7 +104,7 @@ def verify_log(session: Session, *, keys: AuditKeys | None = None,
     return result
 
 
-def _row_problems(event: AuditEvent, expected_prev: str, signed_seen: bool, keys: AuditKeys
+def _row_problems(event: Row[Any], expected_prev: str, signed_seen: bool, keys: AuditKeys
                   ) -> Iterator[ChainProblem]:
     if event.prev_hash != expected_prev:
         yield ChainProblem(event.id, "link to the previous row is broken "
@@ -112,7 +113,7 @@ def _row_problems(event: AuditEvent, expected_prev: str, signed_seen: bool, keys
         yield ChainProblem(event.id, "a row without a key after signed rows (written without "
                                      "the key, or downgraded to plain SHA-256 to hide an edit)")
     try:
-        intact = hmac.compare_digest(compute_hash(event, keys), event.hash)
+        intact = hmac.compare_digest(row_hash(event._mapping, keys), event.hash)
     except KeyError:
         yield ChainProblem(event.id, f"signed with key {event.key_id!r}, which is not in "
                                      "PORTAL_AUDIT_KEYS (an old key was dropped?)")
@@ -122,11 +123,15 @@ def _row_problems(event: AuditEvent, expected_prev: str, signed_seen: bool, keys
                                      "or its hash computed without the audit key)")
 
 
-def _iterate(session: Session, batch: int) -> Iterator[AuditEvent]:
+_COLUMNS = [getattr(AuditEvent, name) for name in (*HASHED, "hash")]
+
+
+def _iterate(session: Session, batch: int) -> Iterator[Row[Any]]:
+    """The rows' columns (not ORM objects: twice as fast on a large log), in id order."""
     last_id = 0
     while True:
-        rows = session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        rows = session.execute(
+            select(*_COLUMNS).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
         ).all()
         if not rows:
             return
