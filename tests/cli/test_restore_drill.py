@@ -1,10 +1,13 @@
 """The restore drill of docs/DEPLOYMENT.md, end to end with the real commands: submitted requests
 with their files and packages are backed up (pg_dump, the storage copied), restored into an
 empty database and an empty data folder, their packages rebuilt by `portal package repair`, and
-`portal package verify` passes for every package and `portal audit verify` for the log."""
+`portal package verify` passes for every package and `portal audit verify` for the log, checked
+against the audit checkpoint taken before the backup (which also catches a log missing its newest
+rows)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,11 +16,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import make_url, select
+from sqlalchemy import delete, make_url, select
 
 from bench.http_harness import _pg_bin, drop_database, fresh_database
 from portal.accounts.models import Role
-from portal.config import Settings, load_or_create_attachment_keys
+from portal.audit.models import AuditEvent
+from portal.config import Settings, load_or_create_attachment_keys, load_or_create_audit_keys
 from portal.db import Database
 from portal.packages.models import Package
 from tests.attachments import pdfs
@@ -46,6 +50,19 @@ def test_backup_restore_and_verify(app: Flask, accounts: Accounts, tmp_path: Pat
     with database.session() as db:
         assert len(list(db.scalars(select(Package.id)))) == 2
 
+    # the keys and the audit checkpoints are kept apart from the backup, as production keeps them
+    keys = {"PORTAL_ATTACHMENT_KEYS": settings.attachment_keys or
+            load_or_create_attachment_keys(Path(settings.data_dir)),
+            "PORTAL_AUDIT_KEYS": settings.audit_keys or
+            load_or_create_audit_keys(Path(settings.data_dir)),
+            "PORTAL_AUDIT_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
+            "PORTAL_SECRET_KEY": "restore-drill-" + "k" * 40}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    original = {**clean, **keys, "PORTAL_ENV": "development",
+                "PORTAL_DATABASE_URL": database.url, "PORTAL_DATA_DIR": str(settings.data_dir)}
+    done = _portal(original, "audit", "checkpoint")  # (a worker writes one every hour)
+    assert done.returncode == 0, (done.stdout, done.stderr)
+
     # 1. the backup: the database, then the storage (every file a row names is in the copy)
     backup = tmp_path / "backup"
     backup.mkdir()
@@ -65,15 +82,12 @@ def test_backup_restore_and_verify(app: Flask, accounts: Accounts, tmp_path: Pat
         data_dir = tmp_path / "restored"
         data_dir.mkdir()
         shutil.copytree(backup / "attachments", data_dir / "attachments")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-        env.update(PORTAL_ENV="development", PORTAL_DATABASE_URL=restored_url,
-                   PORTAL_DATA_DIR=str(data_dir), PORTAL_SECRET_KEY="restore-drill-" + "k" * 40,
-                   # (the keys are kept apart from the backup, as production keeps them)
-                   PORTAL_ATTACHMENT_KEYS=settings.attachment_keys or
-                   load_or_create_attachment_keys(Path(settings.data_dir)))
+        env = {**clean, **keys, "PORTAL_ENV": "development",
+               "PORTAL_DATABASE_URL": restored_url, "PORTAL_DATA_DIR": str(data_dir)}
         for args in (("init-db",), ("package", "repair"), ("audit", "verify")):
             done = _portal(env, *args)
             assert done.returncode == 0, (args, done.stdout, done.stderr)
+        assert "checkpoint" in done.stdout + done.stderr  # verified against the checkpoint
         bags = sorted(p for p in (data_dir / "packages").iterdir() if not p.name.startswith("."))
         assert len(bags) == 2, bags
         for bag in bags:
@@ -88,5 +102,17 @@ def test_backup_restore_and_verify(app: Flask, accounts: Accounts, tmp_path: Pat
         shutil.rmtree(bags[1])
         done = _portal(env, "package", "repair")
         assert done.returncode == 1 and "error:" in done.stderr
+        # a restore that lost the log's newest rows is caught by the checkpoint taken before
+        [line] = (tmp_path / "checkpoints" / "checkpoints.jsonl").read_text().splitlines()
+        head = json.loads(line)["event_id"]
+        restored = Database(restored_url)
+        try:
+            with restored.session() as db:
+                db.execute(delete(AuditEvent).where(AuditEvent.id >= head))
+        finally:
+            restored.dispose()
+        done = _portal(env, "audit", "verify")
+        assert done.returncode == 1, (done.stdout, done.stderr)
+        assert "checkpoint" in done.stdout + done.stderr
     finally:
         drop_database(base, restored_name)

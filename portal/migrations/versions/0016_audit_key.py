@@ -5,7 +5,7 @@ the chain cannot be recomputed by someone who can only write to the database. Th
 before this revision keep their plain SHA-256 hashes: their key id is empty (legacy rows).
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
