@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from email.message import EmailMessage
@@ -54,13 +55,16 @@ def build_message(row: OutboxEmail, sender: str) -> EmailMessage:
 def _send_smtp(url: str, message: EmailMessage) -> None:
     parts = urlsplit(url)
     host = parts.hostname or "localhost"
+    # (smtplib's own default context checks no certificate: the server's is verified here)
+    context = ssl.create_default_context()
     if parts.scheme == "smtps":
-        client: smtplib.SMTP = smtplib.SMTP_SSL(host, parts.port or 465, timeout=30)
+        client: smtplib.SMTP = smtplib.SMTP_SSL(host, parts.port or 465, timeout=30,
+                                                context=context)
     else:
         client = smtplib.SMTP(host, parts.port or 25, timeout=30)
     with client:
         if parts.scheme == "smtp+starttls":
-            client.starttls()
+            client.starttls(context=context)
         if parts.username:
             client.login(unquote(parts.username), unquote(parts.password or ""))
         client.send_message(message)
