@@ -72,23 +72,56 @@ SCENARIOS = (
 )
 
 
-def _number_env(name: str, default: float) -> float:
+def number_env(name: str, default: float) -> float:
     raw = os.environ.get(name, "")
     return float(raw) if raw.strip() else default
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """gunicorn's workers (``BENCH_HTTP_WORKER_CLASS`` / ``_WORKERS`` / ``_THREADS``) and the
+    database's durability, shared by the benchmarks that serve the portal over HTTP."""
+
+    worker_class: str
+    workers: int
+    threads: int
+    durable: bool
+
+    @classmethod
+    def from_env(cls, durable: bool) -> ServerOptions:
+        return cls(os.environ.get("BENCH_HTTP_WORKER_CLASS") or "sync",
+                   int(number_env("BENCH_HTTP_WORKERS", os.cpu_count() or 1)),
+                   int(number_env("BENCH_HTTP_THREADS", 4)), durable)
+
+    def env(self, url: str, data_dir: Path) -> dict[str, str]:
+        """The server's environment: production settings, attachment keys of the run's own."""
+        return h.server_env(url, data_dir, PORTAL_ENV="production",
+                            PORTAL_SECURE_COOKIES="true",
+                            PORTAL_BASE_URL="https://portal.example.org",
+                            PORTAL_ATTACHMENT_KEYS=new_attachment_key_entry("bench"))
+
+    def gunicorn(self, env: dict[str, str]) -> h.Gunicorn:
+        return h.Gunicorn(env, workers=self.workers, worker_class=self.worker_class,
+                          threads=self.threads)
+
+    def text(self) -> str:
+        kind = (f"gthread, {self.workers} workers x {self.threads} threads"
+                if self.worker_class == "gthread" else
+                f"{self.worker_class}, {self.workers} workers")
+        database = ("PostgreSQL with fsync and synchronous commit on" if self.durable
+                    else "PostgreSQL test cluster (fsync off)")
+        return f"gunicorn {kind}, production settings; {database}"
 
 
 class Bench:
     def __init__(self, base: str, durable: bool) -> None:
         quick = os.environ.get("BENCH_QUICK") == "1"
         self.quick = quick
-        self.seconds = _number_env("BENCH_HTTP_STEP_SECONDS", 2 if quick else 5)
-        self.warmup = _number_env("BENCH_HTTP_WARMUP_SECONDS", 1)
-        self.ceiling = _number_env("BENCH_HTTP_MAX_RATE", math.inf)
-        cores = os.cpu_count() or 1
-        self.worker_class = os.environ.get("BENCH_HTTP_WORKER_CLASS") or "sync"
-        self.workers = int(_number_env("BENCH_HTTP_WORKERS", cores))
-        self.threads = int(_number_env("BENCH_HTTP_THREADS", 4))
-        volume = int(_number_env("BENCH_HTTP_VOLUME", 8000 if quick else 20_000))
+        self.seconds = number_env("BENCH_HTTP_STEP_SECONDS", 2 if quick else 5)
+        self.warmup = number_env("BENCH_HTTP_WARMUP_SECONDS", 1)
+        self.ceiling = number_env("BENCH_HTTP_MAX_RATE", math.inf)
+        self.options = ServerOptions.from_env(durable)
+        volume = int(number_env("BENCH_HTTP_VOLUME", 8000 if quick else 20_000))
         sizes = Sizes(50, 24, 10, volume) if quick else Sizes(volume=volume)
         wanted = os.environ.get("BENCH_HTTP_SCENARIOS", "")
         keys = {k.strip() for k in wanted.split(",") if k.strip()}
@@ -106,20 +139,10 @@ class Bench:
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def server(self) -> h.Gunicorn:
-        env = h.server_env(self.url, self.data_dir, PORTAL_ENV="production",
-                           PORTAL_SECURE_COOKIES="true",
-                           PORTAL_BASE_URL="https://portal.example.org",
-                           PORTAL_ATTACHMENT_KEYS=new_attachment_key_entry("bench"))
-        return h.Gunicorn(env, workers=self.workers, worker_class=self.worker_class,
-                          threads=self.threads)
+        return self.options.gunicorn(self.options.env(self.url, self.data_dir))
 
     def server_text(self) -> str:
-        kind = (f"gthread, {self.workers} workers x {self.threads} threads"
-                if self.worker_class == "gthread" else
-                f"{self.worker_class}, {self.workers} workers")
-        database = ("PostgreSQL with fsync and synchronous commit on" if self.durable
-                    else "PostgreSQL test cluster (fsync off)")
-        return f"gunicorn {kind}, production settings; {database}"
+        return self.options.text()
 
     # -- one run ---------------------------------------------------------------------------------
     def _jobs(self, scenario: Scenario, count: int) -> dict[str, Any]:
