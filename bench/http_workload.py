@@ -5,7 +5,8 @@ unchanged (its pages are cache hits, reported apart), the next ``EDITORS_EACH`` 
 the editing run, the rest form a pool whose texts :meth:`Workload.change_pool` changes before
 each run, so that every view of a pool draft is the first view of that content. The newest
 ``SEEN_PACKAGES`` submitted requests are opened again and again (cache hits); the others are
-handed out once each (packages not opened before).
+handed out once each (packages not opened before). A run with ``portal worker`` beside the
+server first calls :meth:`Workload.mark_packaged`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import re
 import time
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, create_engine, select, update
+from sqlalchemy import Table, bindparam, create_engine, insert, select, update
 
 from bench import http_harness as h
 from bench.http_client import Browser
@@ -173,3 +175,46 @@ class Workload:
             conn.execute(update(table).where(table.c.id == bindparam("row"))
                          .values(draft_json=bindparam("text"), revision=table.c.revision + 1),
                          changes)
+
+    # -- a worker beside the server ------------------------------------------------------------
+    def mark_packaged(self, packages: Path) -> int:
+        """Give every submitted version its package, built, and its hand-off, sent, as a
+        deployment holds requests submitted long ago; each bag's directory under
+        ``packages`` holds only its (empty) tag manifest, which is what the repair pass looks
+        for (no page of the runs opens a bag). Otherwise the worker's scheduled repair and
+        hand-off passes would spend the run packaging the generated volume. The number of
+        packages written."""
+        from portal.accounts.models import new_public_id
+        from portal.db import utcnow
+        from portal.packages.models import Handoff, HandoffState, Package, PackageState
+        from portal.requests.models import MlaRequest, RequestVersion
+
+        now = utcnow()
+        with self._engine.begin() as conn:
+            versions = conn.execute(
+                select(RequestVersion.id, RequestVersion.request_id, RequestVersion.number,
+                       MlaRequest.reference, MlaRequest.training)
+                .join(MlaRequest, MlaRequest.id == RequestVersion.request_id)
+                .outerjoin(Package, Package.version_id == RequestVersion.id)
+                .where(Package.id.is_(None))).all()
+            if not versions:
+                return 0
+            conn.execute(insert(Package), [
+                {"public_id": new_public_id(), "request_id": request_id,
+                 "version_id": version_id, "version": number, "reference": reference or "",
+                 "training": training, "state": PackageState.BUILT.value,
+                 "attachments_json": "[]", "created_at": now, "built_at": now}
+                for version_id, request_id, number, reference, training in versions])
+            handoffs = conn.execute(
+                select(Package.id).outerjoin(Handoff, Handoff.package_id == Package.id)
+                .where(Handoff.id.is_(None), Package.training.is_(False))).scalars().all()
+            if handoffs:
+                conn.execute(insert(Handoff), [
+                    {"package_id": package_id, "state": HandoffState.SENT.value, "attempts": 1,
+                     "next_attempt_at": now, "created_at": now, "updated_at": now,
+                     "sent_at": now} for package_id in handoffs])
+        for _version, _request, number, reference, _training in versions:
+            bag = packages / f"{reference or ''}-v{number}"
+            bag.mkdir(parents=True, exist_ok=True)
+            (bag / "tagmanifest-sha256.txt").touch()
+        return len(versions)
