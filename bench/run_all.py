@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 BENCHMARKS = ("bench.bench_rules", "bench.bench_packages", "bench.bench_http",
-              "bench.bench_triage")
+              "bench.bench_hostile", "bench.bench_triage")
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "PERFORMANCE.md"
 #: ``BENCH_QUICK=1``: a smoke run of short steps on less data, written apart from the figures
