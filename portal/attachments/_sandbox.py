@@ -380,6 +380,9 @@ def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     with contextlib.suppress(ValueError, OSError):  # not lowerable on some systems
         resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    # a check yields the CPU to the web servers on the same machine
+    with contextlib.suppress(OSError):
+        os.nice(10)
 
 
 #: prctl(2) option: the signal this process gets when the thread that started it ends.

@@ -4,6 +4,7 @@ limit, not when the worker that started it is killed (another takes the job over
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -38,8 +39,12 @@ def test_uploads_are_checked_by_the_worker_and_leave_no_checker(serve: ServeFact
 
     response = served.upload(pdfs.slow_recovery_pdf())
     assert response.status == 302  # answered without waiting for the check
-    assert _wait_for_checker(served, 10), "the worker started no check"
+    checkers = _wait_for_checker(served, 10)
+    assert checkers, "the worker started no check"
     assert served.web_children() == []  # the web workers never run one
+    time.sleep(0.5)  # (past the checker's start-up, where it lowers its priority)
+    niceness = [os.getpriority(os.PRIO_PROCESS, pid) for pid in checkers if alive(pid)]
+    assert niceness and all(n >= 10 for n in niceness), niceness  # it yields to the web
     [verdict] = served.wait_for_verdicts(2 + 10)
     assert verdict["state"] == "refused"
     assert "could not be checked within 2 seconds" in verdict["message"]
