@@ -77,18 +77,19 @@ def outstanding(engine: Engine) -> int:
 
 def run(engine: Engine, settings: Settings, *, once: bool = False, until_idle: bool = False,
         stop: threading.Event | None = None, owner: str | None = None,
-        target: Target | None = None) -> Summary:
-    """Repair (thoroughly at start, then every 12 polls), hand over what is due, and unless
-    ``once`` poll every ``PORTAL_FORWARD_POLL_SECONDS`` until ``stop`` is set or, with
-    ``until_idle``, until nothing is queued or being sent."""
+        target: Target | None = None, with_repair: bool = True) -> Summary:
+    """Repair (thoroughly at start, then every 12 polls; not ``with_repair``: the scheduled
+    repair jobs do it), hand over what is due, and unless ``once`` poll every
+    ``PORTAL_FORWARD_POLL_SECONDS`` until ``stop`` is set or, with ``until_idle``, until nothing
+    is queued or being sent."""
     owner = owner or new_owner()
     target = target or target_for(settings)
     stop = stop or threading.Event()
     total = Summary()
     last_repair = 0.0
     while not stop.is_set():
-        if time.monotonic() - last_repair >= max(settings.forward_poll_seconds, 1.0) * 12 \
-                or last_repair == 0.0:
+        if with_repair and (time.monotonic() - last_repair >=
+                            max(settings.forward_poll_seconds, 1.0) * 12 or last_repair == 0.0):
             report = repair(engine, settings, thorough=last_repair == 0.0)
             total.errors.extend(f"{name}: {error}" for name, error in report.failed)
             last_repair = time.monotonic()

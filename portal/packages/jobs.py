@@ -16,6 +16,8 @@ from portal.packages.repair import repair
 log = logging.getLogger(__name__)
 
 REPAIR = "package.repair"
+#: The repair that also reads every built bag's files (their checksums) once a day.
+THOROUGH_REPAIR = "package.repair_thorough"
 FORWARD = "package.forward"
 
 
@@ -32,9 +34,17 @@ def _repair(context: JobContext, _payload: dict[str, object]) -> None:
         raise RuntimeError("; ".join(f"{name}: {error}" for name, error in report.failed))
 
 
+@handler(THOROUGH_REPAIR)
+def _repair_thoroughly(context: JobContext, _payload: dict[str, object]) -> None:
+    report = repair(context.engine, context.settings, thorough=True)
+    if report.failed:
+        raise RuntimeError("; ".join(f"{name}: {error}" for name, error in report.failed))
+
+
 @handler(FORWARD)
 def _forward(context: JobContext, _payload: dict[str, object]) -> None:
-    summary = forwarder.run(context.engine, context.settings, once=True)
+    # (one pass a minute; the repairs are jobs of their own, not a scan of every bag each time)
+    summary = forwarder.run(context.engine, context.settings, once=True, with_repair=False)
     if summary.sent or summary.retrying or summary.failed or summary.lost or summary.errors:
         log.info("hand-off pass: %s", summary)
 
@@ -45,4 +55,5 @@ def _forward_period(settings: Settings) -> float:
 
 
 schedule.every(REPAIR, 600)
+schedule.every(THOROUGH_REPAIR, 86_400)
 schedule.every(FORWARD, _forward_period)
