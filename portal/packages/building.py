@@ -22,6 +22,7 @@ from portal.attachments.store import AttachmentStore, attachment_store
 from portal.config import Settings
 from portal.contract.model import Request
 from portal.db import transaction, utcnow
+from portal.packages import shared
 from portal.packages.bag import BuildError, BuiltBag, build_bag
 from portal.packages.models import Package, PackageState
 from portal.packages.source import AttachmentSource, BagSource, MissingAttachment
@@ -49,6 +50,7 @@ def build_package(engine: Engine, settings: Settings, package_id: int, *,
             try:
                 built = build_bag(load_source(db, settings, package, store),
                                   settings.packages_path, name=package.bag_name)
+                shared.publish(settings, built.path)
             except Exception as exc:  # recorded once the row lock is released, then raised
                 failure = exc
             else:
@@ -71,6 +73,7 @@ def build_package(engine: Engine, settings: Settings, package_id: int, *,
         if failure is not None:
             raise failure
         built = build_bag(source, settings.packages_path, name=name)
+        shared.publish(settings, built.path)
     except Exception as exc:
         _record_build_error(engine, package_id, str(exc))
         raise
@@ -169,6 +172,6 @@ def bag_path(settings: Settings, package: Package) -> Path:
 
 
 def built_bag(settings: Settings, package: Package) -> Path | None:
-    """The package's bag when it is complete on disk (None while it is built or lost)."""
-    path = bag_path(settings, package)
-    return path if (path / "tagmanifest-sha256.txt").is_file() else None
+    """The package's bag when it is complete on disk, fetched from the shared storage when it
+    is only there (None while it is built, or lost)."""
+    return shared.local_bag(settings, package.bag_name)

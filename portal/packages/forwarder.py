@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from portal.config import Settings
 from portal.db import transaction, utcnow
+from portal.packages import shared
 from portal.packages.claims import Claim, DeliveryError, claim, finish, new_owner
 from portal.packages.models import Handoff, HandoffState
 from portal.packages.repair import repair
@@ -33,11 +34,12 @@ class Summary:
 def deliver_one(engine: Engine, settings: Settings, target: Target, claim_: Claim,
                 owner: str) -> str:
     """Hand over one claimed bag and record the outcome; returns the hand-off's new state."""
-    bag = settings.packages_path / claim_.bag_name
     error: DeliveryError | None = None
     try:
-        if not (bag / "tagmanifest-sha256.txt").is_file():
-            raise DeliveryError(f"the bag {bag} is missing (portal package repair rebuilds it)")
+        bag = shared.local_bag(settings, claim_.bag_name)
+        if bag is None:
+            raise DeliveryError(f"the bag {claim_.bag_name} is missing (portal package repair "
+                                "rebuilds it)")
         target.deliver(bag, claim_)
     except DeliveryError as exc:
         error = exc

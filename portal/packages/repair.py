@@ -22,6 +22,7 @@ from portal.attachments.store import AttachmentStore
 from portal.audit.log import record
 from portal.config import Settings
 from portal.db import transaction, utcnow
+from portal.packages import shared
 from portal.packages.building import build_package
 from portal.packages.disk import TEMP_DIR_NAME
 from portal.packages.models import Handoff, HandoffState, Package, PackageState
@@ -87,7 +88,7 @@ def repair(engine: Engine, settings: Settings, *, sweep_older_than_minutes: floa
             if thorough else []
         for package_id, reference, number in built:
             name = f"{reference}-v{number}"
-            if not (settings.packages_path / name / "tagmanifest-sha256.txt").is_file():
+            if not shared.available(settings, name):
                 db.execute(update(Package).where(Package.id == package_id)
                            .values(state=PackageState.PENDING.value))
                 report.missing_bags.append(name)
