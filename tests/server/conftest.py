@@ -22,6 +22,7 @@ import pytest
 
 from bench import http_harness as h
 from bench.worker_process import WorkerProcess
+from portal.accounts import totp
 from portal.accounts.models import Role
 from portal.app import create_app
 from portal.config import Settings
@@ -164,8 +165,9 @@ def read_response(sock: socket.socket) -> Response:
     return Response(status, headers, body.decode("utf-8", "replace"))
 
 
-def sign_in(port: int, email: str, password: str) -> str:
-    """Sign in through the login form; the Cookie header of the signed-in session."""
+def sign_in(port: int, email: str, password: str, totp_secret: str | None = None) -> str:
+    """Sign in through the login form (and the code step with ``totp_secret``); the Cookie
+    header of the signed-in session."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     base = f"http://127.0.0.1:{port}"
@@ -174,7 +176,14 @@ def sign_in(port: int, email: str, password: str) -> str:
     assert match
     form = urllib.parse.urlencode({"email": email, "password": password,
                                    "csrf_token": match[1]}).encode()
-    opener.open(f"{base}/login", data=form, timeout=30).read()
+    answer = opener.open(f"{base}/login", data=form, timeout=30)
+    if totp_secret:
+        assert answer.geturl().endswith("/login/code"), answer.geturl()
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', answer.read().decode())
+        assert match
+        form = urllib.parse.urlencode({"code": totp.current_code(totp_secret),
+                                       "csrf_token": match[1]}).encode()
+        opener.open(f"{base}/login/code", data=form, timeout=30).read()
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     assert "portal=" in cookie
     return cookie
