@@ -66,6 +66,7 @@ def seed(base: str, volume: int) -> Seeded:
     from portal.accounts.models import Role
     from portal.accounts.operations import Actor, create_user
     from portal.accounts.passwords import make_hasher
+    from portal.crypto import KeyRing
     from portal.triage import demo_volume
 
     url = _fresh_database(base)
@@ -75,7 +76,7 @@ def seed(base: str, volume: int) -> Seeded:
     with database.session() as db:
         create_user(db, make_hasher(1, 1024, 1), Actor(None, "bench"), email=EMAIL,
                     name="Bench Triage", role=Role.TRIAGE, password=h.PASSWORD,
-                    totp_secret=secret)
+                    totp_secret=secret, keyring=KeyRing.parse(h.ATTACHMENT_KEYS))
     started = time.perf_counter()
     with database.session() as db:
         demo_volume.generate(db, volume, seed=SEED)
@@ -176,6 +177,7 @@ def measure(seeded: Seeded, volume: int, runs: int) -> list[dict[str, object]]:
     data_dir = Path(tempfile.mkdtemp(prefix="portal-bench-triage-"))
     settings = Settings(env="testing", data_dir=data_dir, database_url=seeded.url,
                         secret_key=h.SECRET_KEY, audit_keys=h.AUDIT_KEYS,
+                        attachment_keys=h.ATTACHMENT_KEYS,
                         login_rate_limit=1_000_000)
     app = create_app(settings)
     database = app.extensions["portal.db"]

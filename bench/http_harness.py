@@ -39,6 +39,9 @@ PASSWORD = "bench password for load runs 42"  # noqa: S105 - test accounts of a 
 SECRET_KEY = "bench-secret-key-" + "k" * 40  # a throwaway database and server
 #: The audit key of the throwaway databases: the seeding and the servers sign the log with it.
 AUDIT_KEYS = "bench:" + base64.b64encode(b"bench audit key, throwaway dbs!!").decode()
+#: The key ring of the portal under test (it seals the TOTP secrets that prepare() stores), a
+#: fixed development key like the secret above.
+ATTACHMENT_KEYS = "bench:" + "QmVuY2gga2V5IG9mIHRoZSBwb3J0YWwsIDMyIGJ5dGU="
 
 
 def free_port() -> int:
@@ -195,6 +198,7 @@ def prepare(url: str, *, submitters: int = 50, drafts_each: int = 1, triage: int
     from portal.accounts.models import Role, User
     from portal.accounts.operations import Actor, create_authority, create_user
     from portal.accounts.passwords import make_hasher
+    from portal.crypto import KeyRing
     from portal.demo import load_demo
     from portal.requests import drafts
     from portal.requests.models import MlaRequest, Status
@@ -206,7 +210,8 @@ def prepare(url: str, *, submitters: int = 50, drafts_each: int = 1, triage: int
     examples = sorted(EXAMPLES.glob("*.json"))
     data = Dataset()
     with database.session() as db:
-        load_demo(db, hasher)
+        keyring = KeyRing.parse(ATTACHMENT_KEYS)
+        load_demo(db, hasher, keyring)
         authority_ids = [create_authority(db, actor, name=f"Bench authority {n}",
                                           country="ES").id for n in range(authorities)]
         for n in range(submitters):
@@ -226,7 +231,8 @@ def prepare(url: str, *, submitters: int = 50, drafts_each: int = 1, triage: int
             secret = pyotp.random_base32()
             email = f"bench-triage-{n}@example.org"
             create_user(db, hasher, actor, email=email, name=f"Bench Triage {n}",
-                        role=Role.TRIAGE, password=PASSWORD, totp_secret=secret)
+                        role=Role.TRIAGE, password=PASSWORD, totp_secret=secret,
+                        keyring=keyring)
             data.triage.append(Credential(email, PASSWORD, secret))
         db.flush()
         assert db.scalar(select(User.id).where(User.email == data.submitters[0].email)) \
@@ -264,6 +270,9 @@ def server_env(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
         "PORTAL_SECRET_KEY": SECRET_KEY,
         "PORTAL_AUDIT_KEYS": AUDIT_KEYS,
         "PORTAL_LOGIN_RATE_LIMIT": "1000000",  # every virtual user signs in from 127.0.0.1
+        "PORTAL_ATTACHMENT_KEYS": ATTACHMENT_KEYS,
+        # the submitters of prepare() sign in with a password alone, as in a pilot
+        "PORTAL_SUBMITTER_2FA_REQUIRED": "false",
         "PYTHONPATH": str(ROOT),
     })
     env.update(extra)

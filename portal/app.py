@@ -168,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.web.accounts import (  # noqa: F401 - jobs_views: admin pages
         admin,
         jobs_views,
+        keys_views,
         sso_views,
         views,
     )
@@ -180,6 +181,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(requests_bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(sso_views.bp)
+    app.register_blueprint(keys_views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(triage_bp)
     app.register_blueprint(package_views.bp)

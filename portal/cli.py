@@ -13,6 +13,7 @@ from portal.accounts.operations import Actor, create_user
 from portal.accounts.passwords import policy_problems
 from portal.app import create_app
 from portal.config import Settings
+from portal.crypto import KeyRing
 from portal.db import Database
 from portal.demo import DEMO_ACCOUNTS, load_demo
 from portal.demo_requests import load_demo_requests
@@ -46,7 +47,7 @@ def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     from portal.migrate import upgrade
 
-    upgrade(_db().engine)
+    upgrade(_db().engine, settings=_settings())
     click.echo("database is at the latest migration")
 
 
@@ -79,7 +80,8 @@ def create_user_command(email: str, name: str, role: str, authority_id: int | No
             raise click.ClickException("a submitter needs --authority with an existing id")
         create_user(db, current_app.extensions["portal.hasher"], CLI_ACTOR, email=email,
                     name=name, role=role_enum, password=password, authority_id=authority_id,
-                    is_manager=manager, totp_secret=secret)
+                    is_manager=manager, totp_secret=secret,
+                    keyring=KeyRing.from_settings(settings))
     click.echo(f"created {email} ({role})")
     if secret:
         click.echo(f"TOTP secret (enter it in an authenticator app): {secret}")
@@ -95,7 +97,8 @@ def demo(volume: int, seed: int) -> None:
     if settings.is_production:
         raise click.ClickException("refusing to load demo data in production")
     with _db().session() as db:
-        created = load_demo(db, current_app.extensions["portal.hasher"])
+        created = load_demo(db, current_app.extensions["portal.hasher"],
+                            KeyRing.from_settings(settings))
     click.echo("demo data loaded" if created else "demo data already present")
     with _db().session() as db:
         if load_demo_requests(db, settings, click.echo):

@@ -88,6 +88,9 @@ class Settings:
     invitation_valid_hours: int = 72
     password_min_length: int = 12
     password_max_length: int = 256
+    #: Submitters must set up a second factor (an authenticator app or a security key) before
+    #: anything else after signing in; a pilot may relax it (staff always need one).
+    submitter_2fa_required: bool = True
     # Uploads
     max_file_mb: int = 25
     max_request_mb: int = 100
@@ -236,6 +239,7 @@ class Settings:
             login_rate_window_seconds=_int(env, "PORTAL_LOGIN_RATE_WINDOW_SECONDS", 300),
             invitation_valid_hours=_int(env, "PORTAL_INVITATION_VALID_HOURS", 72),
             password_min_length=_int(env, "PORTAL_PASSWORD_MIN_LENGTH", 12),
+            submitter_2fa_required=_bool(env, "PORTAL_SUBMITTER_2FA_REQUIRED", True),
             max_file_mb=_int(env, "PORTAL_MAX_FILE_MB", 25),
             max_request_mb=_int(env, "PORTAL_MAX_REQUEST_MB", 100),
             attachment_keys=attachment_keys,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import Authority, Role, User
 from portal.accounts.operations import Actor, create_authority, create_user
+from portal.crypto import KeyRing
 
 DEMO_ACTOR = Actor(None, "demo-loader")
 
@@ -55,8 +56,9 @@ DEMO_ACCOUNTS = (
 )
 
 
-def load_demo(db: Session, hasher: PasswordHasher) -> bool:
-    """Create the demo authorities and accounts; False when they were already there."""
+def load_demo(db: Session, hasher: PasswordHasher, keyring: KeyRing) -> bool:
+    """Create the demo authorities and accounts (their TOTP secrets sealed under ``keyring``);
+    False when they were already there."""
     if db.scalar(select(User.id).where(User.email == DEMO_ACCOUNTS[0].email)) is not None:
         return False
     authorities: dict[str, Authority] = {}
@@ -68,5 +70,6 @@ def load_demo(db: Session, hasher: PasswordHasher) -> bool:
                     role=account.role, password=account.password,
                     authority_id=authority.id if authority else None,
                     is_manager=account.manager, totp_secret=account.totp_secret,
+                    keyring=keyring,
                     locale=account.locale)
     return True

@@ -26,6 +26,7 @@ from portal.accounts import totp  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from portal.app import create_app  # noqa: E402
 from portal.config import Settings  # noqa: E402
+from portal.crypto import KeyRing  # noqa: E402
 from portal.demo import DEMO_ACCOUNTS, load_demo  # noqa: E402
 from portal.i18n_core import locale_codes  # noqa: E402
 from portal.requests import drafts, submission  # noqa: E402
@@ -47,7 +48,8 @@ def _prepare(app) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     database = app.extensions["portal.db"]
     migrate.upgrade(database.engine)
     with database.session() as db:
-        load_demo(db, app.extensions["portal.hasher"])
+        load_demo(db, app.extensions["portal.hasher"],
+                  KeyRing.from_settings(app.extensions["portal.settings"]))
     submitter = DEMO_ACCOUNTS[0]
     with database.session() as db:
         user = db.scalar(select(User).where(User.email == submitter.email))

@@ -29,8 +29,10 @@ from portal.accounts.operations import Actor, create_authority, create_user
 from portal.accounts.passwords import make_hasher
 from portal.app import create_app
 from portal.config import Settings
+from portal.crypto import KeyRing
 from portal.db import Base, Database
 from portal.jobs import worker
+from tests.authenticator import Authenticator
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 NODB_DIRS = ("rules", "contract", "reference", "i18n", "pdf")
@@ -143,6 +145,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         secret_key="test-secret-key-" + "x" * 40,
         base_url="http://localhost",
+        # The accounts of most tests have no second factor (submitters); the tests of the rule
+        # itself turn it back on (tests/web/test_second_factor_required.py).
+        submitter_2fa_required=False,
         argon2_time_cost=1,
         argon2_memory_kib=1024,
         argon2_parallelism=1,
@@ -189,6 +194,7 @@ class Accounts:
         self.hasher = make_hasher(1, 1024, 1)
         self._count = 0
         self._authorities: dict[str, int] = {}
+        self.keyring = KeyRing.from_settings(app.extensions["portal.settings"])
 
     def authority(self, country: str = "ES", name: str | None = None) -> int:
         key = f"{country}:{name}"
@@ -210,7 +216,8 @@ class Accounts:
             user = create_user(s, self.hasher, Actor(None, "test"), email=email,
                                name=f"Test {role.value.title()} {self._count}", role=role,
                                password=TEST_PASSWORD, authority_id=authority_id,
-                               is_manager=manager, totp_secret=secret, locale=locale)
+                               is_manager=manager, totp_secret=secret, keyring=self.keyring,
+                               locale=locale)
             return Account(user.id, user.public_id, email, TEST_PASSWORD, role, secret,
                            authority_id)
 
@@ -232,13 +239,23 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     return match.group(1)
 
 
-def login(client: FlaskClient, account: Account, *, code: str | None = None) -> None:
-    """Sign in through the real forms (password, then the second factor when enrolled)."""
+def login(client: FlaskClient, account: Account, *, code: str | None = None,
+          key: Authenticator | None = None) -> None:
+    """Sign in through the real forms (password, then the second factor when enrolled: the
+    code, or the security key ``key`` through the page script's JSON endpoints)."""
     token = csrf_token(client, "/login")
     response = client.post("/login", data={"email": account.email, "password": account.password,
                                            "csrf_token": token})
     assert response.status_code == 302, response.text[:500]
-    if account.totp_secret:
+    if key is not None:
+        assert response.headers["Location"].endswith("/login/code")
+        token = csrf_token(client, "/login/code")
+        options = client.post("/login/key/options", json={}, headers={"X-CSRFToken": token})
+        assert options.status_code == 200, options.text[:500]
+        answer = client.post("/login/key", json={"credential": key.get(options.get_json())},
+                             headers={"X-CSRFToken": token})
+        assert answer.status_code == 200 and "redirect" in answer.get_json(), answer.text[:500]
+    elif account.totp_secret:
         assert response.headers["Location"].endswith("/login/code")
         token = csrf_token(client, "/login/code")
         response = client.post("/login/code", data={

@@ -6,6 +6,7 @@ Framework-free apart from SQLAlchemy: the views call these and translate the out
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,18 +14,21 @@ from enum import StrEnum
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts import passwords, totp
-from portal.accounts.models import LoginAttempt, SessionMethod, User, UserSession
+from portal.accounts.models import LoginAttempt, SessionMethod, TotpUsedStep, User, UserSession
 from portal.audit.log import record
 from portal.config import Settings
+from portal.crypto import DecryptionError, KeyRing
 from portal.db import utcnow
 from portal.db_reads import Entity
 
 SESSION_TOUCH_SECONDS = 60
+log = logging.getLogger(__name__)
 
 
 def token_hash(token: str) -> str:
@@ -37,7 +41,7 @@ def normalize_email(email: str) -> str:
 
 class Outcome(StrEnum):
     OK = "ok"
-    NEEDS_TOTP = "needs_totp"
+    NEEDS_SECOND_FACTOR = "needs_second_factor"
     INVALID = "invalid"
     LOCKED = "locked"
     RATE_LIMITED = "rate_limited"
@@ -60,7 +64,7 @@ def rate_limited(db: Session, ip: str, settings: Settings, now: datetime | None 
     return (count or 0) >= settings.login_rate_limit
 
 
-def _attempt(db: Session, ip: str, email: str, success: bool) -> None:
+def note_attempt(db: Session, ip: str, email: str, success: bool) -> None:
     db.add(LoginAttempt(ip=ip, email=email[:254], success=success))
 
 
@@ -77,19 +81,19 @@ def check_password(db: Session, hasher: PasswordHasher, settings: Settings, emai
         # The password is not checked while the account is locked (no guess can succeed or
         # be confirmed); the web page answers a lock like a wrong password (see views.login).
         passwords.verify(hasher, None, password)  # same cost as a real check
-        _attempt(db, ip, email, False)
+        note_attempt(db, ip, email, False)
         record(db, "login.locked", actor_id=user.id, actor=email, ip=ip)
         return PasswordCheck(Outcome.LOCKED)
     valid = passwords.verify(hasher, user.password_hash if user else None, password)
     if user is None or not valid or not user.can_log_in:
-        _attempt(db, ip, email, False)
+        note_attempt(db, ip, email, False)
         if user is not None:
             register_failure(db, user, settings, now)
         record(db, "login.failed", actor_id=user.id if user else None, actor=email, ip=ip,
                details={"step": "password"})
         return PasswordCheck(Outcome.INVALID)
-    if user.totp_secret:
-        return PasswordCheck(Outcome.NEEDS_TOTP, user)
+    if user.has_second_factor:
+        return PasswordCheck(Outcome.NEEDS_SECOND_FACTOR, user)
     return PasswordCheck(Outcome.OK, user)
 
 
@@ -103,31 +107,59 @@ def register_failure(db: Session, user: User, settings: Settings, now: datetime)
 
 
 def check_totp(db: Session, settings: Settings, user: User, code: str, ip: str) -> Outcome:
-    """Second login step: a valid, unused code for the user's secret."""
+    """Second login step: a valid code of the user's secret, used once."""
     now = utcnow()
     if rate_limited(db, ip, settings, now):
         return Outcome.RATE_LIMITED
     if user.locked_until is not None and user.locked_until > now:
         return Outcome.LOCKED
-    step = totp.matching_step(user.totp_secret or "", code, user.totp_last_step)
+    secret = totp_secret(settings, user)
+    if secret is None:
+        return Outcome.INVALID
+    latest = db.scalar(select(func.max(TotpUsedStep.step))
+                       .where(TotpUsedStep.user_id == user.id)) or 0
+    step = totp.matching_step(secret, code, latest)
     if step is None:
-        _attempt(db, ip, user.email, False)
+        note_attempt(db, ip, user.email, False)
         register_failure(db, user, settings, now)
         record(db, "login.failed", actor_id=user.id, actor=user.email, ip=ip,
                details={"step": "totp"})
         return Outcome.INVALID
-    # one use per code: the step is taken only if no other sign-in took it (or a later one)
-    # first; the database decides between sign-ins racing with the same code (the second
-    # waits for the first's row lock, then finds the step taken)
-    taken = db.execute(update(User).where(User.id == user.id, User.totp_last_step < step)
-                       .values(totp_last_step=step).execution_options(synchronize_session=False))
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
-        _attempt(db, ip, user.email, False)
+    if not take_step(db, user, step):
+        note_attempt(db, ip, user.email, False)
         record(db, "login.failed", actor_id=user.id, actor=user.email, ip=ip,
                details={"step": "totp", "reason": "code already used"})
         return Outcome.INVALID
-    set_committed_value(user, "totp_last_step", step)
     return Outcome.OK
+
+
+def totp_secret(settings: Settings, user: User) -> str | None:
+    """The user's TOTP secret in clear (None: none, or it cannot be decrypted, which is
+    logged: its key left the key ring)."""
+    if not user.totp_secret_encrypted:
+        return None
+    try:
+        return totp.open_secret(KeyRing.from_settings(settings), user.public_id,
+                                user.totp_secret_encrypted)
+    except DecryptionError as exc:
+        log.error("the TOTP secret of user %s cannot be decrypted: %s", user.public_id, exc)
+        return None
+
+
+def take_step(db: Session, user: User, step: int) -> bool:
+    """Record the use of a time step by the user: False when it was used already. The unique
+    (user, step) row decides between sign-ins racing with the same code: the second insert
+    waits for the first's transaction, then finds the row and inserts nothing."""
+    make = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    taken = db.scalar(make(TotpUsedStep).values(user_id=user.id, step=step, used_at=utcnow())
+                      .on_conflict_do_nothing(index_elements=["user_id", "step"])
+                      .returning(TotpUsedStep.id))
+    if taken is None:
+        return False
+    # steps too old for any code to match again are of no more use
+    db.execute(delete(TotpUsedStep).where(TotpUsedStep.user_id == user.id,
+                                          TotpUsedStep.step < step - 2 * totp.VALID_WINDOW))
+    return True
 
 
 def start_session(db: Session, user: User, ip: str,
@@ -137,7 +169,7 @@ def start_session(db: Session, user: User, ip: str,
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    _attempt(db, ip, user.email, True)
+    note_attempt(db, ip, user.email, True)
     token = secrets.token_urlsafe(32)
     db.add(UserSession(token_hash=token_hash(token), user_id=user.id, created_at=now,
                        last_seen_at=now, authenticated_at=now, ip=ip[:64],

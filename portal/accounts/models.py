@@ -1,5 +1,5 @@
-"""Authorities, users, invitations, single sign-on identities, server-side sessions and login
-attempts."""
+"""Authorities, users, invitations, single sign-on identities, server-side sessions, login
+attempts, and the second factors: used TOTP steps, security keys and their challenges."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -25,8 +34,8 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-#: Roles for which a second factor is mandatory.
-TOTP_REQUIRED_ROLES = frozenset({Role.TRIAGE, Role.TRAINER, Role.ADMIN})
+#: Roles for which a second factor is always mandatory (submitters: PORTAL_SUBMITTER_2FA_REQUIRED).
+SECOND_FACTOR_ROLES = frozenset({Role.TRIAGE, Role.TRAINER, Role.ADMIN})
 
 
 class Authority(Base):
@@ -56,8 +65,12 @@ class User(Base):
     authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"), nullable=True)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
+    #: The TOTP secret sealed under the key ring (portal.accounts.totp.seal_secret), never in
+    #: clear; its codes' use is in totp_used_steps.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    #: How many security keys the account has (kept with them: read with the session's user,
+    #: so no page asks the database whether there is one).
+    security_keys: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -72,8 +85,19 @@ class User(Base):
         return Role(self.role)
 
     @property
-    def totp_required(self) -> bool:
-        return self.role_enum in TOTP_REQUIRED_ROLES
+    def has_totp(self) -> bool:
+        return bool(self.totp_secret_encrypted)
+
+    @property
+    def has_second_factor(self) -> bool:
+        """An authenticator app or at least one security key."""
+        return self.has_totp or self.security_keys > 0
+
+    def second_factor_required(self, submitters: bool) -> bool:
+        """Whether the account must have a second factor (``submitters``: the setting
+        PORTAL_SUBMITTER_2FA_REQUIRED)."""
+        return self.role_enum in SECOND_FACTOR_ROLES or (
+            submitters and self.role_enum is Role.SUBMITTER)
 
     @property
     def can_log_in(self) -> bool:
@@ -157,3 +181,53 @@ class LoginAttempt(Base):
     email: Mapped[str] = mapped_column(String(254))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TotpUsedStep(Base):
+    """A TOTP time step used by an account: one row per (account, step), inserted when a code
+    is accepted; the unique constraint refuses the same code a second time, whichever sign-in
+    gets there first."""
+
+    __tablename__ = "totp_used_steps"
+    __table_args__ = (UniqueConstraint("user_id", "step", name="uq_totp_used_steps_user_id_step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    step: Mapped[int] = mapped_column(BigInteger)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SecurityKey(Base):
+    """A security key or passkey (a WebAuthn credential) registered by its owner as a second
+    factor: its public key and the last signature counter it reported."""
+
+    __tablename__ = "security_keys"
+    __table_args__ = (Index("ix_security_keys_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(2048))
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: The transports the browser reported (``usb internal``), as hints for the next sign-in.
+    transports: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class WebauthnChallenge(Base):
+    """A challenge handed to the browser for one ceremony: found by the hash of a handle kept in
+    the person's session cookie, deleted when used (single use), refused after it expires."""
+
+    __tablename__ = "webauthn_challenges"
+    __table_args__ = (Index("ix_webauthn_challenges_expires_at", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handle_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: ``register``, ``login`` or ``reauth``: a challenge serves only its own ceremony.
+    purpose: Mapped[str] = mapped_column(String(16))
+    challenge: Mapped[bytes] = mapped_column(LargeBinary(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

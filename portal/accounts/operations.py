@@ -11,13 +11,15 @@ from datetime import timedelta
 from enum import StrEnum
 
 from argon2 import PasswordHasher
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from portal.accounts.auth import end_all_sessions, normalize_email, token_hash
-from portal.accounts.models import Authority, Invitation, Role, User
+from portal.accounts import totp
+from portal.accounts.auth import end_all_sessions, normalize_email, take_step, token_hash
+from portal.accounts.models import Authority, Invitation, Role, TotpUsedStep, User
 from portal.audit.log import record
 from portal.config import Settings
+from portal.crypto import KeyRing
 from portal.db import utcnow
 from portal.i18n_core import N_
 from portal.mail import messages, outbox
@@ -102,9 +104,11 @@ def find_invitation(db: Session, token: str) -> tuple[InvitationState, Invitatio
     return InvitationState.VALID, invitation
 
 
-def accept_invitation(db: Session, hasher: PasswordHasher, invitation: Invitation, *,
-                      password: str, totp_secret: str | None, ip: str) -> User:
-    """Set the password (and second factor), use up the invitation, end open sessions."""
+def accept_invitation(db: Session, hasher: PasswordHasher, keyring: KeyRing,
+                      invitation: Invitation, *, password: str, totp_secret: str | None,
+                      totp_step: int | None = None, ip: str) -> User:
+    """Set the password (and second factor, whose confirming code's ``totp_step`` is then
+    used), use up the invitation, end open sessions."""
     now = utcnow()
     user = invitation.user
     invitation.used_at = now
@@ -113,8 +117,7 @@ def accept_invitation(db: Session, hasher: PasswordHasher, invitation: Invitatio
     end_all_sessions(db, user)  # a re-invitation resets the account: old sessions end
     user.password_hash = hasher.hash(password)
     user.password_changed_at = now
-    user.totp_secret = totp_secret
-    user.totp_last_step = 0
+    _store_totp(db, keyring, user, totp_secret, totp_step)
     user.failed_logins = 0
     user.locked_until = None
     record(db, "user.enrolled", actor_id=user.id, actor=user.email, ip=ip, object_type="user",
@@ -135,9 +138,22 @@ def change_password(db: Session, hasher: PasswordHasher, settings: Settings, use
            object_type="user", object_id=user.public_id)
 
 
-def set_totp(db: Session, user: User, secret: str | None, ip: str) -> None:
-    user.totp_secret = secret
-    user.totp_last_step = 0
+def _store_totp(db: Session, keyring: KeyRing, user: User, secret: str | None,
+                used_step: int | None) -> None:
+    """The secret sealed on the account; the old secret's used steps go, the confirming code's
+    step is used."""
+    user.totp_secret_encrypted = totp.seal_secret(keyring, user.public_id, secret) \
+        if secret else None
+    db.execute(delete(TotpUsedStep).where(TotpUsedStep.user_id == user.id))
+    if secret and used_step is not None:
+        take_step(db, user, used_step)
+
+
+def set_totp(db: Session, keyring: KeyRing, user: User, secret: str | None, ip: str,
+             used_step: int | None = None) -> None:
+    """Set up (or replace, or with None remove) the account's authenticator app; ``used_step``:
+    the time step of the code that confirmed it, which cannot sign in again."""
+    _store_totp(db, keyring, user, secret, used_step)
     record(db, "user.totp_changed", actor_id=user.id, actor=user.email, ip=ip,
            object_type="user", object_id=user.public_id, details={"enabled": secret is not None})
 
@@ -188,14 +204,19 @@ def create_authority(db: Session, actor: Actor, *, name: str, country: str) -> A
 def create_user(db: Session, hasher: PasswordHasher, actor: Actor, *, email: str, name: str,
                 role: Role, password: str, authority_id: int | None = None,
                 is_manager: bool = False, totp_secret: str | None = None,
-                locale: str = "en") -> User:
-    """Create an account with a password directly (CLI and demo data only)."""
+                keyring: KeyRing | None = None, locale: str = "en") -> User:
+    """Create an account with a password directly (CLI and demo data only); a ``totp_secret``
+    is sealed under ``keyring``."""
+    if totp_secret and keyring is None:
+        raise ValueError("a TOTP secret is stored sealed: give the key ring")
     user = User(email=normalize_email(email), name=name, role=role.value,
                 authority_id=authority_id if role is Role.SUBMITTER else None,
                 is_manager=is_manager and role is Role.TRIAGE, password_hash=hasher.hash(password),
-                password_changed_at=utcnow(), totp_secret=totp_secret, locale=locale)
+                password_changed_at=utcnow(), locale=locale)
     db.add(user)
     db.flush()
+    if totp_secret and keyring is not None:
+        user.totp_secret_encrypted = totp.seal_secret(keyring, user.public_id, totp_secret)
     record(db, "user.created", actor_id=actor.id, actor=actor.email, object_type="user",
            object_id=user.public_id, details={"role": role.value})
     return user

@@ -1,6 +1,6 @@
 """``portal attachments rotate-keys``: put a new key first in PORTAL_ATTACHMENT_KEYS
 (``new:...,old:...``), restart, run the command, then remove the old key once it reports no
-failure."""
+failure. The same key ring seals the accounts' TOTP secrets: they are re-encrypted too."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from portal.accounts.key_rotation import reseal_totp_secrets
 from portal.attachments.service import rotate_keys
 from portal.config import Settings
+from portal.crypto import KeyRing
 from portal.db import Database
 
 
@@ -23,7 +25,8 @@ def attachments_group() -> None:
 @attachments_group.command("rotate-keys")
 @with_appcontext
 def rotate_keys_command() -> None:
-    """Re-encrypt every attachment file under the current key (the first listed)."""
+    """Re-encrypt every attachment file and TOTP secret under the current key (the first
+    listed)."""
     database: Database = current_app.extensions["portal.db"]
     settings: Settings = current_app.extensions["portal.settings"]
     result = rotate_keys(database, settings)
@@ -31,5 +34,10 @@ def rotate_keys_command() -> None:
                "current key")
     for attachment_id, problem in result.failed:
         click.echo(f"error: attachment {attachment_id}: {problem}", err=True)
-    if result.failed:
+    secrets = reseal_totp_secrets(database, KeyRing.from_settings(settings))
+    click.echo(f"re-encrypted {secrets.rotated} TOTP secret(s); {secrets.current} already under "
+               "the current key")
+    for user_id, problem in secrets.failed:
+        click.echo(f"error: TOTP secret of user {user_id}: {problem}", err=True)
+    if result.failed or secrets.failed:
         sys.exit(1)

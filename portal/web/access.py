@@ -17,6 +17,7 @@ from flask import Flask, abort, current_app, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role, User
+from portal.config import Settings
 from portal.web import pending
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,8 +26,10 @@ PUBLIC_ATTR = "_portal_public"
 ROLES_ATTR = "_portal_roles"
 #: Endpoints of Flask itself that are public (static files).
 BUILTIN_PUBLIC_ENDPOINTS = frozenset({"static"})
-#: What a user whose role requires a second factor may use before enrolling one.
-ENROLMENT_ENDPOINTS = frozenset({"accounts.enrol_totp", "accounts.logout"})
+#: What a user who must have a second factor may use before setting one up: the authenticator
+#: app's page, the security keys' page and their registration, signing out.
+ENROLMENT_ENDPOINTS = frozenset({"accounts.enrol_totp", "accounts.logout", "accounts.reauth",
+                                 "keys.manage", "keys.register_options", "keys.register"})
 
 
 def public(view: F) -> F:
@@ -86,16 +89,22 @@ def install_gate(app: Flask) -> None:
                 # the session ended while the user was typing: keep it, sign in, come back
                 return redirect(url_for("accounts.login", next=request.path), code=303)
             abort(401)
-        if user.totp_required and not user.totp_secret and endpoint not in ENROLMENT_ENDPOINTS \
+        if not user.has_second_factor and endpoint not in ENROLMENT_ENDPOINTS \
+                and user.second_factor_required(_settings().submitter_2fa_required) \
                 and not _via_sso():
-            # e.g. a submitter promoted to a staff role: no access until the factor is set up
-            # (a session opened through the Department's provider has the provider's own)
+            # a submitter just signed in, or one promoted to a staff role: no access until a
+            # factor is set up (a session opened through the Department's provider has the
+            # provider's own)
             if request.method == "GET":
                 return redirect(url_for("accounts.enrol_totp"))
             abort(403)
         if allowed is None or user.role_enum not in allowed:
             abort(403)
         return None
+
+
+def _settings() -> Settings:
+    return cast(Settings, current_app.extensions["portal.settings"])
 
 
 def _via_sso() -> bool:

@@ -15,6 +15,7 @@ from portal.accounts.auth import SESSION_ROWS, check_session, session_of, token_
 from portal.accounts.models import User
 from portal.audit.log import pending as audit_pending
 from portal.config import Settings
+from portal.crypto import KeyRing
 from portal.db import Database
 from portal.web import pending
 
@@ -42,6 +43,11 @@ def settings(app: Flask | None = None) -> Settings:
 def db() -> Session:
     """The request's database session (opened before the view, closed at teardown)."""
     return cast(Session, g.db)
+
+
+def keyring() -> KeyRing:
+    """The key ring of the settings (attachments at rest, TOTP secrets)."""
+    return KeyRing.from_settings(settings())
 
 
 def client_ip() -> str:

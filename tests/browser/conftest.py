@@ -13,6 +13,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from portal.accounts import totp
+from portal.app import create_app
+from portal.config import Settings
 from portal.jobs.queue import new_owner
 from portal.jobs.worker import Summary, run_one
 from tests.conftest import Account
@@ -40,23 +42,45 @@ def _work(app: Flask, stop: threading.Event) -> None:
             stop.wait(0.2)
 
 
-@pytest.fixture()
-def live_server(app: Flask) -> Iterator[str]:
-    """The test app served over HTTP, with a background worker; yields its base URL."""
+def _serve(app: Flask, port: int, base: str) -> Iterator[str]:
+    """``app`` served over HTTP on loopback ``port``, with a background worker; yields
+    ``base``."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", _free_port(), app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     stop = threading.Event()
     worker = threading.Thread(target=_work, args=(app, stop), name="live-worker", daemon=True)
     worker.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base
     finally:
         stop.set()
         server.shutdown()
         thread.join(timeout=10)
         worker.join(timeout=30)
+
+
+@pytest.fixture()
+def live_server(app: Flask) -> Iterator[str]:
+    """The test app served over HTTP, with a background worker; yields its base URL."""
+    port = _free_port()
+    yield from _serve(app, port, f"http://127.0.0.1:{port}")
+
+
+@pytest.fixture()
+def localhost_server(settings: Settings) -> Iterator[str]:
+    """The portal at ``http://localhost:<port>`` (its PORTAL_BASE_URL too), on the test app's
+    database: WebAuthn needs a secure context and a domain as the relying party, and Chromium
+    takes neither from 127.0.0.1."""
+    port = _free_port()
+    base = f"http://localhost:{port}"
+    app = create_app(settings.with_overrides(base_url=base))
+    app.config["TESTING"] = True
+    try:
+        yield from _serve(app, port, base)
+    finally:
+        app.extensions["portal.db"].dispose()
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ TRIAGE = next(a for a in DEMO_ACCOUNTS if a.email.startswith("triage@"))
 def test_sign_in_with_code_and_switch_to_arabic(app: Flask, accounts: Accounts,
                                                 live_server: str, page: Page) -> None:
     with accounts.db.session() as s:
-        assert load_demo(s, accounts.hasher)
+        assert load_demo(s, accounts.hasher, accounts.keyring)
     assert TRIAGE.totp_secret
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
@@ -62,7 +62,7 @@ def test_sign_in_with_code_and_switch_to_arabic(app: Flask, accounts: Accounts,
 def test_wrong_code_is_refused_in_the_browser(app: Flask, accounts: Accounts,
                                               live_server: str, page: Page) -> None:
     with accounts.db.session() as s:
-        load_demo(s, accounts.hasher)
+        load_demo(s, accounts.hasher, accounts.keyring)
     page.goto(f"{live_server}/login")
     page.fill("#email", TRIAGE.email)
     page.fill("#password", TRIAGE.password)

@@ -12,7 +12,8 @@ from portal.accounts import totp
 from portal.accounts.models import Authority, Role, User
 from portal.audit import keys
 from portal.audit.models import AuditEvent
-from portal.config import new_attachment_key_entry, new_key_entry
+from portal.config import Settings, new_attachment_key_entry, new_key_entry
+from portal.crypto import KeyRing
 from portal.db import Database
 from portal.demo import DEMO_ACCOUNTS, DEMO_AUTHORITIES
 from portal.models import Base
@@ -140,13 +141,15 @@ def test_create_user(invoke: Invoke, cli_env: dict[str, str]) -> None:
         with db.session() as s:
             user = s.scalar(select(User).where(User.email == "boss@example.org"))
             assert user is not None
-            assert user.role == "admin" and user.totp_secret == secret.group(1)
+            keyring = KeyRing.from_settings(Settings.from_env(cli_env))
+            assert user.role == "admin" and user.totp_secret_encrypted
+            assert totp.open_secret(keyring, user.public_id, user.totp_secret_encrypted) \
+                == secret.group(1)
             assert user.password_hash and PASSWORD not in user.password_hash
     finally:
         db.dispose()
     # the account can sign in to the web app with that password and a code
     from portal.app import create_app
-    from portal.config import Settings
     from tests.conftest import Account, login
 
     app = create_app(Settings.from_env(cli_env))
@@ -184,7 +187,6 @@ def test_create_user_prompts_for_the_password(invoke: Invoke, cli_env: dict[str,
 def test_mail_send_writes_eml_files(invoke: Invoke, cli_env: dict[str, str]) -> None:
     assert invoke("init-db").exit_code == 0
     from portal.accounts.operations import Actor, invite
-    from portal.config import Settings
 
     settings = Settings.from_env(cli_env)
     db = Database(cli_env["PORTAL_DATABASE_URL"])

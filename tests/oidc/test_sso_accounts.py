@@ -19,6 +19,7 @@ from portal.accounts.models import Invitation, Role, SsoIdentity, User
 from portal.accounts.operations import Actor, create_user, deactivate, invite
 from portal.accounts.passwords import make_hasher
 from portal.audit.models import AuditEvent
+from portal.crypto import KeyRing
 from tests.conftest import TEST_PASSWORD, Accounts
 from tests.oidc.harness import Agent, PortalServer, Provider, query
 from tests.web.conftest import age_sessions
@@ -36,7 +37,8 @@ def staff_account(app: Flask, email: str, role: Role = Role.TRIAGE,
     with db(app) as s:
         user = create_user(s, make_hasher(1, 1024, 1), Actor(None, "test"), email=email,
                            name="Local Name", role=role, password=TEST_PASSWORD,
-                           totp_secret=secret)
+                           totp_secret=secret,
+                           keyring=KeyRing.from_settings(app.extensions["portal.settings"]))
         return user.id
 
 

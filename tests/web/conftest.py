@@ -13,11 +13,11 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts import totp
-from portal.accounts.models import User, UserSession
+from portal.accounts.models import TotpUsedStep, User, UserSession
 from portal.app import create_app
 from portal.config import Settings
 from portal.db import Database, utcnow
@@ -74,8 +74,14 @@ def age_sessions(app: Flask, user_id: int, **fields: timedelta) -> None:
 
 def forget_totp_use(app: Flask, user_id: int) -> None:
     """Allow the next code again (tests that need several second-factor checks in 30 s)."""
-    in_db(app, lambda s: s.execute(update(User).where(User.id == user_id)
-                                   .values(totp_last_step=0)))
+    in_db(app, lambda s: s.execute(delete(TotpUsedStep).where(TotpUsedStep.user_id == user_id)))
+
+
+def totp_secret_of(app: Flask, user: User) -> str | None:
+    """The user's TOTP secret in clear, as the portal reads it (None: none set)."""
+    from portal.accounts.auth import totp_secret
+
+    return totp_secret(app.extensions["portal.settings"], user)
 
 
 def fresh_code(secret: str) -> str:

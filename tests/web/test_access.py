@@ -31,6 +31,8 @@ EXPECTED_PUBLIC = frozenset({
     "static",
     "accounts.login",
     "accounts.login_code",
+    "keys.login_options",  # a security key as the second factor of a sign-in
+    "keys.login_key",
     "accounts.invitation",
     "sso.start",  # single sign-on (404 while it is off)
     "sso.callback",

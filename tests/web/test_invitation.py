@@ -26,6 +26,7 @@ from tests.web.conftest import (
     location_path,
     post,
     sessions_of,
+    totp_secret_of,
     user_row,
 )
 
@@ -138,7 +139,8 @@ def test_accepting_sets_password_and_second_factor(app: Flask, accounts: Account
     with app.extensions["portal.db"].session() as s:
         user = s.scalar(select(User).where(User.email == "new.person@example.org"))
         assert user is not None
-        assert user.totp_secret == secret
+        assert totp_secret_of(app, user) == secret  # sealed: not in clear in the row
+        assert user.totp_secret_encrypted and secret not in user.totp_secret_encrypted
         assert user.password_hash and NEW_PASSWORD not in user.password_hash
         user_id, role = user.id, Role(user.role)
     account = Account(user_id, "", "new.person@example.org", NEW_PASSWORD, role, secret, None)
@@ -229,7 +231,7 @@ def test_second_factor_is_optional_for_submitters(app: Flask, accounts: Accounts
     response, _secret = accept(app.test_client(), token, with_code=False)
     assert response.status_code == 302
     user = user_row_by_email(app, "new.person@example.org")
-    assert user.totp_secret is None and user.password_hash
+    assert user.totp_secret_encrypted is None and user.password_hash
     client = app.test_client()
     response = post(client, "/login", {"email": user.email, "password": NEW_PASSWORD})
     assert location_path(response) == "/"
@@ -240,7 +242,7 @@ def test_submitter_may_enrol_a_second_factor(app: Flask, accounts: Accounts,
     token = invited(app, accounts, settings, Role.SUBMITTER)
     response, secret = accept(app.test_client(), token, with_code=True)
     assert response.status_code == 302
-    assert user_row_by_email(app, "new.person@example.org").totp_secret == secret
+    assert totp_secret_of(app, user_row_by_email(app, "new.person@example.org")) == secret
 
 
 def test_deactivated_user_cannot_sign_in_and_their_sessions_end(

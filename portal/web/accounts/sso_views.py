@@ -182,10 +182,12 @@ def confirm_link() -> Response | str | tuple[str, int]:
                                     form.password.data, client_ip())
         if check.outcome is auth.Outcome.RATE_LIMITED:
             return error_response(429)
-        ok = check.outcome in (auth.Outcome.OK, auth.Outcome.NEEDS_TOTP)
-        if ok and user.totp_secret:
-            ok = auth.check_totp(g.db, settings(), user, form.code.data or "",
-                                 client_ip()) is auth.Outcome.OK
+        ok = check.outcome in (auth.Outcome.OK, auth.Outcome.NEEDS_SECOND_FACTOR)
+        if ok and user.has_second_factor:
+            # the code confirms it (an account with security keys only has no code to give:
+            # the link is refused rather than made on the password alone)
+            ok = user.has_totp and auth.check_totp(g.db, settings(), user, form.code.data or "",
+                                                   client_ip()) is auth.Outcome.OK
         if ok:
             issuer, subject, email, verified, name, values = pending["identity"]
             identity = sso.Identity(issuer, subject, email, bool(verified), name, tuple(values))

@@ -23,7 +23,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from portal.accounts import auth, operations, passwords, totp
-from portal.accounts.models import Role, SessionMethod, User
+from portal.accounts.models import SECOND_FACTOR_ROLES, Role, SessionMethod, User
 from portal.audit.log import record
 from portal.db import utcnow
 from portal.translation import gettext as _
@@ -42,6 +42,7 @@ from portal.web.context import (
     SESSION_EXPIRED_KEY,
     SESSION_TOKEN_KEY,
     client_ip,
+    keyring,
     settings,
 )
 from portal.web.errors import error_response
@@ -101,9 +102,31 @@ def complete_login(user: User, next_url: str | None,
     if locale:
         session["locale"] = locale
     session[SESSION_TOKEN_KEY] = token
-    if method is SessionMethod.PASSWORD and user.totp_required and not user.totp_secret:
+    if method is SessionMethod.PASSWORD and must_set_up_second_factor(user):
         return redirect(url_for("accounts.enrol_totp"))
     return redirect(safe_redirect_target(next_url, url_for("main.home")))
+
+
+def must_set_up_second_factor(user: User) -> bool:
+    """The account must have a second factor (its role, or PORTAL_SUBMITTER_2FA_REQUIRED for
+    submitters) and has none yet."""
+    return user.second_factor_required(settings().submitter_2fa_required) \
+        and not user.has_second_factor
+
+
+def pending_login() -> tuple[dict[str, Any], User] | None:
+    """The sign-in waiting for its second factor (the password was right), with its user;
+    None (and forgotten) when there is none, it took too long, or the account cannot sign
+    in."""
+    pending = session.get(PENDING_KEY)
+    if not pending or utcnow().timestamp() - float(pending["at"]) > PENDING_SECONDS:
+        session.pop(PENDING_KEY, None)
+        return None
+    user = g.db.get(User, int(pending["user"]))
+    if user is None or not user.can_log_in or staff_password_refused(user):
+        session.pop(PENDING_KEY, None)
+        return None
+    return pending, user
 
 
 def staff_password_refused(user: User) -> bool:
@@ -140,7 +163,7 @@ def login() -> Response | str | tuple[str, int]:
             form.email.errors.append(_("Staff of the Department sign in with the Department's "
                                        "account: use the button “Sign in with the "
                                        "Department's account”."))
-        elif check.outcome is auth.Outcome.NEEDS_TOTP:
+        elif check.outcome is auth.Outcome.NEEDS_SECOND_FACTOR:
             session[PENDING_KEY] = {"user": check.user.id, "at": utcnow().timestamp(),
                                     "next": safe_redirect_target(next_url, "")}
             return redirect(url_for("accounts.login_code"))
@@ -155,17 +178,15 @@ def login() -> Response | str | tuple[str, int]:
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
 def login_code() -> Response | str | tuple[str, int]:
-    pending = session.get(PENDING_KEY)
-    if not pending or utcnow().timestamp() - float(pending["at"]) > PENDING_SECONDS:
-        session.pop(PENDING_KEY, None)
+    """The second factor of a sign-in: a code, or a security key (keys_views.login_key); the
+    person chooses when the account has both."""
+    found = pending_login()
+    if found is None:
         flash(_("Your sign-in took too long. Please start again."), "warning")
         return redirect(url_for("accounts.login"))
-    user = g.db.get(User, int(pending["user"]))
-    if user is None or not user.can_log_in or staff_password_refused(user):
-        session.pop(PENDING_KEY, None)
-        return redirect(url_for("accounts.login"))
+    pending, user = found
     form = CodeForm()
-    if form.validate_on_submit():
+    if user.has_totp and form.validate_on_submit():
         outcome = auth.check_totp(g.db, settings(), user, form.code.data, client_ip())
         if outcome is auth.Outcome.RATE_LIMITED:
             return error_response(429)
@@ -180,7 +201,7 @@ def login_code() -> Response | str | tuple[str, int]:
         form.code.errors.append(_("The code is not correct or has already been used. Enter "
                                   "the current code from your authenticator app."))
     status = 200 if not form.errors else 400
-    return render_template("accounts/login_code.html", form=form), status
+    return render_template("accounts/login_code.html", form=form, user=user), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -224,29 +245,38 @@ def invitation(token: str) -> Response | str | tuple[str, int]:
         problems = password_errors(form.password.data, user)
         form.password.errors.extend(problems)
         code = (form.code.data or "").strip()
-        use_totp = user.totp_required or bool(code)
-        if use_totp and totp.matching_step(secret, code, 0) is None:
+        use_totp = user.role_enum in SECOND_FACTOR_ROLES or bool(code)
+        step = totp.matching_step(secret, code, 0) if use_totp else None
+        if use_totp and step is None:
             form.code.errors.append(_("Enter the current 6-digit code that your authenticator "
                                       "app shows after you scan the QR code."))
         if not form.errors:
-            operations.accept_invitation(g.db, hasher(), invite, password=form.password.data,
+            operations.accept_invitation(g.db, hasher(), keyring(), invite,
+                                         password=form.password.data,
                                          totp_secret=secret if use_totp else None,
-                                         ip=client_ip())
+                                         totp_step=step, ip=client_ip())
             session.pop(ENROL_SECRET_KEY, None)
             flash(_("Your account is ready. Sign in with your e-mail address and your new "
                     "password."), "success")
             return redirect(url_for("accounts.login"))
     uri = totp.provisioning_uri(secret, user.email)
     status = 200 if not form.errors else 400
-    return render_template("accounts/invitation.html", form=form, user=user, secret=secret,
-                           qr=totp.qr_svg(uri), totp_required=user.totp_required), status
+    return render_template(
+        "accounts/invitation.html", form=form, user=user, secret=secret, qr=totp.qr_svg(uri),
+        totp_required=user.role_enum in SECOND_FACTOR_ROLES,
+        second_factor_required=user.second_factor_required(settings().submitter_2fa_required)
+    ), status
 
 
 @bp.route("/account")
 @roles(*ANY_ROLE)
 def account() -> str:
-    return render_template("accounts/account.html", user=require_user(), form=EmptyForm(),
-                           via_sso=g.user_session is not None and g.user_session.via_sso)
+    user = require_user()
+    return render_template("accounts/account.html", user=user, form=EmptyForm(),
+                           via_sso=g.user_session is not None and g.user_session.via_sso,
+                           may_remove_totp=user.role_enum is Role.SUBMITTER and (
+                               user.security_keys > 0 or not user.second_factor_required(
+                                   settings().submitter_2fa_required)))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -279,18 +309,20 @@ def enrol_totp() -> Response | str | tuple[str, int]:
         session[ENROL_SECRET_KEY] = secret
     form = TotpEnrolForm()
     if form.validate_on_submit():
-        if totp.matching_step(secret, form.code.data, 0) is None:
+        step = totp.matching_step(secret, form.code.data, 0)
+        if step is None:
             form.code.errors.append(_("Enter the current 6-digit code that your authenticator "
                                       "app shows after you scan the QR code."))
         else:
-            operations.set_totp(g.db, user, secret, client_ip())
+            operations.set_totp(g.db, keyring(), user, secret, client_ip(), used_step=step)
             session.pop(ENROL_SECRET_KEY, None)
             flash(_("Your second factor is set up. You will be asked for a code at each "
                     "sign-in."), "success")
             return redirect(url_for("accounts.account"))
     status = 200 if not form.errors else 400
     return render_template("accounts/enrol_totp.html", form=form, secret=secret,
-                           qr=totp.qr_svg(totp.provisioning_uri(secret, user.email))), status
+                           qr=totp.qr_svg(totp.provisioning_uri(secret, user.email)),
+                           must_set_up=must_set_up_second_factor(user)), status
 
 
 @bp.route("/account/totp/remove", methods=["POST"])
@@ -300,8 +332,13 @@ def remove_totp() -> Response:
     user = require_user()
     if not EmptyForm().validate_on_submit():
         abort(400)
-    operations.set_totp(g.db, user, None, client_ip())
-    flash(_("The second factor was removed from your account."), "info")
+    if user.security_keys == 0 and user.second_factor_required(
+            settings().submitter_2fa_required):
+        flash(_("Your account needs a second factor: set up another one before you remove "
+                "this one."), "error")
+        return redirect(url_for("accounts.account"))
+    operations.set_totp(g.db, keyring(), user, None, client_ip())
+    flash(_("The authenticator app was removed from your account."), "info")
     return redirect(url_for("accounts.account"))
 
 
@@ -317,9 +354,13 @@ def reauth() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         ok = passwords.verify(hasher(), user.password_hash, form.password.data)
         password_ok = ok
-        if ok and user.totp_secret:
+        if ok and user.has_totp:
             outcome = auth.check_totp(g.db, settings(), user, form.code.data or "", client_ip())
             ok = outcome is auth.Outcome.OK
+        elif ok and user.security_keys:  # a key's signature comes through keys_views.reauth_key
+            form.password.errors.append(_("Confirm with your security key."))
+            return render_template("accounts/reauth.html", form=form, user=user,
+                                   next_url=next_url), 400
         if ok:
             g.user_session.authenticated_at = utcnow()
             record(g.db, "reauth.success", actor_id=user.id, actor=user.email, ip=client_ip())
