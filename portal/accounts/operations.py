@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import totp
 from portal.accounts.auth import end_all_sessions, normalize_email, take_step, token_hash
-from portal.accounts.models import Authority, Invitation, Role, TotpUsedStep, User
+from portal.accounts.models import (
+    Authority,
+    Invitation,
+    Role,
+    SecurityKey,
+    TotpUsedStep,
+    User,
+    WebauthnChallenge,
+)
 from portal.audit.log import record
 from portal.config import Settings
 from portal.crypto import KeyRing
@@ -108,7 +116,8 @@ def accept_invitation(db: Session, hasher: PasswordHasher, keyring: KeyRing,
                       invitation: Invitation, *, password: str, totp_secret: str | None,
                       totp_step: int | None = None, ip: str) -> User:
     """Set the password (and second factor, whose confirming code's ``totp_step`` is then
-    used), use up the invitation, end open sessions."""
+    used), use up the invitation, end open sessions. A re-invitation resets the account: its
+    security keys go too (one may be lost or in other hands)."""
     now = utcnow()
     user = invitation.user
     invitation.used_at = now
@@ -118,10 +127,15 @@ def accept_invitation(db: Session, hasher: PasswordHasher, keyring: KeyRing,
     user.password_hash = hasher.hash(password)
     user.password_changed_at = now
     _store_totp(db, keyring, user, totp_secret, totp_step)
+    keys_removed = db.execute(delete(SecurityKey).where(SecurityKey.user_id == user.id)
+                              ).rowcount  # type: ignore[attr-defined]
+    db.execute(delete(WebauthnChallenge).where(WebauthnChallenge.user_id == user.id))
+    user.security_keys = 0
     user.failed_logins = 0
     user.locked_until = None
     record(db, "user.enrolled", actor_id=user.id, actor=user.email, ip=ip, object_type="user",
-           object_id=user.public_id, details={"totp": totp_secret is not None})
+           object_id=user.public_id, details={"totp": totp_secret is not None,
+                                              "security_keys_removed": keys_removed})
     return user
 
 

@@ -15,7 +15,7 @@ from portal.accounts.models import Role, SecurityKey, User, WebauthnChallenge
 from portal.audit.models import AuditEvent
 from portal.db import utcnow
 from tests.authenticator import Authenticator
-from tests.conftest import Account, Accounts, csrf_token, login
+from tests.conftest import Account, Accounts, csrf_token, login, run_jobs
 from tests.web.conftest import (
     age_sessions,
     in_db,
@@ -290,3 +290,23 @@ def test_a_locked_account_is_not_opened_by_a_key(app: Flask, accounts: Accounts)
         locked_until=utcnow() + timedelta(minutes=5))))
     response = post_json(client, "/login/key", {"credential": authenticator.get(options)}, token)
     assert response.get_json() == {"redirect": "/login"} and not signed_in(client)
+
+
+def test_a_new_invitation_takes_the_keys_away(app: Flask, accounts: Accounts) -> None:
+    """An administrator re-invites a person whose key is lost: once the new invitation is
+    accepted, the account has no key any more."""
+    from tests.web.test_invitation import accept, admin_client, read_invitation_mail
+
+    account, _authenticator = with_key(app, accounts)
+    admin, _ = admin_client(app, accounts)
+    post(admin, f"/admin/users/{account.public_id}/reinvite", {},
+         token_from=f"/admin/users/{account.public_id}")
+    run_jobs(app)
+    _message, token = read_invitation_mail(app.extensions["portal.settings"], account.email)
+    response, _secret = accept(app.test_client(), token, with_code=False)
+    assert response.status_code == 302
+    assert user_row(app, account.id).security_keys == 0
+    with app.extensions["portal.db"].session() as s:
+        assert s.scalar(select(SecurityKey.id)) is None
+    [enrolled] = events(app, "user.enrolled")
+    assert '"security_keys_removed": 1' in enrolled.details
