@@ -153,3 +153,32 @@ def test_the_key_pages_have_no_wcag_violations(app: Flask, accounts: Accounts,
     expect(page.locator("#code")).to_be_visible()  # the person chooses: key or code
     found["second step"] = axe_violations(page)
     assert {name: v for name, v in found.items() if v} == {}
+
+
+@pytest.mark.parametrize("locale", ["es", "ar"])
+def test_a_key_is_registered_in_the_users_language(  # type: ignore[no-untyped-def]
+        app: Flask, accounts: Accounts, localhost_server: str, page: Page, tmp_path,
+        locale: str) -> None:
+    from pathlib import Path
+
+    from babel.support import Translations
+
+    catalog = Translations.load(str(Path(__file__).resolve().parents[2] / "translations"),
+                                [locale])
+    account = accounts.create(Role.SUBMITTER, locale=locale)
+    virtual_authenticator(page)
+    page.goto(f"{localhost_server}/login")
+    page.fill("#email", account.email)
+    page.fill("#password", account.password)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(f"{localhost_server}/")
+    page.goto(f"{localhost_server}/account/keys")
+    expect(page.locator("h1")).to_have_text(catalog.gettext("Security keys and passkeys"))
+    assert page.locator("html").get_attribute("dir") == ("rtl" if locale == "ar" else "ltr")
+    page.fill("#key-name", "Llave de la fiscalía" if locale == "es" else "مفتاح النيابة")
+    page.get_by_role("button", name=catalog.gettext("Register a security key")).click()
+    expect(page.locator(".usa-alert--success")).to_be_visible()
+    registered = catalog.gettext("The security key “%(name)s” is registered. You can use it "
+                                 "at your next sign-in.").split("%(name)s")[0].strip("“«\"„ ")
+    expect(page.locator(".usa-alert--success")).to_contain_text(registered)
+    page.screenshot(path=str(tmp_path / f"keys-{locale}.png"), full_page=True)
