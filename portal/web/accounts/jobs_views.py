@@ -18,6 +18,7 @@ from portal.web.access import require_user, roles
 from portal.web.accounts.admin import bp
 from portal.web.accounts.forms import EmptyForm
 from portal.web.context import client_ip
+from portal.web.query_args import INT_MAX
 
 #: What each kind of job does, for the admins (the kind itself is shown beside it).
 KIND_LABELS: dict[str, Any] = {
@@ -43,7 +44,7 @@ def jobs() -> str:
                            kind_labels=KIND_LABELS, state_labels=STATE_LABELS)
 
 
-@bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
+@bp.route(f"/jobs/<int(max={INT_MAX}):job_id>/retry", methods=["POST"])
 @roles(Role.ADMIN)
 def retry_job(job_id: int) -> Response:
     form = EmptyForm()

@@ -21,6 +21,7 @@ from portal.web.access import public, require_user, roles
 from portal.web.accounts.forms import EmptyForm
 from portal.web.context import client_ip, db, settings
 from portal.web.i18n import current_locale_code
+from portal.web.query_args import iso_date
 
 bp = Blueprint("training", __name__)
 
@@ -174,7 +175,7 @@ def _may_see_statistics(user: User) -> bool:
 def _date_arg(name: str, default: date) -> date:
     raw = request.args.get(name, "")
     try:
-        return date.fromisoformat(raw) if raw else default
+        return iso_date(raw) if raw else default
     except ValueError:
         return default
 

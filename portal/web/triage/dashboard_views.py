@@ -12,6 +12,7 @@ from portal.translation import gettext as _
 from portal.triage import dashboard
 from portal.web.access import roles
 from portal.web.context import db
+from portal.web.query_args import iso_date
 from portal.web.triage.access import audit
 from portal.web.triage.dashboard_tables import charts, table_csv, tables
 from portal.web.triage.downloads import csv_download
@@ -25,11 +26,11 @@ def _period() -> tuple[date, date, list[str]]:
     today = utcnow().date()
     problems: list[str] = []
     try:
-        end = date.fromisoformat(request.args.get("to", "")) if request.args.get("to") else today
+        end = iso_date(request.args.get("to", "")) if request.args.get("to") else today
     except ValueError:
         end, problems = today, [_("The end date is not a valid date.")]
     try:
-        start = (date.fromisoformat(request.args["from"]) if request.args.get("from")
+        start = (iso_date(request.args["from"]) if request.args.get("from")
                  else end - timedelta(weeks=26))
     except ValueError:
         start = end - timedelta(weeks=26)
