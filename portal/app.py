@@ -63,11 +63,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.web.access import install_gate
     from portal.web.context import install_commit, install_context
     from portal.web.errors import install_errors
+    from portal.web.rate_limits import install_rate_limits
     from portal.web.security import install_headers
 
     install_context(app)  # opens the db session and loads the user first
     install_gate(app)     # then denies by default
     CSRFProtect(app)      # then checks the form token (knowing the user, to keep their input)
+    install_rate_limits(app)  # then counts the form posts that passed
     install_headers(app, settings)
     install_errors(app)
     i18n.init_app(app)

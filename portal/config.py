@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from portal.limit_settings import RateLimitSettings
 from portal.sso_settings import OidcSettings
 
 Environment = Literal["development", "production", "testing"]
@@ -173,6 +174,8 @@ class Settings:
     #: Single sign-on of staff through the Department's OpenID provider (``PORTAL_OIDC_*``;
     #: portal.sso_settings); off while the issuer is unset.
     oidc: OidcSettings = field(default_factory=OidcSettings)
+    #: Form posts per account and per address, failed sign-ins per account (portal.limits).
+    limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -219,6 +222,10 @@ class Settings:
         if not audit_keys and mode != "production":
             audit_keys = load_or_create_audit_keys(data_dir)
             audit_keys_generated = True
+        try:
+            limits = RateLimitSettings.from_env(env)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
         return cls(
             env=mode,  # type: ignore[arg-type]
             data_dir=data_dir,
@@ -285,6 +292,7 @@ class Settings:
             audit_checkpoint_minutes=_int(env, "PORTAL_AUDIT_CHECKPOINT_MINUTES", 60),
             trusted_proxies=cls.parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES", "")),
             oidc=OidcSettings.from_env(env, base_url),
+            limits=limits,
         )
 
     # Reverse proxies. (A dataclass field may follow methods: this setting is kept in one
@@ -418,6 +426,7 @@ class Settings:
         if self.training_retention_days <= 0:
             problems.append("PORTAL_TRAINING_RETENTION_DAYS must be positive")
         problems.extend(self.oidc.problems(self.is_production))
+        problems.extend(self.limits.problems())
         if problems:
             raise ConfigError("refusing to start: " + "; ".join(problems))
 

@@ -9,6 +9,7 @@ from portal import events
 from portal.attachments import checking  # noqa: F401 - registers the uploads' checks
 from portal.audit import checkpoints  # noqa: F401 - registers the audit log's checkpoints
 from portal.jobs import schedule  # noqa: F401 - registers the jobs' own scheduled task
+from portal.limits import counters  # noqa: F401 - registers the pruning of old counts
 from portal.mail import outbox  # noqa: F401 - registers e-mail delivery
 from portal.packages import jobs as package_jobs  # noqa: F401 - registers the packages' jobs
 from portal.packages.recording import record_package

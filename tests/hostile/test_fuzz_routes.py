@@ -28,8 +28,10 @@ from werkzeug.routing import Rule
 
 from portal.accounts.models import Role
 from portal.accounts.operations import Actor, invite
+from portal.config import Settings
 from portal.contract.vocabulary import ASSISTANCE_TYPES
 from portal.jobs.models import Job
+from portal.limit_settings import RateLimitSettings
 from portal.requests.sections import SECTIONS
 from portal.training.samples import load_samples
 from portal.triage.dashboard import TABLES
@@ -65,6 +67,14 @@ FUZZ = settings(deadline=None, derandomize=True, database=None,
                 phases=[Phase.explicit, Phase.generate],
                 suppress_health_check=list(HealthCheck))
 TEXT_TYPES = ("text/", "application/json")
+
+
+@pytest.fixture(name="settings")
+def high_limits(settings: Settings) -> Settings:
+    """Limits far above the fuzz's pace (tests/web/test_rate_limits.py tries them)."""
+    return settings.with_overrides(
+        login_rate_limit=10**6, limits=RateLimitSettings(account_posts=10**6,
+                                                         address_posts=10**6))
 
 
 @pytest.fixture()
