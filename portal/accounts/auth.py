@@ -1,6 +1,23 @@
 """Authentication services: password and second-factor checks, lockout, rate limit, sessions.
 
 Framework-free apart from SQLAlchemy: the views call these and translate the outcomes.
+
+Failed sign-ins are counted in portal.limits (shared by every process and machine), so that no
+one can lock everyone out from one address:
+
+- per address (``PORTAL_LOGIN_RATE_LIMIT`` per ``PORTAL_LOGIN_RATE_WINDOW_SECONDS``): past it,
+  the address is refused (429) for every account: it stops a guesser, and only that guesser;
+- per account and client (``PORTAL_LOGIN_MAX_FAILURES`` per ``PORTAL_LOGIN_LOCKOUT_MINUTES``):
+  past it, the account is locked *for that address* (or that browser, below) only, answered
+  like a wrong password; its owner elsewhere is not locked out;
+- per account from browsers where it never signed in (``PORTAL_LOGIN_ACCOUNT_RATE_LIMIT`` per
+  ``PORTAL_LOGIN_RATE_WINDOW_SECONDS``): past it, such browsers wait for the window's end (429):
+  it bounds the guesses of many addresses together, and only slows. A browser where the
+  account signed in before carries a device cookie (portal.web.accounts.devices): it is
+  counted apart, as its own client, and never held up by failures from elsewhere.
+
+Wrong second-factor codes (which need the password) and wrong passwords given by a signed-in
+person (re-authentication) still lock the account itself (``users.locked_until``).
 """
 
 from __future__ import annotations
@@ -26,6 +43,7 @@ from portal.config import Settings
 from portal.crypto import DecryptionError, KeyRing
 from portal.db import utcnow
 from portal.db_reads import Entity
+from portal.limits import counters
 
 SESSION_TOUCH_SECONDS = 60
 log = logging.getLogger(__name__)
@@ -51,44 +69,95 @@ class Outcome(StrEnum):
 class PasswordCheck:
     outcome: Outcome
     user: User | None = None
+    #: RATE_LIMITED: the seconds until the limit's window ends.
+    retry_after: int = 0
+    #: RATE_LIMITED by the account's limit (browsers where it never signed in), not the
+    #: address's.
+    account_limited: bool = False
 
 
-def rate_limited(db: Session, ip: str, settings: Settings, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    since = now - timedelta(seconds=settings.login_rate_window_seconds)
-    count = db.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.ip == ip, LoginAttempt.at >= since, LoginAttempt.success.is_(False)
-        )
-    )
-    return (count or 0) >= settings.login_rate_limit
+def _address_key(ip: str) -> str:
+    return f"login.address:{counters.address_group(ip)}"
 
 
 def note_attempt(db: Session, ip: str, email: str, success: bool) -> None:
     db.add(LoginAttempt(ip=ip, email=email[:254], success=success))
 
 
+def count_failure(db: Session, settings: Settings, ip: str, email: str,
+                  now: datetime) -> None:
+    """A failed second step (a wrong code or key answer, after the password): counted for the
+    address (the account's own lock is :func:`register_failure`)."""
+    _failed(db, settings, ip, email, now=now, guess=False)
+
+
+def _pair_key(email: str, ip: str, device: str | None) -> str:
+    client = f"device:{device}" if device else f"address:{counters.address_group(ip)}"
+    return f"login.pair:{counters.account_key(email)}:{client}"
+
+
+def _account_key(email: str) -> str:
+    return f"login.account:{counters.account_key(email)}"
+
+
+def rate_limited(db: Session, ip: str, settings: Settings,
+                 now: datetime | None = None) -> counters.Count | None:
+    """The address's count of failed sign-ins when it has reached its limit, else None."""
+    count = counters.peek(db, _address_key(ip), settings.login_rate_window_seconds, now)
+    return count if count.count >= settings.login_rate_limit else None
+
+
+def _failed(db: Session, settings: Settings, ip: str, email: str, *, now: datetime,
+            device: str | None = None, guess: bool = True) -> None:
+    """Count a failed sign-in: for the address always; for the account from this client and
+    (from a browser where it never signed in) across clients when a password was tried. Each
+    limit reached is audited once (the refusals that follow are not: an attack would flood the
+    log)."""
+    db.add(LoginAttempt(ip=ip, email=email[:254], success=False))
+    address = counters.hit(db, _address_key(ip), settings.login_rate_window_seconds, now)
+    if address.count == settings.login_rate_limit:
+        record(db, "login.rate_limited", actor=email, ip=ip, details={"limit": "address"})
+    if not guess:
+        return
+    pair = counters.hit(db, _pair_key(email, ip, device), settings.login_lockout_minutes * 60,
+                        now)
+    if pair.count == settings.login_max_failures:
+        record(db, "account.locked", actor=email, ip=ip,
+               details={"for": "browser" if device else "address"})
+    if device is None:
+        across = counters.hit(db, _account_key(email), settings.login_rate_window_seconds, now)
+        if across.count == settings.limits.login_account_failures:
+            record(db, "login.rate_limited", actor=email, ip=ip, details={"limit": "account"})
+
+
 def check_password(db: Session, hasher: PasswordHasher, settings: Settings, email: str,
-                   password: str, ip: str) -> PasswordCheck:
-    """First login step. Failures count toward the account lockout and the address limit."""
+                   password: str, ip: str, device: str | None = None) -> PasswordCheck:
+    """First login step. ``device``: the id of this browser's device cookie for this account
+    (portal.web.accounts.devices), None without one. Failures count toward the limits above."""
     email = normalize_email(email)
     now = utcnow()
-    if rate_limited(db, ip, settings, now):
-        record(db, "login.rate_limited", actor=email, ip=ip)
-        return PasswordCheck(Outcome.RATE_LIMITED)
+    limited = rate_limited(db, ip, settings, now)
+    if limited is not None:
+        return PasswordCheck(Outcome.RATE_LIMITED, retry_after=limited.retry_after)
+    if device is None:
+        across = counters.peek(db, _account_key(email), settings.login_rate_window_seconds, now)
+        if across.count >= settings.limits.login_account_failures:
+            return PasswordCheck(Outcome.RATE_LIMITED, retry_after=across.retry_after,
+                                 account_limited=True)
     user = db.scalar(select(User).where(User.email == email))
-    if user is not None and user.locked_until is not None and user.locked_until > now:
+    pair = counters.peek(db, _pair_key(email, ip, device), settings.login_lockout_minutes * 60,
+                         now)
+    if pair.count >= settings.login_max_failures or (
+            user is not None and user.locked_until is not None and user.locked_until > now):
         # The password is not checked while the account is locked (no guess can succeed or
         # be confirmed); the web page answers a lock like a wrong password (see views.login).
         passwords.verify(hasher, None, password)  # same cost as a real check
-        note_attempt(db, ip, email, False)
-        record(db, "login.locked", actor_id=user.id, actor=email, ip=ip)
+        _failed(db, settings, ip, email, now=now, device=device, guess=False)
+        record(db, "login.locked", actor_id=user.id if user else None, actor=email, ip=ip)
         return PasswordCheck(Outcome.LOCKED)
     valid = passwords.verify(hasher, user.password_hash if user else None, password)
     if user is None or not valid or not user.can_log_in:
-        note_attempt(db, ip, email, False)
-        if user is not None:
-            register_failure(db, user, settings, now)
+        _failed(db, settings, ip, email, now=now, device=device)
         record(db, "login.failed", actor_id=user.id if user else None, actor=email, ip=ip,
                details={"step": "password"})
         return PasswordCheck(Outcome.INVALID)
@@ -98,6 +167,8 @@ def check_password(db: Session, hasher: PasswordHasher, settings: Settings, emai
 
 
 def register_failure(db: Session, user: User, settings: Settings, now: datetime) -> None:
+    """A wrong code, or a wrong password of a signed-in person: toward the account's own lock
+    (these need the password, or the session, first)."""
     user.failed_logins += 1
     if user.failed_logins >= settings.login_max_failures:
         user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
@@ -109,7 +180,7 @@ def register_failure(db: Session, user: User, settings: Settings, now: datetime)
 def check_totp(db: Session, settings: Settings, user: User, code: str, ip: str) -> Outcome:
     """Second login step: a valid code of the user's secret, used once."""
     now = utcnow()
-    if rate_limited(db, ip, settings, now):
+    if rate_limited(db, ip, settings, now) is not None:
         return Outcome.RATE_LIMITED
     if user.locked_until is not None and user.locked_until > now:
         return Outcome.LOCKED
@@ -120,13 +191,13 @@ def check_totp(db: Session, settings: Settings, user: User, code: str, ip: str) 
                        .where(TotpUsedStep.user_id == user.id)) or 0
     step = totp.matching_step(secret, code, latest)
     if step is None:
-        note_attempt(db, ip, user.email, False)
+        _failed(db, settings, ip, user.email, now=now, guess=False)
         register_failure(db, user, settings, now)
         record(db, "login.failed", actor_id=user.id, actor=user.email, ip=ip,
                details={"step": "totp"})
         return Outcome.INVALID
     if not take_step(db, user, step):
-        note_attempt(db, ip, user.email, False)
+        _failed(db, settings, ip, user.email, now=now, guess=False)
         record(db, "login.failed", actor_id=user.id, actor=user.email, ip=ip,
                details={"step": "totp", "reason": "code already used"})
         return Outcome.INVALID

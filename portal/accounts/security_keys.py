@@ -35,7 +35,13 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from portal.accounts.auth import Outcome, note_attempt, rate_limited, register_failure, token_hash
+from portal.accounts.auth import (
+    Outcome,
+    count_failure,
+    rate_limited,
+    register_failure,
+    token_hash,
+)
 from portal.accounts.models import SecurityKey, User, WebauthnChallenge
 from portal.audit.log import record
 from portal.config import Settings
@@ -299,8 +305,9 @@ def _key_of(db: Session, user: User, data: dict[str, Any] | None) -> SecurityKey
 
 def _failed(db: Session, settings: Settings, user: User, ip: str, purpose: Purpose,
             reason: str, key: SecurityKey | None = None) -> Outcome:
-    note_attempt(db, ip, user.email, False)
-    register_failure(db, user, settings, utcnow())
+    now = utcnow()
+    count_failure(db, settings, ip, user.email, now)
+    register_failure(db, user, settings, now)
     details = {"step": "security_key", "purpose": purpose.value, "reason": reason[:200]}
     if key is not None:
         details["key"] = key.public_id

@@ -19,11 +19,11 @@ from portal.sso_settings import OidcSettings
 from portal.translation import gettext as _
 from portal.translation import lazy_gettext as _l
 from portal.web.access import public, safe_redirect_target
-from portal.web.accounts import sso_client
+from portal.web.accounts import devices, sso_client
 from portal.web.accounts.forms import LoginForm, ReauthForm
 from portal.web.accounts.views import complete_login, hasher
 from portal.web.context import SESSION_TOKEN_KEY, client_ip, settings
-from portal.web.errors import error_response
+from portal.web.rate_limits import ACCOUNT_ATTEMPTS, TOO_MANY_ATTEMPTS, refusal
 
 bp = Blueprint("sso", __name__)
 
@@ -179,9 +179,10 @@ def confirm_link() -> Response | str | tuple[str, int]:
     form = ReauthForm()
     if form.validate_on_submit():
         check = auth.check_password(g.db, hasher(), settings(), user.email,
-                                    form.password.data, client_ip())
+                                    form.password.data, client_ip(), devices.device_of(user.email))
         if check.outcome is auth.Outcome.RATE_LIMITED:
-            return error_response(429)
+            return refusal(check.retry_after,
+                           ACCOUNT_ATTEMPTS if check.account_limited else TOO_MANY_ATTEMPTS)
         ok = check.outcome in (auth.Outcome.OK, auth.Outcome.NEEDS_SECOND_FACTOR)
         if ok and user.has_second_factor:
             # the code confirms it (an account with security keys only has no code to give:

@@ -28,7 +28,7 @@ from portal.audit.log import record
 from portal.db import utcnow
 from portal.translation import gettext as _
 from portal.web.access import ANY_ROLE, public, require_user, roles, safe_redirect_target
-from portal.web.accounts import sso_client
+from portal.web.accounts import devices, sso_client
 from portal.web.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -45,7 +45,7 @@ from portal.web.context import (
     keyring,
     settings,
 )
-from portal.web.errors import error_response
+from portal.web.rate_limits import ACCOUNT_ATTEMPTS, TOO_MANY_ATTEMPTS, refusal
 
 bp = Blueprint("accounts", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -103,8 +103,11 @@ def complete_login(user: User, next_url: str | None,
         session["locale"] = locale
     session[SESSION_TOKEN_KEY] = token
     if method is SessionMethod.PASSWORD and must_set_up_second_factor(user):
-        return redirect(url_for("accounts.enrol_totp"))
-    return redirect(safe_redirect_target(next_url, url_for("main.home")))
+        target = url_for("accounts.enrol_totp")
+    else:
+        target = safe_redirect_target(next_url, url_for("main.home"))
+    # this browser's sign-ins to the account are now counted apart (portal.accounts.auth)
+    return devices.remember(redirect(target), user.email)
 
 
 def must_set_up_second_factor(user: User) -> bool:
@@ -149,9 +152,11 @@ def login() -> Response | str | tuple[str, int]:
     next_url = request.args.get("next") or request.form.get("next")
     if form.validate_on_submit():
         check = auth.check_password(g.db, hasher(), settings(), form.email.data,
-                                    form.password.data, client_ip())
+                                    form.password.data, client_ip(),
+                                    devices.device_of(form.email.data))
         if check.outcome is auth.Outcome.RATE_LIMITED:
-            return error_response(429)
+            return refusal(check.retry_after,
+                           ACCOUNT_ATTEMPTS if check.account_limited else TOO_MANY_ATTEMPTS)
         if check.outcome in (auth.Outcome.LOCKED, auth.Outcome.INVALID) or check.user is None:
             # One answer for a wrong password, an unknown address and a locked account: it
             # neither confirms that an account exists nor that a guess during a lock was right.
@@ -189,7 +194,9 @@ def login_code() -> Response | str | tuple[str, int]:
     if user.has_totp and form.validate_on_submit():
         outcome = auth.check_totp(g.db, settings(), user, form.code.data, client_ip())
         if outcome is auth.Outcome.RATE_LIMITED:
-            return error_response(429)
+            limited = auth.rate_limited(g.db, client_ip(), settings())
+            return refusal(limited.retry_after if limited else
+                           settings().login_rate_window_seconds, TOO_MANY_ATTEMPTS)
         if outcome is auth.Outcome.OK:
             return complete_login(user, pending.get("next"))
         if outcome is auth.Outcome.LOCKED:
