@@ -53,10 +53,9 @@ def add_uploaders(url: str, count: int) -> list[tuple[h.Credential, str]]:
     from portal.accounts.models import Authority, Role
     from portal.accounts.operations import Actor, create_user
     from portal.accounts.passwords import make_hasher
-    from portal.db import Database
     from portal.requests import drafts
 
-    database = Database(url)
+    database = h.open_database(url)
     out = []
     with database.session() as db:
         authority = db.scalar(select(Authority.id).order_by(Authority.id).limit(1))

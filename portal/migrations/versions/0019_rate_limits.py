@@ -5,7 +5,7 @@ sign-ins an address, an account, or an account from one address or browser had, 
 window of time (portal.limits.counters); the windows that ended are pruned by a scheduled job.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-22
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
