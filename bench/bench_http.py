@@ -35,7 +35,6 @@ from bench import http_harness as h
 from bench import http_report, http_wrk
 from bench import http_steps as s
 from bench.http_workload import Sizes, Workload, settle
-from portal.config import new_attachment_key_entry
 
 DB_NAME = "portal_bench"
 CONNECTIONS = 50
@@ -94,11 +93,11 @@ class ServerOptions:
                    int(number_env("BENCH_HTTP_THREADS", 4)), durable)
 
     def env(self, url: str, data_dir: Path) -> dict[str, str]:
-        """The server's environment: production settings, attachment keys of the run's own."""
+        """The server's environment: production settings; the harness's key ring (it sealed the
+        triage accounts' TOTP secrets)."""
         return h.server_env(url, data_dir, PORTAL_ENV="production",
                             PORTAL_SECURE_COOKIES="true",
-                            PORTAL_BASE_URL="https://portal.example.org",
-                            PORTAL_ATTACHMENT_KEYS=new_attachment_key_entry("bench"))
+                            PORTAL_BASE_URL="https://portal.example.org")
 
     def gunicorn(self, env: dict[str, str]) -> h.Gunicorn:
         return h.Gunicorn(env, workers=self.workers, worker_class=self.worker_class,
