@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from portal.config import ConfigError, load_or_create_attachment_keys, parse_attachment_keys
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from portal.config import Settings
 
 MAGIC = b"MLAE"
@@ -70,26 +72,44 @@ def associated_data(label: bytes, header: bytes, ids: tuple[str, ...]) -> bytes:
 
 
 @dataclass(frozen=True)
-class KeyRing:
-    """Named AES-256 keys; the first is current. Its repr never shows key material."""
+class NamedKeys:
+    """Named keys of an ``id:base64key,...`` setting: the first is current, every one is kept
+    for what it protected before (rotation). Its repr never shows key material. Subclasses
+    name the ring and its setting, and how the setting is read and generated."""
 
     keys: tuple[tuple[str, bytes], ...] = field(repr=False)
+    NAME: ClassVar[str] = "key"
+    SETTING: ClassVar[str] = ""
 
     def __post_init__(self) -> None:
         if not self.keys:
-            raise ConfigError("the attachment key ring is empty")
+            raise ConfigError(f"the {self.NAME} key ring is empty")
+
+    @staticmethod
+    def read(raw: str) -> list[tuple[str, bytes]]:
+        raise NotImplementedError
+
+    @staticmethod
+    def configured(settings: Settings) -> str:
+        raise NotImplementedError
+
+    @staticmethod
+    def generated(data_dir: Path) -> str:
+        raise NotImplementedError
 
     @classmethod
     def parse(cls, raw: str) -> Self:
-        return cls(tuple(parse_attachment_keys(raw)))
+        return cls(tuple(cls.read(raw)))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
-        raw = settings.attachment_keys
+        """The ring of the settings; outside production one generated into the data folder
+        when none is set."""
+        raw = cls.configured(settings)
         if not raw:
             if settings.is_production:
-                raise ConfigError("production needs PORTAL_ATTACHMENT_KEYS")
-            raw = load_or_create_attachment_keys(settings.data_dir)
+                raise ConfigError(f"production needs {cls.SETTING}")
+            raw = cls.generated(settings.data_dir)
         return cls.parse(raw)
 
     @property
@@ -100,11 +120,34 @@ class KeyRing:
     def ids(self) -> tuple[str, ...]:
         return tuple(key_id for key_id, _ in self.keys)
 
+    def find(self, key_id: str) -> bytes | None:
+        return next((key for candidate, key in self.keys if candidate == key_id), None)
+
+
+@dataclass(frozen=True)
+class KeyRing(NamedKeys):
+    """Named AES-256 keys (``PORTAL_ATTACHMENT_KEYS``): attachments and TOTP secrets."""
+
+    NAME: ClassVar[str] = "attachment"
+    SETTING: ClassVar[str] = "PORTAL_ATTACHMENT_KEYS"
+
+    @staticmethod
+    def read(raw: str) -> list[tuple[str, bytes]]:
+        return parse_attachment_keys(raw)
+
+    @staticmethod
+    def configured(settings: Settings) -> str:
+        return settings.attachment_keys
+
+    @staticmethod
+    def generated(data_dir: Path) -> str:
+        return load_or_create_attachment_keys(data_dir)
+
     def _key(self, key_id: str) -> bytes:
-        for candidate, key in self.keys:
-            if candidate == key_id:
-                return key
-        raise UnknownKey(f"key {key_id!r} is not in the key ring")
+        key = self.find(key_id)
+        if key is None:
+            raise UnknownKey(f"key {key_id!r} is not in the key ring")
+        return key
 
     def seal(self, plaintext: bytes, *, label: bytes, ids: tuple[str, ...]) -> bytes:
         """``plaintext`` under the current key, bound to ``label`` and ``ids``."""

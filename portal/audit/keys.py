@@ -8,11 +8,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import Connection, Engine
 
-from portal.config import ConfigError, Settings, load_or_create_audit_keys, parse_audit_keys
+from portal.config import Settings, load_or_create_audit_keys, parse_audit_keys
+from portal.crypto import NamedKeys
 
 
 class AuditKeyMissing(RuntimeError):
@@ -21,44 +24,32 @@ class AuditKeyMissing(RuntimeError):
 
 
 @dataclass(frozen=True)
-class AuditKeys:
-    """Named HMAC-SHA256 keys; the first is current. Its repr never shows key material."""
+class AuditKeys(NamedKeys):
+    """Named HMAC-SHA256 keys (``PORTAL_AUDIT_KEYS``)."""
 
-    keys: tuple[tuple[str, bytes], ...] = field(repr=False)
+    NAME: ClassVar[str] = "audit"
+    SETTING: ClassVar[str] = "PORTAL_AUDIT_KEYS"
 
-    def __post_init__(self) -> None:
-        if not self.keys:
-            raise ConfigError("the audit key ring is empty")
+    @staticmethod
+    def read(raw: str) -> list[tuple[str, bytes]]:
+        return parse_audit_keys(raw)
 
-    @classmethod
-    def parse(cls, raw: str) -> AuditKeys:
-        return cls(tuple(parse_audit_keys(raw)))
+    @staticmethod
+    def configured(settings: Settings) -> str:
+        return settings.audit_keys
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> AuditKeys:
-        raw = settings.audit_keys
-        if not raw:
-            if settings.is_production:
-                raise ConfigError("production needs PORTAL_AUDIT_KEYS")
-            raw = load_or_create_audit_keys(settings.data_dir)
-        return cls.parse(raw)
-
-    @property
-    def current_id(self) -> str:
-        return self.keys[0][0]
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(key_id for key_id, _ in self.keys)
+    @staticmethod
+    def generated(data_dir: Path) -> str:
+        return load_or_create_audit_keys(data_dir)
 
     def sign(self, message: bytes, key_id: str | None = None) -> str:
         """HMAC-SHA256 of ``message`` (hex) under ``key_id``, by default the current key.
         Raises KeyError for an id not in the ring."""
         wanted = self.current_id if key_id is None else key_id
-        for candidate, key in self.keys:
-            if candidate == wanted:
-                return hmac.new(key, message, hashlib.sha256).hexdigest()
-        raise KeyError(wanted)
+        key = self.find(wanted)
+        if key is None:
+            raise KeyError(wanted)
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 _ATTACHED: weakref.WeakKeyDictionary[Engine, AuditKeys] = weakref.WeakKeyDictionary()
