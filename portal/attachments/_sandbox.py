@@ -373,6 +373,14 @@ def analyse(data: bytes, max_pages: int, policy: Policy) -> dict[str, Any]:
 
 
 def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
+    # A check yields the CPU to the web servers on the same machine. The checker runs in a
+    # session of its own, which Linux's autogroup scheduling makes a group of its own, as
+    # large as the whole web server's: its nice value counts only inside it, so the group's
+    # is lowered too.
+    with contextlib.suppress(OSError):
+        os.nice(10)
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:
+        group.write("10")
     memory = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
@@ -380,9 +388,6 @@ def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     with contextlib.suppress(ValueError, OSError):  # not lowerable on some systems
         resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
-    # a check yields the CPU to the web servers on the same machine
-    with contextlib.suppress(OSError):
-        os.nice(10)
 
 
 #: prctl(2) option: the signal this process gets when the thread that started it ends.
