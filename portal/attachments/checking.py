@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.attachments.file_actions import on_commit
-from portal.attachments.inspect import PdfReport, Rejection, inspect_pdf
+from portal.attachments.inspect import PdfReport, Rejection, inspect_pdf, reject
 from portal.attachments.models import Attachment, CheckState
 from portal.attachments.pdf_policy import MESSAGES
-from portal.attachments.store import AttachmentStore, attachment_store
+from portal.attachments.store import AttachmentStore, IntegrityError, attachment_store
 from portal.audit.log import record
 from portal.config import Settings
+from portal.crypto import DecryptionError
 from portal.db import transaction, utcnow
 from portal.jobs.queue import JobContext, enqueue, handler
 from portal.requests.models import MlaRequest
@@ -96,9 +97,17 @@ def check_attachment(engine: Engine, settings: Settings, public_id: str,
         if row is None or row[0].check_state != CheckState.CHECKING.value:
             return
         attachment, request_id = row
-        data = store.get(attachment.storage_name, request_id=request_id,
-                         attachment_id=attachment.public_id, sha256=attachment.sha256)
-    outcome = inspect_upload(settings, data)
+        try:
+            data: bytes | None = store.get(attachment.storage_name, request_id=request_id,
+                                           attachment_id=attachment.public_id,
+                                           sha256=attachment.sha256)
+        except (DecryptionError, IntegrityError) as exc:
+            # (a file altered in the storage will not be otherwise on a retry; a storage that
+            # cannot be reached raises on, and the job is tried again)
+            log.error("stored upload %s cannot be read back: %s", public_id, exc)
+            data = None
+    outcome = (inspect_upload(settings, data) if data is not None else
+               reject("damaged", "the stored file failed its decryption or its SHA-256"))
     with transaction(engine) as db:
         current = db.get(Attachment, attachment.id)
         if current is not None:

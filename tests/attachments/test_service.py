@@ -350,3 +350,16 @@ def test_rotate_keys_command(app: Flask, draft: Draft) -> None:
     result = app.test_cli_runner().invoke(attachments_group, ["rotate-keys"])
     assert result.exit_code == 0, result.output
     assert "re-encrypted 0 file(s); 1 already under the current key" in result.output
+
+
+def test_a_stored_upload_altered_before_its_check_is_refused_as_damaged(draft: Draft) -> None:
+    added = add(draft, pdfs.valid_pdf(), checked=False)
+    assert isinstance(added, Attachment)
+    store = attachment_store(draft.settings)
+    blob = bytearray(store.read_raw(added.storage_name))
+    blob[-1] ^= 0xFF  # one bit of the ciphertext's tag
+    store.write_raw(added.storage_name, bytes(blob), replace=True)
+    summary = check(draft)
+    assert summary.failed == 0 and summary.retrying == 0  # judged, not retried
+    refused = reloaded(draft, added)
+    assert (refused.check_state, refused.check_reason) == ("refused", "damaged")
