@@ -17,6 +17,7 @@ binds its ciphertext to its place with a label and the ids of what it belongs to
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Self
 
@@ -72,44 +73,43 @@ def associated_data(label: bytes, header: bytes, ids: tuple[str, ...]) -> bytes:
 
 
 @dataclass(frozen=True)
+class RingKind:
+    """What a key ring is called, the setting and Settings field that hold it, how it is
+    read, and how one is generated into the data folder outside production."""
+
+    name: str
+    setting: str
+    field: str
+    read: Callable[[str], list[tuple[str, bytes]]]
+    generated: Callable[[Path], str]
+
+
+@dataclass(frozen=True)
 class NamedKeys:
     """Named keys of an ``id:base64key,...`` setting: the first is current, every one is kept
     for what it protected before (rotation). Its repr never shows key material. Subclasses
-    name the ring and its setting, and how the setting is read and generated."""
+    give their KIND."""
 
     keys: tuple[tuple[str, bytes], ...] = field(repr=False)
-    NAME: ClassVar[str] = "key"
-    SETTING: ClassVar[str] = ""
+    KIND: ClassVar[RingKind]
 
     def __post_init__(self) -> None:
         if not self.keys:
-            raise ConfigError(f"the {self.NAME} key ring is empty")
-
-    @staticmethod
-    def read(raw: str) -> list[tuple[str, bytes]]:
-        raise NotImplementedError
-
-    @staticmethod
-    def configured(settings: Settings) -> str:
-        raise NotImplementedError
-
-    @staticmethod
-    def generated(data_dir: Path) -> str:
-        raise NotImplementedError
+            raise ConfigError(f"the {self.KIND.name} key ring is empty")
 
     @classmethod
     def parse(cls, raw: str) -> Self:
-        return cls(tuple(cls.read(raw)))
+        return cls(tuple(cls.KIND.read(raw)))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
         """The ring of the settings; outside production one generated into the data folder
         when none is set."""
-        raw = cls.configured(settings)
+        raw: str = getattr(settings, cls.KIND.field)
         if not raw:
             if settings.is_production:
-                raise ConfigError(f"production needs {cls.SETTING}")
-            raw = cls.generated(settings.data_dir)
+                raise ConfigError(f"production needs {cls.KIND.setting}")
+            raw = cls.KIND.generated(settings.data_dir)
         return cls.parse(raw)
 
     @property
@@ -128,20 +128,8 @@ class NamedKeys:
 class KeyRing(NamedKeys):
     """Named AES-256 keys (``PORTAL_ATTACHMENT_KEYS``): attachments and TOTP secrets."""
 
-    NAME: ClassVar[str] = "attachment"
-    SETTING: ClassVar[str] = "PORTAL_ATTACHMENT_KEYS"
-
-    @staticmethod
-    def read(raw: str) -> list[tuple[str, bytes]]:
-        return parse_attachment_keys(raw)
-
-    @staticmethod
-    def configured(settings: Settings) -> str:
-        return settings.attachment_keys
-
-    @staticmethod
-    def generated(data_dir: Path) -> str:
-        return load_or_create_attachment_keys(data_dir)
+    KIND: ClassVar[RingKind] = RingKind("attachment", "PORTAL_ATTACHMENT_KEYS", "attachment_keys",
+                                        parse_attachment_keys, load_or_create_attachment_keys)
 
     def _key(self, key_id: str) -> bytes:
         key = self.find(key_id)

@@ -9,13 +9,12 @@ import hashlib
 import hmac
 import weakref
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 from sqlalchemy import Connection, Engine
 
-from portal.config import Settings, load_or_create_audit_keys, parse_audit_keys
-from portal.crypto import NamedKeys
+from portal.config import load_or_create_audit_keys, parse_audit_keys
+from portal.crypto import NamedKeys, RingKind
 
 
 class AuditKeyMissing(RuntimeError):
@@ -27,20 +26,8 @@ class AuditKeyMissing(RuntimeError):
 class AuditKeys(NamedKeys):
     """Named HMAC-SHA256 keys (``PORTAL_AUDIT_KEYS``)."""
 
-    NAME: ClassVar[str] = "audit"
-    SETTING: ClassVar[str] = "PORTAL_AUDIT_KEYS"
-
-    @staticmethod
-    def read(raw: str) -> list[tuple[str, bytes]]:
-        return parse_audit_keys(raw)
-
-    @staticmethod
-    def configured(settings: Settings) -> str:
-        return settings.audit_keys
-
-    @staticmethod
-    def generated(data_dir: Path) -> str:
-        return load_or_create_audit_keys(data_dir)
+    KIND: ClassVar[RingKind] = RingKind("audit", "PORTAL_AUDIT_KEYS", "audit_keys",
+                                        parse_audit_keys, load_or_create_audit_keys)
 
     def sign(self, message: bytes, key_id: str | None = None) -> str:
         """HMAC-SHA256 of ``message`` (hex) under ``key_id``, by default the current key.
