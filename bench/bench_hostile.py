@@ -31,6 +31,7 @@ from bench import hostile_report
 from bench import http_harness as h
 from bench import http_steps as s
 from bench.bench_http import ServerOptions, number_env
+from bench.cluster_run import on_own_cluster, print_rows
 from bench.hostile_uploads import Uploaders
 from bench.http_workload import Sizes, Workload, settle
 from bench.worker_process import WorkerProcess
@@ -195,29 +196,12 @@ class HostileBench:
 
 
 def run() -> list[dict[str, Any]]:
-    """On a cluster of its own configured as production would be, unless
-    ``BENCH_HTTP_DURABLE=0`` (the test cluster of scripts/ensure-postgres.sh)."""
-    if os.environ.get("BENCH_HTTP_DURABLE", "1") == "0":
-        return _run(HostileBench(h.ensure_postgres(), durable=False))
-    with h.private_postgres(DB_NAME, durable=True, max_connections=200) as server:
-        return _run(HostileBench(server.admin_url, durable=True))
-
-
-def _run(bench: HostileBench) -> list[dict[str, Any]]:
-    try:
-        measured = bench.measure()
-    finally:
-        bench.close()
-    return hostile_report.rows(bench, measured)
+    return on_own_cluster(DB_NAME, lambda url, durable: HostileBench(url, durable=durable),
+                          hostile_report.rows)
 
 
 def main() -> None:
-    for row in run():
-        if "markdown" in row:
-            print(row["markdown"])
-            continue
-        mark = "ok " if row["ok"] else "FAIL"
-        print(f"[{mark}] {row['what']}: {row['result']} (target {row['target']})")
+    print_rows(run())
 
 
 if __name__ == "__main__":

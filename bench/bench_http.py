@@ -34,6 +34,7 @@ from typing import Any
 from bench import http_harness as h
 from bench import http_report, http_wrk
 from bench import http_steps as s
+from bench.cluster_run import on_own_cluster, print_rows
 from bench.http_workload import Sizes, Workload, settle
 
 DB_NAME = "portal_bench"
@@ -229,31 +230,17 @@ class Bench:
 
 
 def run() -> list[dict[str, Any]]:
-    """On a cluster of its own configured as production would be (every commit flushed to
-    disk), unless ``BENCH_HTTP_DURABLE=0`` (the test cluster of scripts/ensure-postgres.sh)."""
-    if os.environ.get("BENCH_HTTP_DURABLE", "1") == "0":
-        return _run(Bench(h.ensure_postgres(), durable=False))
-    with h.private_postgres(DB_NAME, durable=True, max_connections=200) as server:
-        return _run(Bench(server.admin_url, durable=True))
+    return on_own_cluster(DB_NAME, lambda url, durable: Bench(url, durable=durable), _report)
 
 
-def _run(bench: Bench) -> list[dict[str, Any]]:
-    try:
-        measured = bench.measure()
-    finally:
-        bench.close()
+def _report(bench: Bench, measured: dict[str, Any]) -> list[dict[str, Any]]:
     floors = {tool: statistics.mean(f["rps"] for f in runs)
               for tool, runs in measured["floors"].items() if runs}
     return http_report.rows(bench, measured, floors)
 
 
 def main() -> None:
-    for row in run():
-        if "markdown" in row:
-            print(row["markdown"])
-            continue
-        mark = "ok " if row["ok"] else "FAIL"
-        print(f"[{mark}] {row['what']}: {row['result']} (target {row['target']})")
+    print_rows(run())
 
 
 if __name__ == "__main__":
