@@ -13,49 +13,43 @@ class Mail:
     body: str
 
 
-def invitation(locale: str, *, name: str, link: str, hours: int) -> Mail:
+def _mail(locale: str, subject: str, body: str, **values: object) -> Mail:
+    """The subject and body in ``locale``, with ``values`` filled in."""
     t = get_translations(locale)
-    subject = t.gettext(N_("Your invitation to the MLA request portal"))
-    body = t.gettext(N_(
+    return Mail(t.gettext(subject) % values, t.gettext(body) % values)
+
+
+def invitation(locale: str, *, name: str, link: str, hours: int) -> Mail:
+    return _mail(locale, N_("Your invitation to the MLA request portal"), N_(
         "Hello %(name)s,\n\n"
         "An administrator has invited you to the Mutual Legal Assistance request portal.\n"
         "Open this link to choose your password and set up your account:\n\n"
         "%(link)s\n\n"
         "The link can be used once and expires in %(hours)d hours. If you did not expect this "
         "invitation, ignore this message.\n"
-    )) % {"name": name, "link": link, "hours": hours}
-    return Mail(subject, body)
+    ), name=name, link=link, hours=hours)
 
 
 def password_changed(locale: str, *, name: str, link: str) -> Mail:
-    t = get_translations(locale)
-    subject = t.gettext(N_("Your portal password was changed"))
-    body = t.gettext(N_(
+    return _mail(locale, N_("Your portal password was changed"), N_(
         "Hello %(name)s,\n\n"
         "The password of your account on the MLA request portal was just changed. If you did "
         "not do this, contact your administrator at once.\n\n%(link)s\n"
-    )) % {"name": name, "link": link}
-    return Mail(subject, body)
+    ), name=name, link=link)
 
 
 def request_submitted(locale: str, *, name: str, reference: str, link: str) -> Mail:
-    t = get_translations(locale)
-    subject = t.gettext(N_("Request %(reference)s was submitted")) % {"reference": reference}
-    body = t.gettext(N_(
+    return _mail(locale, N_("Request %(reference)s was submitted"), N_(
         "Hello %(name)s,\n\n"
         "Your request %(reference)s was submitted to the U.S. Office of International Affairs. "
         "You can follow its status, download the receipt and read messages in the portal:\n\n"
         "%(link)s\n\n"
         "For your security, this e-mail does not contain the content of the request.\n"
-    )) % {"name": name, "reference": reference, "link": link}
-    return Mail(subject, body)
+    ), name=name, reference=reference, link=link)
 
 
 def practice_submitted(locale: str, *, name: str, reference: str, link: str) -> Mail:
-    t = get_translations(locale)
-    subject = t.gettext(N_("Practice request %(reference)s was checked (not sent to OIA)")) % {
-        "reference": reference}
-    body = t.gettext(N_(
+    return _mail(locale, N_("Practice request %(reference)s was checked (not sent to OIA)"), N_(
         "Hello %(name)s,\n\n"
         "Your practice request %(reference)s went through the same checks as a real request. "
         "Nothing was sent to the U.S. Office of International Affairs: practice requests never "
@@ -63,45 +57,33 @@ def practice_submitted(locale: str, *, name: str, reference: str, link: str) -> 
         "and download its receipt in the portal:\n\n"
         "%(link)s\n\n"
         "For your security, this e-mail does not contain the content of the request.\n"
-    )) % {"name": name, "reference": reference, "link": link}
-    return Mail(subject, body)
+    ), name=name, reference=reference, link=link)
 
 
 def new_message(locale: str, *, name: str, reference: str, link: str) -> Mail:
-    t = get_translations(locale)
-    subject = t.gettext(N_("New message about request %(reference)s")) % {
-        "reference": reference}
-    body = t.gettext(N_(
+    return _mail(locale, N_("New message about request %(reference)s"), N_(
         "Hello %(name)s,\n\n"
         "There is a new message about request %(reference)s. Sign in to the portal to read it:"
         "\n\n%(link)s\n\n"
         "For your security, this e-mail does not contain the message.\n"
-    )) % {"name": name, "reference": reference, "link": link}
-    return Mail(subject, body)
+    ), name=name, reference=reference, link=link)
 
 
 def request_status_changed(locale: str, *, name: str, reference: str, link: str) -> Mail:
-    t = get_translations(locale)
-    subject = t.gettext(N_("The status of request %(reference)s changed")) % {
-        "reference": reference}
-    body = t.gettext(N_(
+    return _mail(locale, N_("The status of request %(reference)s changed"), N_(
         "Hello %(name)s,\n\n"
         "The status of request %(reference)s changed. Sign in to the portal to see what "
         "happened and what you may need to do:\n\n%(link)s\n\n"
         "For your security, this e-mail does not contain the content of the request.\n"
-    )) % {"name": name, "reference": reference, "link": link}
-    return Mail(subject, body)
+    ), name=name, reference=reference, link=link)
 
 
 def audit_checkpoint(locale: str, *, position: int, time: str, line: str) -> Mail:
-    t = get_translations(locale)
-    subject = t.gettext(N_("Audit log checkpoint: event %(position)d")) % {"position": position}
-    body = t.gettext(N_(
+    return _mail(locale, N_("Audit log checkpoint: event %(position)d"), N_(
         "The audit log of the MLA request portal ended at event %(position)d at %(time)s.\n\n"
         "Keep this message where the portal's administrators cannot change it. The line below "
         "is a checkpoint signed with the audit key: saved in a file and given to \"portal audit "
         "verify --checkpoints FILE\", it shows whether events up to this one were later deleted "
         "or rewritten.\n\n"
         "%(line)s\n"
-    )) % {"position": position, "time": time, "line": line}
-    return Mail(subject, body)
+    ), position=position, time=time, line=line)
