@@ -30,18 +30,17 @@ bp = Blueprint("sso", __name__)
 LINK_KEY = "sso_link"
 LINK_SECONDS = 300
 
+CANNOT_TAKE_UP = _l("Your Department account cannot be used for the portal account that has "
+                    "the same e-mail address. Ask your administrator for help.")
 REFUSALS = {
     sso.Refusal.NO_ROLE: _l("Your Department account does not give you a role in this portal. "
                             "Ask your administrator to add you to one of the portal's groups."),
     sso.Refusal.NO_EMAIL: _l("The Department's sign-in service did not send your e-mail "
                              "address, which the portal needs. Ask your administrator for "
                              "help."),
-    sso.Refusal.NOT_STAFF: _l("Your Department account cannot be used for the portal account "
-                              "that has the same e-mail address. Ask your administrator for "
-                              "help."),
-    sso.Refusal.LINKED_ELSEWHERE: _l("Your Department account cannot be used for the portal "
-                                     "account that has the same e-mail address. Ask your "
-                                     "administrator for help."),
+    # the same words for both: which of the two it is tells a stranger about the account
+    sso.Refusal.NOT_STAFF: CANNOT_TAKE_UP,
+    sso.Refusal.LINKED_ELSEWHERE: CANNOT_TAKE_UP,
     sso.Refusal.UNVERIFIED_EMAIL: _l("Your Department account's e-mail address is not "
                                      "verified, so it cannot take up the portal account that "
                                      "has this address. Ask your administrator for help."),
