@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from portal import events
+from portal.accounts import housekeeping  # noqa: F401 - registers the pruning of sign-in records
 from portal.attachments import checking  # noqa: F401 - registers the uploads' checks
 from portal.audit import checkpoints  # noqa: F401 - registers the audit log's checkpoints
 from portal.jobs import schedule  # noqa: F401 - registers the jobs' own scheduled task

@@ -113,7 +113,7 @@ def _failed(db: Session, settings: Settings, ip: str, email: str, *, now: dateti
     (from a browser where it never signed in) across clients when a password was tried. Each
     limit reached is audited once (the refusals that follow are not: an attack would flood the
     log)."""
-    db.add(LoginAttempt(ip=ip, email=email[:254], success=False))
+    note_attempt(db, ip, email, False)
     address = counters.hit(db, _address_key(ip), settings.login_rate_window_seconds, now)
     if address.count == settings.login_rate_limit:
         record(db, "login.rate_limited", actor=email, ip=ip, details={"limit": "address"})

@@ -171,7 +171,8 @@ class UserSession(Base):
 
 
 class LoginAttempt(Base):
-    """Every login attempt, for the per-address rate limit and the audit of failures."""
+    """Every sign-in attempt, kept for 90 days (portal.accounts.housekeeping); the limits count
+    in portal.limits."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (Index("ix_login_attempts_ip_at", "ip", "at"),)

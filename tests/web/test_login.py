@@ -350,6 +350,26 @@ def test_failures_and_successes_are_counted_per_address(app: Flask, client: Flas
     assert count(True) == 1
 
 
+def test_sign_in_attempts_older_than_90_days_are_pruned_daily(app: Flask) -> None:
+    from portal.accounts import housekeeping
+    from portal.accounts.models import LoginAttempt
+    from portal.db import utcnow
+    from portal.jobs import schedule
+    from portal.jobs.queue import enqueue
+    from tests.conftest import run_jobs
+
+    assert housekeeping.PRUNE_LOGIN_ATTEMPTS in {task.kind for task in schedule.tasks()}
+    now = utcnow()
+    with app.extensions["portal.db"].session() as db:
+        for days, email in ((91, "old@example.org"), (89, "recent@example.org")):
+            db.add(LoginAttempt(ip="192.0.2.1", email=email, success=False,
+                                at=now - timedelta(days=days)))
+        enqueue(db, housekeeping.PRUNE_LOGIN_ATTEMPTS, {})
+    run_jobs(app)
+    assert in_db(app, lambda s: list(s.scalars(select(LoginAttempt.email)))) == [
+        "recent@example.org"]
+
+
 def test_deactivated_account_cannot_start_the_code_step(app: Flask, client: FlaskClient,
                                                         accounts: Accounts) -> None:
     account: Account = accounts.create(Role.TRIAGE)
