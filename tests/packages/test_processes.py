@@ -4,6 +4,7 @@ exactly once, even to a receiver that fails for a while or drops the connection 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import random
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import bagit
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal.packages.models import Handoff, HandoffState, Package, PackageState
 from portal.packages.repair import repair
@@ -28,25 +29,49 @@ from tests.packages.receiver import Receiver
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (PORTAL_TEST_DATABASE_URL)")
 
 
-def _kill_loop(env: Env, tmp_path: Path, kills: int, max_delay: float) -> dict[str, int]:
+def _waiting(env: Env) -> list[tuple[str, str, str]]:
+    """The other sessions of the test database: (state, wait event, query)."""
+    with env.database.engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT state, coalesce(wait_event_type || ':' || wait_event, ''), left(query, 160) "
+            "FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()")).all()
+    env.database.engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def _kill_loop(env: Env, tmp_path: Path, kills: int, max_delay: float,
+               request_pdf: bytes | None = None) -> dict[str, int]:
     log_path = tmp_path / "submitted.log"
     log_path.touch()
-    # warm up in the parent (imports, fonts), so that each forked child starts at once
     env.submitted()
     env.database.engine.dispose()  # no connection may be shared with a child
-    context = multiprocessing.get_context("fork")
+    # children forked from a fresh, warmed-up process (tests/packages/fork_warm.py)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tests.packages.fork_warm"])
     rng = random.Random(8493)
+    waits: list[tuple[str, str, str]] = []
     for round_ in range(kills):
         child = context.Process(target=workers.submit_forever,
                                 args=(env.database.url, env.settings, env.user_id,
-                                      str(log_path), round_))
+                                      str(log_path), round_, request_pdf))
         child.start()
         time.sleep(rng.uniform(0.05, max_delay))
         assert child.pid is not None
-        os.kill(child.pid, signal.SIGKILL)
+        waits = _waiting(env)
+        with contextlib.suppress(ProcessLookupError):  # (it died on its own: said below)
+            os.kill(child.pid, signal.SIGUSR1)  # its stacks, for the report of a failure
+            time.sleep(0.02)
+            os.kill(child.pid, signal.SIGKILL)
         child.join(10)
-        assert child.exitcode == -signal.SIGKILL, "the child must die by SIGKILL, mid-flight"
+        assert child.exitcode == -signal.SIGKILL, (
+            "the child must die by SIGKILL, mid-flight; its stacks:\n"
+            + Path(f"{log_path}.stack").read_text())
     seen = [line.split() for line in log_path.read_text().splitlines() if line.strip()]
+    if len(seen) < 5:  # say where the children were when they were killed
+        stacks = Path(f"{log_path}.stack")
+        print("last child's stacks:", stacks.read_text() if stacks.exists() else "none")
+        print("database sessions just before the last kill:", waits)
     with env.database.session() as db:
         pending = db.scalar(select(func.count()).select_from(Package)
                             .where(Package.state == PackageState.PENDING.value)) or 0
@@ -104,10 +129,11 @@ def test_sigkill_during_submissions_loses_and_duplicates_nothing(
     fixed = pdf("request")
     monkeypatch.setattr("portal.packages.payload.render_request_pdf", lambda *a, **k: fixed)
     started = time.monotonic()
-    stats = _kill_loop(env, tmp_path, kills=55, max_delay=0.8)
+    stats = _kill_loop(env, tmp_path, kills=55, max_delay=0.8, request_pdf=fixed)
     print(f"crash test: {stats} in {time.monotonic() - started:.1f} s")
     assert stats["seen"] >= 5  # the loop got work done between kills
     assert stats["committed"] >= stats["seen"] + 1  # the warm-up
+    assert stats["rebuilt"] < stats["committed"] // 2  # the children built most themselves
 
 
 @pytest.mark.soak

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import random
+import signal
 
 from portal.audit import keys
 from portal.config import Settings
 from portal.db import Database
-from portal.packages import forwarder
+from portal.packages import forwarder, payload
 from tests.packages import helpers
 
 
@@ -20,9 +22,16 @@ def _open(database_url: str, settings: Settings) -> Database:
 
 
 def submit_forever(database_url: str, settings: Settings, user_id: int, log_path: str,
-                   seed: int) -> None:
+                   seed: int, request_pdf: bytes | None = None) -> None:
     """Submissions in a loop (with attachments); after each commit returns, the reference is
-    appended to ``log_path`` (fsynced): what the client saw as submitted."""
+    appended to ``log_path`` (fsynced): what the client saw as submitted. ``request_pdf``: the
+    request.pdf of every package instead of the rendered one."""
+    if request_pdf is not None:
+        payload.render_request_pdf = lambda *_args, **_kwargs: request_pdf  # type: ignore[assignment]
+    # where this child was when it was killed (SIGUSR1 first) or crashed: read by the test
+    stacks = open(f"{log_path}.stack", "w", encoding="utf-8")  # noqa: SIM115 (lives until killed)
+    faulthandler.enable(file=stacks)  # and where it crashed, if it did
+    faulthandler.register(signal.SIGUSR1, file=stacks)
     database = _open(database_url, settings)
     rng = random.Random(seed)
     number = 0
