@@ -373,14 +373,18 @@ def analyse(data: bytes, max_pages: int, policy: Policy) -> dict[str, Any]:
 
 
 def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
-    # A check yields the CPU to the web servers on the same machine. The checker runs in a
-    # session of its own, which Linux's autogroup scheduling makes a group of its own, as
-    # large as the whole web server's: its nice value counts only inside it, so the group's
-    # is lowered too.
-    with contextlib.suppress(OSError):
-        os.nice(10)
+    # A check yields the CPU to the web servers on the same machine: SCHED_IDLE, so that a
+    # waking web worker preempts it at once and a core running only checks counts as free;
+    # nice 19 where that policy is refused. The checker runs in a session of its own, which
+    # Linux's autogroup scheduling makes a group of its own, as large as the whole web
+    # server's, so the group's nice is lowered too.
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (OSError, AttributeError):
+        with contextlib.suppress(OSError):
+            os.nice(19)
     with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:
-        group.write("10")
+        group.write("19")
     memory = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))

@@ -43,13 +43,13 @@ def test_uploads_are_checked_by_the_worker_and_leave_no_checker(serve: ServeFact
     assert checkers, "the worker started no check"
     assert served.web_children() == []  # the web workers never run one
     time.sleep(0.5)  # (past the checker's start-up, where it lowers its priority)
-    niceness = [os.getpriority(os.PRIO_PROCESS, pid) for pid in checkers if alive(pid)]
-    assert niceness and all(n >= 10 for n in niceness), niceness  # it yields to the web
+    policies = [os.sched_getscheduler(pid) for pid in checkers if alive(pid)]
+    assert policies and set(policies) == {os.SCHED_IDLE}, policies  # it yields to the web
     autogroups = Path("/proc/sys/kernel/sched_autogroup_enabled")
     if autogroups.exists() and autogroups.read_text().strip() == "1":
         # and so does its session's scheduling group (else nice counts inside it only)
         groups = [Path(f"/proc/{pid}/autogroup").read_text() for pid in checkers if alive(pid)]
-        assert groups and all(g.strip().endswith("nice 10") for g in groups), groups
+        assert groups and all(g.strip().endswith("nice 19") for g in groups), groups
     [verdict] = served.wait_for_verdicts(2 + 10)
     assert verdict["state"] == "refused"
     assert "could not be checked within 2 seconds" in verdict["message"]
