@@ -11,7 +11,7 @@ from portal.contract.model import AssistanceItem, PreservationRecord, Request
 from portal.rules import text
 from portal.rules.catalog import RULES_BY_CODE
 from portal.rules.reading import Excerpt, find_dates
-from portal.rules.reading.texts import Text
+from portal.rules.reading.texts import Text, text_of
 from portal.rules.refdata import EmptyReference, ReferenceLike
 from portal.rules.settings import DEFAULT_SETTINGS, RuleSettings
 
@@ -64,7 +64,7 @@ class Subject:
         """``value`` as a :class:`Text`, read once for the whole evaluation."""
         found = self._texts.get(value)
         if found is None:
-            found = self._texts[value] = Text(value)
+            found = self._texts[value] = text_of(value)
         return found
 
     def finding(

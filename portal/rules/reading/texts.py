@@ -229,12 +229,9 @@ class Text:
         words = set(_TOKEN.findall(folded))
         triggers = keyed_words(words)
         places: dict[str, set[tuple[int, Group]]] = {}
-        same = len(folded) == len(value)  # then positions in the folded text are the same
-        for word, groups in triggers.items():
-            spots = (places_of(folded, word) if same else
-                     [m.start() for m in _TOKEN.finditer(value) if m.group(0).casefold() == word])
+        for word, spots in self._positions(value, folded, set(triggers)).items():
             for at in spots:
-                for group in groups:
+                for group in triggers[word]:
                     places.setdefault(group[0], set()).add((at, group))
         if _CJK.search(value):
             for lead, group in _index().cjk:
@@ -246,8 +243,39 @@ class Text:
         self._places = {category: sorted(found) for category, found in places.items()}
 
 
+    @staticmethod
+    def _positions(value: str, folded: str, wanted: set[str]) -> dict[str, list[int]]:
+        """Where each of the ``wanted`` (case-folded) words stands in ``value``, in one pass
+        over its words."""
+        out: dict[str, list[int]] = {}
+        if not wanted:
+            return out
+        same = len(folded) == len(value)  # then positions in the folded text are the same
+        for match in _TOKEN.finditer(folded if same else value):
+            word = match.group(0) if same else match.group(0).casefold()
+            if word in wanted:
+                out.setdefault(word, []).append(match.start())
+        return out
+
+
+_TEXTS = caches.named(
+    "rules.reading.texts", max_bytes=16 * 1024 * 1024,
+    why="a text's reading (its words, phrase places, dates) while the text is unchanged: a "
+        "save changes one field, and the draft's other texts are not read again")
+
+
+def text_of(value: str) -> Text:
+    """``value`` read as a :class:`Text`, shared while the same text comes again."""
+    found: Text | None = _TEXTS.get(value)
+    if found is None:
+        found = Text(value)
+        # the string, and what its reading keeps about as much again, several times over
+        _TEXTS.put(value, found, size=8 * len(found.value) + 1024)
+    return found
+
+
 def as_text(value: object) -> Text | None:
     """``value`` as a :class:`Text` (None for what is not a string)."""
     if isinstance(value, Text):
         return value
-    return Text(value) if isinstance(value, str) else None
+    return text_of(value) if isinstance(value, str) else None
