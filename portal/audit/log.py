@@ -43,6 +43,11 @@ _PENDING = "portal.audit.pending"
 _WITH_COMMIT = "portal.audit.rows_with_commit"
 
 
+def has_pending(session: Session) -> bool:
+    """Whether events are queued for ``session``'s commit."""
+    return bool(session.info.get(_PENDING))
+
+
 def record(
     session: Session,
     action: str,

@@ -15,7 +15,7 @@ from flask import Flask, g, render_template, request
 from flask_babel import format_timedelta
 from werkzeug.wrappers import Response
 
-from portal.audit.log import record
+from portal.audit.log import has_pending, record
 from portal.limits import counters
 from portal.translation import lazy_gettext as _l
 from portal.web.context import client_ip, settings
@@ -80,8 +80,11 @@ def install_rate_limits(app: Flask) -> None:
                    actor=user.email if user else "", ip=client_ip(),
                    details={"path": request.path[:200]})
         # the counts stand whatever the request does next, and the counters' rows are not
-        # held locked while the view works
-        g.db.commit()
+        # held locked while the view works (audit records are committed as usual)
+        if has_pending(g.db):
+            g.db.commit()
+        else:
+            counters.commit_without_waiting_for_disk(g.db)
         if not refused:
             return None
         return refusal(max(c.retry_after for c in refused), TOO_MANY_POSTS, keep_form=True)

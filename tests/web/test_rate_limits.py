@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
@@ -27,7 +28,7 @@ from portal.limit_settings import RateLimitSettings
 from portal.limits import counters
 from portal.limits.models import RateCounter
 from portal.requests.models import MlaRequest
-from tests.conftest import Accounts, csrf_token, login, run_jobs
+from tests.conftest import PG_URL, Accounts, csrf_token, login, run_jobs
 from tests.requests.htmlform import read_form
 from tests.requests.test_wizard import _import
 from tests.web.conftest import AppFactory, database, in_db, post
@@ -263,3 +264,29 @@ def test_the_limits_are_read_from_the_environment_and_checked(tmp_path: Path) ->
         Settings.from_env({**base, "PORTAL_RATE_LIMIT_WINDOW_SECONDS": "a minute"})
     with pytest.raises(ConfigError, match="must be positive"):
         read.with_overrides(limits=RateLimitSettings(account_posts=0)).validate()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL's synchronous_commit")
+def test_counts_alone_are_committed_without_waiting_for_the_disk(make_app: AppFactory,
+                                                                 accounts: Accounts) -> None:
+    app = limited(make_app, account_posts=1)
+    account = accounts.create(Role.SUBMITTER)
+    client = app.test_client()
+    login(client, account)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    engine = database(app).engine
+    sa_event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert switch_language(client) == 303  # counted: the counts alone, not waited for
+        assert sum("synchronous_commit TO OFF" in s for s in statements) == 1
+        statements.clear()
+        assert switch_language(client) == 429  # refused, and audited: committed as usual
+        assert not [s for s in statements if "synchronous_commit" in s]
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", seen)
+    assert in_db(app, lambda s: s.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "post.rate_limited"))) == 1
