@@ -138,6 +138,9 @@ class Settings:
     forward_url: str | None = None
     #: The drop folder (default ``<data_dir>/dropbox``).
     forward_dir: Path | None = None
+    #: Hand packages over into the storage's ``dropbox/`` area instead (with S3: the bucket,
+    #: which every worker on every machine reaches).
+    forward_to_storage: bool = False
     forward_max_attempts: int = 8
     forward_backoff_base_seconds: float = 10.0
     forward_backoff_cap_seconds: float = 3600.0
@@ -273,6 +276,7 @@ class Settings:
             package_temp_max_age_minutes=_int(env, "PORTAL_PACKAGE_TEMP_MAX_AGE_MINUTES", 60),
             forward_url=env.get("PORTAL_FORWARD_URL") or None,
             forward_dir=_path(env, "PORTAL_FORWARD_DIR"),
+            forward_to_storage=_bool(env, "PORTAL_FORWARD_TO_STORAGE", False),
             forward_max_attempts=_int(env, "PORTAL_FORWARD_MAX_ATTEMPTS", 8),
             forward_backoff_base_seconds=_float(env, "PORTAL_FORWARD_BACKOFF_BASE_SECONDS", 10.0),
             forward_backoff_cap_seconds=_float(env, "PORTAL_FORWARD_BACKOFF_CAP_SECONDS", 3600.0),
@@ -419,6 +423,8 @@ class Settings:
                 self.jobs_backoff_cap_seconds < self.jobs_backoff_base_seconds:
             problems.append("PORTAL_JOBS_BACKOFF_BASE_SECONDS must not be negative nor above "
                             "PORTAL_JOBS_BACKOFF_CAP_SECONDS")
+        if self.forward_url and self.forward_to_storage:
+            problems.append("set PORTAL_FORWARD_URL or PORTAL_FORWARD_TO_STORAGE, not both")
         if self.forward_url and not re.match(r"https?://", self.forward_url):
             problems.append("PORTAL_FORWARD_URL must be an http:// or https:// URL")
         if self.package_temp_max_age_minutes < 0:

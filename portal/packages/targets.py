@@ -14,12 +14,17 @@ deduplicates a repeated hand-off of the same package."""
 #   <name>, then <name>.done (written under a temporary name and renamed) marks it complete: a
 #   reader takes only folders with their .done marker. A repeated hand-off finds the same bag
 #   (same tag-manifest hash) already there and only completes the marker.
+# * Storage (PORTAL_FORWARD_TO_STORAGE): the zipped bag is written as dropbox/<name>.zip, then
+#   dropbox/<name>.done (the same marker): each object appears whole or not at all, so a
+#   repeated hand-off writes the same two objects again; a reader takes only zips with their
+#   marker and tells repeats by the marker's idempotency key.
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import http.client
+import io
 import json
 import os
 import secrets
@@ -34,10 +39,14 @@ from portal.config import Settings
 from portal.packages.archive import write_zip
 from portal.packages.claims import Claim, DeliveryError
 from portal.packages.disk import TEMP_DIR_NAME, fsync_tree, sha256_file
+from portal.storage.base import BlobStore, StorageFailure
 from portal.storage.directory import fsync_dir
+from portal.storage.factory import open_store
 
 #: HTTP statuses worth retrying; other 4xx fail the hand-off at once.
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429})
+#: The storage area of hand-offs with PORTAL_FORWARD_TO_STORAGE.
+DROP_AREA = "dropbox"
 
 
 class Target(Protocol):
@@ -90,10 +99,7 @@ class DropFolder:
         self._mark(marker, claim)
 
     def _mark(self, marker: Path, claim: Claim) -> None:
-        body = json.dumps({"reference": claim.reference, "version": claim.version,
-                           "package_id": claim.package_public_id,
-                           "idempotency_key": claim.idempotency_key,
-                           "tagmanifest_sha256": claim.tagmanifest_sha256}, indent=2) + "\n"
+        body = marker_text(claim)
         temp = self.folder / f".tmp-{marker.name}.{secrets.token_hex(6)}"
         with temp.open("w", encoding="utf-8") as handle:
             handle.write(body)
@@ -190,10 +196,42 @@ class HttpEndpoint:
         raise DeliveryError(message, permanent=permanent)
 
 
+class StorageDrop:
+    """The zipped bag, then its marker, in a store shared by every machine (see the comment at
+    the top)."""
+
+    def __init__(self, store: BlobStore) -> None:
+        self.store = store
+
+    def describe(self) -> str:
+        return f"storage {self.store!r}"
+
+    def deliver(self, bag: Path, claim: Claim) -> None:
+        archive = io.BytesIO()
+        write_zip(bag, archive)
+        try:
+            self.store.put(f"{claim.bag_name}.zip", archive.getvalue(), replace=True)
+            self.store.put(f"{claim.bag_name}.done", marker_text(claim).encode("utf-8"),
+                           replace=True)
+        except (StorageFailure, OSError) as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def marker_text(claim: Claim) -> str:
+    """The ``.done`` marker of a hand-off: what a reader needs to tell a repeat."""
+    return json.dumps({"reference": claim.reference, "version": claim.version,
+                       "package_id": claim.package_public_id,
+                       "idempotency_key": claim.idempotency_key,
+                       "tagmanifest_sha256": claim.tagmanifest_sha256}, indent=2) + "\n"
+
+
 def target_for(settings: Settings) -> Target:
-    """``PORTAL_FORWARD_URL`` when set, else the drop folder."""
+    """``PORTAL_FORWARD_URL`` when set, the storage with ``PORTAL_FORWARD_TO_STORAGE``, else
+    the drop folder."""
     if settings.forward_url:
         return HttpEndpoint(settings.forward_url, timeout=settings.forward_timeout_seconds,
                             temp_dir=settings.packages_path / TEMP_DIR_NAME)
+    if settings.forward_to_storage:
+        return StorageDrop(open_store(settings, DROP_AREA))
     return DropFolder(settings.dropbox_path)
 
