@@ -174,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
         sso_views,
         views,
     )
+    from portal.web.notices import views as notice_views
     from portal.web.packages import views as package_views
     from portal.web.requests.blueprint import bp as requests_bp
     from portal.web.training import views as training_views
@@ -188,3 +189,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(triage_bp)
     app.register_blueprint(package_views.bp)
     app.register_blueprint(training_views.bp)
+    app.register_blueprint(notice_views.bp)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from portal.limit_settings import RateLimitSettings
+from portal.notice_settings import NoticeSettings
 from portal.sso_settings import OidcSettings
 
 Environment = Literal["development", "production", "testing"]
@@ -179,6 +180,9 @@ class Settings:
     oidc: OidcSettings = field(default_factory=OidcSettings)
     #: Form posts per account and per address, failed sign-ins per account (portal.limits).
     limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    #: The contacts of the accessibility statement and the privacy notice, and the system of
+    #: records notice (``PORTAL_ACCESSIBILITY_CONTACT``, ``PORTAL_PRIVACY_*``).
+    notices: NoticeSettings = field(default_factory=NoticeSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -297,6 +301,7 @@ class Settings:
             trusted_proxies=cls.parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES", "")),
             oidc=OidcSettings.from_env(env, base_url),
             limits=limits,
+            notices=NoticeSettings.from_env(env),
         )
 
     # Reverse proxies. (A dataclass field may follow methods: this setting is kept in one
@@ -433,6 +438,7 @@ class Settings:
             problems.append("PORTAL_TRAINING_RETENTION_DAYS must be positive")
         problems.extend(self.oidc.problems(self.is_production))
         problems.extend(self.limits.problems())
+        problems.extend(self.notices.problems())
         if problems:
             raise ConfigError("refusing to start: " + "; ".join(problems))
 

@@ -1,4 +1,5 @@
-"""axe-core finds no WCAG 2.1 A/AA violation on the wizard's pages, in English and Arabic."""
+"""axe-core finds no WCAG 2.1 A/AA violation on the wizard's pages, the accessibility statement and
+the privacy notice, in every interface language (English and Arabic on the PostgreSQL pass)."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def test_wizard_pages_have_no_wcag_violations(app: Flask, accounts: Accounts, li
     page.click("form.usa-form button[type=submit]")
     page.wait_for_url(f"{live_server}/")
     found: dict[str, list[dict[str, object]]] = {}
-    urls = ["/", "/requests", "/requests/import"] + [
+    urls = ["/", "/requests", "/requests/import", "/accessibility", "/privacy"] + [
         f"/requests/{deficient}{suffix}" for suffix in WIZARD_PAGES]
     for url in urls:
         page.goto(f"{live_server}{url}")

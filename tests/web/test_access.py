@@ -42,6 +42,8 @@ EXPECTED_PUBLIC = frozenset({
     "training.guide_index",
     "training.guide_page",
     "training.handout",
+    "notices.accessibility",
+    "notices.privacy",
 })
 CHECKED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
