@@ -63,9 +63,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.web.access import install_gate
     from portal.web.context import install_commit, install_context
     from portal.web.errors import install_errors
+    from portal.web.metrics import install_metrics
     from portal.web.rate_limits import install_rate_limits
     from portal.web.security import install_headers
 
+    install_metrics(app)  # times every request from its start to its answer
     install_context(app)  # opens the db session and loads the user first
     install_gate(app)     # then denies by default
     CSRFProtect(app)      # then checks the form token (knowing the user, to keep their input)
@@ -166,7 +168,7 @@ def _template_globals(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal.web import main
+    from portal.web import main, metrics
     from portal.web.accounts import (  # noqa: F401 - jobs_views: admin pages
         admin,
         jobs_views,
@@ -181,6 +183,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.web.triage.blueprint import bp as triage_bp
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(requests_bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(sso_views.bp)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from portal.limit_settings import RateLimitSettings
+from portal.metrics_settings import MetricsSettings
 from portal.notice_settings import NoticeSettings
 from portal.sso_settings import OidcSettings
 
@@ -183,6 +184,8 @@ class Settings:
     #: The contacts of the accessibility statement and the privacy notice, and the system of
     #: records notice (``PORTAL_ACCESSIBILITY_CONTACT``, ``PORTAL_PRIVACY_*``).
     notices: NoticeSettings = field(default_factory=NoticeSettings)
+    #: Who may read ``/metrics`` (``PORTAL_METRICS_*``; portal.metrics_settings); off unset.
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -231,6 +234,7 @@ class Settings:
             audit_keys_generated = True
         try:
             limits = RateLimitSettings.from_env(env)
+            metrics = MetricsSettings.from_env(env)
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
         return cls(
@@ -302,6 +306,7 @@ class Settings:
             oidc=OidcSettings.from_env(env, base_url),
             limits=limits,
             notices=NoticeSettings.from_env(env),
+            metrics=metrics,
         )
 
     # Reverse proxies. (A dataclass field may follow methods: this setting is kept in one
@@ -439,6 +444,7 @@ class Settings:
         problems.extend(self.oidc.problems(self.is_production))
         problems.extend(self.limits.problems())
         problems.extend(self.notices.problems())
+        problems.extend(self.metrics.problems())
         if problems:
             raise ConfigError("refusing to start: " + "; ".join(problems))
 

@@ -43,6 +43,7 @@ from portal.config import Settings
 from portal.crypto import DecryptionError, KeyRing
 from portal.db import utcnow
 from portal.db_reads import Entity
+from portal.instruments import FAILED_SIGN_INS
 from portal.limits import counters
 
 SESSION_TOUCH_SECONDS = 60
@@ -82,6 +83,8 @@ def _address_key(ip: str) -> str:
 
 def note_attempt(db: Session, ip: str, email: str, success: bool) -> None:
     db.add(LoginAttempt(ip=ip, email=email[:254], success=success))
+    if not success:
+        FAILED_SIGN_INS.inc()
 
 
 def count_failure(db: Session, settings: Settings, ip: str, email: str,

@@ -28,6 +28,9 @@ _log = logging.getLogger(__name__)
 
 #: The request's session, its user, and whether the user has kept input (web.pending).
 _SESSION_ROWS = SESSION_ROWS.add_columns(pending.any_kept(User.id).label("kept"))
+#: Endpoints that never load the signed-in user nor touch the session (no cookie is set):
+#: static files, and /metrics (a scraper's, portal.web.metrics).
+WITHOUT_USER = frozenset({"static", "metrics.metrics"})
 #: On ``g``: set when the view failed, so that its changes are rolled back, not committed.
 FAILED = "portal_view_failed"
 
@@ -106,7 +109,7 @@ def install_context(app: Flask) -> None:
         g.user_session = None
         g.session_expired = False
         g.expired_user_id = None
-        if request.endpoint == "static":
+        if request.endpoint in WITHOUT_USER:
             g.db = database().sessionmaker()
             return
         # One pooled connection for the whole request: the session's commits (the audit record

@@ -1,0 +1,1 @@
+"""What operations watch, read across the domains (above them all; only the web layer uses it)."""
