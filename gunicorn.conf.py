@@ -3,13 +3,17 @@ started from the project's directory: ``gunicorn 'portal.app:create_app()'``.
 
 Variables: ``PORTAL_BIND`` (default ``127.0.0.1:8000``; several, comma-separated),
 ``PORTAL_WEB_WORKERS`` (default 2 x cores + 1, at most 8), ``PORTAL_WEB_THREADS`` (default 4),
-``PORTAL_ACCESS_LOG`` (default ``-``, stdout), and the portal's own settings, read with ``Settings.from_env()`` as the app reads them: the
-upload limits size the timeouts, ``PORTAL_TRUSTED_PROXIES`` names the proxies gunicorn
-believes. A command-line option still overrides a value set here.
+``PORTAL_ACCESS_LOG`` (default ``-``, stdout), ``PROMETHEUS_MULTIPROC_DIR`` (see
+``on_starting``), and the portal's own settings, read with ``Settings.from_env()`` as the app
+reads them: the upload limits size the timeouts, ``PORTAL_TRUSTED_PROXIES`` names the proxies
+gunicorn believes. A command-line option still overrides a value set here.
 """
 
 import gc
 import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from portal.config import ConfigError, Settings
@@ -86,3 +90,41 @@ def post_worker_init(_worker: Any) -> None:
     of every later garbage collection: they live as long as the worker."""
     gc.collect()
     gc.freeze()
+
+
+# /metrics (portal.web.metrics) sums the counters of every worker: prometheus_client's
+# multiprocess mode, where each worker writes its values to files in PROMETHEUS_MULTIPROC_DIR.
+# The variable must be set before a worker imports prometheus_client (it decides at its
+# import), so it is set here, in the arbiter, before any worker is forked; nothing this file
+# imports may import prometheus_client.
+_metrics_dirs_made: list[str] = []
+
+
+def on_starting(_server: Any) -> None:
+    """Empty PROMETHEUS_MULTIPROC_DIR when given (the files of an earlier run would be added
+    to this one's), or make a temporary one while /metrics is on; unset otherwise (each
+    worker then counts in memory, and nobody reads it)."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    if path:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        for stale in Path(path).glob("*.db"):
+            stale.unlink()
+    elif _settings.metrics.enabled:
+        path = tempfile.mkdtemp(prefix="portal-metrics-")
+        _metrics_dirs_made.append(path)
+    else:
+        return
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+
+
+def child_exit(_server: Any, worker: Any) -> None:
+    """A worker ended: its live gauges go (none yet; its counters stay in the sums)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(_server: Any) -> None:
+    for path in _metrics_dirs_made:
+        shutil.rmtree(path, ignore_errors=True)

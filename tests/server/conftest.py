@@ -198,7 +198,7 @@ def serve(database_url: str, tmp_path: Path) -> Iterator[ServeFactory]:
     variables, and sign a submitter with a draft in."""
     started: list[h.Gunicorn | WorkerProcess] = []
 
-    def _serve(**env: str) -> Served:
+    def _serve(workers: int = 1, **env: str) -> Served:
         settings = Settings(env="testing", data_dir=tmp_path, database_url=database_url,
                             secret_key=h.SECRET_KEY, audit_keys=h.AUDIT_KEYS,
                             argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
@@ -208,7 +208,7 @@ def serve(database_url: str, tmp_path: Path) -> Iterator[ServeFactory]:
         app.extensions["portal.db"].dispose()
         environment = h.server_env(database_url, tmp_path / "server",
                                    **{"PORTAL_JOBS_POLL_SECONDS": "0.2", **env})
-        server = h.Gunicorn(environment, workers=1, threads=4, log=tmp_path / "gunicorn.log",
+        server = h.Gunicorn(environment, workers=workers, threads=4, log=tmp_path / "gunicorn.log",
                             production_config=True)
         worker = WorkerProcess(environment, log=tmp_path / "worker.log")
         started.extend((server, worker))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,6 +15,7 @@ from sqlalchemy import func, select, update
 
 from portal.accounts.models import Role
 from portal.audit.models import AuditEvent
+from portal.config import ConfigError, Settings
 from portal.db import utcnow
 from portal.jobs.models import Job, JobState
 from portal.jobs.queue import enqueue
@@ -53,6 +55,23 @@ def scrape(client: FlaskClient) -> Samples:
 @pytest.fixture()
 def metrics_app(make_app: AppFactory) -> Flask:
     return make_app(metrics=MetricsSettings(token=TOKEN))
+
+
+def test_the_settings_are_read_and_checked(tmp_path: Path) -> None:
+    base = {"PORTAL_DATA_DIR": str(tmp_path)}
+    assert not Settings.from_env(base).metrics.enabled
+    settings = Settings.from_env({**base, "PORTAL_METRICS_TOKEN": f" {TOKEN} ",
+                                  "PORTAL_METRICS_ALLOWED": "10.1.2.3, 192.0.2.0/24,,::1"})
+    assert settings.metrics.enabled and settings.metrics.token == TOKEN
+    assert settings.metrics.allowed == ("10.1.2.3/32", "192.0.2.0/24", "::1/128")
+    assert TOKEN not in repr(settings)
+    settings.validate()
+    assert Settings.from_env({**base, "PORTAL_METRICS_ALLOWED": "10.0.0.0/8"}).metrics.enabled
+    with pytest.raises(ConfigError, match=r"PORTAL_METRICS_ALLOWED.*'10\.0\.0\.300'"):
+        Settings.from_env({**base, "PORTAL_METRICS_ALLOWED": "10.0.0.1,10.0.0.300"})
+    for weak in ("short", "a" * 40):
+        with pytest.raises(ConfigError, match="PORTAL_METRICS_TOKEN is weak"):
+            Settings.from_env({**base, "PORTAL_METRICS_TOKEN": weak}).validate()
 
 
 def test_off_by_default(client: FlaskClient) -> None:
