@@ -370,6 +370,30 @@ def test_sign_in_attempts_older_than_90_days_are_pruned_daily(app: Flask) -> Non
         "recent@example.org"]
 
 
+def test_sessions_that_can_no_longer_be_used_are_pruned_daily(app: Flask,
+                                                             accounts: Accounts) -> None:
+    from portal.accounts import housekeeping
+    from portal.accounts.models import UserSession
+    from portal.db import utcnow
+    from portal.jobs.queue import enqueue
+    from tests.conftest import run_jobs
+
+    settings = app.extensions["portal.settings"]
+    account = accounts.create(Role.SUBMITTER)
+    now = utcnow()
+    idle = timedelta(minutes=settings.session_idle_minutes + 1)
+    old = timedelta(hours=settings.session_absolute_hours + 1)
+    with app.extensions["portal.db"].session() as db:
+        for name, created, seen in (("live", now, now), ("idle", now - idle, now - idle),
+                                    ("old", now - old, now)):
+            db.add(UserSession(token_hash=name, user_id=account.id, created_at=created,
+                               last_seen_at=seen, authenticated_at=created, ip="192.0.2.9",
+                               method="password"))
+        enqueue(db, housekeeping.PRUNE_LOGIN_ATTEMPTS, {})
+    run_jobs(app)
+    assert in_db(app, lambda s: list(s.scalars(select(UserSession.token_hash)))) == ["live"]
+
+
 def test_deactivated_account_cannot_start_the_code_step(app: Flask, client: FlaskClient,
                                                         accounts: Accounts) -> None:
     account: Account = accounts.create(Role.TRIAGE)

@@ -102,8 +102,8 @@ def records_kept(settings: Settings) -> list[Kept]:
                "the records of their actions stay attributable.")),
         Kept(_("Sessions (with the IP address they were opened from)"),
              _("Until you sign out or the session ends (%(idle)s without activity, %(max)s at "
-               "most). The record of a session left without signing out is not yet removed on "
-               "a schedule.",
+               "most). A session left without signing out is deleted within a day after it "
+               "ended.",
                idle=duration(timedelta(minutes=settings.session_idle_minutes), "minute"),
                max=duration(timedelta(hours=settings.session_absolute_hours), "hour"))),
         Kept(_("Sign-in attempts (the e-mail address typed, IP address, time, outcome)"),
