@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from portal.config import Settings
 from portal.jobs import schedule
 from portal.jobs.models import JobState
 from portal.jobs.queue import JobContext, claim, fail, finish, handler_of, new_owner
+from portal.reference import ambient as reference_ambient
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,9 @@ def run_one(engine: Engine, settings: Settings, owner: str, summary: Summary) ->
     try:
         if function is None:
             raise LookupError(f"no handler for jobs of kind {item.kind!r}")
-        function(JobContext(engine, settings, item.job_id, item.attempt), item.payload)
+        # the reference data in force when the job starts (one query, when the job uses it)
+        with Session(engine) as reading, reference_ambient.using(reading):
+            function(JobContext(engine, settings, item.job_id, item.attempt), item.payload)
     except Exception as exc:  # recorded on the job; the worker goes on
         log.warning("job %s (%s) attempt %s failed: %s", item.job_id, item.kind, item.attempt,
                     exc)

@@ -18,6 +18,7 @@ from portal.packages.reading_images import replace_large_images
 from portal.packages.source import AttachmentSource, BagSource
 from portal.pdf import AttachmentInfo, render_request_pdf
 from portal.pdf.request_pdf import ATTACHMENT_KIND_LABELS
+from portal.reference import recorded_reference
 from portal.rules import Finding, default_context, evaluate, render_finding
 from portal.rules.catalog import SEVERITY_RANK
 
@@ -74,7 +75,8 @@ def findings_document(source: BagSource) -> dict[str, Any]:
     citations; parameters recomputed from the frozen request at its submission date) with the
     requester's justification of each acknowledged warning."""
     try:
-        context = default_context(today=source.submitted_at.date())
+        context = default_context(today=source.submitted_at.date(),
+                                  reference=recorded_reference(source.reference_version))
         params = {f"{f.code}@{f.path}": dict(f.params)
                   for f in evaluate(dict(source.content), context)}
     except Exception:  # the stored findings stay authoritative; only the wording degrades
@@ -135,6 +137,7 @@ def request_pdf(source: BagSource, findings: Mapping[str, Any]) -> bytes:
         attachments=[AttachmentInfo(a.filename, a.document_kind, a.sha256, a.size, a.pages)
                      for a in source.attachments],
         training=source.training,
+        reference_data=recorded_reference(source.reference_version),
     )
 
 

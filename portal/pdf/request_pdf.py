@@ -13,7 +13,7 @@ from portal.pdf.base import AttachmentInfo, page_css, render_html, size_text, ut
 from portal.pdf.labels import ATTACHMENT_KIND_LABELS, TEMPLATE_LABELS, label
 from portal.pdf.request_view import RequestView, finding_key, read_findings
 from portal.pdf.templating import render_template
-from portal.reference import ReferenceData, load_reference
+from portal.reference import ReferenceData, current_reference
 
 __all__ = [
     "ATTACHMENT_KIND_LABELS",
@@ -50,7 +50,7 @@ def request_html(
         "author": authority_name or authority.name,
         "request": request,
         "view": RequestView(
-            request, reference_data if reference_data is not None else load_reference()
+            request, reference_data if reference_data is not None else current_reference()
         ),
         "labels": TEMPLATE_LABELS,
         "reference": reference,

@@ -1,9 +1,12 @@
 """Reference data (countries, legal bases, providers, U.S. Attorney districts, offence
-categories) from versioned JSON files next to this module, read again in every process when a
-file changes (no Flask, no database). Records in :mod:`.records`, reading in :mod:`.loading`."""
+categories): versions in the database edited by admins (:mod:`.store`), seeded from the JSON
+files next to this module (read by :mod:`.loading`, which validates every version). No Flask:
+:mod:`.ambient` finds the version in force for the work in progress. Records in
+:mod:`.records`."""
 
 from __future__ import annotations
 
+from portal.reference.ambient import current_reference, recorded_reference
 from portal.reference.loading import DATA_DIR, FILES, load_reference
 from portal.reference.records import (
     ANY_COUNTRY,
@@ -32,6 +35,8 @@ __all__ = [
     "OffenceCategory",
     "Provider",
     "ReferenceData",
+    "current_reference",
     "load_reference",
     "normalize_name",
+    "recorded_reference",
 ]

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from portal import cache
 from portal.reference.records import (
@@ -42,6 +42,8 @@ FILES: Mapping[str, str] = MappingProxyType(
 )
 
 
+T = TypeVar("T")
+
 _VERSION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.\d+$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _DISTRICT_RE = re.compile(r"^[A-Z]{2,3}$")
@@ -50,35 +52,25 @@ _LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z]{2,4})?$")
 
 
 class _Reader:
-    """Reads one file's entries and reports problems with the file name and entry position."""
+    """Reads one kind's entries and reports problems with the file name and entry position."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            raw = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ValueError(f"reference data: missing file {path}") from None
-        except OSError as exc:
-            raise ValueError(f"reference data: cannot read {path}: {exc}") from None
-        try:
-            doc = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path.name}: not valid JSON: {exc}") from None
+    def __init__(self, name: str, doc: object) -> None:
+        self.name = name
         if not isinstance(doc, dict):
-            raise ValueError(f"{path.name}: the top level must be an object")
+            raise ValueError(f"{name}: the top level must be an object")
         version = doc.get("version")
         if not isinstance(version, str) or not _VERSION_RE.match(version):
             raise ValueError(
-                f"{path.name}: 'version' must be a string like '2026-11-28.1', got {version!r}"
+                f"{name}: 'version' must be a string like '2026-11-28.1', got {version!r}"
             )
         entries = doc.get("entries")
         if not isinstance(entries, list):
-            raise ValueError(f"{path.name}: 'entries' must be a list")
+            raise ValueError(f"{name}: 'entries' must be a list")
         self.version: str = version
         self.entries: list[Any] = entries
 
     def fail(self, index: int, message: str) -> ValueError:
-        return ValueError(f"{self.path.name}: entry {index}: {message}")
+        return ValueError(f"{self.name}: entry {index}: {message}")
 
     def rows(self) -> list[tuple[int, dict[str, Any]]]:
         out: list[tuple[int, dict[str, Any]]] = []
@@ -259,16 +251,43 @@ def _load_categories(reader: _Reader) -> dict[str, OffenceCategory]:
     return out
 
 
-def _load(directory: Path) -> ReferenceData:
-    if not directory.is_dir():
-        raise ValueError(f"reference data: {directory} is not a directory")
-    readers = {kind: _Reader(directory / name) for kind, name in FILES.items()}
+def read_document(path: Path) -> object:
+    """One reference file's JSON document (``ValueError`` naming the file when unreadable)."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"reference data: missing file {path}") from None
+    except OSError as exc:
+        raise ValueError(f"reference data: cannot read {path}: {exc}") from None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path.name}: not valid JSON: {exc}") from None
+
+
+def read_documents(directory: Path | None = None) -> dict[str, object]:
+    """Kind -> JSON document of every file of ``directory`` (default: the package's files)."""
+    folder = DATA_DIR if directory is None else directory
+    if not folder.is_dir():
+        raise ValueError(f"reference data: {folder} is not a directory")
+    return {kind: read_document(folder / name) for kind, name in FILES.items()}
+
+
+def parse_documents(docs: Mapping[str, object], version: str | None = None) -> ReferenceData:
+    """Validated reference data from kind -> document (the files' layout). ``version`` names
+    the set (default: each kind's own version, joined). Raises ``ValueError`` at the first
+    problem, naming the kind's file and the entry."""
+    missing = [FILES[kind] for kind in FILES if kind not in docs]
+    if missing:
+        raise ValueError(f"reference data: missing {', '.join(missing)}")
+    readers = {kind: _Reader(name, docs[kind]) for kind, name in FILES.items()}
     countries = _load_countries(readers["countries"])
     districts = _load_districts(readers["districts"])
     legal_bases = _load_bases(readers["legal_bases"], countries)
     providers = _load_providers(readers["providers"], districts)
     categories = _load_categories(readers["offence_categories"])
-    version = ";".join(f"{kind}={readers[kind].version}" for kind in FILES)
+    if version is None:
+        version = ";".join(f"{kind}={readers[kind].version}" for kind in FILES)
     return ReferenceData(
         version=version,
         countries=MappingProxyType(countries),
@@ -279,7 +298,48 @@ def _load(directory: Path) -> ReferenceData:
     )
 
 
-def _reference_size(data: ReferenceData) -> int:
+def problems_of(docs: Mapping[str, object]) -> list[str]:
+    """Every problem of ``docs``, the first of each kind, so that an editor sees them all at
+    once (legal bases and providers are checked when the kind they refer to is sound)."""
+    found: list[str] = []
+
+    def attempt(make: Callable[[], T]) -> T | None:
+        try:
+            return make()
+        except ValueError as exc:
+            found.append(str(exc))
+            return None
+
+    readers: dict[str, _Reader] = {}
+    for kind, name in FILES.items():
+        if kind not in docs:
+            found.append(f"reference data: missing {name}")
+            continue
+        try:
+            readers[kind] = _Reader(name, docs[kind])
+        except ValueError as exc:
+            found.append(str(exc))
+    countries = districts = None
+    if "countries" in readers:
+        countries = attempt(lambda: _load_countries(readers["countries"]))
+    if "districts" in readers:
+        districts = attempt(lambda: _load_districts(readers["districts"]))
+    if "offence_categories" in readers:
+        attempt(lambda: _load_categories(readers["offence_categories"]))
+    if "legal_bases" in readers and countries is not None:
+        known_countries = countries
+        attempt(lambda: _load_bases(readers["legal_bases"], known_countries))
+    if "providers" in readers and districts is not None:
+        known_districts = districts
+        attempt(lambda: _load_providers(readers["providers"], known_districts))
+    return found
+
+
+def _load(directory: Path) -> ReferenceData:
+    return parse_documents(read_documents(directory))
+
+
+def reference_size(data: ReferenceData) -> int:
     """Bytes held by loaded reference data (its records and the provider index)."""
     mappings = (data.countries, data.legal_bases, data.providers, data.districts,
                 data.offence_categories, data._provider_index)
@@ -287,7 +347,7 @@ def _reference_size(data: ReferenceData) -> int:
 
 
 _LOADED = cache.named(
-    "reference.data", max_bytes=32 * 1024 * 1024, sizeof=_reference_size,
+    "reference.data", max_bytes=32 * 1024 * 1024, sizeof=reference_size,
     why="reference data read from its files (key: directory, each file's size and times)",
 )
 

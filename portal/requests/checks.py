@@ -19,6 +19,7 @@ from portal.requests.sections import SECTIONS, Section, anchor_of_path, section_
 from portal.rules import default_context, evaluate, render_finding
 from portal.rules.base import EvaluationContext
 from portal.rules.reading import Excerpt
+from portal.rules.refdata import ReferenceLike
 from portal.translation import gettext as _
 
 BLOCKING = ("blocker", "warning")
@@ -78,9 +79,12 @@ def account_country_of(request: MlaRequest) -> str | None:
 
 
 def compute(content: Request, locale: str, today: date | None = None, *,
-            account_country: str | None = None) -> list[ShownFinding]:
-    """The findings of ``content`` in ``locale``."""
-    context = default_context(today=today, account_country=account_country)
+            account_country: str | None = None,
+            reference: ReferenceLike | None = None) -> list[ShownFinding]:
+    """The findings of ``content`` in ``locale`` (``reference``: default, the version in
+    force)."""
+    context = default_context(today=today, account_country=account_country,
+                              reference=reference)
     return _compute(content, locale, context)
 
 

@@ -12,7 +12,7 @@ from babel import Locale, UnknownLocaleError
 from portal.cache import memoize
 from portal.contract.model import Request
 from portal.i18n_core import get_translations
-from portal.reference import load_reference
+from portal.reference import current_reference
 from portal.requests.labels import choice_label
 
 
@@ -63,7 +63,7 @@ def _babel_locale(locale: str) -> Locale:
 
 def _countries(locale: str) -> tuple[tuple[str, str], ...]:
     names = _babel_locale(locale).territories
-    reference = load_reference()
+    reference = current_reference()
     items = [(code, names.get(code, country.name)) for code, country in
              reference.countries.items()]
     return tuple(sorted(items, key=lambda item: item[1]))
@@ -96,7 +96,7 @@ def _languages(locale: str) -> tuple[tuple[str, str], ...]:
 def for_request(content: Request, locale: str) -> Choices:
     """The select boxes' lists for a request (its legal bases depend on its country)."""
     return _choices(content.requesting_authority.country or "", locale,
-                    load_reference().version)
+                    current_reference().version)
 
 
 @memoize("select_choices", max_bytes=16 * 1024 * 1024,
@@ -104,7 +104,7 @@ def for_request(content: Request, locale: str) -> Choices:
              "reference data; naming and sorting 250 countries takes milliseconds")
 def _choices(country: str, locale: str, _reference_version: str) -> Choices:
     """The lists for ``country`` in ``locale`` (``_reference_version``: the data they are of)."""
-    reference = load_reference()
+    reference = current_reference()
     bases = reference.bases_for(country) if country else list(reference.legal_bases.values())
     categories = tuple((c.id, _in(locale, choice_label(c.id)) if choice_label(c.id) != c.id
                         else c.name) for c in reference.offence_categories.values())
@@ -131,14 +131,14 @@ def _in(locale: str, label: Any) -> str:
 def display_names(content: Request, locale: str) -> Mapping[str, str]:
     """``namespace:code`` -> display name, for the review page (read-only, shared)."""
     return _display_names(content.requesting_authority.country or "", locale,
-                          load_reference().version)
+                          current_reference().version)
 
 
 @memoize("display_names", max_bytes=16 * 1024 * 1024,
          why="the review, section and version pages name codes in one language and country")
 def _display_names(country: str, locale: str, reference_version: str) -> Mapping[str, str]:
     choices = _choices(country, locale, reference_version)
-    reference = load_reference()
+    reference = current_reference()
     names: dict[str, str] = {}
     for namespace, pairs in (("country", choices.countries), ("us_state", choices.states),
                              ("language", choices.languages),

@@ -22,6 +22,7 @@ from portal.audit.log import record
 from portal.config import Settings
 from portal.db import utcnow
 from portal.mail import messages, outbox
+from portal.reference import store as reference_store
 from portal.requests import checks
 from portal.requests.drafts import NotEditable, content_of
 from portal.requests.models import (
@@ -34,7 +35,6 @@ from portal.requests.models import (
     RequestVersion,
     Status,
 )
-from portal.rules.refdata import load_default_reference
 
 
 class NotReady(RuntimeError):
@@ -76,7 +76,8 @@ def submit(db: Session, settings: Settings, user: User, request: MlaRequest, *,
     if not request.editable:
         raise NotEditable(request.status)
     content = content_of(request)
-    findings = checks.compute(content, locale, today,
+    reference_data = reference_store.current(db)  # the version judging it, and recorded
+    findings = checks.compute(content, locale, today, reference=reference_data,
                               account_country=checks.account_country_of(request))
     acks = checks.acknowledgements_of(request)
     state = checks.readiness(findings, acks)
@@ -108,7 +109,7 @@ def submit(db: Session, settings: Settings, user: User, request: MlaRequest, *,
                              content_json=json.dumps(frozen.to_dict(omit_defaults=True),
                                                      ensure_ascii=False),
                              findings_json=json.dumps(stored_findings, ensure_ascii=False),
-                             reference_version=load_default_reference().version,
+                             reference_version=reference_data.version,
                              submitted_by_id=user.id, submitted_at=now)
     db.add(version)
     db.execute(update(MlaRequest).where(MlaRequest.id == request.id)

@@ -72,9 +72,10 @@ class EmptyReference:
 
 
 def load_default_reference() -> ReferenceLike:
-    """``portal.reference.load_reference()`` when that package is installed, else empty data."""
+    """The reference data in force (``portal.reference.current_reference()``: the version in
+    the database for a request or a job, else the files), or empty data without that package."""
     try:
         module = importlib.import_module("portal.reference")
-        return cast(ReferenceLike, module.load_reference())
+        return cast(ReferenceLike, module.current_reference())
     except (ImportError, AttributeError):
         return EmptyReference()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portal.contract import model as m
-from portal.reference import load_reference
+from portal.reference import current_reference
 from portal.requests.labels import FIELD_LABELS, LIST_LABELS, choice_label
 from portal.requests.sections import section_of_path
 from portal.translation import gettext as _
@@ -108,7 +108,7 @@ def format_value(value: Any, name: str = "") -> tuple[str, str]:
 def instrument_name(instrument: str) -> str:
     if not instrument:
         return ""
-    basis = load_reference().legal_bases.get(instrument)
+    basis = current_reference().legal_bases.get(instrument)
     return basis.name if basis is not None else instrument
 
 

@@ -19,6 +19,7 @@ from portal.config import Settings
 from portal.db import utcnow
 from portal.i18n_core import N_
 from portal.mail import messages
+from portal.reference import recorded_reference, store
 from portal.requests import thread
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion, Status
 from portal.rules import RULES_BY_CODE, default_context, evaluate
@@ -272,7 +273,8 @@ def _chosen_findings(version: RequestVersion, keys: list[str]
     if not wanted:
         return []
     content = versions.content_of_version(version)
-    context = default_context(today=version.submitted_at.date())
+    context = default_context(today=version.submitted_at.date(),
+                              reference=recorded_reference(version.reference_version))
     params = {(f.code, f.path): dict(f.params) for f in evaluate(content, context)}
     return [(code, path, params.get((code, path), {})) for code, path in wanted]
 
@@ -295,10 +297,8 @@ def decline(db: Session, settings: Settings, actor: User, request: MlaRequest, r
 
 def refer(db: Session, settings: Settings, actor: User, request: MlaRequest, district: str,
           due: date, *, note: str = "", ip: str = "", today: date | None = None) -> Done:
-    from portal.reference import load_reference
-
     code = district.strip().upper()
-    if code not in load_reference().districts:
+    if code not in store.current(db).districts:
         raise Invalid("unknown district")
     if due < (today or utcnow().date()):
         raise Invalid("the due date is in the past")

@@ -8,12 +8,12 @@ from datetime import date, timedelta
 
 from portal.config import Settings
 from portal.contract import model as m
-from portal.reference import ReferenceData, load_reference
+from portal.reference import ReferenceData, current_reference
 
 
 def proposed_districts(content: m.Request, reference: ReferenceData | None = None) -> list[str]:
     """District codes, the most likely first."""
-    ref = reference or load_reference()
+    ref = reference or current_reference()
     votes: Counter[str] = Counter()
     order: list[str] = []
 
@@ -46,11 +46,11 @@ def default_due(settings: Settings, today: date) -> date:
 def district_label(code: str, reference: ReferenceData | None = None) -> str:
     """The district's name with its code, "Northern District of California (CAN)"; an unknown
     code as it is."""
-    district = (reference or load_reference()).districts.get(code)
+    district = (reference or current_reference()).districts.get(code)
     return f"{district.name} ({district.code})" if district is not None else code
 
 
 def district_choices(reference: ReferenceData | None = None) -> list[tuple[str, str]]:
-    ref = reference or load_reference()
+    ref = reference or current_reference()
     return sorted(((d.code, district_label(d.code, ref)) for d in ref.districts.values()),
                   key=lambda pair: pair[1])

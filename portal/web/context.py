@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import cast
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_app_context, request, session
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -17,6 +17,7 @@ from portal.audit.log import pending as audit_pending
 from portal.config import Settings
 from portal.crypto import KeyRing
 from portal.db import Database
+from portal.reference import ambient as reference_ambient
 from portal.web import pending
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the session key name, not a secret
@@ -102,7 +103,14 @@ def install_commit(app: Flask) -> None:
         return response
 
 
+def _request_session() -> Session | None:
+    """The request's session, for the reference data in force (portal.reference.ambient)."""
+    return cast("Session | None", g.get("db")) if has_app_context() else None
+
+
 def install_context(app: Flask) -> None:
+    reference_ambient.install(_request_session)
+
     @app.before_request
     def _open() -> None:
         g.user = None

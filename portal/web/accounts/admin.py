@@ -14,7 +14,7 @@ from portal.accounts.models import Authority, Role, User
 from portal.audit.log import latest_events, record
 from portal.audit.verify import verify_with_checkpoints
 from portal.i18n_core import locale_info, supported_locales
-from portal.reference import load_reference
+from portal.reference import current_reference
 from portal.training.sandbox import not_sandbox
 from portal.translation import gettext as _
 from portal.web.access import require_user, roles
@@ -141,7 +141,7 @@ def user_action(public_id: str, action: str) -> Response:
 @roles(Role.ADMIN)
 def authorities() -> Response | str | tuple[str, int]:
     form = AuthorityForm()
-    reference = load_reference()
+    reference = current_reference()
     countries = sorted(((c.code, c.name) for c in reference.countries.values()),
                        key=lambda item: item[1])
     form.country.choices = [("", _("Choose a country")), *countries]

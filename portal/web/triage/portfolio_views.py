@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
-from portal.reference import load_reference
+from portal.reference import current_reference
 from portal.translation import gettext as _
 from portal.triage import caseload
 from portal.web.access import require_user, roles
@@ -27,7 +27,7 @@ def portfolios() -> Response | tuple[str, int]:
         if target is None:
             abort(404)
         codes, unknown = caseload.parse_countries(form.countries.data or "",
-                                                  load_reference().countries)
+                                                  current_reference().countries)
         if form.validate_on_submit() and not unknown:
             caseload.set_portfolio(db(), user, target, codes, ip=client_ip())
             flash(_("The portfolio of %(name)s was saved.", name=target.name), "success")

@@ -7,7 +7,7 @@ from flask import Response, render_template, request
 from portal.accounts.models import Role
 from portal.db import utcnow
 from portal.db_reads import read_together
-from portal.reference import load_reference
+from portal.reference import current_reference
 from portal.requests.choices import country_names
 from portal.training.sandbox import not_sandbox
 from portal.triage import caseload, queue
@@ -36,7 +36,7 @@ def _filters() -> queue.Filters:
 
 def _country_options() -> list[tuple[str, str]]:
     """Every country, named in the page's language, with its code."""
-    names = country_names(current_locale_code(), load_reference().version)
+    names = country_names(current_locale_code(), current_reference().version)
     return [(code, f"{name} ({code})") for code, name in names]
 
 
