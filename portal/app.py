@@ -178,6 +178,10 @@ def _register_blueprints(app: Flask) -> None:
     )
     from portal.web.notices import views as notice_views
     from portal.web.packages import views as package_views
+    from portal.web.reference import (  # noqa: F401 - transfer_views: export and import
+        transfer_views,
+    )
+    from portal.web.reference import views as reference_views
     from portal.web.requests.blueprint import bp as requests_bp
     from portal.web.training import views as training_views
     from portal.web.triage.blueprint import bp as triage_bp
@@ -189,6 +193,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sso_views.bp)
     app.register_blueprint(keys_views.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(reference_views.bp)
     app.register_blueprint(triage_bp)
     app.register_blueprint(package_views.bp)
     app.register_blueprint(training_views.bp)

@@ -130,9 +130,13 @@ def in_force(db: Session) -> InForce:
     return InForce(row.number, label(row.number, row.sha256), json.loads(row.data_json))
 
 
-def _seed(db: Session) -> ReferenceVersion:
-    """Version 1 from the package's files (migration 0021 does the same; a database emptied
-    since, as the tests' PostgreSQL one is, gets it again before its first change)."""
+def ensure_seeded(db: Session) -> ReferenceVersion:
+    """The newest version; version 1 from the package's files when there is none (migration
+    0021 seeds it; a database emptied since, as the tests' PostgreSQL one is, gets it again
+    before its first change)."""
+    found = latest(db)
+    if found is not None:
+        return found
     data = canonical_json(read_documents())
     row = ReferenceVersion(number=1, created_by_id=None, reason="Seeded from the portal's "
                            "reference files.", source="portal/reference/*.json",
@@ -165,7 +169,7 @@ def save(db: Session, docs: Mapping[str, object], *, user_id: int, reason: str, 
     if previous is None:
         if based_on not in (0, 1):
             raise Conflict(f"no version is stored, not {based_on}")
-        previous = _seed(db)
+        previous = ensure_seeded(db)
     before = json.loads(previous.data_json)
     changed = changed_kinds(before, docs)
     if not changed:

@@ -1,0 +1,1 @@
+"""The reference-data editor of administrators (portal.reference.store keeps the versions)."""
