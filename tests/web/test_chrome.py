@@ -26,7 +26,8 @@ MENUS: dict[Role | None, set[str]] = {
     Role.TRIAGE: {"/", "/triage", "/triage/dashboard", "/account", "/guide"},
     Role.TRAINER: {"/", "/training/samples", "/training/practice",
                    "/training/statistics", "/account", "/guide"},
-    Role.ADMIN: {"/", "/admin/users", "/admin/authorities", "/admin/audit", "/admin/jobs",
+    Role.ADMIN: {"/", "/admin/users", "/admin/authorities", "/admin/reference", "/admin/audit",
+                 "/admin/jobs",
                  "/training/statistics", "/account", "/guide"},
 }
 
