@@ -162,6 +162,7 @@ def _register_domain_commands() -> None:
     from portal.audit.commands import audit_group
     from portal.jobs.commands import jobs_group, worker_command
     from portal.packages.commands import forward_command, package_group
+    from portal.retention.commands import retention_group
     from portal.rules.commands import check_command, rules_command
     from portal.training.commands import training_group
 
@@ -170,6 +171,7 @@ def _register_domain_commands() -> None:
     main.add_command(attachments_group, "attachments")
     main.add_command(audit_group, "audit")
     main.add_command(training_group, "training")
+    main.add_command(retention_group, "retention")
     main.add_command(package_group, "package")
     main.add_command(forward_command, "forward")
     main.add_command(worker_command, "worker")

@@ -16,6 +16,7 @@ from typing import Literal
 from portal.limit_settings import RateLimitSettings
 from portal.metrics_settings import MetricsSettings
 from portal.notice_settings import NoticeSettings
+from portal.retention_settings import RetentionSettings
 from portal.sso_settings import OidcSettings
 
 Environment = Literal["development", "production", "testing"]
@@ -186,6 +187,8 @@ class Settings:
     notices: NoticeSettings = field(default_factory=NoticeSettings)
     #: Who may read ``/metrics`` (``PORTAL_METRICS_*``; portal.metrics_settings); off unset.
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    #: Days kept per kind of record (``PORTAL_RETENTION_*``; portal.retention).
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -235,6 +238,7 @@ class Settings:
         try:
             limits = RateLimitSettings.from_env(env)
             metrics = MetricsSettings.from_env(env)
+            retention = RetentionSettings.from_env(env)
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
         return cls(
@@ -307,6 +311,7 @@ class Settings:
             limits=limits,
             notices=NoticeSettings.from_env(env),
             metrics=metrics,
+            retention=retention,
         )
 
     # Reverse proxies. (A dataclass field may follow methods: this setting is kept in one
@@ -445,6 +450,7 @@ class Settings:
         problems.extend(self.limits.problems())
         problems.extend(self.notices.problems())
         problems.extend(self.metrics.problems())
+        problems.extend(self.retention.problems())
         if problems:
             raise ConfigError("refusing to start: " + "; ".join(problems))
 

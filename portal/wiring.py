@@ -15,6 +15,7 @@ from portal.mail import outbox  # noqa: F401 - registers e-mail delivery
 from portal.packages import jobs as package_jobs  # noqa: F401 - registers the packages' jobs
 from portal.packages.recording import record_package
 from portal.requests.models import MlaRequest
+from portal.retention import run as retention_run  # noqa: F401 - registers the daily purge
 from portal.training import sandbox  # noqa: F401 - registers the practice requests' purge
 from portal.triage.intake import on_submitted, sync_status
 

@@ -20,6 +20,9 @@ class PackageState(StrEnum):
     PENDING = "pending"
     #: The bag is in place under ``Settings.packages_path / bag_name``.
     BUILT = "built"
+    #: The bag was deleted by the retention schedule (portal.retention); the row, its hand-off
+    #: and their history stay, and nothing builds or hands the package over again.
+    PURGED = "purged"
 
 
 class HandoffState(StrEnum):

@@ -92,3 +92,9 @@ def _extract(data: bytes, name: str, into: Path) -> None:
             with archive.open(member) as source, target.open("xb") as out:
                 while chunk := source.read(1024 * 1024):
                     out.write(chunk)
+
+
+def discard(settings: Settings, name: str) -> bool:
+    """Delete the shared copy of a bag (retention); whether there was one."""
+    store = shared_store(settings)
+    return store is not None and store.delete(_key(name))

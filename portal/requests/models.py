@@ -50,6 +50,11 @@ class MlaRequest(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: A legal hold (portal.retention.hold): while ``held_at`` is set nothing purges the request.
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: The public id of the OIA manager who set the hold, and why (None without a hold).
+    held_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    hold_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     authority: Mapped[Authority] = relationship()
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
@@ -63,6 +68,10 @@ class MlaRequest(Base):
     @property
     def editable(self) -> bool:
         return self.status_enum in EDITABLE
+
+    @property
+    def held(self) -> bool:
+        return self.held_at is not None
 
 
 class RequestVersion(Base):

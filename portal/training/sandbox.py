@@ -12,41 +12,31 @@ are purged ``Settings.training_retention_days`` after they were started."""
 #   created themselves: never case content. A per-trainer authority (rather than a nullable
 #   owner) keeps requests.authority_id required and every authority-scoped query unchanged.
 #
-# Purging deletes the request and every row that depends on it (found by walking the foreign keys
-# of the schema, so that tables added later are covered), then the files (encrypted attachments,
-# package bags) once the deletion is committed, and writes one audit record per purged request
-# (its public id only). The audit trail itself is append-only and kept.
+# Purging deletes the request and everything that belongs to it through portal.retention.removal
+# (the deletion the retention schedule uses too): rows first, files once the deletion is
+# committed, and one audit record per purged request (its public id only). A request under a
+# legal hold is never purged. The audit trail itself is append-only and kept.
 
 from __future__ import annotations
 
-import logging
-import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Table, delete, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from portal import models as _all_models  # noqa: F401 - every table in Base.metadata
 from portal.accounts.models import Authority, Role, User
-from portal.accounts.pending_input import PendingInput
-from portal.attachments.models import Attachment
-from portal.attachments.store import attachment_store
 from portal.audit.log import record
 from portal.config import Settings
 from portal.contract.model import Request
-from portal.db import Base, utcnow
+from portal.db import utcnow
 from portal.jobs import schedule
 from portal.jobs.queue import JobContext, handler
-from portal.packages.building import bag_path
-from portal.packages.models import Package
 from portal.requests import drafts
 from portal.requests.models import MlaRequest
-from portal.storage.base import StoreError
+from portal.retention import removal
+from portal.retention.hold import not_held
 from portal.training.samples import Sample
-
-log = logging.getLogger(__name__)
 
 SANDBOX_PREFIX = "TRAINING sandbox "
 SANDBOX_COUNTRY = "US"
@@ -131,69 +121,27 @@ class PurgeReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _children(table: Table) -> Iterator[tuple[Table, ColumnElement[object], object]]:
-    """(child table, its foreign-key column, the referenced column) for every table that
-    references ``table``."""
-    for child in Base.metadata.sorted_tables:
-        for fk in child.foreign_keys:
-            if fk.column.table is table and fk.parent.table is child and child is not table:
-                yield child, fk.parent, fk.column
-
-
-def _delete_tree(db: Session, table: Table, where: ColumnElement[bool], depth: int = 0) -> None:
-    """Delete the rows of ``table`` matching ``where`` and, first, every row referring to them
-    (recursively, through the foreign keys)."""
-    if depth > 8:  # pragma: no cover - the schema has no such chain
-        raise RuntimeError(f"foreign keys nested too deeply under {table.name}")
-    for child, column, referenced in _children(table):
-        keys = select(referenced).where(where)  # type: ignore[call-overload]
-        _delete_tree(db, child, column.in_(keys), depth + 1)
-    db.execute(delete(table).where(where))
-
-
 def purge(db: Session, settings: Settings, *, now: datetime | None = None,
           actor: User | None = None, limit: int = 500) -> PurgeReport:
     """Delete practice requests started more than ``training_retention_days`` ago (at most
-    ``limit`` per call), their rows and their files. Commits."""
+    ``limit`` per call; never one under a legal hold), their rows and their files. Commits."""
     cutoff = (now or utcnow()) - timedelta(days=settings.training_retention_days)
     report = PurgeReport()
     old = list(db.scalars(select(MlaRequest).where(MlaRequest.training.is_(True),
-                                                    MlaRequest.created_at < cutoff)
-                          .order_by(MlaRequest.id).limit(limit)))
+                                                    MlaRequest.created_at < cutoff, not_held())
+                          .order_by(MlaRequest.id).limit(limit).with_for_update()))
     if not old:
         return report
-    ids = [r.id for r in old]
-    storage = [a.storage_name for a in db.scalars(
-        select(Attachment).where(Attachment.request_id.in_(ids)))]
-    bags = [bag_path(settings, p) for p in db.scalars(
-        select(Package).where(Package.request_id.in_(ids), Package.training.is_(True)))]
     for request in old:
-        db.execute(delete(PendingInput).where(
-            PendingInput.path.startswith(f"/requests/{request.public_id}/", autoescape=True)))
         record(db, "training.purged", actor_id=actor.id if actor else None,
                actor=actor.email if actor else "retention",
                object_type="request", object_id=request.public_id,
                details={"days": settings.training_retention_days})
         report.requests.append(request.public_id)
-    requests_table = MlaRequest.__table__
-    assert isinstance(requests_table, Table)
-    _delete_tree(db, requests_table, requests_table.c.id.in_(ids))
+    leftovers = removal.delete_requests(db, old)
     db.commit()
-    store = attachment_store(settings)
-    for name in storage:
-        try:
-            report.files += 1 if store.delete(name) else 0
-        except (OSError, StoreError) as exc:  # the rows are gone: a leftover is reported
-            report.errors.append(f"attachment file {name}: {exc}")
-    for path in bags:
-        if path.is_dir():
-            try:
-                shutil.rmtree(path)
-                report.bags += 1
-            except OSError as exc:
-                report.errors.append(f"package {path.name}: {exc}")
-    for error in report.errors:
-        log.warning("training purge: %s", error)
+    files = removal.delete_files(settings, leftovers)
+    report.files, report.bags, report.errors = files.files, files.bags, files.errors
     return report
 
 
