@@ -4,7 +4,7 @@ request. Both steps are audited with the reason; the request's content is untouc
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role, User
@@ -28,6 +28,13 @@ def may_hold(user: User) -> bool:
 def not_held() -> ColumnElement[bool]:
     """Filter of the requests no hold protects (every purge's query uses it)."""
     return MlaRequest.held_at.is_(None)
+
+
+def holder_name(db: Session, request: MlaRequest) -> str:
+    """The name of who set the request's hold ("" without one)."""
+    if not request.held or not request.held_by:
+        return ""
+    return db.scalar(select(User.name).where(User.public_id == request.held_by)) or ""
 
 
 def set_hold(db: Session, request: MlaRequest, user: User, reason: str, *, ip: str = ""

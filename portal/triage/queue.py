@@ -72,6 +72,8 @@ class Row:
     referral_due: date | None
     overdue: bool
     handoff: str
+    #: Under a legal hold (portal.retention.hold).
+    held: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ _COLUMNS = (
     TriageEntry.blockers, TriageEntry.warnings, TriageEntry.acknowledged, TriageEntry.duplicate,
     TriageEntry.resubmit_unchanged, TriageEntry.referral_district, TriageEntry.referral_due,
     TriageEntry.handoff, MlaRequest.public_id, MlaRequest.status.label("request_status"),
-    User.name.label("assignee_name"),
+    User.name.label("assignee_name"), MlaRequest.held_at.is_not(None).label("held"),
 )
 
 
@@ -157,7 +159,7 @@ def _row(entry: Any, today: date) -> Row:
     rows' eighteen columns by name was a tenth of the queue page)."""
     (request_id, reference, country, types, urgency_date, _key, submitted_at, blockers,
      warnings, acknowledged, duplicate, resubmit_unchanged, referral_district, referral_due,
-     handoff, public_id, status, assignee_name) = entry
+     handoff, public_id, status, assignee_name, held) = entry
     overdue = (status == _REFERRED and referral_due is not None and referral_due < today)
     return Row(
         request_id=request_id, public_id=public_id, reference=reference, country=country,
@@ -166,7 +168,7 @@ def _row(entry: Any, today: date) -> Row:
         age_days=max(0, (today - submitted_at.date()).days), assignee=assignee_name or "",
         blockers=blockers, warnings=warnings, acknowledged=acknowledged, duplicate=duplicate,
         resubmit_unchanged=resubmit_unchanged, referral_district=referral_district,
-        referral_due=referral_due, overdue=overdue, handoff=handoff)
+        referral_due=referral_due, overdue=overdue, handoff=handoff, held=bool(held))
 
 
 _REFERRED = Status.REFERRED.value

@@ -8,6 +8,7 @@ from flask import Blueprint
 from portal.web.triage import (
     action_views,
     dashboard_views,
+    hold_views,
     package_views,
     portfolio_views,
     queue_views,
@@ -30,3 +31,5 @@ bp.add_url_rule("/<public_id>/attachments/<attachment_id>", "attachment",
                 package_views.attachment)
 bp.add_url_rule("/<public_id>/messages", "reply", action_views.reply, methods=["POST"])
 bp.add_url_rule("/<public_id>/action/<name>", "act", action_views.act, methods=["POST"])
+bp.add_url_rule("/<public_id>/hold", "set_hold", hold_views.set_hold, methods=["POST"])
+bp.add_url_rule("/<public_id>/hold/lift", "lift_hold", hold_views.lift_hold, methods=["POST"])

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.retention.hold import REASON_MAX
 from portal.translation import gettext as _
 from portal.translation import lazy_gettext as _l
 from portal.triage.actions import Answers
@@ -119,6 +120,20 @@ class ReplyForm(TriageForm):
         DataRequired(_l("Write your message.")), Length(max=NOTE_MAX)])
 
 
+class HoldForm(TriageForm):
+    reason = TextAreaField(_l("Reason for the legal hold"), description=_l(
+        "For OIA only, kept in the audit log. While the hold stands, nothing is purged."),
+        validators=[DataRequired(_l("Give the reason for the legal hold.")),
+                    Length(max=REASON_MAX)])
+
+
+class LiftHoldForm(TriageForm):
+    reason = TextAreaField(_l("Why the legal hold is lifted"), description=_l(
+        "For OIA only, kept in the audit log. The retention schedule applies again."),
+        validators=[DataRequired(_l("Say why the legal hold is lifted.")),
+                    Length(max=REASON_MAX)])
+
+
 class PortfolioForm(PortalForm):
     countries = StringField(_l("Countries"), description=_l(
         "Two-letter country codes separated by commas; * for every country."),
@@ -137,7 +152,7 @@ FORM_OF: dict[Action, str] = {
 }
 FORM_CLASSES: dict[str, type[TriageForm]] = {
     "assign": AssignForm, "return": ReturnForm, "refer": ReferForm, "decline": DeclineForm,
-    "reopen": ReopenForm, "reply": ReplyForm,
+    "reopen": ReopenForm, "reply": ReplyForm, "hold": HoldForm, "lift_hold": LiftHoldForm,
 }
 #: The actions whose form is a note only (one NoteForm each).
 NOTE_ACTIONS = [a for a in Action if a not in FORM_OF]

@@ -18,6 +18,7 @@ from portal.requests.labels import choice_label
 from portal.requests.models import MlaRequest
 from portal.requests.path_labels import path_label, value_label
 from portal.requests.summary import summarize
+from portal.retention import hold
 from portal.translation import gettext as _
 from portal.triage import caseload, duplicates, intake, operations, package, referrals, returns
 from portal.triage.versions import FrozenVersion, content_of_version
@@ -51,7 +52,8 @@ def action_forms(keys: set[str], overrides: dict[str, TriageForm], *, latest: Fr
     wanted = keys | set(overrides)
     forms: dict[str, TriageForm] = {key: overrides.get(key) or new_form(key)
                                     for key in ["assign", "return", "refer", "decline", "reopen",
-                                                *(form_key(a) for a in NOTE_ACTIONS), "reply"]
+                                                *(form_key(a) for a in NOTE_ACTIONS), "reply",
+                                                "hold", "lift_hold"]
                                     if key in wanted}
     suggestion = None
     proposed: list[str] = []
@@ -101,7 +103,8 @@ def render_package(req: MlaRequest, *, overrides: dict[str, TriageForm] | None =
     locale = current_locale_code()
     allowed = operations.allowed_actions(req.status, manager=user.is_manager)
     keys = {form_key(a) for a in allowed} | (
-        set() if req.status_enum in thread.CLOSED else {"reply"})
+        set() if req.status_enum in thread.CLOSED else {"reply"}) | (
+        {"lift_hold" if req.held else "hold"} if hold.may_hold(user) else set())
     with_loads = "assign" in keys | set(overrides)
     reads = [package.entry_read(req.id), package.versions_read(req.id),
              package.authority_read(req.authority_id), duplicates.find_read(req.id, settings()),
@@ -138,7 +141,8 @@ def render_package(req: MlaRequest, *, overrides: dict[str, TriageForm] | None =
         allowed=allowed, opened=opened or (allowed[0] if allowed else None),
         action_labels=ACTION_LABELS, forms=forms, form_key=form_key,
         district_label=referrals.district_label, choice_label=choice_label,
-        path_label=path_label, value_label=value_label)
+        path_label=path_label, value_label=value_label,
+        held_by=hold.holder_name(db(), req))
     return html, status
 
 
