@@ -161,6 +161,7 @@ def _register_domain_commands() -> None:
     from portal.attachments.commands import attachments_group
     from portal.audit.commands import audit_group
     from portal.jobs.commands import jobs_group, worker_command
+    from portal.notify.commands import remind_command
     from portal.packages.commands import forward_command, package_group
     from portal.retention.commands import retention_group
     from portal.rules.commands import check_command, rules_command
@@ -176,6 +177,7 @@ def _register_domain_commands() -> None:
     main.add_command(forward_command, "forward")
     main.add_command(worker_command, "worker")
     main.add_command(jobs_group, "jobs")
+    triage_group.add_command(remind_command, "remind")
 
 
 _register_domain_commands()

@@ -132,6 +132,10 @@ class Settings:
     triage_referral_due_days: int = 30
     #: Two uses of the same IP address are the same lead when this close in time (hours).
     triage_duplicate_ip_window_hours: int = 24
+    #: Staff are reminded of a referral due within this many days (portal.notify).
+    notify_referral_days: int = 3
+    #: Staff are reminded of a request needed within this many days (its urgency date).
+    notify_urgency_days: int = 5
     # Packages and the hand-off to OIA's case system (portal.packages)
     #: Where the BagIt packages are kept (default ``<data_dir>/packages``).
     package_dir: Path | None = None
@@ -284,6 +288,8 @@ class Settings:
             triage_referral_due_days=_int(env, "PORTAL_TRIAGE_REFERRAL_DUE_DAYS", 30),
             triage_duplicate_ip_window_hours=_int(
                 env, "PORTAL_TRIAGE_DUPLICATE_IP_WINDOW_HOURS", 24),
+            notify_referral_days=_int(env, "PORTAL_NOTIFY_REFERRAL_DAYS", 3),
+            notify_urgency_days=_int(env, "PORTAL_NOTIFY_URGENCY_DAYS", 5),
             package_dir=_path(env, "PORTAL_PACKAGE_DIR"),
             package_temp_max_age_minutes=_int(env, "PORTAL_PACKAGE_TEMP_MAX_AGE_MINUTES", 60),
             forward_url=env.get("PORTAL_FORWARD_URL") or None,
@@ -418,6 +424,9 @@ class Settings:
             problems.append("PORTAL_TRIAGE_REFERRAL_DUE_DAYS must be positive")
         if self.triage_duplicate_ip_window_hours < 0:
             problems.append("PORTAL_TRIAGE_DUPLICATE_IP_WINDOW_HOURS must not be negative")
+        if self.notify_referral_days < 0 or self.notify_urgency_days < 0:
+            problems.append("PORTAL_NOTIFY_REFERRAL_DAYS and PORTAL_NOTIFY_URGENCY_DAYS must not "
+                            "be negative")
         if not re.fullmatch(r"\s*(\w+\s*=\s*\d+(\.\d+)?\s*(,\s*|$))*", self.triage_weights):
             problems.append("PORTAL_TRIAGE_WEIGHTS must be type=weight,... (numbers)")
         if self.forward_max_attempts <= 0:

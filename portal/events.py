@@ -37,6 +37,26 @@ class RequestStatusChanged:
     settings: Settings
 
 
+@dataclass(frozen=True)
+class MessageFromRequester:
+    """The requesting authority wrote a message on a request (OIA's staff hear of it)."""
+
+    request_id: int
+    message_id: int
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class RequestAssigned:
+    """OIA assigned a request to one of its attorneys (``event_id``: the timeline event)."""
+
+    request_id: int
+    assignee_id: int
+    actor_id: int
+    event_id: int
+    settings: Settings
+
+
 _HANDLERS: defaultdict[type, list[Handler]] = defaultdict(list)
 
 

@@ -8,11 +8,12 @@ from portal.db import Base
 from portal.jobs import models as jobs_models
 from portal.limits import models as limits_models
 from portal.mail import models as mail_models
+from portal.notify import models as notify_models
 from portal.packages import models as packages_models
 from portal.reference import models as reference_models
 from portal.requests import models as requests_models
 from portal.triage import models as triage_models
 
 __all__ = ["Base", "accounts_models", "attachments_models", "audit_models", "jobs_models",
-           "limits_models", "mail_models", "packages_models", "pending_input_models",
-           "reference_models", "requests_models", "triage_models"]
+           "limits_models", "mail_models", "notify_models", "packages_models",
+           "pending_input_models", "reference_models", "requests_models", "triage_models"]

@@ -12,6 +12,8 @@ from portal.audit import checkpoints  # noqa: F401 - registers the audit log's c
 from portal.jobs import schedule  # noqa: F401 - registers the jobs' own scheduled task
 from portal.limits import counters  # noqa: F401 - registers the pruning of old counts
 from portal.mail import outbox  # noqa: F401 - registers e-mail delivery
+from portal.notify import reminders  # noqa: F401 - registers the daily reminders and digests
+from portal.notify import triggers as notify
 from portal.packages import jobs as package_jobs  # noqa: F401 - registers the packages' jobs
 from portal.packages.recording import record_package
 from portal.requests.models import MlaRequest
@@ -39,10 +41,14 @@ def _queue_status(db: Session, event: events.RequestStatusChanged) -> None:
 
 
 def connect() -> None:
-    """Subscribe triage (the queue entry first) and packages to the requests' events."""
+    """Subscribe triage (the queue entry first), packages and staff notifications to the
+    requests' events."""
     events.subscribe(events.RequestSubmitted, _queue_entry)
     events.subscribe(events.RequestSubmitted, _package)
+    events.subscribe(events.RequestSubmitted, notify.on_submitted)
     events.subscribe(events.RequestStatusChanged, _queue_status)
+    events.subscribe(events.MessageFromRequester, notify.on_message)
+    events.subscribe(events.RequestAssigned, notify.on_assigned)
 
 
 connect()

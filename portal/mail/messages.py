@@ -87,3 +87,49 @@ def audit_checkpoint(locale: str, *, position: int, time: str, line: str) -> Mai
         "or rewritten.\n\n"
         "%(line)s\n"
     ), position=position, time=time, line=line)
+
+
+# Notifications of OIA staff (portal.notify): a reference, a date and a link, nothing else.
+
+STAFF_TEXTS: dict[str, tuple[str, str]] = {
+    "submitted": (N_("New request %(reference)s in your portfolio"), N_(
+        "Request %(reference)s was submitted by an authority of a country in your portfolio. "
+        "Open it in the triage workspace:\n\n%(link)s\n\n"
+        "For your security, this e-mail does not contain the content of the request.\n")),
+    "message": (N_("New message about request %(reference)s"), N_(
+        "The requesting authority sent a new message about request %(reference)s. Sign in to "
+        "the portal to read it:\n\n%(link)s\n\n"
+        "For your security, this e-mail does not contain the message.\n")),
+    "assigned": (N_("Request %(reference)s was assigned to you"), N_(
+        "Request %(reference)s was assigned to you. Open it in the triage workspace:\n\n"
+        "%(link)s\n\n"
+        "For your security, this e-mail does not contain the content of the request.\n")),
+    "referral_due": (N_("The referral of request %(reference)s is due on %(date)s"), N_(
+        "The referral of request %(reference)s to a U.S. Attorney's Office is due on "
+        "%(date)s. Open the request in the triage workspace:\n\n%(link)s\n\n"
+        "For your security, this e-mail does not contain the content of the request.\n")),
+    "referral_overdue": (N_("The referral of request %(reference)s is overdue"), N_(
+        "The referral of request %(reference)s to a U.S. Attorney's Office was due on "
+        "%(date)s. Open the request in the triage workspace:\n\n%(link)s\n\n"
+        "For your security, this e-mail does not contain the content of the request.\n")),
+    "urgency": (N_("Request %(reference)s is needed by %(date)s"), N_(
+        "The requesting authority asked for request %(reference)s to be executed by "
+        "%(date)s. Open it in the triage workspace:\n\n%(link)s\n\n"
+        "For your security, this e-mail does not contain the content of the request.\n")),
+}
+
+
+def staff_notification(locale: str, kind: str, *, reference: str, link: str,
+                       date: str = "") -> Mail:
+    """The e-mail of one notification of ``kind`` (a key of :data:`STAFF_TEXTS`)."""
+    subject, body = STAFF_TEXTS[kind]
+    return _mail(locale, subject, body, reference=reference, link=link, date=date)
+
+
+def staff_digest(locale: str, *, lines: str, link: str) -> Mail:
+    """The daily digest: ``lines`` are the counts and references, already translated."""
+    return _mail(locale, N_("Your daily summary of portal notifications"), N_(
+        "Your notifications since the last summary:\n\n%(lines)s\n\n"
+        "See them all in the portal:\n\n%(link)s\n\n"
+        "For your security, this e-mail does not contain the content of any request.\n"
+    ), lines=lines, link=link)

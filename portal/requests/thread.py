@@ -65,9 +65,8 @@ def post_message(db: Session, settings: Settings, author: User, request: MlaRequ
     if from_oia:
         notify(db, authority_users(db, request), messages.new_message, request,
                f"{settings.base_url}/requests/{request.public_id}")
-    else:
-        notify(db, oia_recipients(db, request), messages.new_message, request,
-               f"{settings.base_url}/triage/{request.public_id}")
+    else:  # OIA's staff as each chose (portal.notify): the attorney, else the portfolio
+        events.publish(db, events.MessageFromRequester(request.id, message.id, settings))
     return message
 
 
@@ -100,8 +99,8 @@ def authority_users(db: Session, request: MlaRequest) -> list[User]:
 
 
 def oia_recipients(db: Session, request: MlaRequest) -> list[User]:
-    """Who at OIA hears of a message from the authority (the triage staff for now)."""
-    del request  # assignment-aware routing belongs to the triage workspace
+    """Who at OIA hears of a withdrawal (the triage staff; messages go through portal.notify)."""
+    del request
     return list(db.scalars(select(User).where(User.role == Role.TRIAGE.value,
                                               User.active.is_(True))))
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from portal import events
 from portal.accounts.models import Role, User
 from portal.audit.log import record
 from portal.config import Settings
@@ -230,6 +231,8 @@ def assign(db: Session, settings: Settings, actor: User, request: MlaRequest, as
                        details={"assignee": assignee.public_id, "previous": previous})
     entry.assignee_id = assignee.id
     db.flush()
+    events.publish(db, events.RequestAssigned(request.id, assignee.id, actor.id, done.event_id,
+                                              settings))
     return done
 
 

@@ -9,8 +9,9 @@ from tests.architecture.imports import ROOT, Graph, build, cycles
 
 #: The domains, each above the ones it may use (a domain may use any listed after it).
 DOMAINS = ["portal.ops", "portal.training", "portal.retention", "portal.packages",
-           "portal.triage", "portal.attachments", "portal.requests", "portal.accounts",
-           "portal.pdf", "portal.audit", "portal.mail", "portal.limits", "portal.reference",
+           "portal.notify", "portal.triage", "portal.attachments", "portal.requests",
+           "portal.accounts", "portal.pdf", "portal.audit", "portal.mail", "portal.limits",
+           "portal.reference",
            "portal.rules", "portal.contract"]
 #: What the rule engine and the contract may never import (they run without a web app).
 FRAMEWORKS = ("flask", "flask_babel", "flask_wtf", "wtforms", "werkzeug", "sqlalchemy", "jinja2")
