@@ -19,11 +19,13 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from portal import cache
+from portal.web.notification_badge import unread_badge
 
 PARTS = ("top", "header", "bottom")
 _FORM_TOKEN = "\x00chrome-csrf\x00"  # noqa: S105 - a marker, not a secret
 _NEXT = "\x00chrome-next\x00"
-_MARKERS = re.compile(f"({re.escape(_FORM_TOKEN)}|{re.escape(_NEXT)})")
+_BADGE = "\x00chrome-badge\x00"  # the unread notifications of OIA staff
+_MARKERS = re.compile(f"({re.escape(_FORM_TOKEN)}|{re.escape(_NEXT)}|{re.escape(_BADGE)})")
 
 #: (part, language, menu, application root) -> the part's pieces around the markers, in
 #: order, with each marker between two pieces.
@@ -49,7 +51,7 @@ def frame_context(page: Context, menu: tuple[object, ...]) -> dict[str, Any]:
             "locale_info": page["locale_info"], "text_dir": page["text_dir"],
             "supported_locales": page["supported_locales"],
             "request": None, "session": None, "g": None, "csrf_token": None,
-            "chrome_csrf": _FORM_TOKEN, "chrome_next": _NEXT}
+            "chrome_csrf": _FORM_TOKEN, "chrome_next": _NEXT, "chrome_badge": _BADGE}
 
 
 def _pieces(page: Context, part: str, menu: tuple[object, ...]) -> tuple[str, ...]:
@@ -72,6 +74,8 @@ def chrome(context: Context, part: str) -> Markup:
         if piece == _FORM_TOKEN:
             token = token or str(escape(generate_csrf()))
             out.append(token)
+        elif piece == _BADGE:
+            out.append(unread_badge(context.get("current_user")))
         elif piece == _NEXT:
             next_path = next_path or str(escape(request.full_path if request.query_string
                                                 else request.path))

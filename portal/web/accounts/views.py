@@ -26,6 +26,7 @@ from portal.accounts import auth, operations, passwords, totp
 from portal.accounts.models import SECOND_FACTOR_ROLES, Role, SessionMethod, User
 from portal.audit.log import record
 from portal.db import utcnow
+from portal.notify.preferences import KINDS
 from portal.translation import gettext as _
 from portal.web.access import ANY_ROLE, public, require_user, roles, safe_redirect_target
 from portal.web.accounts import devices, sso_client
@@ -46,6 +47,7 @@ from portal.web.context import (
     settings,
 )
 from portal.web.rate_limits import ACCOUNT_ATTEMPTS, TOO_MANY_ATTEMPTS, refusal
+from portal.web.triage import notification_views
 
 bp = Blueprint("accounts", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -280,6 +282,9 @@ def invitation(token: str) -> Response | str | tuple[str, int]:
 def account() -> str:
     user = require_user()
     return render_template("accounts/account.html", user=user, form=EmptyForm(),
+                           notification_form=notification_views.preferences_form()
+                           if user.role_enum is Role.TRIAGE else None,
+                           notification_kinds=KINDS,
                            via_sso=g.user_session is not None and g.user_session.via_sso,
                            may_remove_totp=user.role_enum is Role.SUBMITTER and (
                                user.security_keys > 0 or not user.second_factor_required(

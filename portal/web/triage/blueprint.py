@@ -9,6 +9,7 @@ from portal.web.triage import (
     action_views,
     dashboard_views,
     hold_views,
+    notification_views,
     package_views,
     portfolio_views,
     queue_views,
@@ -26,6 +27,11 @@ bp.add_url_rule("/portfolios", "portfolios", portfolio_views.portfolios,
                 methods=["GET", "POST"])
 bp.add_url_rule("/dashboard", "dashboard_page", dashboard_views.dashboard_page)
 bp.add_url_rule("/dashboard/<table>.csv", "dashboard_csv", dashboard_views.dashboard_csv)
+bp.add_url_rule("/notifications", "notifications", notification_views.notifications_page)
+bp.add_url_rule("/notifications/read", "mark_read", notification_views.mark_read,
+                methods=["POST"])
+bp.add_url_rule("/notifications/preferences", "notification_preferences",
+                notification_views.preferences, methods=["POST"])
 bp.add_url_rule("/<public_id>", "package_view", package_views.package_view)
 bp.add_url_rule("/<public_id>/attachments/<attachment_id>", "attachment",
                 package_views.attachment)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import (
+    BooleanField,
     DateField,
     RadioField,
     SelectField,
@@ -13,8 +14,10 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.notify.preferences import DIGEST, IMMEDIATE, KINDS, OFF, Preference
 from portal.retention.hold import REASON_MAX
 from portal.translation import gettext as _
 from portal.translation import lazy_gettext as _l
@@ -170,3 +173,28 @@ def new_form(key: str, *, posted: bool = False) -> TriageForm:
     if posted:
         return cls(id_prefix=key)
     return cls(formdata=None, id_prefix=key)
+
+
+class NotificationPreferencesForm(PortalForm):
+    """For each kind of notification (portal.notify.preferences.KINDS): when, and whether by
+    e-mail too (``delivery_<kind>`` and ``email_<kind>``, added below)."""
+
+    @classmethod
+    def of(cls, chosen: dict[str, Preference], **kwargs: Any) -> NotificationPreferencesForm:
+        data: dict[str, object] = {}
+        for kind, preference in chosen.items():
+            data[f"delivery_{kind}"] = preference.delivery
+            data[f"email_{kind}"] = preference.email
+        return cls(data=data, **kwargs)
+
+    def chosen(self) -> dict[str, Preference]:
+        return {kind: Preference(self[f"delivery_{kind}"].data, bool(self[f"email_{kind}"].data))
+                for kind in KINDS}
+
+
+DELIVERY_CHOICES = [SelectChoice(IMMEDIATE, _l("At once")),
+                    SelectChoice(DIGEST, _l("In a daily digest")), SelectChoice(OFF, _l("Off"))]
+for _kind in KINDS:
+    setattr(NotificationPreferencesForm, f"delivery_{_kind}", SelectField(
+        _l("Notify me"), choices=DELIVERY_CHOICES, validators=[DataRequired()]))
+    setattr(NotificationPreferencesForm, f"email_{_kind}", BooleanField(_l("Also by e-mail")))
