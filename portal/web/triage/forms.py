@@ -193,7 +193,8 @@ class NotificationPreferencesForm(PortalForm):
 
 
 DELIVERY_CHOICES = [SelectChoice(IMMEDIATE, _l("At once")),
-                    SelectChoice(DIGEST, _l("In a daily digest")), SelectChoice(OFF, _l("Off"))]
+                    SelectChoice(DIGEST, _l("In a daily digest")),
+                    SelectChoice(OFF, _l("Not at all"))]
 for _kind in KINDS:
     setattr(NotificationPreferencesForm, f"delivery_{_kind}", SelectField(
         _l("Notify me"), choices=DELIVERY_CHOICES, validators=[DataRequired()]))
