@@ -28,6 +28,7 @@ KIND_LABELS: dict[str, Any] = {
     "mail.deliver": _l("Deliver the e-mail waiting in the outbox"),
     "training.purge": _l("Purge old practice requests"),
     "jobs.prune": _l("Delete old finished jobs"),
+    "notify.remind": _l("Send OIA staff their reminders and daily digests"),
 }
 STATE_LABELS: dict[str, Any] = {
     "waiting": _l("Waiting"), "running": _l("Running"), "failed": _l("Failed"),
