@@ -182,3 +182,30 @@ def test_no_date_is_needed_by_a_kind_without_one() -> None:
         mail = messages.staff_notification("en", kind, reference="MLA-1", link="L",
                                            date=(date.today() + timedelta(days=1)).isoformat())
         assert "MLA-1" in mail.subject and "L" in mail.body
+
+
+def test_a_real_submission_reaches_the_portfolio_without_its_content(
+        app: Flask, settings_obj: Settings, accounts: Accounts) -> None:
+    """Through the submission service and the wired events, not the handler alone."""
+    from sqlalchemy import select
+
+    from portal.requests import submission
+    from tests.requests.test_wizard import _content, _import
+
+    covering = staff(accounts, locale="ar", countries=("DE",))
+    submitter = accounts.create(Role.SUBMITTER, country="DE")
+    public_id = _import(app, submitter, "05-stored-content-good-de.json")
+    content = _content(app, public_id)
+    with session(app) as db:
+        row = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
+        assert row is not None
+        done = submission.submit(db, settings_obj, user(db, submitter), row,
+                                 expected_revision=row.revision, locale="de")
+    [mail] = mails_to(app, covering)
+    assert mail.kind == "notify.submitted" and mail.locale == "ar"
+    assert done.reference in mail.subject
+    secrets = [content.facts.summary.text, *(p.name for p in content.persons),
+               *(o.name.text for o in content.offences)]
+    assert all(s.strip() for s in secrets) and len(secrets) >= 3
+    for secret in secrets:
+        assert secret not in mail.subject and secret not in mail.body
