@@ -225,6 +225,55 @@ def marker_text(claim: Claim) -> str:
                        "tagmanifest_sha256": claim.tagmanifest_sha256}, indent=2) + "\n"
 
 
+class DropCopies(Protocol):
+    """The copies a hand-off left where the case system reads them (drop folder or storage),
+    for the retention schedule: whether a bag's copy is there, and its removal (the marker
+    first: a reader takes only marked copies)."""
+
+    def present(self, bag_name: str) -> bool: ...
+
+    def remove(self, bag_name: str) -> None: ...
+
+
+class FolderCopies:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _paths(self, bag_name: str) -> list[Path]:
+        return [p for p in (self.folder / f"{bag_name}.done", self.folder / bag_name)
+                if p.exists()]
+
+    def present(self, bag_name: str) -> bool:
+        return bool(self._paths(bag_name))
+
+    def remove(self, bag_name: str) -> None:
+        for path in self._paths(bag_name):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+
+class StoredCopies:
+    def __init__(self, store: BlobStore) -> None:
+        self.store = store
+
+    def present(self, bag_name: str) -> bool:
+        return any(self.store.exists(f"{bag_name}{end}") for end in (".done", ".zip"))
+
+    def remove(self, bag_name: str) -> None:
+        for end in (".done", ".zip"):
+            self.store.delete(f"{bag_name}{end}")
+
+
+def drop_copies(settings: Settings) -> DropCopies:
+    """Where this deployment's hand-offs leave copies (none over HTTP: the receiver keeps
+    them; the folder's copies of earlier hand-offs are still looked for)."""
+    if settings.forward_to_storage:
+        return StoredCopies(open_store(settings, DROP_AREA))
+    return FolderCopies(settings.dropbox_path)
+
+
 def target_for(settings: Settings) -> Target:
     """``PORTAL_FORWARD_URL`` when set, the storage with ``PORTAL_FORWARD_TO_STORAGE``, else
     the drop folder."""

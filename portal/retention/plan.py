@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from pathlib import Path
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Session
 from portal.attachments.models import Attachment
 from portal.config import Settings
 from portal.packages.models import Handoff, HandoffState, Package, PackageState
+from portal.packages.targets import drop_copies
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion, Status
 
 CLOSED = (Status.COMPLETED.value, Status.DECLINED.value)
@@ -121,16 +121,11 @@ def _packages(kind: Kind, cutoff: datetime
             .where(_package_where(kind, cutoff)).order_by(Package.id))
 
 
-def drop_copy(settings: Settings, bag_name: str) -> list[Path]:
-    """The drop folder's copy of a bag that is there: its folder and its ``.done`` marker."""
-    folder = settings.dropbox_path
-    return [p for p in (folder / f"{bag_name}.done", folder / bag_name) if p.exists()]
-
-
 def make_plan(db: Session, settings: Settings, now: datetime) -> Plan:
     """Everything due now, by kind (a kind whose days are 0 keeps everything)."""
     plan = Plan()
     taken: set[int] = set()  # requests purged whole: their packages go with them
+    copies = drop_copies(settings)
     for kind in (*REQUEST_KINDS, *PACKAGE_KINDS):
         days = days_of(settings, kind)
         plan.due[kind], plan.held[kind] = [], []
@@ -150,7 +145,7 @@ def make_plan(db: Session, settings: Settings, now: datetime) -> Plan:
             if request_id in taken:
                 continue
             item = Item(request_id, public_id, package_id, version, f"{reference}-v{version}")
-            if kind is Kind.DROP and not drop_copy(settings, item.bag_name):
+            if kind is Kind.DROP and not copies.present(item.bag_name):
                 continue  # handed over elsewhere (HTTP), or already purged
             if held:
                 plan.held[kind].append(item.label)

@@ -6,7 +6,6 @@ rows; the files go after the commit. Nothing of a request's content reaches the 
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,10 +20,11 @@ from portal.db import utcnow
 from portal.jobs import schedule
 from portal.jobs.queue import JobContext, handler
 from portal.packages.models import Package, PackageState
+from portal.packages.targets import drop_copies
 from portal.requests.models import MlaRequest
 from portal.retention import removal
 from portal.retention.hold import not_held
-from portal.retention.plan import REQUEST_KINDS, Item, Kind, days_of, drop_copy, make_plan
+from portal.retention.plan import REQUEST_KINDS, Item, Kind, days_of, make_plan
 from portal.storage.base import StoreError
 
 log = logging.getLogger(__name__)
@@ -145,18 +145,16 @@ def _audit(db: Session, actor: User | None, public_id: str, details: dict[str, o
 
 
 def _delete_drop_copy(settings: Settings, bag_name: str, report: RetentionReport) -> int:
-    """Remove the marker first (a reader takes only marked folders), then the folder."""
-    found = drop_copy(settings, bag_name)
+    """Remove the marker first (a reader takes only marked copies), then the copy."""
+    copies = drop_copies(settings)
     try:
-        for path in found:
-            if path.is_dir():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-    except OSError as exc:
-        report.errors.append(f"drop folder copy {bag_name}: {exc}")
+        if not copies.present(bag_name):
+            return 0
+        copies.remove(bag_name)
+    except OSError as exc:  # (the storage's failures are OSErrors too)
+        report.errors.append(f"drop copy {bag_name}: {exc}")
         return 0
-    return 1 if found else 0
+    return 1
 
 
 RUN = "retention.run"
