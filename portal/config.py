@@ -18,6 +18,7 @@ from portal.metrics_settings import MetricsSettings
 from portal.notice_settings import NoticeSettings
 from portal.retention_settings import RetentionSettings
 from portal.sso_settings import OidcSettings
+from portal.target_settings import TargetSettings
 
 Environment = Literal["development", "production", "testing"]
 
@@ -193,6 +194,8 @@ class Settings:
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     #: Days kept per kind of record (``PORTAL_RETENTION_*``; portal.retention).
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    #: OIA's service targets in working days (``PORTAL_TARGET_*``; portal.target_settings).
+    targets: TargetSettings = field(default_factory=TargetSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -243,6 +246,7 @@ class Settings:
             limits = RateLimitSettings.from_env(env)
             metrics = MetricsSettings.from_env(env)
             retention = RetentionSettings.from_env(env)
+            targets = TargetSettings.from_env(env)
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
         return cls(
@@ -318,6 +322,7 @@ class Settings:
             notices=NoticeSettings.from_env(env),
             metrics=metrics,
             retention=retention,
+            targets=targets,
         )
 
     # Reverse proxies. (A dataclass field may follow methods: this setting is kept in one
@@ -460,6 +465,7 @@ class Settings:
         problems.extend(self.notices.problems())
         problems.extend(self.metrics.problems())
         problems.extend(self.retention.problems())
+        problems.extend(self.targets.problems())
         if problems:
             raise ConfigError("refusing to start: " + "; ".join(problems))
 

@@ -15,7 +15,7 @@ from portal.config import Settings
 from portal.contract import model as m
 from portal.db import utcnow
 from portal.requests.models import MlaRequest, RequestVersion, Status
-from portal.triage import duplicates, normalize, returns, weights
+from portal.triage import duplicates, normalize, returns, targets, weights
 from portal.triage.models import NO_URGENCY, TriageEntry, TriageKey
 from portal.triage.versions import content_of_version, findings_of_version
 
@@ -138,6 +138,7 @@ def on_submitted(db: Session, request: MlaRequest, version: RequestVersion | Non
     entry.status = Status.SUBMITTED.value
     entry.is_open = True
     entry.closed_at = None
+    targets.restart(entry, version.submitted_at, config.targets)
     db.flush()
     store_keys(db, request.id, content)
     entry.resubmit_unchanged = returns.resubmitted_unchanged(db, request, version)
@@ -162,6 +163,7 @@ def sync_status(db: Session, request: MlaRequest, *, settings: Settings | None =
         entry.closed_at = at or utcnow()
     elif entry.is_open:
         entry.closed_at = None
+    targets.refresh_due(entry)
     db.flush()
     if was_open != entry.is_open:
         duplicates.refresh_around(db, request.id, _settings(settings))
@@ -203,6 +205,7 @@ def rebuild(db: Session, request_ids: list[int] | None = None, *,
         entry.is_open = request.status in OPEN
         if not entry.is_open and entry.closed_at is None:
             entry.closed_at = request.updated_at
+        targets.fill(db, entry, config.targets)
         db.flush()
         store_keys(db, request.id, content)
         # as at intake (on_submitted): the queue and the package view read it from the entry

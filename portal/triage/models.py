@@ -45,6 +45,8 @@ class TriageEntry(Base):
         # index-only scan
         Index("ix_triage_entries_submitted_action", "submitted_at", "first_action_at"),
         Index("ix_triage_entries_closed", "closed_at"),
+        # the queue's service-target filter (overdue, due soon): a range of one column
+        Index("ix_triage_entries_target_due", "target_due"),
     )
 
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True,
@@ -78,6 +80,15 @@ class TriageEntry(Base):
     referral_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     #: Hand-off to OIA's case system (filled by the packages module; empty until then).
     handoff: Mapped[str] = mapped_column(String(20), default="")
+    # Service targets (portal.triage.targets; the clock: portal.triage.target_clock): when the
+    # clock last started (a submission, a reopening), the due date of each target and when it
+    # was met, and the earliest due date still owed (None while returned or closed).
+    target_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    action_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decision_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    target_due: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
 

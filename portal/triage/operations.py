@@ -24,7 +24,7 @@ from portal.reference import recorded_reference, store
 from portal.requests import thread
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion, Status
 from portal.rules import RULES_BY_CODE, default_context, evaluate
-from portal.triage import intake, versions
+from portal.triage import intake, targets, versions
 from portal.triage.models import Referral, TriageEntry, TriageNote, TriageReturn, TriageReturnItem
 
 MAX_NOTE = 10_000
@@ -179,6 +179,8 @@ def _transition(db: Session, settings: Settings, actor: User, request: MlaReques
     entry = _entry(db, request, settings)
     if entry.first_action_at is None:
         entry.first_action_at = now
+    targets.record_action(entry, now, target.value, settings.targets,
+                          reopened=action is Action.REOPEN)
     if current is Status.REFERRED and target is not Status.REFERRED:
         _close_referrals(db, request, now)
     intake.sync_status(db, request, settings=settings, at=now)
