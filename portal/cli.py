@@ -144,6 +144,17 @@ def triage_rebuild(everything: bool) -> None:
             click.echo(f"{rebuild_missing(db, settings=_settings())} missing entries rebuilt")
 
 
+@triage_group.command("targets")
+@with_appcontext
+def triage_targets() -> None:
+    """Recompute every queue entry's service targets from its timeline, with the current
+    PORTAL_TARGET_* (after changing them)."""
+    from portal.triage.targets import recompute
+
+    with _db().session() as db:
+        click.echo(f"{recompute(db, _settings().targets)} queue entries recomputed")
+
+
 @main.group("mail")
 def mail() -> None:
     """The e-mail outbox."""

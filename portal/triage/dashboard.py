@@ -1,6 +1,7 @@
 """The dashboard's figures for a period, computed in the database with grouped queries: pending
 caseload per week, ages of the open requests, time to triage, returns by rule and by country,
-caseloads and USAO referrals (shown by portal.web.triage.dashboard_tables)."""
+caseloads, USAO referrals and the service targets owed now (shown by
+portal.web.triage.dashboard_tables)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from portal.db import UTCDateTime
-from portal.triage import caseload
+from portal.triage import caseload, target_clock, targets
 from portal.triage.models import Referral, TriageEntry, TriageReturn, TriageReturnItem
 
 AGE_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 30), (31, 90), (91, 180), (181, 365),
                                                    (366, None))
 TABLES = ("pending", "ages", "time_to_triage", "returns_by_rule", "returns_by_country",
-          "attorneys", "referrals")
+          "attorneys", "referrals", "targets")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class Figures:
     returns_by_country: list[tuple[str, int]]
     attorneys: list[tuple[str, int, float]]
     referrals: list[tuple[str, int, int, int]]  # district, total, open, overdue
+    #: Now (whatever the period): per target, the open requests owing it, overdue, due soon.
+    targets: list[targets.TargetCount]
 
 
 def _start_of(day: date) -> datetime:
@@ -204,7 +207,9 @@ def referrals_by_district(db: Session, start: date, end: date, today: date
     return [(d, int(t), int(o or 0), int(v or 0)) for d, t, o, v in rows]
 
 
-def compute(db: Session, start: date, end: date, *, today: date) -> Figures:
+def compute(db: Session, start: date, end: date, *, today: date,
+            office_day: date | None = None) -> Figures:
+    """``office_day``: today in Washington, for the service targets (default: now's)."""
     median, triaged, untriaged = time_to_triage(db, start, end)
     return Figures(
         start=start, end=end, pending=pending_per_week(db, start, end),
@@ -212,4 +217,5 @@ def compute(db: Session, start: date, end: date, *, today: date) -> Figures:
         returns_by_rule=returns_by_rule(db, start, end),
         returns_by_country=returns_by_country(db, start, end),
         attorneys=[(load.user.name, load.count, load.weight) for load in caseload.loads(db)],
-        referrals=referrals_by_district(db, start, end, today))
+        referrals=referrals_by_district(db, start, end, today),
+        targets=targets.counts(db, office_day or target_clock.office_today()))

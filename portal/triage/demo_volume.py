@@ -29,7 +29,8 @@ from portal.requests.models import (
     Status,
 )
 from portal.rules.refdata import load_default_reference
-from portal.triage import intake, weights
+from portal.target_settings import TargetSettings
+from portal.triage import intake, target_clock, weights
 from portal.triage.bulk_rows import BATCH, BatchWriter, Rows
 from portal.triage.caseload import recount_loads
 from portal.triage.demo_content import (
@@ -55,6 +56,8 @@ from portal.triage.models import (
 
 F = TypeVar("F", bound=Callable[..., Any])
 YEARS = 4
+#: The service targets of the generated entries (the defaults of PORTAL_TARGET_*).
+TARGETS = TargetSettings()
 #: The tables written, in an order that respects their foreign keys.
 MODELS: tuple[Any, ...] = (MlaRequest, RequestVersion, RequestEvent, TriageEntry, TriageKey,
                            TriageReturn, TriageReturnItem, Referral)
@@ -223,6 +226,7 @@ def _one(state: _State, batch: list[Rows]) -> None:
                    "kind": "submitted", "from_status": "draft", "to_status": "submitted",
                    "note": ""})
     at, previous = submitted, "submitted"
+    timeline = [(submitted, "submitted", "submitted")]
     first_action: datetime | None = None
     assignee = rng.choice(attorneys) if status not in (Status.SUBMITTED,) else None
     referral: tuple[str, date] | None = None
@@ -232,6 +236,7 @@ def _one(state: _State, batch: list[Rows]) -> None:
         events.append({"request_id": rid, "at": at, "actor_id": actor, "kind": step,
                        "from_status": previous, "to_status": AFTER[step], "note": ""})
         previous = AFTER[step]
+        timeline.append((at, step, previous))
         if first_action is None and step != "withdrawn":
             first_action = at
         if step == "returned" or (step == "opened" and rng.random() < 0.1
@@ -252,6 +257,9 @@ def _one(state: _State, batch: list[Rows]) -> None:
     closed = status in (Status.COMPLETED, Status.DECLINED, Status.WITHDRAWN)
     types = [item.type for item in content.assistance]
     urgency = intake.urgency_date(content)
+    clock = target_clock.from_timeline(timeline, TARGETS.first_action_days,
+                                       TARGETS.decision_days)
+    assert clock is not None  # (the timeline starts with its submission)
     entries.append({
         "request_id": rid, "reference": reference, "authority_id": authority_id,
         "country": country, "status": status.value, "is_open": not closed,
@@ -264,7 +272,10 @@ def _one(state: _State, batch: list[Rows]) -> None:
         "acknowledged": sum(1 for f in findings if f["acknowledgement"]),
         "duplicate": False, "resubmit_unchanged": False,
         "referral_district": referral[0] if referral else "",
-        "referral_due": referral[1] if referral else None, "handoff": ""})
+        "referral_due": referral[1] if referral else None, "handoff": "",
+        "target_started_at": clock.started_at, "action_due": clock.action_due,
+        "acted_at": clock.acted_at, "decision_due": clock.decision_due,
+        "decided_at": clock.decided_at, "target_due": clock.pending_due(status.value, not closed)})
     for key in intake.keys_of(content):
         keys.append({"request_id": rid, "kind": key.kind, "value": key.value,
                      "path": key.path[:120], "used_at": key.used_at})

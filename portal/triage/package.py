@@ -176,6 +176,8 @@ def _first(rows: list[Any]) -> Any:
 _ENTRY = (select(TriageEntry.status, TriageEntry.country, TriageEntry.submitted_at,
                  TriageEntry.urgency_date, TriageEntry.referral_district,
                  TriageEntry.referral_due, TriageEntry.resubmit_unchanged,
+                 TriageEntry.is_open, TriageEntry.target_started_at, TriageEntry.action_due,
+                 TriageEntry.acted_at, TriageEntry.decision_due, TriageEntry.decided_at,
                  User.name.label("assignee_name"))
           .outerjoin(User, User.id == TriageEntry.assignee_id)
           .where(TriageEntry.request_id == bindparam("request_id")))

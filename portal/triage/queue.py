@@ -21,7 +21,7 @@ from portal.db import utcnow
 from portal.db_reads import Read, one, read_together
 from portal.requests.drafts import visible_requests
 from portal.requests.models import MlaRequest, Status
-from portal.triage import normalize
+from portal.triage import normalize, target_clock, targets
 from portal.triage.intake import OPEN
 from portal.triage.models import TriageEntry, TriageKey
 
@@ -40,11 +40,14 @@ class Filters:
     overdue: bool = False
     acknowledged: bool = False
     duplicates: bool = False
+    #: Service targets: "overdue", or "soon" (due within targets.SOON_DAYS working days).
+    target: str = ""
     q: str = ""
 
     def as_args(self) -> dict[str, str]:
         out = {"status": self.status, "country": self.country, "authority": self.authority,
-               "type": self.type, "assignee": self.assignee, "q": self.q}
+               "type": self.type, "assignee": self.assignee, "target": self.target,
+               "q": self.q}
         for name in ("overdue", "acknowledged", "duplicates"):
             if getattr(self, name):
                 out[name] = "1"
@@ -74,6 +77,10 @@ class Row:
     handoff: str
     #: Under a legal hold (portal.retention.hold).
     held: bool = False
+    #: The service target owed first (targets.FIRST_ACTION or DECISION; "" when none).
+    target: str = ""
+    target_due: date | None = None
+    target_standing: target_clock.Standing | None = None
 
 
 @dataclass(frozen=True)
@@ -110,12 +117,16 @@ _COLUMNS = (
     TriageEntry.urgency_date, TriageEntry.urgency_key, TriageEntry.submitted_at,
     TriageEntry.blockers, TriageEntry.warnings, TriageEntry.acknowledged, TriageEntry.duplicate,
     TriageEntry.resubmit_unchanged, TriageEntry.referral_district, TriageEntry.referral_due,
-    TriageEntry.handoff, MlaRequest.public_id, MlaRequest.status.label("request_status"),
+    TriageEntry.handoff, TriageEntry.target_due, TriageEntry.action_due, TriageEntry.acted_at,
+    MlaRequest.public_id, MlaRequest.status.label("request_status"),
     User.name.label("assignee_name"), MlaRequest.held_at.is_not(None).label("held"),
 )
 
 
-def query(user: User, filters: Filters, today: date) -> QueueSelect:
+def query(user: User, filters: Filters, today: date, office_day: date | None = None
+          ) -> QueueSelect:
+    """``today``: the day of referral due dates; ``office_day``: the day in Washington, of the
+    service targets (``today`` when not given)."""
     q: QueueSelect = (
         visible_requests(user)
         .with_only_columns(*_COLUMNS)
@@ -141,6 +152,9 @@ def query(user: User, filters: Filters, today: date) -> QueueSelect:
     if filters.overdue:
         q = q.where(TriageEntry.status == Status.REFERRED.value,
                     TriageEntry.referral_due < today)
+    target = targets.due_filter(filters.target, office_day or today)
+    if target is not None:
+        q = q.where(target)
     if filters.acknowledged:
         q = q.where(TriageEntry.acknowledged > 0)
     if filters.duplicates:
@@ -154,13 +168,15 @@ def query(user: User, filters: Filters, today: date) -> QueueSelect:
     return q
 
 
-def _row(entry: Any, today: date) -> Row:
+def _row(entry: Any, today: date, office_day: date) -> Row:
     """A queue row from a result row of :data:`_COLUMNS` (unpacked by position: reading fifty
     rows' eighteen columns by name was a tenth of the queue page)."""
     (request_id, reference, country, types, urgency_date, _key, submitted_at, blockers,
      warnings, acknowledged, duplicate, resubmit_unchanged, referral_district, referral_due,
-     handoff, public_id, status, assignee_name, held) = entry
+     handoff, target_due, action_due, acted_at, public_id, status, assignee_name, held) = entry
     overdue = (status == _REFERRED and referral_due is not None and referral_due < today)
+    if status not in OPEN:  # (a lagging entry: the request's own status decides)
+        target_due = None
     return Row(
         request_id=request_id, public_id=public_id, reference=reference, country=country,
         status=status, types=tuple(t for t in types.split(",") if t),
@@ -168,7 +184,9 @@ def _row(entry: Any, today: date) -> Row:
         age_days=max(0, (today - submitted_at.date()).days), assignee=assignee_name or "",
         blockers=blockers, warnings=warnings, acknowledged=acknowledged, duplicate=duplicate,
         resubmit_unchanged=resubmit_unchanged, referral_district=referral_district,
-        referral_due=referral_due, overdue=overdue, handoff=handoff, held=bool(held))
+        referral_due=referral_due, overdue=overdue, handoff=handoff, held=bool(held),
+        target=targets.pending_kind(target_due, action_due, acted_at), target_due=target_due,
+        target_standing=(target_clock.standing(target_due, office_day) if target_due else None))
 
 
 _REFERRED = Status.REFERRED.value
@@ -190,22 +208,24 @@ _STATEMENTS = cache.named("triage.queue_statements", max_bytes=2 * 1024 * 1024,
                           sizeof=lambda _statement: 8 * 1024)
 
 
-def _page_statement(user: User, filters: Filters, day: date, after: str | None,
-                    size: int) -> QueueSelect:
+def _page_statement(user: User, filters: Filters, day: date, office_day: date,
+                    after: str | None, size: int) -> QueueSelect:
     # what visible_requests reads of the user (OIA staff all see the same requests)
     key = (user.role, user.authority_id, None if user.role_enum is Role.TRIAGE else user.id,
-           filters, day, after, size)
+           filters, day, office_day, after, size)
     return _STATEMENTS.get_or_make(  # type: ignore[no-any-return]
-        key, lambda: ordered(query(user, filters, day), after).limit(size + 1))
+        key, lambda: ordered(query(user, filters, day, office_day), after).limit(size + 1))
 
 
 def page_read(user: User, filters: Filters, *, after: str | None = None,
               size: int = PAGE_SIZE, today: date | None = None) -> Read[Page]:
-    """A page of the queue, to read with others (portal.db_reads)."""
+    """A page of the queue, to read with others (portal.db_reads); ``today`` (tests) stands
+    for both the UTC day and the day in Washington."""
     day = today or utcnow().date()
+    office_day = today or target_clock.office_today()
 
     def make(rows: list[Any]) -> Page:
-        shown = [_row(r, day) for r in rows[:size]]
+        shown = [_row(r, day, office_day) for r in rows[:size]]
         cursor = None
         if len(rows) > size:
             last = rows[size - 1]
@@ -214,7 +234,8 @@ def page_read(user: User, filters: Filters, *, after: str | None = None,
 
     # planned by PostgreSQL for each page (not generic): the best plan depends on the
     # page's LIMIT and cursor
-    return one(_page_statement(user, filters, day, after, size), {}, make, generic=False)
+    return one(_page_statement(user, filters, day, office_day, after, size), {}, make,
+               generic=False)
 
 
 def page(db: Session, user: User, filters: Filters, *, after: str | None = None,
@@ -239,7 +260,8 @@ def iterate(db: Session, user: User, filters: Filters, *, today: date | None = N
 CSV_COLUMNS = ("reference", "country", "status", "types", "urgency_date", "submitted_at",
                "age_days", "assignee", "blockers", "warnings", "acknowledged_warnings",
                "duplicate", "resubmitted_unchanged", "referral_district", "referral_due",
-               "referral_overdue", "handoff")
+               "referral_overdue", "handoff", "service_target", "service_target_due",
+               "service_target_overdue")
 
 
 def _cell(value: object) -> str:
@@ -260,7 +282,8 @@ def to_csv(rows: Iterator[Row] | list[Row]) -> str:
             r.warnings, r.acknowledged, "yes" if r.duplicate else "",
             "yes" if r.resubmit_unchanged else "", r.referral_district,
             r.referral_due.isoformat() if r.referral_due else "", "yes" if r.overdue else "",
-            r.handoff)])
+            r.handoff, r.target, r.target_due.isoformat() if r.target_due else "",
+            "yes" if r.target_standing and r.target_standing.overdue else "")])
     return out.getvalue()
 
 

@@ -72,9 +72,10 @@ def record_action(entry: TriageEntry, at: datetime, to_status: str, settings: Ta
 
 
 def from_events(db: Session, request_id: int, settings: TargetSettings) -> tc.Clock | None:
-    events = db.execute(select(RequestEvent.at, RequestEvent.kind, RequestEvent.to_status)
-                        .where(RequestEvent.request_id == request_id)
-                        .order_by(RequestEvent.at, RequestEvent.id)).tuples()
+    events = [(at, kind, to_status) for at, kind, to_status in db.execute(
+        select(RequestEvent.at, RequestEvent.kind, RequestEvent.to_status)
+        .where(RequestEvent.request_id == request_id)
+        .order_by(RequestEvent.at, RequestEvent.id))]
     return tc.from_timeline(events, settings.first_action_days, settings.decision_days)
 
 
@@ -141,6 +142,7 @@ class TargetView:
     kind: str
     due: date
     done_at: datetime | None
+    done_on: date | None  # the day in Washington it was met
     standing: tc.Standing | None  # while owed and the request is with OIA
     late_days: int  # once met: working days past the due date (0: on time)
 
@@ -154,7 +156,7 @@ def views(entry: Any, office_day: date) -> list[TargetView]:
     out = []
     for kind, due, done in ((FIRST_ACTION, clock.action_due, clock.acted_at),
                             (DECISION, clock.decision_due, clock.decided_at)):
-        out.append(TargetView(kind, due, done,
+        out.append(TargetView(kind, due, done, tc.office_date(done) if done else None,
                               tc.standing(due, office_day) if done is None and owed else None,
                               tc.late_by(due, done) if done is not None else 0))
     return out

@@ -104,6 +104,6 @@ def test_the_dashboard_escapes_labels_and_labels_each_chart(
     page = client.get("/triage/dashboard").text
     assert HOSTILE not in page and "alert(&#34;x&#34;)" in page
     drawn = {svg.get("aria-labelledby"): svg for svg in drawn_charts(page)}
-    assert len(drawn) == 6
+    assert len(drawn) == 7
     attorneys = drawn["chart-attorneys-title chart-attorneys-desc"]
     assert HOSTILE in [t.text for t in attorneys.iter(SVG + "text")]

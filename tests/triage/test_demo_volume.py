@@ -13,7 +13,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.verify import verify_chain
 from portal.contract.model import Request
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion
-from portal.triage import dashboard, demo_volume, intake, queue, versions
+from portal.triage import dashboard, demo_volume, intake, queue, targets, versions
 from portal.triage.bulk_rows import check_columns
 from portal.triage.models import TriageEntry, TriageKey, TriageReturn, TriageReturnItem
 from tests.conftest import Account
@@ -36,6 +36,13 @@ def test_generate_volume(app: Flask, staff: Account) -> None:
         figures = dashboard.compute(db, today - timedelta(days=365 * 3), today, today=today)
         assert sum(n for _a, n in figures.ages) == db.scalar(
             select(func.count()).where(TriageEntry.is_open.is_(True)))
+        # every entry's service targets are those its timeline gives
+        for entry in db.scalars(select(TriageEntry).order_by(TriageEntry.request_id)):
+            clock = targets.from_events(db, entry.request_id, demo_volume.TARGETS)
+            assert clock is not None and targets.clock_of(entry) == clock
+            assert entry.target_due == clock.pending_due(entry.status, entry.is_open)
+        assert db.scalar(select(func.count()).where(TriageEntry.target_due.is_not(None))) \
+            < db.scalar(select(func.count()).where(TriageEntry.is_open.is_(True)))
         # a second run continues the numbering
         demo_volume.generate(db, 10, seed=8)
         assert db.scalar(select(func.count(func.distinct(MlaRequest.reference)))) == 310

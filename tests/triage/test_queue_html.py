@@ -1,5 +1,5 @@
 """The queue rows (templates/triage/_queue_rows.html) show what OIA reads of each request:
-ten cells, references and codes kept left to right, the flags, the link to the package, and
+eleven cells, references and codes kept left to right, the flags, the link to the package, and
 every value from the database escaped, in every language."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from portal.contract.model import ASSISTANCE_TYPES
 from portal.i18n_core import day_name
 from portal.requests.models import Status
 from portal.triage.queue import Row
+from portal.triage.target_clock import Standing
 from portal.web.triage.queue_rows import shown_rows
 
 LOCALES = ["en", "es", "fr", "pt", "de", "ar", "zh_Hans", "ru"]
@@ -32,7 +33,9 @@ ROWS = st.builds(
     submitted_at=st.just(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)),
     age_days=st.integers(0, 5000), assignee=TEXT, blockers=COUNT, warnings=COUNT,
     acknowledged=COUNT, duplicate=st.booleans(), resubmit_unchanged=st.booleans(),
-    referral_district=TEXT, referral_due=st.none() | DAYS, overdue=st.booleans(), handoff=TEXT)
+    referral_district=TEXT, referral_due=st.none() | DAYS, overdue=st.booleans(), handoff=TEXT,
+    target=st.sampled_from(["", "first_action", "decision"]), target_due=st.none() | DAYS,
+    target_standing=st.none() | st.builds(Standing, st.integers(0, 40), st.booleans()))
 
 
 def _row(**changes: object) -> Row:
@@ -59,11 +62,11 @@ def _cells(html: str) -> list[list[str]]:
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(ROWS, min_size=1, max_size=4), locale=st.sampled_from(LOCALES))
-def test_each_row_has_its_ten_cells_and_nothing_unescaped(app: Flask, rows: list[Row],
+def test_each_row_has_its_eleven_cells_and_nothing_unescaped(app: Flask, rows: list[Row],
                                                           locale: str) -> None:
     html = _render(app, rows, locale)
     cells = _cells(html)
-    assert len(cells) == len(rows) and all(len(row) == 10 for row in cells)
+    assert len(cells) == len(rows) and all(len(row) == 11 for row in cells)
     # the only tags are the template's: nothing from the database became markup
     tags = set(re.findall(r"<(/?[a-z]+)", html))
     assert tags <= {"tr", "/tr", "th", "/th", "td", "/td", "a", "/a", "bdi", "/bdi", "span",
@@ -73,8 +76,10 @@ def test_each_row_has_its_ten_cells_and_nothing_unescaped(app: Flask, rows: list
         assert f'<bdi dir="ltr">{_escaped(row.country)}</bdi>' in shown[1]
         assert f'href="/triage/{_escaped(row.public_id)}"' in shown[0]
         assert shown[3] == f"<td>{row.age_days}</td>"
-        assert shown[7].count("portal-tag--warning") == row.duplicate + row.resubmit_unchanged
-        assert ("portal-tag--blocker" in shown[8]) == bool(row.referral_district and row.overdue)
+        assert shown[8].count("portal-tag--warning") == row.duplicate + row.resubmit_unchanged
+        assert ("portal-tag--blocker" in shown[9]) == bool(row.referral_district and row.overdue)
+        late = bool(row.target and row.target_standing and row.target_standing.overdue)
+        assert ("portal-tag--blocker" in shown[6]) == late
 
 
 def _escaped(value: str) -> str:
@@ -108,15 +113,33 @@ def test_rows_in_arabic_keep_references_left_to_right(app: Flask) -> None:
 
 def test_optional_cells_show_a_dash_and_flags_only_when_set(app: Flask) -> None:
     plain = _cells(_render(app, [_row()]))[0]
-    assert plain[4] == "<td>–</td>" and plain[8] == "<td>–</td>" and plain[9] == "<td>–</td>"
-    assert "Not assigned" in plain[6]
-    assert "portal-tag--warning" not in plain[7] and "acknowledged" not in plain[7]
+    assert plain[4] == "<td>–</td>" and plain[9] == "<td>–</td>" and plain[10] == "<td>–</td>"
+    assert plain[6] == "<td>–</td>"  # no service target owed
+    assert "Not assigned" in plain[7]
+    assert "portal-tag--warning" not in plain[8] and "acknowledged" not in plain[8]
     flagged = _cells(_render(app, [_row(acknowledged=2, warnings=3, resubmit_unchanged=True,
                                         assignee="Ana", handoff="queued")]))[0]
-    assert "(2 acknowledged)" in flagged[7] and "Resubmitted unchanged" in flagged[7]
-    assert "Ana" in flagged[6] and "queued" in flagged[9]
+    assert "(2 acknowledged)" in flagged[8] and "Resubmitted unchanged" in flagged[8]
+    assert "Ana" in flagged[7] and "queued" in flagged[10]
 
 
 def test_no_row_says_so(app: Flask) -> None:
     html = _render(app, [])
     assert "No request matches." in html and html.count("<tr") == 1
+
+
+def test_service_target_badges(app: Flask) -> None:
+    rows = [_row(target="first_action", target_due=date(2026, 1, 5),
+                 target_standing=Standing(3, False)),
+            _row(target="decision", target_due=date(2026, 1, 5),
+                 target_standing=Standing(2, True)),
+            _row(target="first_action", target_due=date(2026, 1, 5),
+                 target_standing=Standing(1, False)),
+            _row(target="decision", target_due=date(2026, 1, 5),
+                 target_standing=Standing(0, False))]
+    cells = [row[6] for row in _cells(_render(app, rows))]
+    assert cells[0] == "<td>First action: due in 3 working days</td>"
+    assert cells[1] == ('<td>Decision: <strong class="usa-tag portal-tag portal-tag--blocker">'
+                        "overdue by 2 working days</strong></td>")
+    assert cells[2] == "<td>First action: due in 1 working day</td>"  # the singular
+    assert cells[3] == "<td>Decision: due today</td>"

@@ -221,7 +221,7 @@ def test_messages_csv_portfolios_and_dashboard(app: Flask, client: FlaskClient,
         assert sorted(db.scalars(select(Portfolio.country))) == ["ES", "FR"]
     board = client.get("/triage/dashboard?from=2020-01-01&to=2030-01-01")
     assert board.status_code == 200
-    assert len(drawn_charts(board.text)) == 6 and board.text.count("<table") >= 7
+    assert len(drawn_charts(board.text)) == 7 and board.text.count("<table") >= 8
     assert client.get("/triage/dashboard?from=nonsense").status_code == 200
     table = client.get("/triage/dashboard/ages.csv")
     assert table.status_code == 200 and table.text.startswith("Age (days)")

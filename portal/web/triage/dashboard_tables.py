@@ -8,8 +8,11 @@ import io
 from typing import Any
 
 from portal.translation import gettext as _
+from portal.translation import ngettext
 from portal.triage import charts as svg
+from portal.triage import targets
 from portal.triage.dashboard import Figures
+from portal.web.triage.labels import target_label
 
 
 def tables(figures: Figures) -> dict[str, tuple[list[str], list[list[Any]]]]:
@@ -30,7 +33,16 @@ def tables(figures: Figures) -> dict[str, tuple[list[str], list[list[Any]]]]:
                       [[name, n, f"{w:g}"] for name, n, w in figures.attorneys]),
         "referrals": ([_("District"), _("Referrals"), _("Still open"), _("Overdue")],
                       [[d, t, o, v] for d, t, o, v in figures.referrals]),
+        "targets": ([_("Service target"), _("Open requests owing it"), _("Overdue"),
+                     _soon_header()],
+                    [[str(target_label(c.kind)), c.owed, c.overdue, c.soon]
+                     for c in figures.targets]),
     }
+
+
+def _soon_header() -> str:
+    return ngettext("Due within %(num)d working day", "Due within %(num)d working days",
+                    targets.SOON_DAYS)
 
 
 def table_csv(figures: Figures, name: str) -> str:
@@ -78,4 +90,9 @@ def charts(figures: Figures) -> dict[str, svg.Chart]:
             _("Referrals per district %(period)s; the red part of each bar is overdue.",
               period=period),
             [svg.Bar(d, t, v) for d, t, _o, v in figures.referrals]),
+        "targets": svg.bar_chart(
+            "chart-targets", _("Service targets owed now"),
+            _("Open requests owing each service target today; the red part of each bar is "
+              "overdue."),
+            [svg.Bar(str(target_label(c.kind)), c.owed, c.overdue) for c in figures.targets]),
     }

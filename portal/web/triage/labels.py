@@ -10,7 +10,10 @@ from portal.requests.labels import choice_label
 from portal.requests.models import Status
 from portal.translation import gettext as _
 from portal.translation import lazy_gettext as _l
+from portal.translation import ngettext
+from portal.triage import targets
 from portal.triage.operations import DECLINE_REASONS, Action, IllegalTransition
+from portal.triage.target_clock import Standing
 
 ACTION_LABELS: dict[str, Any] = {
     Action.OPEN: _l("Open for triage"),
@@ -51,6 +54,25 @@ def event_label(kind: str) -> Any:
     return EVENT_LABELS.get(kind, kind)
 
 
+TARGET_LABELS: dict[str, Any] = {
+    targets.FIRST_ACTION: _l("First action"), targets.DECISION: _l("Decision"),
+}
+
+
+def target_label(kind: str) -> Any:
+    return TARGET_LABELS.get(kind, kind)
+
+
+def standing_text(standing: Standing) -> str:
+    """"due in 3 working days", "due today", "overdue by 2 working days"."""
+    if standing.overdue:
+        return ngettext("overdue by %(num)d working day", "overdue by %(num)d working days",
+                        standing.days)
+    if standing.days == 0:
+        return _("due today")
+    return ngettext("due in %(num)d working day", "due in %(num)d working days", standing.days)
+
+
 def reason_label(code: str) -> str:
     """A decline reason in the page's language (an unknown code as it is)."""
     return _(DECLINE_REASONS[code]) if code in DECLINE_REASONS else code
@@ -77,6 +99,14 @@ def decline_choices() -> list[tuple[str, str]]:
 def status_options() -> list[tuple[str, str]]:
     """The queue's status filter: every status but draft."""
     return [(s.value, str(status_label(s.value))) for s in Status if s is not Status.DRAFT]
+
+
+def target_filter_options() -> list[tuple[str, str]]:
+    """The queue's service-target filter."""
+    return [("overdue", _("A service target is overdue")),
+            ("soon", ngettext("A service target is due within %(num)d working day",
+                              "A service target is due within %(num)d working days",
+                              targets.SOON_DAYS))]
 
 
 def type_options() -> list[tuple[str, str]]:

@@ -20,7 +20,17 @@ from portal.requests.path_labels import path_label, value_label
 from portal.requests.summary import summarize
 from portal.retention import hold
 from portal.translation import gettext as _
-from portal.triage import caseload, duplicates, intake, operations, package, referrals, returns
+from portal.triage import (
+    caseload,
+    duplicates,
+    intake,
+    operations,
+    package,
+    referrals,
+    returns,
+    targets,
+)
+from portal.triage.target_clock import office_today
 from portal.triage.versions import FrozenVersion, content_of_version
 from portal.web.access import require_user, roles
 from portal.web.accounts.forms import EmptyForm
@@ -29,7 +39,7 @@ from portal.web.downloads import content_disposition
 from portal.web.i18n import current_locale_code
 from portal.web.triage.access import load_request
 from portal.web.triage.forms import NOTE_ACTIONS, TriageForm, form_key, new_form
-from portal.web.triage.labels import ACTION_LABELS, decline_choices
+from portal.web.triage.labels import ACTION_LABELS, decline_choices, standing_text, target_label
 
 
 def choose_findings(form: TriageForm, findings: list[package.ShownFinding],
@@ -137,6 +147,8 @@ def render_package(req: MlaRequest, *, overrides: dict[str, TriageForm] | None =
         findings=shown_findings, acknowledged=[f for f in findings if f.acknowledgement],
         tri=tri, compare=_compared(versions), thread=messages, history=history,
         returns=all_returns, referrals=refs, today=utcnow().date(), attachments=files,
+        targets=targets.views(entry, office_today()) if entry else [],
+        target_label=target_label, standing_text=standing_text,
         handoff=handoff, retry_form=EmptyForm() if any(p.can_retry for p in handoff) else None,
         allowed=allowed, opened=opened or (allowed[0] if allowed else None),
         action_labels=ACTION_LABELS, forms=forms, form_key=form_key,

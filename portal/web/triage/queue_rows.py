@@ -14,7 +14,8 @@ from babel.lists import format_list
 from portal.i18n_core import day_name
 from portal.translation import ngettext
 from portal.triage.queue import Row
-from portal.web.triage.labels import status_label, type_label
+from portal.triage.target_clock import Standing
+from portal.web.triage.labels import standing_text, status_label, target_label, type_label
 
 K = TypeVar("K", bound=Hashable)
 
@@ -27,6 +28,8 @@ class ShownRow:
     findings: str  # "2 blockers, 1 warning (1 acknowledged)"
     urgency: str  # the urgency date, or ""
     referral_due: str  # the referral's due date, or ""
+    target: str  # the service target owed first ("First action"), or ""
+    target_standing: str  # "due in 3 working days", "overdue by 2 working days", or ""
 
 
 class _Once(dict[K, str]):
@@ -48,11 +51,15 @@ def shown_rows(rows: list[Row], locale: str) -> list[ShownRow]:
     statuses = _Once[str](lambda status: str(status_label(status)))
     days = _Once[date](lambda day: day_name(day, locale))
     findings = _Once[tuple[int, int, int]](_findings)
+    kinds = _Once[str](lambda kind: str(target_label(kind)) if kind else "")
+    standings = _Once[Standing | None](lambda s: standing_text(s) if s else "")
     return [ShownRow(
         row=row, types=types[row.types], status=statuses[row.status],
         findings=findings[row.blockers, row.warnings, row.acknowledged],
         urgency=days[row.urgency_date] if row.urgency_date else "",
-        referral_due=days[row.referral_due] if row.referral_due else "") for row in rows]
+        referral_due=days[row.referral_due] if row.referral_due else "",
+        target=kinds[row.target], target_standing=standings[row.target_standing])
+        for row in rows]
 
 
 def _findings(counts: tuple[int, int, int]) -> str:

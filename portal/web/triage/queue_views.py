@@ -10,13 +10,13 @@ from portal.db_reads import read_together
 from portal.reference import current_reference
 from portal.requests.choices import country_names
 from portal.training.sandbox import not_sandbox
-from portal.triage import caseload, queue
+from portal.triage import caseload, queue, targets
 from portal.web.access import require_user, roles
 from portal.web.context import db
 from portal.web.i18n import current_locale_code
 from portal.web.triage.access import audit
 from portal.web.triage.downloads import csv_download
-from portal.web.triage.labels import status_options, type_options
+from portal.web.triage.labels import status_options, target_filter_options, type_options
 from portal.web.triage.queue_rows import shown_rows
 
 #: The authorities of the filter, real ones only: one statement for every page (compiled reads
@@ -31,6 +31,7 @@ def _filters() -> queue.Filters:
         authority=args.get("authority", "")[:32], type=args.get("type", "")[:40],
         assignee=args.get("assignee", "")[:32], overdue=args.get("overdue") == "1",
         acknowledged=args.get("acknowledged") == "1", duplicates=args.get("duplicates") == "1",
+        target=target if (target := args.get("target", "")) in targets.FILTERS else "",
         q=args.get("q", "")[:200])
 
 
@@ -53,7 +54,7 @@ def queue_page() -> str:
         filters=filters, after=after,
         status_options=status_options(), country_options=_country_options(),
         authority_options=authority_options, attorney_options=attorney_options,
-        type_options=type_options())
+        type_options=type_options(), target_options=target_filter_options())
 
 
 @roles(Role.TRIAGE)
