@@ -155,6 +155,8 @@ def _cases(database: Any, today: date, volume: int) -> list[Case]:
         Case("Triage queue, filtered (status assigned, country ES)",
              "/triage?status=assigned&country=ES",
              page(queue.Filters(status="assigned", country="ES")), filtered_shows),
+        Case("Triage queue, a service target overdue", "/triage?target=overdue",
+             page(queue.Filters(target="overdue")), filtered_shows),
         Case("Triage queue, search by reference", f"/triage?q={reference}",
              page(queue.Filters(q=reference)), reference),
         Case("Triage queue, search by a common surname (García)", "/triage?q=Garc%C3%ADa",
