@@ -6,13 +6,14 @@ import re
 from pathlib import Path
 
 import pyotp
+import pytest
 from sqlalchemy import func, inspect, select, update
 
 from portal.accounts import totp
 from portal.accounts.models import Authority, Role, User
 from portal.audit import keys
 from portal.audit.models import AuditEvent
-from portal.config import Settings, new_attachment_key_entry, new_key_entry
+from portal.config import ConfigError, Settings, new_attachment_key_entry, new_key_entry
 from portal.crypto import KeyRing
 from portal.db import Database
 from portal.demo import DEMO_ACCOUNTS, DEMO_AUTHORITIES
@@ -211,3 +212,27 @@ def test_totp_code(invoke: Invoke) -> None:
     result = invoke("totp-code", secret)
     assert result.exit_code == 0
     assert pyotp.TOTP(secret).verify(result.output.strip(), valid_window=1)
+
+
+def test_triage_targets_recomputes_the_due_dates(invoke: Invoke, cli_env: dict[str, str]) -> None:
+    from portal.triage import target_clock
+
+    assert invoke("init-db").exit_code == 0
+    assert invoke("demo").exit_code == 0
+    result = invoke("triage", "targets", env={"PORTAL_TARGET_FIRST_ACTION_DAYS": "1",
+                                              "PORTAL_TARGET_DECISION_DAYS": "2"})
+    assert result.exit_code == 0, result.output
+    db = Database(cli_env["PORTAL_DATABASE_URL"])
+    try:
+        with db.session() as s:
+            entries = list(s.scalars(select(TriageEntry)))
+    finally:
+        db.dispose()
+    assert f"{len(entries)} queue entries recomputed" in result.output and entries
+    for entry in entries:
+        assert entry.target_started_at is not None
+        day = target_clock.office_date(entry.target_started_at)
+        assert entry.action_due == target_clock.add_working_days(day, 1)
+        assert entry.decision_due == target_clock.add_working_days(day, 2)
+    with pytest.raises(ConfigError, match="PORTAL_TARGET_DECISION_DAYS"):
+        invoke("triage", "targets", env={"PORTAL_TARGET_DECISION_DAYS": "soon"})
