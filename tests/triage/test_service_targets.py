@@ -220,7 +220,7 @@ def test_migration_0022_fills_the_entries_already_there(app: Flask, settings_obj
     before = {k: [getattr(_entry(app, i), c) for c in columns] for k, i in ids.items()}
     engine = database(app).engine
     try:
-        migrate.downgrade(engine, "0019", settings=settings_obj)
+        migrate.downgrade(engine, "0021", settings=settings_obj)
         migrate.upgrade(engine, "0022", settings=settings_obj)
     finally:
         migrate.upgrade(engine, settings=settings_obj)

@@ -6,7 +6,7 @@ for the queue's filter). The entries already there are filled from their request
 with the targets of the settings (PORTAL_TARGET_*, read as the app does).
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 Create Date: 2026-12-23
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import context, op
 
 revision = "0022"
-down_revision = "0019"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ off; by e-mail or not); notifications what the portal shows; notifications_sent 
 sent once, however many workers or reruns.
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-07
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
