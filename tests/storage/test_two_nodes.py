@@ -1,10 +1,13 @@
 """Two web nodes: two gunicorn servers on different ports and data folders, sharing PostgreSQL and
 the S3 storage (moto's server) and nothing else, with a worker on a third folder. A submitter
-uploads on node A and submits on node B; OIA downloads the package on node A."""
+uploads on node A and submits on node B; OIA downloads the package on node A; a change of the
+reference data made through node A's editor is used by node B's next check."""
 
 from __future__ import annotations
 
+import html
 import http.client
+import json
 import re
 import time
 import urllib.parse
@@ -12,12 +15,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bench import http_harness as h
 from bench.worker_process import WorkerProcess
 from portal.accounts.models import Role
 from portal.app import create_app
 from portal.config import Settings
+from portal.db import Database
+from portal.reference import store
+from portal.reference.models import ReferenceVersion
+from portal.requests.models import RequestVersion
 from tests.attachments import pdfs
 from tests.attachments.conftest import key_entry
 from tests.conftest import PG_URL, Accounts
@@ -49,6 +57,28 @@ def _token(body: str) -> str:
     return match[1]
 
 
+def _treaty_not_yet_in_force(port: int, cookie: str) -> None:
+    """Through the reference-data editor of the node on ``port``: the U.S.-Turkey treaty
+    enters into force in 2999."""
+    path = "/admin/reference/legal_bases/mlat-tr/edit"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie})
+        body = conn.getresponse().read().decode("utf-8")
+    finally:
+        conn.close()
+    text = re.search(r"<textarea[^>]*>\n?(.*?)</textarea>", body, re.S)
+    based_on = re.search(r'name="based_on"[^>]*value="(\d+)"', body) or \
+        re.search(r'value="(\d+)"[^>]*name="based_on"', body)
+    assert text and based_on, body[:500]
+    entry = json.loads(html.unescape(text[1]))
+    entry["in_force"] = "2999-01-01"
+    saved = _post(port, path, cookie, [
+        ("csrf_token", _token(body)), ("entry", json.dumps(entry)), ("based_on", based_on[1]),
+        ("reason", "Checked against Treaties in Force"), ("source", "https://www.state.gov/")])
+    assert saved.status == 302, saved.body[:500]
+
+
 @pytest.fixture()
 def nodes(database_url: str, bucket: Bucket, tmp_path: Path
           ) -> Iterator[list[h.Gunicorn | WorkerProcess]]:
@@ -74,6 +104,7 @@ def test_upload_on_a_submit_on_b_download_on_a(
     accounts = Accounts(app)
     submitter = accounts.create(Role.SUBMITTER, country="DE")
     officer = accounts.create(Role.TRIAGE)
+    admin = accounts.create(Role.ADMIN)
     public_id = _import(app, submitter, "22-subscriber-info-good-tr.json", documents=False)
     app.extensions["portal.db"].dispose()
 
@@ -98,7 +129,12 @@ def test_upload_on_a_submit_on_b_download_on_a(
     assert [v["state"] for v in on_b.wait_for_verdicts(30)] == ["accepted"]
     assert not (tmp_path / "a" / "attachments").exists()  # A kept no file of its own
 
+    # OIA's administrator changes the reference data on A: B's next check uses it
+    assert "GEN-BASIS-COUNTRY" not in on_b.get(f"/requests/{public_id}/check").body
+    _treaty_not_yet_in_force(a.port, sign_in(a.port, admin.email, admin.password,
+                                             admin.totp_secret))
     check = on_b.get(f"/requests/{public_id}/check")
+    assert "GEN-BASIS-COUNTRY" in check.body  # a warning: acknowledged below
     fields = [("csrf_token", _token(check.body))]
     for key in re.findall(r'name="ack-([^"]+)"', check.body):
         fields += [(f"ack-{key}", "y"), (f"why-{key}", "The account is the suspect's.")]
@@ -126,3 +162,8 @@ def test_upload_on_a_submit_on_b_download_on_a(
     assert download.body.startswith("PK")
     assert any((tmp_path / "worker" / "packages").iterdir())  # built by the worker
     assert any(p.name.startswith("MLA-") for p in (tmp_path / "a" / "packages").iterdir())
+    with Database(database_url).session() as db:  # judged with the version made on A
+        versions = list(db.scalars(select(RequestVersion.reference_version)))
+        newest = db.scalar(select(ReferenceVersion).order_by(ReferenceVersion.number.desc()))
+        assert newest is not None and newest.created_by_id == admin.id
+        assert versions == [store.label(newest.number, newest.sha256)]
