@@ -197,6 +197,7 @@ def serve(database_url: str, tmp_path: Path) -> Iterator[ServeFactory]:
     """Start gunicorn with the production configuration and the given ``PORTAL_*``
     variables, and sign a submitter with a draft in."""
     started: list[h.Gunicorn | WorkerProcess] = []
+    made: list[Served] = []
 
     def _serve(workers: int = 1, **env: str) -> Served:
         settings = Settings(env="testing", data_dir=tmp_path, database_url=database_url,
@@ -214,9 +215,12 @@ def serve(database_url: str, tmp_path: Path) -> Iterator[ServeFactory]:
         started.extend((server, worker))
         server.start()
         worker.start()
-        return Served(server, worker, public_id,
-                      sign_in(server.port, account.email, account.password))
+        served = Served(server, worker, public_id,
+                        sign_in(server.port, account.email, account.password))
+        made.append(served)
+        return served
 
     yield _serve
-    for server in started:
-        server.stop()
+    # (a test may have put another worker in place of the first)
+    for process in [*started, *(s.worker for s in made if s.worker not in started)]:
+        process.stop()
