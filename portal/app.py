@@ -174,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
         jobs_views,
         keys_views,
         sso_views,
+        token_views,
         views,
     )
     from portal.web.notices import views as notice_views
@@ -194,6 +195,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(keys_views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(reference_views.bp)
+    app.register_blueprint(token_views.bp)
     app.register_blueprint(triage_bp)
     app.register_blueprint(package_views.bp)
     app.register_blueprint(training_views.bp)

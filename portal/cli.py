@@ -169,6 +169,7 @@ def mail_send() -> None:
 
 
 def _register_domain_commands() -> None:
+    from portal.accounts.commands import api_token_group
     from portal.attachments.commands import attachments_group
     from portal.audit.commands import audit_group
     from portal.jobs.commands import jobs_group, worker_command
@@ -189,6 +190,7 @@ def _register_domain_commands() -> None:
     main.add_command(worker_command, "worker")
     main.add_command(jobs_group, "jobs")
     triage_group.add_command(remind_command, "remind")
+    main.add_command(api_token_group, "api-token")
 
 
 _register_domain_commands()

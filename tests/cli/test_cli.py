@@ -236,3 +236,34 @@ def test_triage_targets_recomputes_the_due_dates(invoke: Invoke, cli_env: dict[s
         assert entry.decision_due == target_clock.add_working_days(day, 2)
     with pytest.raises(ConfigError, match="PORTAL_TARGET_DECISION_DAYS"):
         invoke("triage", "targets", env={"PORTAL_TARGET_DECISION_DAYS": "soon"})
+def test_api_token_create_prints_the_token_once(invoke: Invoke, cli_env: dict[str, str]) -> None:
+    from portal.accounts import tokens
+
+    assert invoke("init-db").exit_code == 0
+    for email, role in (("oia@example.org", "triage"), ("coach@example.org", "trainer")):
+        created = invoke("create-user", "--email", email, "--name", "X", "--role", role,
+                         "--password", PASSWORD)
+        assert created.exit_code == 0, created.output
+    result = invoke("api-token", "create", "OIA@example.org", "--name", "CMS",
+                    "--expires-days", "7")
+    assert result.exit_code == 0, result.output
+    raw = result.stdout.strip()
+    assert re.fullmatch(r"mlap_[0-9a-f]{12}_\S{43}", raw)
+    db = Database(cli_env["PORTAL_DATABASE_URL"])
+    try:
+        with db.session() as s:
+            verified = tokens.verify(s, raw)
+            assert verified.token is not None and verified.token.name == "CMS"
+            assert verified.token.user.email == "oia@example.org"
+    finally:
+        db.dispose()
+    refused = invoke("api-token", "create", "coach@example.org")
+    assert refused.exit_code != 0 and "mlap_" not in refused.output
+    assert invoke("api-token", "create", "nobody@example.org").exit_code != 0
+    assert invoke("api-token", "revoke", raw[5:17]).exit_code == 0
+    db = Database(cli_env["PORTAL_DATABASE_URL"])
+    try:
+        with db.session() as s:
+            assert tokens.verify(s, raw).refusal is tokens.Refusal.REVOKED
+    finally:
+        db.dispose()

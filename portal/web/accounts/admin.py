@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from portal.accounts import operations
-from portal.accounts.models import Authority, Role, User
+from portal.accounts import operations, tokens
+from portal.accounts.models import ApiToken, Authority, Role, User
 from portal.audit.log import latest_events, record
 from portal.audit.verify import verify_with_checkpoints
+from portal.db import utcnow
 from portal.i18n_core import locale_info, supported_locales
 from portal.reference import current_reference
 from portal.training.sandbox import not_sandbox
@@ -107,6 +108,7 @@ def user_detail(public_id: str) -> Response | str | tuple[str, int]:
             return redirect(url_for("admin.user_detail", public_id=user.public_id))
     status = 200 if not form.errors else 400
     return render_template("admin/user.html", user=user, form=form, action_form=EmptyForm(),
+                           api_tokens=tokens.tokens_of(g.db, user), now=utcnow(),
                            locale_name=locale_info(user.locale or "en").name), status
 
 
@@ -135,6 +137,22 @@ def user_action(public_id: str, action: str) -> Response:
     else:
         flash(message, "success")
     return redirect(url_for("admin.user_detail", public_id=user.public_id))
+
+
+@bp.route("/users/<public_id>/tokens/<token_id>/revoke", methods=["POST"])
+@roles(Role.ADMIN)
+@reauth_required
+def revoke_token(public_id: str, token_id: str) -> Response:
+    """Revoke any account's API token (audited by portal.accounts.tokens)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    token = db().scalar(select(ApiToken).join(User, ApiToken.user_id == User.id)
+                        .where(User.public_id == public_id, ApiToken.public_id == token_id))
+    if token is None:
+        abort(404)
+    tokens.revoke(db(), _actor(), token)
+    flash(_("The token %(name)s was revoked: it no longer works.", name=token.name), "info")
+    return redirect(url_for("admin.user_detail", public_id=public_id) + "#api-tokens")
 
 
 @bp.route("/authorities", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from portal.accounts.models import Role
@@ -98,3 +99,13 @@ class AuthorityForm(PortalForm):
         DataRequired(_l("Enter the name of the authority.")), Length(max=200)])
     country = SelectField(_l("Country"), validators=[
         InputRequired(_l("Choose the country."))])
+
+
+class ApiTokenForm(PortalForm):
+    name = StringField(_l("Name of the token"), description=_l(
+        "What the token is for, such as the case-management system that uses it."),
+        validators=[DataRequired(_l("Enter a name for the token.")), Length(max=100)])
+    expires_days = SelectField(_l("Expires after"), default="90", choices=[
+        SelectChoice("30", _l("30 days")), SelectChoice("90", _l("90 days")),
+        SelectChoice("180", _l("180 days")), SelectChoice("365", _l("1 year")),
+        SelectChoice("730", _l("2 years"))])

@@ -22,7 +22,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from portal.accounts import auth, operations, passwords, totp
+from portal.accounts import auth, operations, passwords, tokens, totp
 from portal.accounts.models import SECOND_FACTOR_ROLES, Role, SessionMethod, User
 from portal.audit.log import record
 from portal.db import utcnow
@@ -31,6 +31,7 @@ from portal.translation import gettext as _
 from portal.web.access import ANY_ROLE, public, require_user, roles, safe_redirect_target
 from portal.web.accounts import devices, sso_client
 from portal.web.accounts.forms import (
+    ApiTokenForm,
     ChangePasswordForm,
     CodeForm,
     EmptyForm,
@@ -285,6 +286,9 @@ def account() -> str:
                            notification_form=notification_views.preferences_form()
                            if user.role_enum is Role.TRIAGE else None,
                            notification_kinds=KINDS,
+                           api_tokens=tokens.tokens_of(g.db, user)
+                           if tokens.may_hold_tokens(user) else None,
+                           token_form=ApiTokenForm(), now=utcnow(),
                            via_sso=g.user_session is not None and g.user_session.via_sso,
                            may_remove_totp=user.role_enum is Role.SUBMITTER and (
                                user.security_keys > 0 or not user.second_factor_required(
