@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     wiring.connect()
     from portal.web.access import install_gate
+    from portal.web.api.blueprint import bp as api_bp
+    from portal.web.api.hooks import install_authentication
     from portal.web.context import install_commit, install_context
     from portal.web.errors import install_errors
     from portal.web.metrics import install_metrics
@@ -69,8 +71,11 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     install_metrics(app)  # times every request from its start to its answer
     install_context(app)  # opens the db session and loads the user first
+    install_authentication(app)  # (API calls: the user of the bearer token instead)
     install_gate(app)     # then denies by default
-    CSRFProtect(app)      # then checks the form token (knowing the user, to keep their input)
+    # then checks the form token (knowing the user, to keep their input); not on the API,
+    # which reads no cookie (a browser's session does not work there)
+    CSRFProtect(app).exempt(api_bp)
     install_rate_limits(app)  # then counts the form posts that passed
     install_headers(app, settings)
     install_errors(app)
@@ -200,3 +205,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(package_views.bp)
     app.register_blueprint(training_views.bp)
     app.register_blueprint(notice_views.bp)
+    from portal.web.api.blueprint import bp as api_bp
+
+    app.register_blueprint(api_bp)

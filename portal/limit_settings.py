@@ -31,6 +31,8 @@ class RateLimitSettings:
     #: where that account never signed in: more wait for the window's end (429). A browser
     #: where it did (its device cookie) is never held up by them.
     login_account_failures: int = 10
+    #: Calls of one API token per window (any method); more are refused with 429.
+    api_token_calls: int = 120
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> RateLimitSettings:
@@ -42,12 +44,13 @@ class RateLimitSettings:
                                      cls.window_seconds),
             login_account_failures=_positive(env, "PORTAL_LOGIN_ACCOUNT_RATE_LIMIT",
                                              cls.login_account_failures),
+            api_token_calls=_positive(env, "PORTAL_API_TOKEN_RATE_LIMIT", cls.api_token_calls),
         )
 
     def problems(self) -> list[str]:
         if min(self.account_posts, self.address_posts, self.window_seconds,
-               self.login_account_failures) <= 0:
+               self.login_account_failures, self.api_token_calls) <= 0:
             return ["PORTAL_RATE_LIMIT_ACCOUNT_POSTS, PORTAL_RATE_LIMIT_ADDRESS_POSTS, "
-                    "PORTAL_RATE_LIMIT_WINDOW_SECONDS and PORTAL_LOGIN_ACCOUNT_RATE_LIMIT must "
-                    "be positive"]
+                    "PORTAL_RATE_LIMIT_WINDOW_SECONDS, PORTAL_LOGIN_ACCOUNT_RATE_LIMIT and "
+                    "PORTAL_API_TOKEN_RATE_LIMIT must be positive"]
         return []

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from portal.accounts.models import Role, User
 from portal.config import Settings
 from portal.web import pending
+from portal.web.api.paths import is_api_request
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -81,7 +82,10 @@ def install_gate(app: Flask) -> None:
         if is_public:
             return None
         user = current_user()
+        api = is_api_request()
         if user is None:
+            if api:
+                abort(401)  # answered as problem+json, with WWW-Authenticate
             if request.method == "GET":
                 return redirect(url_for("accounts.login", next=_safe_next()))
             expired_for = g.get("expired_user_id")
@@ -89,7 +93,7 @@ def install_gate(app: Flask) -> None:
                 # the session ended while the user was typing: keep it, sign in, come back
                 return redirect(url_for("accounts.login", next=request.path), code=303)
             abort(401)
-        if not user.has_second_factor and endpoint not in ENROLMENT_ENDPOINTS \
+        if not api and not user.has_second_factor and endpoint not in ENROLMENT_ENDPOINTS \
                 and user.second_factor_required(_settings().submitter_2fa_required) \
                 and not _via_sso():
             # a submitter just signed in, or one promoted to a staff role: no access until a

@@ -19,6 +19,7 @@ from portal.crypto import KeyRing
 from portal.db import Database
 from portal.reference import ambient as reference_ambient
 from portal.web import pending
+from portal.web.api.paths import is_api_request
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the session key name, not a secret
 #: Set when a session ended (idle, too old, account disabled) so that the login page, reached
@@ -133,7 +134,8 @@ def install_context(app: Flask) -> None:
             g.db_connection = connection
             db = Session(bind=connection, expire_on_commit=False)
         g.db = db
-        token = session.get(SESSION_TOKEN_KEY)
+        # the API reads no cookie: a call acts as its bearer token (portal.web.api.hooks)
+        token = None if is_api_request() else session.get(SESSION_TOKEN_KEY)
         if token:
             found = db.execute(_SESSION_ROWS, {"token_hash": token_hash(str(token))}).first()
             setattr(g, pending.ANY_KEPT, bool(found and found.kept))

@@ -12,6 +12,8 @@ from werkzeug.wrappers import Response
 
 from portal.translation import lazy_gettext as _l
 from portal.web import pending
+from portal.web.api.paths import is_api_request
+from portal.web.api.problems import ApiProblem, for_status, response_of
 from portal.web.context import fail_transaction
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,20 @@ def error_response(code: int) -> tuple[str, int]:
     return _render(code, title, message)
 
 
+def _api_problem(problem: ApiProblem) -> Response:
+    fail_transaction()
+    db = g.get("db")
+    if db is not None:
+        with contextlib.suppress(Exception):
+            db.rollback()
+    return response_of(problem)
+
+
 def install_errors(app: Flask) -> None:
+    @app.errorhandler(ApiProblem)
+    def _problem(problem: ApiProblem) -> Response:
+        return _api_problem(problem)
+
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[str, int] | Response:
         user = g.get("user")
@@ -80,6 +95,11 @@ def install_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
         code = error.code or 500
+        if is_api_request() and code >= 400:
+            headers = {k: v for k, v in error.get_headers() if k in ("Allow", "Retry-After")}
+            problem = for_status(code)
+            problem.headers.update(headers)
+            return _api_problem(problem)  # type: ignore[return-value]
         if code >= 400:
             fail_transaction()
         if code not in MESSAGES:
@@ -92,6 +112,8 @@ def install_errors(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return _http(error)  # type: ignore[return-value]
         log.exception("unhandled error on %s %s", request.method, request.path)
+        if is_api_request():
+            return _api_problem(for_status(500))  # type: ignore[return-value]
         fail_transaction()
         with contextlib.suppress(Exception):  # the error page must not fail on a broken session
             g.db.rollback()

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from portal.i18n_core import TRANSLATIONS_DIR, default_locale, locale_codes, locale_info
 from portal.translation import catalog
 from portal.web.access import current_user, public, safe_redirect_target
+from portal.web.api.paths import is_api_request
 
 bp = Blueprint("i18n", __name__)
 SESSION_KEY = "locale"
@@ -24,6 +25,8 @@ def select_locale() -> str:
     """The page's language: ``?lang=``, else the user's saved preference, the session, the
     browser's Accept-Language, English."""
     codes = locale_codes()
+    if is_api_request():  # an API call: its Accept-Language only (no cookie, no account)
+        return _accepted(codes)
     explicit = request.args.get("lang")
     if explicit in codes:
         return explicit
@@ -33,6 +36,10 @@ def select_locale() -> str:
     remembered = session.get(SESSION_KEY)
     if remembered in codes:
         return str(remembered)
+    return _accepted(codes)
+
+
+def _accepted(codes: tuple[str, ...]) -> str:
     best = request.accept_languages.best_match(
         [c.replace("_", "-") for c in codes] + [c.split("_")[0] for c in codes]
     )

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from portal.audit.log import has_pending, record
 from portal.limits import counters
 from portal.translation import lazy_gettext as _l
+from portal.web.api.paths import is_api_request
 from portal.web.context import client_ip, settings
 from portal.web.errors import MESSAGES
 
@@ -61,7 +62,8 @@ def install_rate_limits(app: Flask) -> None:
 
     @app.before_request
     def _limit_posts() -> Response | None:
-        if request.method in SAFE_METHODS or request.endpoint in (None, *EXEMPT):
+        if request.method in SAFE_METHODS or request.endpoint in (None, *EXEMPT) \
+                or is_api_request():  # an API call counts against its token's limit
             return None
         limits = settings().limits
         window = limits.window_seconds

@@ -27,7 +27,11 @@ from portal.web.access import public, view_rule
 from tests.conftest import Accounts, csrf_token, login
 from tests.web.conftest import location_path
 
+#: The API's blueprint: its calls sign in with tokens, never cookies (tests/api).
+API = "api."
 EXPECTED_PUBLIC = frozenset({
+    "api.getOpenApi",  # the API's OpenAPI document and its page
+    "api.docs",
     "static",
     "accounts.login",
     "accounts.login_code",
@@ -87,8 +91,8 @@ def routes(app: Flask, *, public_routes: bool) -> list[Route]:
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             is_public, allowed = view_rule(app, rule.endpoint)
-            if is_public is not public_routes:
-                continue
+            if is_public is not public_routes or (rule.endpoint.startswith(API) and not is_public):
+                continue  # (API calls carry tokens, not cookies: tests/api/test_api_routes.py)
             path = app.url_for(rule.endpoint, **url_arguments(rule))
             methods = tuple(m for m in CHECKED_METHODS if m in (rule.methods or ()))
             found.append(Route(rule.endpoint, path, methods, allowed))

@@ -1,0 +1,120 @@
+"""RFC 9457 problem details: each kind of problem has a stable ``type`` URI, a translated
+``title`` and a translated ``detail`` (the caller's Accept-Language); validation problems list
+their ``errors`` with a field path and a JSON Pointer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response
+
+from portal.i18n_core import N_
+from portal.translation import gettext as _
+
+TYPE_BASE = "https://mla-portal.example/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str
+    status: int
+    title: str  # English (the msgid), translated when answered
+    detail: str
+
+    @property
+    def type(self) -> str:
+        return TYPE_BASE + self.slug
+
+
+KINDS: dict[str, Kind] = {k.slug: k for k in (
+    Kind("bad-request", 400, N_("The request could not be understood"),
+         N_("Something in what was sent is not valid.")),
+    Kind("malformed-json", 400, N_("The body is not valid JSON"),
+         N_("The body could not be read as JSON.")),
+    Kind("unauthorized", 401, N_("Authentication required"),
+         N_("Send a valid API token in the Authorization header: Bearer, a space, then the "
+            "token. A token that is revoked or expired no longer works.")),
+    Kind("forbidden", 403, N_("Not allowed"),
+         N_("Your account's role does not allow this.")),
+    Kind("not-found", 404, N_("Not found"),
+         N_("There is nothing here, or you do not have access to it.")),
+    Kind("method-not-allowed", 405, N_("Method not allowed"),
+         N_("This address does not accept this method.")),
+    Kind("not-editable", 409, N_("The request cannot be changed"),
+         N_("Only a draft, or a request returned to you, can be changed.")),
+    Kind("stale-revision", 412, N_("The draft has changed"),
+         N_("The draft was saved by someone else after the revision named in If-Match. "
+            "Read it again, then send your changes with its new revision.")),
+    Kind("too-large", 413, N_("The body is too large"),
+         N_("What you sent is larger than the portal accepts.")),
+    Kind("unsupported-media-type", 415, N_("Send JSON"),
+         N_("Send the body as JSON, with the header Content-Type: application/json.")),
+    Kind("invalid-request", 422, N_("The request is not valid"),
+         N_("The body does not follow the request contract: see errors for each field.")),
+    Kind("precondition-required", 428, N_("If-Match is required"),
+         N_("Send the header If-Match with the revision of the draft you last read.")),
+    Kind("rate-limited", 429, N_("Too many calls"),
+         N_("This token has made more calls in a short time than the portal accepts. Wait "
+            "for the time given in Retry-After, then try again.")),
+    Kind("server-error", 500, N_("Something went wrong"),
+         N_("The portal could not complete this call. Nothing was changed. Try again in a "
+            "moment.")),
+)}
+
+#: The problem kind of an HTTP status the framework raised (404 of an unknown address...).
+BY_STATUS: dict[int, Kind] = {}
+for _kind in KINDS.values():
+    BY_STATUS.setdefault(_kind.status, _kind)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    path: str
+    message: str
+
+    @property
+    def pointer(self) -> str:
+        """The JSON Pointer of ``path`` (``persons[0].name`` -> ``/persons/0/name``)."""
+        if not self.path:
+            return ""
+        parts = self.path.replace("[", ".").replace("]", "").split(".")
+        return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts if p)
+
+
+class ApiProblem(Exception):
+    """Raised by an API view or hook: answered as problem+json (portal.web.api.hooks)."""
+
+    def __init__(self, slug: str, detail: str | None = None, *,
+                 errors: Sequence[FieldError] = (), headers: Mapping[str, str] | None = None,
+                 extra: Mapping[str, Any] | None = None) -> None:
+        super().__init__(slug)
+        self.kind = KINDS[slug]
+        self.detail = detail
+        self.errors = tuple(errors)
+        self.headers = dict(headers or {})
+        self.extra = dict(extra or {})
+
+
+def response_of(problem: ApiProblem) -> Response:
+    kind = problem.kind
+    body: dict[str, Any] = {"type": kind.type, "title": _(kind.title), "status": kind.status,
+                            "detail": problem.detail or _(kind.detail)}
+    if problem.errors:
+        body["errors"] = [{"path": e.path, "pointer": e.pointer, "detail": e.message}
+                          for e in problem.errors]
+    body.update(problem.extra)
+    headers = dict(problem.headers)
+    if kind.status == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
+    return Response(json.dumps(body, ensure_ascii=False), status=kind.status,
+                    mimetype=MEDIA_TYPE, headers=headers)
+
+
+def for_status(status: int) -> ApiProblem:
+    kind = BY_STATUS.get(status) or (KINDS["bad-request"] if status < 500
+                                     else KINDS["server-error"])
+    return ApiProblem(kind.slug)

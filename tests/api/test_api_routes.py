@@ -1,0 +1,75 @@
+"""Every route of the API blueprint, walked from ``app.url_map`` (a route added later is
+covered): no token is 401, a token of a role the route does not allow is 403, a browser's
+session cookie opens nothing, and a failing database is a 500 problem without its text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.accounts.models import Role
+from portal.accounts.tokens import TOKEN_ROLES
+from portal.web.access import view_rule
+from tests.api.conftest import ApiClient
+from tests.conftest import Accounts, login
+from tests.security.test_sessions_and_errors import LEAKS, DatabaseDown
+from tests.web.test_access import url_arguments
+from tests.web.test_security import assert_security_headers
+
+PROBLEM = "application/problem+json"
+
+
+def api_routes(app: Flask) -> list[tuple[str, str, str, frozenset[Role] | None]]:
+    """(endpoint, method, path, allowed roles) of every non-public API operation."""
+    found = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            is_public, allowed = view_rule(app, rule.endpoint)
+            if not rule.endpoint.startswith("api.") or is_public:
+                continue
+            path = app.url_for(rule.endpoint, **url_arguments(rule))
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                found.append((rule.endpoint, method, path, allowed))
+    assert len(found) >= 5
+    return found
+
+
+def test_every_api_route_refuses_no_token_wrong_roles_and_cookies(
+        app: Flask, client: FlaskClient, accounts: Accounts,
+        api_client: Callable[..., ApiClient]) -> None:
+    login(client, accounts.create(Role.SUBMITTER))
+    anonymous = app.test_client(use_cookies=False)
+    clients = {role: api_client(role) for role in TOKEN_ROLES}
+    for endpoint, method, path, allowed in api_routes(app):
+        assert allowed, f"{endpoint} declares no role"
+        for who in (anonymous, client):  # nobody, and a browser's signed-in session
+            response = who.open(path, method=method, json={})
+            assert response.status_code == 401 and response.mimetype == PROBLEM, \
+                (endpoint, method, response.status_code)
+            assert_security_headers(response)
+        for role, api in clients.items():
+            response = api.open(method, path, json={})
+            if role in allowed:
+                assert response.status_code < 500 and response.status_code not in (401, 403), \
+                    (endpoint, method, role, response.status_code)
+            else:
+                assert response.status_code == 403 and response.mimetype == PROBLEM, \
+                    (endpoint, method, role, response.status_code)
+
+
+def test_a_failing_database_is_a_problem_without_its_text(
+        app: Flask, api_client: Callable[..., ApiClient]) -> None:
+    api = api_client(Role.SUBMITTER)
+    checked = 0
+    with DatabaseDown(app):
+        for _endpoint, method, path, _allowed in api_routes(app):
+            response = api.open(method, path, json={"schema_version": "1.0"},
+                                headers={"If-Match": "1"})
+            checked += 1
+            assert response.status_code == 500 and response.mimetype == PROBLEM, \
+                (method, path, response.status_code)
+            assert [m for m in LEAKS if m in response.data] == [], (method, path)
+            assert_security_headers(response)
+    assert checked >= 5
