@@ -13,7 +13,7 @@ AXE_VERSION := 4.11.0
 export PORTAL_DATA_DIR ?= $(CURDIR)/instance
 
 .PHONY: run test install install-test lock system-deps screenshots static catalogs extract update-catalogs i18n-check \
-        lint typecheck test-sqlite test-postgres bench soak clean rules-quality
+        lint typecheck test-sqlite test-postgres bench soak clean rules-quality openapi
 
 # Dependencies come from the lock files, every file checked against its hash (`make lock`
 # writes them from pyproject.toml); pip runs --isolated so that only PyPI is asked.
@@ -81,6 +81,10 @@ lint: $(VENV)/.installed-test
 
 typecheck: $(VENV)/.installed-test
 	$(VENV)/bin/mypy
+
+# docs/openapi.json: the API's OpenAPI document, made from the code (a test checks it is current).
+openapi: $(VENV)/.installed
+	$(VENV)/bin/portal openapi --output docs/openapi.json
 
 # docs/RULES_QUALITY.md: precision and recall of the text-reading rules on tests/rules/corpus/.
 rules-quality: $(VENV)/.installed-test

@@ -178,6 +178,7 @@ def _register_domain_commands() -> None:
     from portal.retention.commands import retention_group
     from portal.rules.commands import check_command, rules_command
     from portal.training.commands import training_group
+    from portal.web.api.commands import openapi_command
 
     main.add_command(check_command, "check")
     main.add_command(rules_command, "rules")
@@ -191,6 +192,7 @@ def _register_domain_commands() -> None:
     main.add_command(jobs_group, "jobs")
     triage_group.add_command(remind_command, "remind")
     main.add_command(api_token_group, "api-token")
+    main.add_command(openapi_command, "openapi")
 
 
 _register_domain_commands()

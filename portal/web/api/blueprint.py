@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from portal.web.api import doc_views, openapi  # noqa: F401 - openapi: declares the operations
+from portal.web.api import openapi
 from portal.web.api.hooks import install_audit
 from portal.web.api.paths import PREFIX
 from portal.web.api.registry import register
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 register(bp)
-bp.add_url_rule("/docs", "docs", doc_views.docs)
+bp.add_url_rule("/docs", "docs", openapi.docs)
 install_audit(bp)

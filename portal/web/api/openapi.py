@@ -1,4 +1,5 @@
-"""The OpenAPI 3.1 document of /api/v1, made from the routes' declarations
+"""The OpenAPI 3.1 document of /api/v1 (served, and read for people by a page without script),
+made from the routes' declarations
 (portal.web.api.registry), the API's own schemas and the request contract's JSON Schema,
 whose ``$defs`` are lifted into the components (``#/$defs/X`` becomes
 ``#/components/schemas/Request.X``) so that every OpenAPI tool resolves them."""
@@ -9,14 +10,18 @@ import copy
 import json
 from typing import Any
 
+from flask import Response, render_template
+
 from portal.contract.load import request_schema
+from portal.web.access import public
 from portal.web.api import draft_views  # noqa: F401 - declares its operations
 from portal.web.api.paths import PREFIX
 from portal.web.api.problems import KINDS
-from portal.web.api.registry import COMMON_PROBLEMS, OPERATIONS, Operation
+from portal.web.api.registry import COMMON_PROBLEMS, OPERATIONS, Answer, Operation, operation
 from portal.web.api.schemas import SCHEMAS
 
 CONTRACT = "Request"
+METHOD_ORDER = ("get", "post", "put", "delete")
 PROBLEM_JSON = "application/problem+json"
 COMMON_ANSWERS = {
     401: "No token, or a token that is unknown, revoked or expired.",
@@ -90,6 +95,8 @@ def document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
+    paths = {path: dict(sorted(methods.items(), key=lambda m: METHOD_ORDER.index(m[0])))
+             for path, methods in sorted(paths.items())}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -105,7 +112,7 @@ def document() -> dict[str, Any]:
         "tags": [{"name": "requests", "description": "Request documents"},
                  {"name": "drafts", "description": "Drafts of your authority"},
                  {"name": "documentation", "description": "This document"}],
-        "paths": dict(sorted(paths.items())),
+        "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "mlap_<prefix>_<secret>"}},
@@ -137,3 +144,22 @@ def document() -> dict[str, Any]:
 def document_text() -> str:
     """The document as committed in docs/openapi.json."""
     return json.dumps(document(), indent=2, ensure_ascii=False) + "\n"
+
+
+@operation("GET", "/openapi.json", "getOpenApi", summary="This document",
+           description="The OpenAPI 3.1 document of the API.", public=True,
+           tags=("documentation",), answers={200: Answer("The document.")})
+@public
+def openapi_json() -> Response:
+    return Response(document_text(), mimetype="application/json")
+
+
+@public
+def docs() -> str:
+    """The document as a page (rendered here: no script, nothing from another site)."""
+    doc = document()
+    operations = [(path, method, item) for path, methods in doc["paths"].items()
+                  for method, item in sorted(methods.items(),
+                                             key=lambda m: METHOD_ORDER.index(m[0]))]
+    return render_template("api/docs.html", doc=doc, operations=operations,
+                           kinds=sorted(KINDS.values(), key=lambda k: (k.status, k.slug)))
