@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from portal.accounts.models import Role
 from portal.accounts.tokens import TOKEN_ROLES
 from portal.web.access import view_rule
-from tests.api.conftest import ApiClient
+from tests.api.conftest import ApiClient, request_document
 from tests.conftest import Accounts, login
 from tests.security.test_sessions_and_errors import LEAKS, DatabaseDown
 from tests.web.test_access import url_arguments
@@ -73,3 +73,25 @@ def test_a_failing_database_is_a_problem_without_its_text(
             assert [m for m in LEAKS if m in response.data] == [], (method, path)
             assert_security_headers(response)
     assert checked >= 5
+
+
+def test_a_token_of_authority_a_gets_404_on_every_object_of_authority_b(
+        app: Flask, api_client: Callable[..., ApiClient]) -> None:
+    owner = api_client(Role.SUBMITTER, country="DE")
+    stranger = api_client(Role.SUBMITTER, country="FR")
+    draft = owner.open("POST", "/api/v1/drafts", json=request_document()).get_json()["id"]
+    checked = 0
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if not rule.endpoint.startswith("api.") or not rule.arguments:
+                continue
+            assert set(rule.arguments) == {"draft_id"}, f"{rule.rule}: add its objects here"
+            path = app.url_for(rule.endpoint, draft_id=draft)
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                response = stranger.open(method, path, json=request_document(),
+                                         headers={"If-Match": "1"})
+                assert response.status_code == 404 and response.mimetype == PROBLEM, \
+                    (method, path, response.status_code)
+                checked += 1
+    assert checked >= 3
+    assert owner.open("GET", f"/api/v1/drafts/{draft}").get_json()["revision"] == 1

@@ -1,0 +1,44 @@
+"""schemathesis against the API in process (WSGI), from its own OpenAPI document, with a
+submitter's token: no server error, every answer within its declared statuses and schemas
+(bounded examples per operation, and the stateful run that follows the document's links)."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from portal.accounts.models import Role
+from tests.api.conftest import make_token
+from tests.conftest import PG_URL, Accounts
+
+pytestmark = pytest.mark.skipif(
+    bool(PG_URL), reason="runs once, on the SQLite pass: what is checked is the views' answers "
+                         "to what is sent, which the database does not change")
+
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
+BOUNDED = settings(max_examples=15, deadline=None, derandomize=True, database=None,
+                   suppress_health_check=list(HealthCheck))
+
+
+def test_every_operation(app: Flask, accounts: Accounts) -> None:
+    """(Loaded from the app of the test: schemathesis' pytest loader from a fixture does not
+    work with this pytest.)"""
+    token = make_token(app, accounts.create(Role.SUBMITTER).id)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 5
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @BOUNDED
+        def run(case: schemathesis.Case) -> None:
+            case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+
+        run()
