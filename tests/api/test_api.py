@@ -210,3 +210,24 @@ def test_the_docs_page_and_document_are_public(client: FlaskClient, role: Role) 
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and "createDraft" in page.text
     assert "<script>" not in page.text
+
+
+def test_the_guides_example_files_go_through(api_client: Callable[..., ApiClient]) -> None:
+    """docs/API.md's curl example, in process: the same files, calls and answers."""
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "requests"
+    api = api_client(Role.SUBMITTER)
+    deficient = (examples / "02-subscriber-info-deficient-mx.json").read_bytes()
+    good = (examples / "01-subscriber-info-good-es.json").read_bytes()
+    checked = api.open("POST", "/api/v1/check", data=deficient,
+                       content_type="application/json", headers={"Accept-Language": "es"})
+    assert checked.status_code == 200 and checked.get_json()["counts"]["blocker"] > 0
+    created = api.open("POST", "/api/v1/drafts", data=good, content_type="application/json")
+    assert created.status_code == 201, created.text[:300]
+    url = f"/api/v1/drafts/{created.get_json()['id']}"
+    assert api.open("GET", url).status_code == 200
+    put = {"data": good, "content_type": "application/json", "headers": {"If-Match": "1"}}
+    assert api.open("PUT", url, **put).status_code == 200
+    assert api.open("GET", f"{url}/findings").status_code == 200
+    assert api.open("PUT", url, **put).status_code == 412
