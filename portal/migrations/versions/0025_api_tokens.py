@@ -4,7 +4,7 @@ api_tokens holds each token's visible prefix and the SHA-256 hash of its secret 
 shown once), its expiry, last use and revocation (portal.accounts.tokens).
 
 Revision ID: 0025
-Revises: 0019
+Revises: 0024
 Create Date: 2026-12-23
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0019"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
