@@ -25,6 +25,7 @@ from portal import cache
 from portal.db import utcnow
 from portal.reference.changes import changed_kinds
 from portal.reference.loading import (
+    ReferenceProblem,
     load_reference,
     parse_documents,
     problems_of,
@@ -48,8 +49,8 @@ _PARSED = cache.named(
 class Refused(ValueError):
     """The new data has problems (each one names the kind's file and the entry)."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+    def __init__(self, problems: list[ReferenceProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
 
 

@@ -110,6 +110,6 @@ def test_a_refused_save_stores_nothing(app: Flask, accounts: Accounts) -> None:
         docs["providers"]["entries"][0]["hq_district"] = "ZZZ"  # type: ignore[index]
         with pytest.raises(store.Refused) as refused:
             store.save(db, docs, user_id=admin.id, reason="r", source="s", based_on=1)
-        assert any("districts.json: 'version'" in p for p in refused.value.problems)
+        assert any("districts.json: 'version'" in str(p) for p in refused.value.problems)
         assert [r.number for r in db.scalars(select(ReferenceVersion))] == [1]
         assert db.scalar(select(MlaRequest).limit(1)) is None

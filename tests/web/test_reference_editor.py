@@ -103,7 +103,9 @@ def test_bad_edits_are_refused_with_their_problems_and_the_text_is_kept(
     response = _save(client, entry)
     assert response.status_code == 400
     assert "The reference data was not saved" in response.text
-    assert "unknown country code" in response.text and "QQ" in response.text
+    assert ('In <bdi dir="ltr"><code>legal_bases.json</code></bdi>, entry 18: The legal basis '
+            '<bdi dir="ltr"><code>mlat-es</code></bdi> names the country code '
+            '<bdi dir="ltr"><code>QQ</code></bdi>, which is not in') in response.text
 
     response = _save(client, _entry(client), reason="")
     assert response.status_code == 400 and "Say why you make this change." in response.text
@@ -179,7 +181,10 @@ def test_an_import_with_problems_shows_them_and_offers_no_save(
             "file": (io.BytesIO(json.dumps(document).encode()), "reference.json")}
     page = post(client, "/admin/reference/import", data, content_type="multipart/form-data")
     assert "This file cannot be saved" in page.text
-    assert "countries.json: entry 0" in page.text
+    assert ('In <bdi dir="ltr"><code>countries.json</code></bdi>, entry 1: '
+            '<bdi dir="ltr"><code>source</code></bdi> (where the fact comes from) is missing '
+            'or empty.') in page.text  # entries counted from 1 on the page
+    assert "<bdi dir=\"ltr\"><code>ZZZ</code></bdi>" in page.text
     assert "Save as a new version" not in page.text
     not_json = {"reason": "Review", "source": "List", "based_on": "1",
                 "file": (io.BytesIO(b"\xff not json"), "reference.json")}

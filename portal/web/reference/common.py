@@ -8,14 +8,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import abort
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.audit.log import record
+from portal.i18n_core import N_
 from portal.reference import store
 from portal.reference.changes import KEY_FIELDS, diff
 from portal.reference.editing import BadInput
 from portal.reference.models import ReferenceVersion
+from portal.reference.problems import ReferenceProblem
 from portal.translation import gettext as _
 from portal.translation import lazy_gettext as _l
 from portal.web.access import require_user
@@ -52,6 +55,30 @@ def bad_input_message(error: BadInput) -> str:
     return _("This file is not an export of the reference data.")
 
 
+def _code(value: str | int) -> Markup | int:
+    """A value, key or file name read left to right as code, even in a right-to-left page."""
+    if isinstance(value, int):
+        return value
+    return Markup('<bdi dir="ltr"><code>{}</code></bdi>').format(value)
+
+
+def _translated(msgid: str, **params: Any) -> Markup:
+    """``msgid`` in the page's language with ``params`` (escaped unless already markup)."""
+    return escape(_(msgid)) % params
+
+
+def refusal(problem: ReferenceProblem) -> Markup:
+    """Why the data was not saved, in the page's language: the place (entries counted from
+    1, as people count) and the problem."""
+    said = _translated(problem.msgid, **{k: _code(v) for k, v in problem.params.items()})
+    if problem.file is not None and problem.entry is not None:
+        said = _translated(N_("In %(file)s, entry %(number)d: %(problem)s"),
+                           file=_code(problem.file), number=problem.entry + 1, problem=said)
+    elif problem.file is not None:
+        said = _translated(N_("In %(file)s: %(problem)s"), file=_code(problem.file), problem=said)
+    return _translated(N_("The reference data was not saved: %(problem)s"), problem=said)
+
+
 def save(form: ChangeForm, docs: Mapping[str, Any], what: Mapping[str, str]) -> (
         tuple[ReferenceVersion | None, list[str]]):
     """A new version from ``docs`` with the form's reason and source, audited; or the
@@ -65,8 +92,7 @@ def save(form: ChangeForm, docs: Mapping[str, Any], what: Mapping[str, str]) -> 
         row = store.save(db(), docs, user_id=user.id, reason=form.reason.data or "",
                          source=form.source.data or "", based_on=based_on)
     except store.Refused as refused:
-        return None, [_("The reference data was not saved: %(problem)s", problem=problem)
-                      for problem in refused.problems]
+        return None, [refusal(problem) for problem in refused.problems]
     except store.Conflict:
         return None, [_("Someone saved another version of the reference data meanwhile. "
                         "Your text is kept below: open the entry again and apply your change "

@@ -17,7 +17,7 @@ from portal.translation import gettext as _
 from portal.web.access import roles
 from portal.web.accounts.views import reauth_required
 from portal.web.context import db
-from portal.web.reference.common import KIND_LABELS, bad_input_message, save
+from portal.web.reference.common import KIND_LABELS, bad_input_message, refusal, save
 from portal.web.reference.forms import ConfirmImportForm, ImportForm
 from portal.web.reference.views import Page, bp
 
@@ -77,8 +77,7 @@ def confirm_import() -> Page:
 def _confirm_page(form: ConfirmImportForm, docs: dict[str, object], problems: list[str], *,
                   status: int = 200) -> tuple[str, int]:
     found = store.in_force(db())
-    problems = problems or [_("The reference data was not saved: %(problem)s", problem=p)
-                            for p in problems_of(docs)]
+    problems = problems or [refusal(problem) for problem in problems_of(docs)]
     return render_template("admin/reference/confirm_import.html", form=form,
                            changes=diff(found.documents, docs), kinds=KIND_LABELS,
                            problems=problems, in_force=found), status
