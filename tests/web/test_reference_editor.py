@@ -14,12 +14,14 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.app import create_app
 from portal.audit.models import AuditEvent
 from portal.config import Settings
+from portal.i18n_core import get_translations
 from portal.reference import store
 from portal.reference.models import ReferenceVersion
 from tests.conftest import Account, Accounts, login
@@ -114,6 +116,49 @@ def test_bad_edits_are_refused_with_their_problems_and_the_text_is_kept(
     assert [v.number for v in _versions(app)] == [1]
 
 
+def _code(value: str) -> Markup:
+    return Markup('<bdi dir="ltr"><code>{}</code></bdi>').format(value)
+
+
+def _said(locale: str, msgid: str, **params: object) -> Markup:
+    """``msgid`` as the page says it in ``locale`` (English until the catalogs have it)."""
+    return escape(get_translations(locale).gettext(msgid)) % params
+
+
+@pytest.mark.parametrize("locale", ["es", "ar"])
+def test_a_refused_edit_is_explained_in_the_page_language(
+        app: Flask, client: FlaskClient, accounts: Accounts, locale: str) -> None:
+    with app.extensions["portal.db"].session() as db:
+        store.ensure_seeded(db)
+    login(client, accounts.create(Role.ADMIN, locale=locale))
+    entry = _entry(client)
+    entry["countries"] = ["QQ"]
+    response = _save(client, entry)
+    assert response.status_code == 400
+    problem = _said(locale, "The legal basis %(id)s names the country code %(code)s, which is "
+                    "not in %(codes_file)s.", id=_code("mlat-es"), code=_code("QQ"),
+                    codes_file=_code("countries.json"))
+    place = _said(locale, "In %(file)s, entry %(number)d: %(problem)s",
+                  file=_code("legal_bases.json"), number=18, problem=problem)
+    frame = _said(locale, "The reference data was not saved: %(problem)s", problem=place)
+    assert str(frame) in response.text
+    assert get_translations(locale).gettext(
+        "The reference data was not saved: %(problem)s") != \
+        "The reference data was not saved: %(problem)s"  # the frame is translated already
+    assert "unknown country code" not in response.text  # not the English line of the logs
+    assert f'dir="{"rtl" if locale == "ar" else "ltr"}"' in response.text
+
+
+def test_what_was_typed_is_shown_as_text_in_a_problem(app: Flask, client: FlaskClient,
+                                                      admin: Account) -> None:
+    entry = _entry(client)
+    entry["countries"] = ["<script>alert(1)</script>"]
+    response = _save(client, entry)
+    assert response.status_code == 400
+    assert "<script>alert(1)" not in response.text
+    assert str(_code("<script>alert(1)</script>")) in response.text
+
+
 def test_a_save_based_on_an_older_version_is_refused(app: Flask, client: FlaskClient,
                                                      admin: Account) -> None:
     entry = _entry(client)
@@ -184,6 +229,7 @@ def test_an_import_with_problems_shows_them_and_offers_no_save(
     assert ('In <bdi dir="ltr"><code>countries.json</code></bdi>, entry 1: '
             '<bdi dir="ltr"><code>source</code></bdi> (where the fact comes from) is missing '
             'or empty.') in page.text  # entries counted from 1 on the page
+    assert "<li>The reference data was not saved: In <bdi" in page.text  # only codes are LTR
     assert "<bdi dir=\"ltr\"><code>ZZZ</code></bdi>" in page.text
     assert "Save as a new version" not in page.text
     not_json = {"reason": "Review", "source": "List", "based_on": "1",
