@@ -12,8 +12,18 @@ from portal.notify import models as notify_models
 from portal.packages import models as packages_models
 from portal.reference import models as reference_models
 from portal.requests import models as requests_models
+from portal.requests.search import FTS_TABLE, TRIGRAM_INDEX
 from portal.triage import models as triage_models
 
 __all__ = ["Base", "accounts_models", "attachments_models", "audit_models", "jobs_models",
-           "limits_models", "mail_models", "notify_models", "packages_models",
-           "pending_input_models", "reference_models", "requests_models", "triage_models"]
+           "limits_models", "mail_models", "not_made_by_models", "notify_models",
+           "packages_models", "pending_input_models", "reference_models", "requests_models",
+           "triage_models"]
+
+
+def not_made_by_models(name: str | None, kind: str, _parents: object) -> bool:
+    """Alembic's ``include_name``: leave out the search's SQLite FTS5 table (and its shadow
+    tables) and PostgreSQL trigram index, made by migration 0026, not by the models."""
+    if kind == "index":
+        return name != TRIGRAM_INDEX
+    return not (kind == "table" and name is not None and name.startswith(FTS_TABLE))

@@ -26,7 +26,9 @@ from portal.audit.log import record
 from portal.contract.load import ContractError, load_request_json
 from portal.contract.model import Request
 from portal.db import utcnow
+from portal.requests import search
 from portal.requests.models import EDITABLE, MlaRequest, RequestEvent, Status
+from portal.requests.search_text import document
 from portal.requests.sections import started_sections
 
 
@@ -140,6 +142,8 @@ def create_draft(db: Session, user: User, content: Request | None = None, *, ip:
                          created_by_id=user.id, updated_by_id=user.id)
     db.add(request)
     db.flush()
+    if content is not None:  # (a blank request has nothing to find)
+        search.store(db, request.id, "", content)
     db.add(RequestEvent(request_id=request.id, actor_id=user.id, kind="created",
                         to_status=Status.DRAFT.value))
     record(db, "request.created", actor_id=user.id, actor=user.email, ip=ip,
@@ -199,6 +203,7 @@ def save_draft(db: Session, user: User, request: MlaRequest, content: Request,
     if not request.editable:
         raise NotEditable(request.status)
     new_revision = expected_revision + 1
+    indexed = document(request.reference or "", content_of(request))
     values: dict[str, Any] = {
         "draft_json": _dump(content.to_dict(omit_defaults=True)), "revision": new_revision,
         "updated_by_id": user.id, "updated_at": utcnow()}
@@ -217,6 +222,9 @@ def save_draft(db: Session, user: User, request: MlaRequest, content: Request,
         db.refresh(current)
         who = current.updated_by.name if current.updated_by else ""
         raise DraftConflict(current.revision, who)
+    text = document(request.reference or "", content)
+    if text != indexed:  # (most saves change no name, number or identifier)
+        search.store_document(db, request.id, text)
     record(db, "request.saved", actor_id=user.id, actor=user.email, ip=ip,
            object_type="request", object_id=request.public_id,
            details={"revision": new_revision, "section": section})

@@ -32,7 +32,9 @@ EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
 
 class MlaRequest(Base):
     __tablename__ = "requests"
-    __table_args__ = (Index("ix_requests_authority_status", "authority_id", "status"),)
+    __table_args__ = (Index("ix_requests_authority_status", "authority_id", "status"),
+                      # "My requests": an authority's requests, latest changed first (keyset)
+                      Index("ix_requests_authority_updated", "authority_id", "updated_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
@@ -142,3 +144,18 @@ class RequestMessage(Base):
     body: Mapped[str] = mapped_column(Text)
 
     author: Mapped[User | None] = relationship()
+
+
+class RequestSearch(Base):
+    """A request's search document: its references (ours and the authority's case numbers),
+    persons, identifiers, accounts and offence names, accent- and case-folded, as words between
+    single spaces with a space at each end (see :mod:`portal.requests.search_text`). PostgreSQL
+    finds words in it with a trigram index; SQLite with the FTS5 table ``request_search_fts``
+    (trigram tokenizer), kept by triggers. Both are made by migration 0026, not by this
+    model (Alembic compares neither: see portal.models.not_made_by_models)."""
+
+    __tablename__ = "request_search"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True,
+                                            autoincrement=False)
+    document: Mapped[str] = mapped_column(Text, default=" ")

@@ -23,7 +23,7 @@ from portal.config import Settings
 from portal.db import utcnow
 from portal.mail import messages, outbox
 from portal.reference import store as reference_store
-from portal.requests import checks
+from portal.requests import checks, search
 from portal.requests.drafts import NotEditable, content_of
 from portal.requests.models import (
     EDITABLE,
@@ -114,6 +114,7 @@ def submit(db: Session, settings: Settings, user: User, request: MlaRequest, *,
     db.add(version)
     db.execute(update(MlaRequest).where(MlaRequest.id == request.id)
                .values(reference=reference).execution_options(synchronize_session=False))
+    search.store(db, request.id, reference, frozen)
     db.add(RequestEvent(request_id=request.id, actor_id=user.id,
                         kind="submitted" if number == 1 else "resubmitted",
                         from_status=previous_status, to_status=Status.SUBMITTED.value))

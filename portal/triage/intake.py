@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session, object_session
 from portal.config import Settings
 from portal.contract import model as m
 from portal.db import utcnow
+from portal.requests import normalize, search
 from portal.requests.models import MlaRequest, RequestVersion, Status
-from portal.triage import duplicates, normalize, returns, targets, weights
+from portal.triage import duplicates, returns, targets, weights
 from portal.triage.models import NO_URGENCY, TriageEntry, TriageKey
 from portal.triage.versions import content_of_version, findings_of_version
 
@@ -110,7 +111,10 @@ def fill_entry(entry: TriageEntry, request: MlaRequest, version: RequestVersion,
                              and str(f.get("acknowledgement", "")).strip())
 
 
-def store_keys(db: Session, request_id: int, content: m.Request) -> None:
+def store_keys(db: Session, request_id: int, content: m.Request, reference: str) -> None:
+    """The request's duplicate keys, and its search document (already stored by a submission
+    through the portal: then unchanged, not written again)."""
+    search.store(db, request_id, reference, content)
     db.execute(delete(TriageKey).where(TriageKey.request_id == request_id))
     rows = [{"request_id": request_id, "kind": k.kind, "value": k.value, "path": k.path[:120],
              "used_at": k.used_at} for k in keys_of(content)]
@@ -140,7 +144,7 @@ def on_submitted(db: Session, request: MlaRequest, version: RequestVersion | Non
     entry.closed_at = None
     targets.restart(entry, version.submitted_at, config.targets)
     db.flush()
-    store_keys(db, request.id, content)
+    store_keys(db, request.id, content, entry.reference)
     entry.resubmit_unchanged = returns.resubmitted_unchanged(db, request, version)
     duplicates.refresh_around(db, request.id, config)
     return entry
@@ -207,7 +211,7 @@ def rebuild(db: Session, request_ids: list[int] | None = None, *,
             entry.closed_at = request.updated_at
         targets.fill(db, entry, config.targets)
         db.flush()
-        store_keys(db, request.id, content)
+        store_keys(db, request.id, content, entry.reference)
         # as at intake (on_submitted): the queue and the package view read it from the entry
         entry.resubmit_unchanged = returns.resubmitted_unchanged(db, request, version)
         count += 1

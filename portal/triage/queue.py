@@ -19,11 +19,12 @@ from portal import cache
 from portal.accounts.models import Authority, Role, User
 from portal.db import utcnow
 from portal.db_reads import Read, one, read_together
+from portal.requests import search, search_text
 from portal.requests.drafts import visible_requests
 from portal.requests.models import MlaRequest, Status
-from portal.triage import normalize, target_clock, targets
+from portal.triage import target_clock, targets
 from portal.triage.intake import OPEN
-from portal.triage.models import TriageEntry, TriageKey
+from portal.triage.models import TriageEntry
 
 QueueSelect = Select[*tuple[Any, ...]]
 PAGE_SIZE = 50
@@ -43,6 +44,11 @@ class Filters:
     #: Service targets: "overdue", or "soon" (due within targets.SOON_DAYS working days).
     target: str = ""
     q: str = ""
+
+    @property
+    def short_search(self) -> bool:
+        """The search has only words too short to be found inside others (explained)."""
+        return search_text.terms(self.q).short_only
 
     def as_args(self) -> dict[str, str]:
         out = {"status": self.status, "country": self.country, "authority": self.authority,
@@ -159,12 +165,9 @@ def query(user: User, filters: Filters, today: date, office_day: date | None = N
         q = q.where(TriageEntry.acknowledged > 0)
     if filters.duplicates:
         q = q.where(TriageEntry.duplicate.is_(True))
-    text = filters.q.strip()
-    if text:
-        candidates = normalize.search_candidates(text)
-        matches = select(TriageKey.request_id).where(TriageKey.value.in_(candidates))
-        q = q.where((TriageEntry.reference == text.upper()[:32])
-                    | TriageEntry.request_id.in_(matches))
+    found = search_text.terms(filters.q)
+    if not found.empty:  # every word in the request's search document
+        q = q.where(TriageEntry.request_id.in_(search.matching_ids(found)))
     return q
 
 

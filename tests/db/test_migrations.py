@@ -11,11 +11,12 @@ from sqlalchemy import inspect
 
 from portal import migrate
 from portal.db import Database
-from portal.models import Base
+from portal.models import Base, not_made_by_models
 
 
 def tables(db: Database) -> set[str]:
-    return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    return {name for name in inspect(db.engine).get_table_names()
+            if name != "alembic_version" and not_made_by_models(name, "table", {})}
 
 
 def current_revision(db: Database) -> str | None:
@@ -26,7 +27,8 @@ def current_revision(db: Database) -> str | None:
 def schema_differences(db: Database) -> list[Any]:
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                         "compare_server_default": True})
+                                                         "compare_server_default": True,
+                                                         "include_name": not_made_by_models})
         return list(compare_metadata(context, Base.metadata))
 
 

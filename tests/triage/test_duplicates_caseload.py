@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Role
 from portal.config import Settings
+from portal.requests import normalize
 from portal.requests.models import MlaRequest, Status
-from portal.triage import caseload, duplicates, normalize
+from portal.triage import caseload, duplicates
 from portal.triage import operations as ops
 from portal.triage.models import TriageEntry
 from tests.conftest import Account, Accounts

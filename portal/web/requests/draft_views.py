@@ -11,7 +11,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
-from portal.requests import checks, drafts, thread
+from portal.audit.log import record
+from portal.requests import checks, drafts, listing, thread
 from portal.requests.models import MlaRequest, Status
 from portal.translation import gettext as _
 from portal.web.access import require_user, roles
@@ -25,11 +26,20 @@ from portal.web.requests.forms import ImportForm, MessageForm, WithdrawForm
 
 @roles(Role.SUBMITTER)
 def index() -> str:
-    status = request.args.get("status", "")
-    rows = drafts.list_requests(db(), require_user(), status=status)
-    return render_template("requests/index.html", rows=rows, status=status,
-                           statuses=list(Status), form=EmptyForm(),
-                           summaries={r.id: drafts.content_of(r) for r in rows})
+    status = request.args.get("status", "")[:20]
+    q = request.args.get("q", "")[:200]
+    after = request.args.get("after") or None
+    user = require_user()
+    page = listing.list_page(db(), user, status=status, q=q, after=after)
+    if q.strip():  # a search of case data is recorded, as the triage queue's
+        record(db(), "requests.searched", actor_id=user.id, actor=user.email, ip=client_ip(),
+               object_type="authority", object_id=str(user.authority_id or ""),
+               details={"q": q, "status": status, "rows": len(page.rows)})
+    args = {k: v for k, v in (("status", status), ("q", q)) if v}
+    return render_template("requests/index.html", rows=page.rows, page=page, status=status,
+                           q=q, after=after, args=args, statuses=list(Status),
+                           form=EmptyForm(),
+                           summaries={r.id: drafts.content_of(r) for r in page.rows})
 
 
 @roles(Role.SUBMITTER)

@@ -84,12 +84,3 @@ def moment(value: str) -> datetime | None:
     if parsed.tzinfo is None:
         return None
     return parsed.astimezone(UTC)
-
-
-def search_candidates(query: str) -> set[str]:
-    """Every normalized form a search text may take (matched against the keys' values)."""
-    text = query.strip()
-    if not text:
-        return set()
-    forms = {email(text), other(text), account(text), person(text), phone(text), ip(text)}
-    return {f for f in forms if f}
