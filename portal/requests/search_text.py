@@ -89,15 +89,16 @@ def terms(query: str) -> Terms:
     if not words:
         return Terms()
     alternatives = [words]
-    if len(words) > 1:  # "+34 600 11 22 33" is the number 34600112233; "ES76 2100 …" one IBAN
-        compacts = []
-        if _PHONE.fullmatch(query.strip()):
-            compacts.append(normalize.phone(query))
-        if _ACCOUNT.fullmatch(query.strip()):
-            compacts.append(normalize.account(query).lower())
-        for compact in compacts:
-            if len(compact) >= 6 and (compact,) not in alternatives:
-                alternatives.append((compact,))
+    # a phone or an account number typed otherwise than stored: "+34 600 11 22 33" and
+    # "0034600112233" are the number 34600112233, "ES76 2100 …" one IBAN
+    compacts = []
+    if _PHONE.fullmatch(query.strip()):
+        compacts.append(normalize.phone(query))
+    if _ACCOUNT.fullmatch(query.strip()):
+        compacts.append(normalize.account(query).lower())
+    for compact in compacts:
+        if len(compact) >= 6 and (compact,) not in alternatives:
+            alternatives.append((compact,))
     return Terms(tuple(alternatives))
 
 
