@@ -18,6 +18,7 @@ database afterwards, to look at it; it is dropped otherwise).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pyotp
 from sqlalchemy import create_engine, select, text
@@ -38,6 +40,8 @@ from bench import http_harness as h
 
 DB_NAME = "portal_bench_triage"
 TARGET_MS = 200.0
+#: The searches (issue #25: by reference, by the authority's case number, by a common surname).
+SEARCH_TARGET_MS = 100.0
 WARMUP = 3
 SEED = 42
 EMAIL = "bench-triage@example.org"
@@ -128,21 +132,32 @@ class Case:
     path: str
     query: Callable[[Any, Any], object]  # (session, user) -> the queries of the page
     expect: str  # a text the page must show (the measurement is of a real page)
+    target_ms: float = TARGET_MS
 
 
 def _cases(database: Any, today: date, volume: int) -> list[Case]:
+    from portal.requests.models import RequestSearch, RequestVersion
     from portal.triage import dashboard, queue
-    from portal.triage.models import TriageEntry, TriageKey
+    from portal.triage.models import TriageEntry
 
     with database.session() as db:
         reference = db.scalar(select(TriageEntry.reference)
                               .where(TriageEntry.is_open.is_(True))
                               .order_by(TriageEntry.request_id.desc()).limit(1))
+        # a Spanish authority's own case number ("DP 1834/2026"), as its requests show it
+        spanish = db.execute(select(TriageEntry.reference, RequestVersion.content_json)
+                             .join(RequestVersion,
+                                   TriageEntry.request_id == RequestVersion.request_id)
+                             .where(TriageEntry.is_open.is_(True), TriageEntry.country == "ES")
+                             .order_by(TriageEntry.request_id.desc()).limit(1)).first()
+        case_of, content = spanish if spanish else ("", "{}")
+        case = json.loads(content).get("requesting_authority", {}).get(
+            "case_references", [""])[0]
         # a surname of many requests (the generator draws half of them from a short list)
-        surname = db.scalar(select(TriageKey.value).where(TriageKey.kind == "name_part",
-                                                          TriageKey.value == "garcia").limit(1))
-    if not reference or not surname:
-        raise RuntimeError("the volume has no open request or no name to search for")
+        surname = db.scalar(select(RequestSearch.request_id)
+                            .where(RequestSearch.document.like("% garcia %")).limit(1))
+    if not reference or not case or not surname:
+        raise RuntimeError("the volume has no open request, case number or name to search for")
     years = today - timedelta(days=366 * 5)
     # a filtered queue fills more than one page only at full volume (a quick run has less)
     filtered_shows = 'rel="next"' if volume >= 100_000 else "</table>"
@@ -158,9 +173,12 @@ def _cases(database: Any, today: date, volume: int) -> list[Case]:
         Case("Triage queue, a service target overdue", "/triage?target=overdue",
              page(queue.Filters(target="overdue")), filtered_shows),
         Case("Triage queue, search by reference", f"/triage?q={reference}",
-             page(queue.Filters(q=reference)), reference),
+             page(queue.Filters(q=reference)), reference, SEARCH_TARGET_MS),
+        Case(f"Triage queue, search by the authority's case number ({case})",
+             f"/triage?{urlencode({'q': case})}", page(queue.Filters(q=case)), case_of,
+             SEARCH_TARGET_MS),
         Case("Triage queue, search by a common surname (García)", "/triage?q=Garc%C3%ADa",
-             page(queue.Filters(q="García")), "rel=\"next\""),
+             page(queue.Filters(q="García")), "rel=\"next\"", SEARCH_TARGET_MS),
         Case("Dashboard, default period (26 weeks)", "/triage/dashboard",
              lambda db, _user: dashboard.compute(db, today - timedelta(weeks=26), today,
                                                  today=today), "chart-pending"),
@@ -211,8 +229,8 @@ def measure(seeded: Seeded, volume: int, runs: int) -> list[dict[str, object]]:
                        "on loopback (fsync off)",
                 "result": f"{median:.0f} ms (slowest {worst:.0f} ms; queries alone "
                           f"{query_ms:.0f} ms)",
-                "target": f"< {TARGET_MS:.0f} ms",
-                "ok": median < TARGET_MS,
+                "target": f"< {case.target_ms:.0f} ms",
+                "ok": median < case.target_ms,
             })
     finally:
         database.dispose()

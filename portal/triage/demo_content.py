@@ -25,6 +25,10 @@ LAST = ("García", "Martínez", "Dubois", "Schmidt", "Silva", "Hassan", "Kowalsk
 CODES = ("GEN-CONTACT", "ELEC-IP-TIME", "ELEC-NEXUS", "ELEC-CONTENT-PC", "FIN-NEXUS",
          "GEN-LAW-TEXT", "GEN-TRANSLATION", "WIT-QUESTIONS", "GEN-FACTS")
 DISTRICTS = ("CAN", "WAW", "NYS", "FLS", "TXS", "ILN", "VAE", "MA", "NJ", "GAN")
+#: How the authorities of a country number their cases (e.g. Spain's "DP 1834/2026").
+CASE_FORMATS = {"ES": "DP {n}/{y}", "MX": "CI/FED/{n}/{y}", "CO": "SPOA {n}-{y}",
+                "AR": "FMI {n}/{y}", "FR": "RG {yy}/{n:05d}", "DE": "{n} Js {m}/{yy}",
+                "BR": "IPL {n}/{y}", "GB": "OP {Y}{n}", "PL": "PR 1 Ds {n}.{y}"}
 SYLLABLES = ("al", "ber", "ca", "dor", "el", "fa", "gon", "ha", "in", "jo", "ka", "lo", "mar",
              "ne", "or", "pa", "qui", "ro", "sa", "ta", "ur", "va", "we", "xi", "ya", "zo")
 
@@ -71,6 +75,14 @@ def _identifiers(rng: random.Random, shared: list[str]) -> list[dict[str, str]]:
     return idents
 
 
+def case_number(rng: random.Random, country: str) -> str:
+    """A case number of the requesting authority, in its country's usual form."""
+    year = rng.randint(2021, 2026)
+    form = CASE_FORMATS.get(country, "{n}/{y}")
+    return form.format(n=rng.randint(1, 9999), m=rng.randint(1, 999), y=year,
+                       yy=f"{year % 100:02d}", Y=rng.choice("ABCDEFGH"))
+
+
 def request_body(rng: random.Random, country: str, shared: list[str]
                  ) -> tuple[Request, dict[str, Any]]:
     """A request's content (the model, and its canonical form without the reference);
@@ -90,7 +102,9 @@ def request_body(rng: random.Random, country: str, shared: list[str]
         elif kind in ("witness", "search_seizure", "service_of_documents", "assets"):
             item["state"] = rng.choice(STATES)
         items.append(item)
-    doc: dict[str, Any] = {"requesting_authority": {"name": "Authority", "country": country},
+    doc: dict[str, Any] = {"requesting_authority": {"name": "Authority", "country": country,
+                                                    "case_references": [
+                                                        case_number(rng, country)]},
                            "persons": persons, "assistance": items}
     if rng.random() < 0.15:
         doc["urgency"] = {"urgent": True, "reason": "trial_date",

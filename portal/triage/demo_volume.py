@@ -25,9 +25,12 @@ from portal.requests.models import (
     MlaRequest,
     ReferenceCounter,
     RequestEvent,
+    RequestSearch,
     RequestVersion,
     Status,
 )
+from portal.requests.search import TRIGRAM_INDEX
+from portal.requests.search_text import document
 from portal.rules.refdata import load_default_reference
 from portal.target_settings import TargetSettings
 from portal.triage import intake, target_clock, weights
@@ -60,7 +63,10 @@ YEARS = 4
 TARGETS = TargetSettings()
 #: The tables written, in an order that respects their foreign keys.
 MODELS: tuple[Any, ...] = (MlaRequest, RequestVersion, RequestEvent, TriageEntry, TriageKey,
-                           TriageReturn, TriageReturnItem, Referral)
+                           TriageReturn, TriageReturnItem, Referral, RequestSearch)
+#: From this many requests on, PostgreSQL's trigram index of the search is dropped during the
+#: load and built again after it (one build is much faster than a million insertions).
+REBUILD_INDEX_FROM = 20_000
 
 
 def volume_options(command: F) -> F:
@@ -150,9 +156,10 @@ class _State:
     return_id: int
 
 
-def generate(db: Session, n: int, seed: int = 42) -> int:
-    """Insert ``n`` submitted requests (with versions, timeline, queue entries, keys, returns
-    and referrals) in the caller's transaction; returns ``n``."""
+def generate(db: Session, n: int, seed: int = 42, *,
+             rebuild_index_from: int = REBUILD_INDEX_FROM) -> int:
+    """Insert ``n`` submitted requests (with versions, timeline, queue entries, keys, search
+    documents, returns and referrals) in the caller's transaction; returns ``n``."""
     if n <= 0:
         return 0
     rng = random.Random(seed)  # noqa: S311 - demo data, reproducible on purpose
@@ -167,12 +174,19 @@ def generate(db: Session, n: int, seed: int = 42) -> int:
         counters={row.year: row.last for row in db.scalars(
             select(ReferenceCounter).where(ReferenceCounter.series == REAL_SERIES))},
         request_id=_next_id(db, MlaRequest.id), return_id=_next_id(db, TriageReturn.id))
+    rebuild = db.get_bind().dialect.name == "postgresql" and n >= rebuild_index_from
+    if rebuild:
+        db.execute(text(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}"))
     with BatchWriter(db, MODELS) as sink:
         for start in range(0, n, BATCH):
             batch: list[Rows] = [[] for _ in MODELS]
             for _ in range(min(BATCH, n - start)):
                 _one(state, batch)
             sink.put(batch)
+    if rebuild:
+        db.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+        db.execute(text(f"CREATE INDEX {TRIGRAM_INDEX} ON request_search "
+                        "USING gin (document gin_trgm_ops)"))
     for year, last in state.counters.items():
         row = db.get(ReferenceCounter, (REAL_SERIES, year))
         if row is None:
@@ -191,7 +205,7 @@ def generate(db: Session, n: int, seed: int = 42) -> int:
 def _one(state: _State, batch: list[Rows]) -> None:
     """Append the rows of one submitted request to ``batch`` (one list per table of
     :data:`MODELS`)."""
-    requests, versions, events, entries, keys, rets, items, refs = batch
+    requests, versions, events, entries, keys, rets, items, refs, documents = batch
     rng, now, attorneys = state.rng, state.now, state.attorneys
     authority_id, country, submitter_id = rng.choice(state.authorities)
     submitted = now - timedelta(days=rng.random() * 365 * YEARS)
@@ -279,6 +293,7 @@ def _one(state: _State, batch: list[Rows]) -> None:
     for key in intake.keys_of(content):
         keys.append({"request_id": rid, "kind": key.kind, "value": key.value,
                      "path": key.path[:120], "used_at": key.used_at})
+    documents.append({"request_id": rid, "document": document(reference, content)})
 
 
 def _analyze(db: Session) -> None:

@@ -7,12 +7,13 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal.audit.models import AuditEvent
 from portal.audit.verify import verify_chain
 from portal.contract.model import Request
-from portal.requests.models import MlaRequest, RequestEvent, RequestVersion
+from portal.requests import search, search_text
+from portal.requests.models import MlaRequest, RequestEvent, RequestSearch, RequestVersion
 from portal.triage import dashboard, demo_volume, intake, queue, targets, versions
 from portal.triage.bulk_rows import check_columns
 from portal.triage.models import TriageEntry, TriageKey, TriageReturn, TriageReturnItem
@@ -73,6 +74,10 @@ def test_rows_are_consistent_and_the_audit_chain_holds(app: Flask, staff: Accoun
                 select(TriageKey).where(TriageKey.request_id == request.id))}
             assert stored == {(k.kind, k.value, k.path[:120], k.used_at)
                               for k in intake.keys_of(content)}
+            # and the search document is the one the portal stores
+            indexed = db.get(RequestSearch, request.id)
+            assert indexed is not None
+            assert indexed.document == search_text.document(request.reference or "", content)
         # one audit record for the whole run, and the chain still verifies
         actions = list(db.scalars(select(AuditEvent.action)
                                   .where(AuditEvent.action == "demo.volume_generated")))
@@ -107,3 +112,19 @@ def test_same_seed_same_rows() -> None:
     for row in first[0][:20]:
         body = json.loads(str(row["draft_json"]))
         assert Request.from_dict(body).to_dict(omit_defaults=True) == body
+
+
+def test_the_volume_is_found_by_the_authoritys_case_number(app: Flask, staff: Account) -> None:
+    """(PostgreSQL: the trigram index dropped for the load and built again after it.)"""
+    with session(app) as db:
+        demo_volume.generate(db, 60, seed=5, rebuild_index_from=0)
+    with session(app) as db:
+        if db.get_bind().dialect.name == "postgresql":
+            assert db.scalar(text("SELECT count(*) FROM pg_indexes WHERE indexname = :name"),
+                             {"name": search.TRIGRAM_INDEX}) == 1
+        request = db.scalars(select(MlaRequest).order_by(MlaRequest.id.desc())).first()
+        assert request is not None
+        content = versions.content_of_version(request.versions[-1])
+        case = content.requesting_authority.case_references[0]
+        found = db.scalars(search.matching_ids(search_text.terms(case))).all()
+        assert request.id in found and len(found) < 60
