@@ -207,3 +207,21 @@ def test_the_document_is_folded_words_once_each() -> None:
     assert search_text.document("", Request()) == " "
     assert search_text.terms("  ").empty
     assert search_text.terms("García  garcía LÓPEZ").alternatives[0] == ("garcia", "lopez")
+
+
+def test_each_database_uses_its_index() -> None:
+    """SQLite asks the FTS5 table for candidates; PostgreSQL's LIKEs use the trigram index;
+    a search of short words only has nothing FTS5 can find (a scan of the user's rows)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from portal.requests import search
+
+    statement = search.matching_ids(search_text.terms("garc lop"))
+    on_sqlite = str(statement.compile(dialect=sqlite.dialect()))
+    on_postgres = str(statement.compile(dialect=postgresql.dialect()))
+    assert "request_search_fts MATCH" in on_sqlite and "LIKE" in on_sqlite
+    assert "MATCH" not in on_postgres and on_postgres.count("LIKE") == 2
+    short = str(search.matching_ids(search_text.terms("dp 7")).compile(
+        dialect=sqlite.dialect()))
+    assert "MATCH" not in short
+    assert search_text.fts_query(search_text.terms("garc dp")) == '("garc")'
