@@ -2,7 +2,7 @@
 
 A fresh PostgreSQL database (scripts/ensure-postgres.sh; database ``portal_bench_triage``,
 dropped and created again) is migrated and filled by the volume generator of ``portal demo
---volume`` (:mod:`portal.triage.demo_volume`, seed 42) with 100,000 submitted requests over
+--volume`` (:mod:`portal.triage.demo_volume`, seed 42) with 1,000,000 submitted requests over
 four years; the time of that seeding is reported. Then ``VACUUM ANALYZE`` (the state autovacuum
 keeps a live database in), and the server time of each page: the whole handling of the HTTP
 request in this process, through the Flask test client signed in as an OIA triage user with
@@ -11,7 +11,8 @@ audit record with its commit), median of ``BENCH_TRIAGE_RUNS`` runs after warm-u
 of the queries alone (``queue.page`` / ``dashboard.compute``, each run in a session of its
 own) is shown next to it.
 
-Settings (environment): ``BENCH_TRIAGE_VOLUME`` (requests generated, default 100000),
+Settings (environment): ``BENCH_TRIAGE_VOLUME`` (requests generated, default 1000000: issue
+#25 holds the searches to 100 ms at this volume; the seeding takes about ten minutes),
 ``BENCH_TRIAGE_RUNS`` (measured runs per page, default 20), ``BENCH_TRIAGE_KEEP=1`` (keep the
 database afterwards, to look at it; it is dropped otherwise).
 """
@@ -179,6 +180,10 @@ def _cases(database: Any, today: date, volume: int) -> list[Case]:
              SEARCH_TARGET_MS),
         Case("Triage queue, search by a common surname (García)", "/triage?q=Garc%C3%ADa",
              page(queue.Filters(q="García")), "rel=\"next\"", SEARCH_TARGET_MS),
+        # two parts of common names: the slowest kind (few matches among many open requests)
+        Case("Triage queue, search by parts of two common names (garc lop)",
+             "/triage?q=garc+lop", page(queue.Filters(q="garc lop")), filtered_shows,
+             SEARCH_TARGET_MS),
         Case("Dashboard, default period (26 weeks)", "/triage/dashboard",
              lambda db, _user: dashboard.compute(db, today - timedelta(weeks=26), today,
                                                  today=today), "chart-pending"),
@@ -239,7 +244,7 @@ def measure(seeded: Seeded, volume: int, runs: int) -> list[dict[str, object]]:
 
 
 def run() -> list[dict[str, object]]:
-    volume = _int_env("BENCH_TRIAGE_VOLUME", 100_000)
+    volume = _int_env("BENCH_TRIAGE_VOLUME", 1_000_000)
     runs = _int_env("BENCH_TRIAGE_RUNS", 20)
     base = h.ensure_postgres()
     try:
