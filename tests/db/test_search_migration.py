@@ -19,7 +19,7 @@ def test_existing_requests_are_indexed_and_found(empty_database_url: str) -> Non
     body = {"requesting_authority": {"case_references": ["DP 1834/2026"]},
             "persons": [{"name": "Jürgen Müller"}]}
     try:
-        migrate.upgrade(db.engine, "0019")
+        migrate.upgrade(db.engine, "0025")
         with db.session() as session:
             authority = Authority(name="Fiscalía", country="ES")
             session.add(authority)

@@ -8,7 +8,7 @@ by triggers. requests gets an index for "My requests" pages (authority, latest c
 The documents of the existing requests are filled from their working copies.
 
 Revision ID: 0026
-Revises: 0019
+Revises: 0025
 Create Date: 2026-12-28
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026"
-down_revision = "0019"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
