@@ -42,6 +42,7 @@ DEPENDENT_TABLES: dict[str, str] = {
     "request_versions": "",
     "request_events": "",
     "request_messages": "",
+    "request_search": "(on SQLite its FTS5 copy follows by trigger: migration 0026)",
     "triage_entries": "",
     "triage_keys": "",
     "triage_notes": "",

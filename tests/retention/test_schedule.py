@@ -8,7 +8,7 @@ import json
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal.accounts.models import Role
 from portal.attachments.models import Attachment
@@ -16,6 +16,9 @@ from portal.attachments.store import attachment_store
 from portal.audit.models import AuditEvent
 from portal.audit.verify import verify_chain
 from portal.packages.models import Package, PackageState
+from portal.requests import search
+from portal.requests.models import RequestSearch
+from portal.requests.search import FTS_TABLE
 from portal.retention.hold import set_hold
 from tests.conftest import Accounts
 from tests.retention.helpers import (
@@ -41,9 +44,18 @@ def test_a_draft_goes_after_its_days_untouched_and_not_before(app: Flask,
     sent = submitted(app, submitter)  # submitted: never a draft of this kind
     early = retention(app, days_from_now=29)
     assert early.kinds["draft"].purged == [] and exists(app, public_id)
+    with database(app).session() as db:
+        row_id = request_row(db, public_id).id
+        search.store_document(db, row_id, "dp 1834/2026 jurgen muller")  # as a save writes it
     done = retention(app, days_from_now=31)
     assert done.kinds["draft"].purged == [public_id]
     assert not exists(app, public_id) and exists(app, sent)
+    with database(app).session() as db:  # nor is it found by the search any more
+        assert db.scalar(select(func.count()).select_from(RequestSearch)
+                         .where(RequestSearch.request_id == row_id)) == 0
+        if db.get_bind().dialect.name == "sqlite":
+            assert db.scalar(text(f"SELECT count(*) FROM {FTS_TABLE} WHERE rowid = :id"),  # noqa: S608
+                             {"id": row_id}) == 0
 
 
 @pytest.mark.parametrize("kind", ["withdrawn", "closed"])
