@@ -26,7 +26,8 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import Rule
 
-from portal.accounts.models import Role
+from portal.accounts import tokens
+from portal.accounts.models import Role, User
 from portal.accounts.operations import Actor, invite
 from portal.config import Settings
 from portal.contract.vocabulary import ASSISTANCE_TYPES
@@ -88,6 +89,10 @@ def objects(scene: Scene, accounts: Accounts) -> dict[str, list[Any]]:  # noqa: 
                        name="Invited Person", role=Role.SUBMITTER,
                        authority_id=accounts.authority("FR"))
         job_id = db.scalar(select(Job.id).order_by(Job.id))
+        user = db.get(User, target.id)
+        assert user is not None
+        api_token, _raw = tokens.create(db, Actor(None, "test"), user, name="CMS")
+        token_id = api_token.public_id
     assert job_id is not None
     too_large = [2**31, 10**20]
     return {
@@ -105,6 +110,11 @@ def objects(scene: Scene, accounts: Accounts) -> dict[str, list[Any]]:  # noqa: 
         "action": ["deactivate", "reactivate", "reinvite"],
         "item_type": [ASSISTANCE_TYPES[0]],
         "token": [token, "x" * 43],
+        "admin.revoke_token:public_id": [target.public_id],
+        "token_id": [token_id, "x" * 20],
+        "kind": ["legal_bases", "countries", "no_such_kind"],
+        "key": ["mlat-es", "no-such-key"],
+        "draft_id": [scene.draft, "NoSuchDraft0000"],
     }
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
 
 import pytest
 from flask import Flask
@@ -14,16 +12,15 @@ from flask.testing import FlaskClient
 
 from portal.accounts.housekeeping import LOGIN_ATTEMPT_DAYS
 from portal.accounts.models import Role
-from portal.app import create_app
 from portal.config import ConfigError, Settings
 from portal.notice_settings import NoticeSettings
+from portal.retention_settings import RetentionSettings
 from portal.web.notices import periods
 from tests.conftest import Accounts, login
 from tests.web.conftest import AppFactory
 from tests.web.test_security import assert_security_headers
 
 PAGES = ("/accessibility", "/privacy")
-NOT_YET = "Not deleted automatically yet; OIA's records schedule applies."
 
 
 def _footer_links(page: str) -> list[str]:
@@ -120,13 +117,8 @@ def test_the_fixed_periods_are_those_the_code_applies(make_app: AppFactory) -> N
     assert "A session ends after 20 minutes without activity" in statement
 
 
-def test_the_page_reads_the_retention_settings_this_portal_has(settings: Settings,
-                                                               client: FlaskClient) -> None:
-    """Either the settings have no retention schedule yet and the page says so, or they have
-    one and the page reads it: a schedule under other names than the page knows fails here."""
-    names = {f.name for f in fields(Settings)} - {"training_retention_days"}
-    scheduled = any("retention" in name for name in names)
-    assert periods.has_retention(settings) is scheduled
+def test_the_page_reads_the_retention_settings(settings: Settings,
+                                               client: FlaskClient) -> None:
     kept = _kept(client.get("/privacy").text)
     rows = ("Unsubmitted drafts and their documents", "Withdrawn requests",
             "Closed requests (completed or declined) and their documents",
@@ -134,37 +126,16 @@ def test_the_page_reads_the_retention_settings_this_portal_has(settings: Setting
             "Copies delivered to OIA's drop folder")
     for kind, row in zip(periods.RETENTION_KINDS, rows, strict=True):
         days = periods.retention_days(settings, kind)
-        if days is None:
-            assert kept[row] == NOT_YET
-        elif days == 0:
+        if days == 0:
             assert kept[row].startswith("Kept without a time limit")
         else:
             assert f"{days} days" in kept[row]
 
 
-@dataclass(frozen=True)
-class _Retention:
-    draft_days: int = 365
-    withdrawn_days: int = 1
-    closed_days: int = 0
-    package_days: int = 730
-    drop_days: int = 14
-
-
-@dataclass(frozen=True)
-class _WithRetention(Settings):
-    """Settings with a retention schedule, shaped as ``PORTAL_RETENTION_*`` would be."""
-
-    retention: _Retention = field(default_factory=_Retention)
-
-
 @pytest.fixture()
-def scheduled_app(settings: Settings) -> Iterator[Flask]:
-    values = {f.name: getattr(settings, f.name) for f in fields(Settings)}
-    application = create_app(_WithRetention(**values))
-    application.config["TESTING"] = True
-    yield application
-    application.extensions["portal.db"].dispose()
+def scheduled_app(make_app: AppFactory) -> Flask:
+    return make_app(retention=RetentionSettings(draft_days=365, withdrawn_days=1, closed_days=0,
+                                                package_days=730, drop_days=14))
 
 
 def test_a_retention_schedule_in_the_settings_is_shown_as_it_is(scheduled_app: Flask) -> None:
@@ -178,16 +149,6 @@ def test_a_retention_schedule_in_the_settings_is_shown_as_it_is(scheduled_app: F
     assert kept["Packages (the files handed to OIA's case management system)"] == \
         "Deleted 730 days after the request was closed or the version replaced."
     assert kept["Copies delivered to OIA's drop folder"] == "Deleted 14 days after delivery."
-    assert NOT_YET not in page
     assert "A request under a legal hold is kept whatever its period." in page
 
 
-def test_flat_retention_settings_are_read_too() -> None:
-    @dataclass(frozen=True)
-    class Flat:
-        retention_draft_days: int = 90
-        retention_closed_days: bool = True  # not a number of days
-
-    assert periods.retention_days(Flat(), "draft") == 90
-    assert periods.retention_days(Flat(), "closed") is None
-    assert periods.retention_days(Flat(), "drop") is None

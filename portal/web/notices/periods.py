@@ -43,27 +43,13 @@ def days(count: int) -> str:
     return duration(timedelta(days=count), "day")
 
 
-def retention_days(settings: object, kind: str) -> int | None:
-    """``PORTAL_RETENTION_<KIND>_DAYS`` when this portal has that setting (as
-    ``settings.retention.<kind>_days`` or ``settings.retention_<kind>_days``; 0: no limit),
-    else None: the page then says that no automatic deletion is in place."""
-    group = getattr(settings, "retention", None)
-    value = getattr(group, f"{kind}_days", None) if group is not None else None
-    if value is None:
-        value = getattr(settings, f"retention_{kind}_days", None)
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return max(value, 0)
+def retention_days(settings: Settings, kind: str) -> int:
+    """``PORTAL_RETENTION_<KIND>_DAYS`` (0: no time limit)."""
+    return max(int(getattr(settings.retention, f"{kind}_days")), 0)
 
 
-def has_retention(settings: object) -> bool:
-    return any(retention_days(settings, kind) is not None for kind in RETENTION_KINDS)
-
-
-def _scheduled(settings: object, kind: str) -> str:
+def _scheduled(settings: Settings, kind: str) -> str:
     count = retention_days(settings, kind)
-    if count is None:
-        return _("Not deleted automatically yet; OIA's records schedule applies.")
     if count == 0:
         return _("Kept without a time limit, as OIA's records schedule provides.")
     period = days(count)

@@ -35,6 +35,6 @@ def privacy() -> str:
     return render_template(
         "notices/privacy.html", date=STATEMENT_DATE, notices=current.notices,
         requests_kept=periods.requests_kept(current), records_kept=periods.records_kept(current),
-        legal_hold=periods.has_retention(current), threshold=THRESHOLD,
+        legal_hold=True, threshold=THRESHOLD,
         session_cookie=current_app.config["SESSION_COOKIE_NAME"],
         device_cookie=device_cookie_name(), device_days=periods.device_cookie_period())
