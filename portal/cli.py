@@ -144,6 +144,17 @@ def triage_rebuild(everything: bool) -> None:
             click.echo(f"{rebuild_missing(db, settings=_settings())} missing entries rebuilt")
 
 
+@triage_group.command("rebuild-aggregates")
+@with_appcontext
+def triage_rebuild_aggregates() -> None:
+    """Recount the dashboard's daily counts from the queue, returns and referrals (after rows
+    were written in bulk, or to repair them; running it again changes nothing)."""
+    from portal.triage.daily_counts import rebuild
+
+    with _db().session() as db:
+        click.echo(f"{rebuild(db)} daily counts rebuilt")
+
+
 @triage_group.command("targets")
 @with_appcontext
 def triage_targets() -> None:

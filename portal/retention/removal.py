@@ -28,6 +28,7 @@ from portal.packages import shared
 from portal.packages.models import Package
 from portal.requests.models import MlaRequest
 from portal.storage.base import StoreError
+from portal.triage import daily_counts
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,7 @@ def delete_requests(db: Session, requests: Iterable[MlaRequest]) -> Leftovers:
     for request in chosen:
         db.execute(delete(PendingInput).where(
             PendingInput.path.startswith(f"/requests/{request.public_id}/", autoescape=True)))
+    daily_counts.forget(db, ids)  # (the rows go in bulk, past the flush that keeps them)
     table = requests_table()
     _delete_tree(db, table, table.c.id.in_(ids))
     return leftovers

@@ -1,31 +1,26 @@
-"""The dashboard's figures for a period, computed in the database with grouped queries: pending
-caseload per week, ages of the open requests, time to triage, returns by rule and by country,
-caseloads, USAO referrals and the service targets owed now (shown by
-portal.web.triage.dashboard_tables)."""
+"""The dashboard's figures for a period: pending caseload per week, ages of the open requests,
+time to triage, returns by rule and by country, caseloads, USAO referrals and the service
+targets owed now (shown by portal.web.triage.dashboard_tables).
+
+The figures of a period are sums over its days of the daily counts (portal.triage.daily_counts),
+so that their cost does not grow with the requests; the figures of now (ages of the open
+requests, open referrals, targets owed, caseloads) read the open rows through their indexes."""
 
 from __future__ import annotations
 
+import logging
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    and_,
-    case,
-    column,
-    func,
-    literal,
-    literal_column,
-    select,
-)
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from portal.db import UTCDateTime
-from portal.triage import caseload, target_clock, targets
-from portal.triage.models import Referral, TriageEntry, TriageReturn, TriageReturnItem
+from portal.triage import caseload, daily_counts, target_clock, targets
+from portal.triage.models import DailyCount, Referral, TriageEntry
 
+log = logging.getLogger(__name__)
 AGE_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 30), (31, 90), (91, 180), (181, 365),
                                                    (366, None))
 TABLES = ("pending", "ages", "time_to_triage", "returns_by_rule", "returns_by_country",
@@ -57,73 +52,55 @@ def _postgresql(db: Session) -> bool:
     return db.get_bind().dialect.name == "postgresql"
 
 
-def _at(moment: datetime) -> ColumnElement[Any]:
-    return literal(moment, UTCDateTime())
-
-
-#: A week in absolute hours: adding days to a timestamp with time zone would follow the
-#: session's time zone across its daylight saving changes.
-WEEK: ColumnElement[Any] = literal_column("interval '168 hours'")
-
-
-def _weeks(start: date, end: date) -> list[tuple[date, datetime, datetime]]:
-    """Each week of the period from its Monday: (Monday, from, until), ``until`` being the
-    start of the next week or of the day after ``end``."""
+def _weeks(start: date, end: date) -> list[date]:
+    """The Monday of each week of the period (the last week ends with ``end``)."""
     out = []
     week = start - timedelta(days=start.weekday())
-    after = end + timedelta(days=1)
     while week <= end:
-        out.append((week, _start_of(week), _start_of(min(week + timedelta(days=7), after))))
+        out.append(week)
         week += timedelta(days=7)
     return out
 
 
-def _weekly_counts(db: Session, weeks: list[tuple[date, datetime, datetime]]
-                   ) -> list[tuple[int, int]]:
-    """Per week, how many requests were (first) submitted and how many closed in it (two range
-    counts per week on PostgreSQL; grouped by day, then summed per week on SQLite)."""
-    first, last, until = weeks[0][1], weeks[-1][1], weeks[-1][2]
-    if _postgresql(db):
-        series = func.generate_series(_at(first), _at(last), WEEK).table_valued(
-            column("lo", UTCDateTime())).render_derived("weeks")
-        lo = series.c.lo
-        hi = func.least(lo + WEEK, _at(until))
-
-        def count(moment: Any) -> Any:
-            return (select(func.count()).select_from(TriageEntry)
-                    .where(moment >= lo, moment < hi).scalar_subquery())
-
-        rows = db.execute(select(lo, count(TriageEntry.submitted_at),
-                                 count(TriageEntry.closed_at)).order_by(lo)).all()
-        if [row[0] for row in rows] != [w[1] for w in weeks]:  # pragma: no cover
-            raise RuntimeError("the weeks of the database are not the dashboard's")
-        return [(int(s), int(c)) for _lo, s, c in rows]
-    monday = weeks[0][0]
-    counts = [[0, 0] for _ in weeks]
-    for index, moment in enumerate((TriageEntry.submitted_at, TriageEntry.closed_at)):
-        day = func.date(moment)
-        for value, n in db.execute(select(day, func.count())
-                                   .where(moment >= first, moment < until).group_by(day)):
-            counts[(date.fromisoformat(str(value)[:10]) - monday).days // 7][index] += int(n)
-    return [(s, c) for s, c in counts]
+def _sums(db: Session, measure: str, start: date, end: date) -> list[tuple[str, int]]:
+    """(key, count) of a measure over the days of the period, the largest first."""
+    total = func.sum(DailyCount.n)
+    rows = db.execute(select(DailyCount.key, total)
+                      .where(DailyCount.measure == measure, DailyCount.day >= start,
+                             DailyCount.day <= end)
+                      .group_by(DailyCount.key).having(total > 0)
+                      .order_by(total.desc(), DailyCount.key))
+    return [(key, int(n)) for key, n in rows]
 
 
-def _count_before(db: Session, column: Any, before: datetime) -> int:
-    return int(db.scalar(select(func.count()).select_from(TriageEntry)
-                         .where(column < before)) or 0)
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def pending_per_week(db: Session, start: date, end: date) -> list[tuple[date, int]]:
-    """Open requests at the end of each week: those submitted minus those closed by then.
-    The history before the period is two indexed counts, then each week adds its own."""
+    """Open requests at the end of each week: those submitted minus those closed by then
+    (the days before the first week added up in the database, then each day of the period)."""
     weeks = _weeks(start, end)
     if not weeks:
         return []
-    counts = _weekly_counts(db, weeks)
-    opened = _count_before(db, TriageEntry.submitted_at, weeks[0][1])
-    shut = _count_before(db, TriageEntry.closed_at, weeks[0][1])
+    monday = weeks[0]
+    # (None stands for every day before the first Monday)
+    day = case((DailyCount.day < monday, None), else_=DailyCount.day)
+    rows = db.execute(select(DailyCount.measure, day, func.sum(DailyCount.n))
+                      .where(DailyCount.measure.in_((daily_counts.SUBMITTED,
+                                                     daily_counts.CLOSED)),
+                             DailyCount.day <= end)
+                      .group_by(DailyCount.measure, day))
+    opened, shut = 0, 0
+    moves = [[0, 0] for _ in weeks]
+    for measure, value, n in rows:
+        index = 0 if measure == daily_counts.SUBMITTED else 1
+        if value is None:
+            opened, shut = (opened + int(n), shut) if index == 0 else (opened, shut + int(n))
+        else:
+            moves[(_day(value) - monday).days // 7][index] += int(n)
     out: list[tuple[date, int]] = []
-    for (week, _from, _until), (submitted, closed) in zip(weeks, counts, strict=True):
+    for week, (submitted, closed) in zip(weeks, moves, strict=True):
         opened += submitted
         shut += closed
         out.append((week, opened - shut))
@@ -131,6 +108,7 @@ def pending_per_week(db: Session, start: date, end: date) -> list[tuple[date, in
 
 
 def age_buckets(db: Session, today: date) -> list[tuple[str, int]]:
+    """Now: the open requests by age (read through the index that starts with ``is_open``)."""
     tomorrow = _start_of(today + timedelta(days=1))
     columns = []
     for low, high in AGE_BUCKETS:
@@ -143,68 +121,78 @@ def age_buckets(db: Session, today: date) -> list[tuple[str, int]]:
     return [(label, int(value or 0)) for label, value in zip(labels, row, strict=True)]
 
 
+def _delays_at(db: Session, start: date, end: date, bucket: int, offset: int, count: int
+               ) -> list[float]:
+    """``count`` delays (seconds) in order from the ``offset``-th of a whole-day bucket, among
+    the requests submitted in the period (a range of ix_triage_entries_triage_seconds)."""
+    low = float(bucket * daily_counts.DAY_SECONDS)
+    return [float(v) for v in db.scalars(
+        select(TriageEntry.triage_seconds)
+        .where(TriageEntry.triage_seconds >= low,
+               TriageEntry.triage_seconds < low + daily_counts.DAY_SECONDS,
+               TriageEntry.submitted_at >= _start_of(start),
+               TriageEntry.submitted_at < _start_of(end + timedelta(days=1)))
+        .order_by(TriageEntry.triage_seconds).offset(offset).limit(count))]
+
+
+def _ranked(db: Session, start: date, end: date, buckets: list[tuple[int, int]],
+            ranks: list[int]) -> list[float]:
+    """The delays at these ranks (0: the shortest) of the period: the bucket of each from
+    the daily counts, then its place in that bucket from the index."""
+    found: list[float] = []
+    before = 0
+    for bucket, n in buckets:
+        inside = [rank - before for rank in ranks if before <= rank < before + n]
+        if inside:
+            found += _delays_at(db, start, end, bucket, inside[0], inside[-1] - inside[0] + 1)
+        before += n
+    return found
+
+
 def time_to_triage(db: Session, start: date, end: date) -> tuple[float | None, int, int]:
     """Median days from submission to the first triage action of the requests submitted in
-    the period, how many had one, how many did not (SQLite, without a percentile function,
-    reads the rows)."""
-    period = and_(TriageEntry.submitted_at >= _start_of(start),
-                  TriageEntry.submitted_at < _start_of(end + timedelta(days=1)))
-    if _postgresql(db):
-        seconds = func.date_part("epoch", TriageEntry.first_action_at
-                                 - TriageEntry.submitted_at)
-        # (percentile_cont ignores the NULLs of the requests not triaged yet)
-        acted_count, total, value = db.execute(
-            select(func.count(TriageEntry.first_action_at), func.count(),
-                   func.percentile_cont(0.5).within_group(seconds)).where(period)).one()
-        triaged, untriaged = int(acted_count or 0), int(total or 0) - int(acted_count or 0)
-        if not triaged:
-            return None, 0, untriaged
-        return round(float(value) / 86400, 1), triaged, untriaged
-    acted = TriageEntry.first_action_at.is_not(None)
-    counts = db.execute(select(func.sum(case((acted, 1), else_=0)),
-                               func.sum(case((acted, 0), else_=1))).where(period)).one()
-    triaged, untriaged = int(counts[0] or 0), int(counts[1] or 0)
+    the period (as PostgreSQL's percentile_cont, or Python's median on SQLite), how many had
+    one, how many did not."""
+    submitted = sum(n for _key, n in _sums(db, daily_counts.SUBMITTED, start, end))
+    buckets = sorted((int(key), n) for key, n in _sums(db, daily_counts.TRIAGED, start, end))
+    triaged = sum(n for _bucket, n in buckets)
     if not triaged:
-        return None, 0, untriaged
-    days = [(first - submitted).total_seconds() / 86400 for submitted, first in db.execute(
-        select(TriageEntry.submitted_at, TriageEntry.first_action_at).where(period, acted))
-        if first is not None]
-    return round(statistics.median(days), 1), triaged, untriaged
-
-
-def _in_period(column: Any, start: date, end: date) -> ColumnElement[bool]:
-    return and_(column >= _start_of(start), column < _start_of(end + timedelta(days=1)))
+        return None, 0, submitted
+    middle = sorted({(triaged - 1) // 2, triaged // 2})
+    values = _ranked(db, start, end, buckets, middle)
+    if len(values) != len(middle):  # the counts are not those of the entries
+        log.warning("triage_daily is out of step: run `portal triage rebuild-aggregates`")
+        return None, triaged, submitted - triaged
+    low, high = values[0], values[-1]
+    if _postgresql(db):
+        median = (low + (high - low) * 0.5) / daily_counts.DAY_SECONDS
+    else:
+        median = statistics.median([low / daily_counts.DAY_SECONDS,
+                                    high / daily_counts.DAY_SECONDS][:len(values)])
+    return round(median, 1), triaged, submitted - triaged
 
 
 def returns_by_rule(db: Session, start: date, end: date) -> list[tuple[str, int]]:
-    count = func.count(TriageReturnItem.id)
-    rows = db.execute(select(TriageReturnItem.code, count)
-                      .join(TriageReturn, TriageReturn.id == TriageReturnItem.return_id)
-                      .where(_in_period(TriageReturn.at, start, end))
-                      .group_by(TriageReturnItem.code).order_by(count.desc(),
-                                                                TriageReturnItem.code))
-    return [(code, int(n)) for code, n in rows]
+    return _sums(db, daily_counts.RULES, start, end)
 
 
 def returns_by_country(db: Session, start: date, end: date) -> list[tuple[str, int]]:
-    count = func.count(TriageReturn.id)
-    rows = db.execute(select(TriageReturn.country, count)
-                      .where(_in_period(TriageReturn.at, start, end))
-                      .group_by(TriageReturn.country).order_by(count.desc(),
-                                                               TriageReturn.country))
-    return [(country, int(n)) for country, n in rows]
+    return _sums(db, daily_counts.RETURNS, start, end)
 
 
 def referrals_by_district(db: Session, start: date, end: date, today: date
                           ) -> list[tuple[str, int, int, int]]:
-    still_open = Referral.closed_at.is_(None)
-    rows = db.execute(
-        select(Referral.district, func.count(),
-               func.sum(case((still_open, 1), else_=0)),
-               func.sum(case((still_open & (Referral.due_date < today), 1), else_=0)))
-        .where(_in_period(Referral.referred_at, start, end))
-        .group_by(Referral.district).order_by(Referral.district))
-    return [(d, int(t), int(o or 0), int(v or 0)) for d, t, o, v in rows]
+    """Per district, the referrals of the period (daily counts), and of them those still open
+    and overdue (now: through the index of the open referrals)."""
+    overdue = func.sum(case((Referral.due_date < today, 1), else_=0))
+    still_open = {district: (int(n), int(late or 0)) for district, n, late in db.execute(
+        select(Referral.district, func.count(), overdue)
+        .where(Referral.closed_at.is_(None),
+               Referral.referred_at >= _start_of(start),
+               Referral.referred_at < _start_of(end + timedelta(days=1)))
+        .group_by(Referral.district))}
+    totals = sorted(_sums(db, daily_counts.REFERRALS, start, end))
+    return [(district, total, *still_open.get(district, (0, 0))) for district, total in totals]
 
 
 def compute(db: Session, start: date, end: date, *, today: date,

@@ -16,7 +16,13 @@ from portal.contract import model as m
 from portal.db import utcnow
 from portal.requests import normalize, search
 from portal.requests.models import MlaRequest, RequestVersion, Status
-from portal.triage import duplicates, returns, targets, weights
+from portal.triage import (
+    daily_counts,  # noqa: F401 - keeps the dashboard's daily counts
+    duplicates,
+    returns,
+    targets,
+    weights,
+)
 from portal.triage.models import NO_URGENCY, TriageEntry, TriageKey
 from portal.triage.versions import content_of_version, findings_of_version
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     inspect,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -47,6 +48,8 @@ class TriageEntry(Base):
         Index("ix_triage_entries_closed", "closed_at"),
         # the queue's service-target filter (overdue, due soon): a range of one column
         Index("ix_triage_entries_target_due", "target_due"),
+        # the median time to triage: the delays of one whole-day bucket, in order
+        Index("ix_triage_entries_triage_seconds", "triage_seconds", "submitted_at"),
     )
 
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True,
@@ -63,11 +66,16 @@ class TriageEntry(Base):
     urgency_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     urgency_key: Mapped[date] = mapped_column(Date, default=NO_URGENCY)
     #: First submission (the age of the request counts from here).
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # (active_history on the moments the daily counts read: a change's old value is loaded)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), active_history=True)
     last_submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
-    first_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    first_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True,
+                                                             active_history=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True,
+                                                       active_history=True)
+    #: Seconds from first submission to first action (kept by portal.triage.daily_counts).
+    triage_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True,
                                                     active_history=True)
     weight: Mapped[float] = mapped_column(Float, default=1.0, active_history=True)
@@ -165,7 +173,11 @@ class Referral(Base):
 
     __tablename__ = "triage_referrals"
     __table_args__ = (Index("ix_triage_referrals_request", "request_id"),
-                      Index("ix_triage_referrals_district_at", "district", "referred_at"))
+                      Index("ix_triage_referrals_district_at", "district", "referred_at"),
+                      # the dashboard's open and overdue referrals: the open ones only
+                      Index("ix_triage_referrals_open", "referred_at", "district", "due_date",
+                            postgresql_where=text("closed_at IS NULL"),
+                            sqlite_where=text("closed_at IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
@@ -199,6 +211,20 @@ class AttorneyLoad(Base):
                                          autoincrement=False)
     count: Mapped[int] = mapped_column(Integer, default=0)
     weight: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class DailyCount(Base):
+    """A count of one UTC day (kept by portal.triage.daily_counts, in the transaction of the
+    change that moves it): requests first submitted, closed, triaged (``key``: whole days to
+    the first action), returns (``key``: country), returned findings (``key``: rule code),
+    USAO referrals (``key``: district). The dashboard adds up days, not requests."""
+
+    __tablename__ = "triage_daily"
+
+    measure: Mapped[str] = mapped_column(String(12), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
+    n: Mapped[int] = mapped_column(Integer, default=0)
 
 
 RETURNED = "returned"
