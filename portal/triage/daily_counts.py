@@ -21,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    Table,
     bindparam,
     delete,
     event,
@@ -178,7 +179,7 @@ def _groupings(dialect: str, ids: list[int] | None = None) -> list[Select[Any]]:
     def measure(name: str) -> ColumnElement[Any]:
         return literal_column(f"'{name}'")
 
-    empty = literal_column("''")
+    empty: ColumnElement[Any] = literal_column("''")
     submitted = _day_sql("triage_entries.submitted_at", dialect)
     closed = _day_sql("triage_entries.closed_at", dialect)
     returned = _day_sql("triage_returns.at", dialect)
@@ -203,6 +204,12 @@ def _groupings(dialect: str, ids: list[int] | None = None) -> list[Select[Any]]:
     ]
 
 
+def _table(model: Any) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 def fill_delays(db: Session | Connection) -> None:
     """Set every entry's ``triage_seconds`` from its submission and first action."""
     dialect = db.get_bind().dialect.name if isinstance(db, Session) else db.dialect.name
@@ -217,7 +224,7 @@ def fill_delays(db: Session | Connection) -> None:
     changed = [{"rid": rid, "seconds": seconds} for rid, submitted, first, stored in rows
                if (seconds := delay_seconds(submitted, first)) != stored]
     if changed:
-        table = TriageEntry.__table__
+        table = _table(TriageEntry)
         db.execute(update(table).where(table.c.request_id == bindparam("rid"))
                    .values(triage_seconds=bindparam("seconds")), changed)
 
@@ -229,7 +236,7 @@ def rebuild(db: Session | Connection) -> int:
     db.execute(delete(DailyCount))
     columns = ["measure", "day", "key", "n"]
     for grouping in _groupings(dialect):
-        db.execute(DailyCount.__table__.insert().from_select(columns, grouping))
+        db.execute(_table(DailyCount).insert().from_select(columns, grouping))
     return int(db.execute(select(func.count()).select_from(DailyCount)).scalar_one())
 
 

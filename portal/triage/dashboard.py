@@ -132,7 +132,7 @@ def _delays_at(db: Session, start: date, end: date, bucket: int, offset: int, co
                TriageEntry.triage_seconds < low + daily_counts.DAY_SECONDS,
                TriageEntry.submitted_at >= _start_of(start),
                TriageEntry.submitted_at < _start_of(end + timedelta(days=1)))
-        .order_by(TriageEntry.triage_seconds).offset(offset).limit(count))]
+        .order_by(TriageEntry.triage_seconds).offset(offset).limit(count)) if v is not None]
 
 
 def _ranked(db: Session, start: date, end: date, buckets: list[tuple[int, int]],

@@ -33,7 +33,7 @@ from portal.requests.search import TRIGRAM_INDEX
 from portal.requests.search_text import document
 from portal.rules.refdata import load_default_reference
 from portal.target_settings import TargetSettings
-from portal.triage import intake, target_clock, weights
+from portal.triage import daily_counts, intake, target_clock, weights
 from portal.triage.bulk_rows import BATCH, BatchWriter, Rows
 from portal.triage.caseload import recount_loads
 from portal.triage.demo_content import (
@@ -196,6 +196,7 @@ def generate(db: Session, n: int, seed: int = 42, *,
     for table in ("requests", "triage_returns"):
         _fix_sequence(db, table)
     recount_loads(db)  # (the entries were written in bulk, past the flush that keeps loads)
+    daily_counts.rebuild(db)  # (likewise the dashboard's daily counts)
     _analyze(db)
     _flag_duplicates(db)
     record(db, "demo.volume_generated", actor="demo-loader", details={"n": n, "seed": seed})
@@ -281,6 +282,7 @@ def _one(state: _State, batch: list[Rows]) -> None:
         "urgency_date": urgency, "urgency_key": urgency or NO_URGENCY,
         "submitted_at": submitted, "last_submitted_at": submitted, "version": 1,
         "first_action_at": first_action, "closed_at": at if closed else None,
+        "triage_seconds": daily_counts.delay_seconds(submitted, first_action),
         "assignee_id": assignee, "weight": weights.request_weight(types, state.weight_map),
         "blockers": 0, "warnings": sum(1 for f in findings if f["severity"] == "warning"),
         "acknowledged": sum(1 for f in findings if f["acknowledgement"]),
