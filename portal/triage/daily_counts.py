@@ -4,7 +4,8 @@ increments, as the attorneys' loads), forgotten for the requests a purge deletes
 from the tables by :func:`rebuild` (the migration, ``portal triage rebuild-aggregates``, the
 volume generator). A period's figures are then sums over its days, not scans of the requests.
 
-Days are UTC days, as the dashboard's periods. ``triaged`` counts the requests by the day of
+Days are UTC days, as the dashboard's periods. ``open`` counts the open requests by the day of
+their first submission (their ages, now). ``triaged`` counts the requests by the day of
 their first submission and the whole days to their first action (``floor(seconds / 86400)``,
 the key), so that the median is found in one bucket of delays (see
 :mod:`portal.triage.dashboard`)."""
@@ -38,7 +39,7 @@ from sqlalchemy.orm import Session
 from portal.db import utcnow
 from portal.triage.models import DailyCount, Referral, TriageEntry, TriageReturn, TriageReturnItem
 
-SUBMITTED, CLOSED, TRIAGED = "submitted", "closed", "triaged"
+SUBMITTED, CLOSED, TRIAGED, OPEN = "submitted", "closed", "triaged", "open"
 RETURNS, RULES, REFERRALS = "returns", "rules", "referrals"
 DAY_SECONDS = 86400
 Key = tuple[str, date, str]  # (measure, day, key)
@@ -76,6 +77,8 @@ def _entry_keys(_session: Session, entry: TriageEntry, old: bool) -> list[Key]:
     if submitted is None:
         return []
     keys: list[Key] = [(SUBMITTED, utc_day(submitted), "")]
+    if _value(entry, "is_open", old):
+        keys.append((OPEN, utc_day(submitted), ""))
     if closed is not None:
         keys.append((CLOSED, utc_day(closed), ""))
     seconds = delay_seconds(submitted, _value(entry, "first_action_at", old))
@@ -189,6 +192,8 @@ def _groupings(dialect: str, ids: list[int] | None = None) -> list[Select[Any]]:
     return [
         select(measure(SUBMITTED), submitted, empty, func.count())
         .select_from(TriageEntry).where(*entry_ids).group_by(submitted),
+        select(measure(OPEN), submitted, empty, func.count())
+        .where(TriageEntry.is_open.is_(True), *entry_ids).group_by(submitted),
         select(measure(CLOSED), closed, empty, func.count())
         .where(TriageEntry.closed_at.is_not(None), *entry_ids).group_by(closed),
         select(measure(TRIAGED), submitted, bucket, func.count())

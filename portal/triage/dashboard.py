@@ -3,8 +3,9 @@ time to triage, returns by rule and by country, caseloads, USAO referrals and th
 targets owed now (shown by portal.web.triage.dashboard_tables).
 
 The figures of a period are sums over its days of the daily counts (portal.triage.daily_counts),
-so that their cost does not grow with the requests; the figures of now (ages of the open
-requests, open referrals, targets owed, caseloads) read the open rows through their indexes."""
+so that their cost does not grow with the requests; so are the ages of the open requests (by
+the day of their first submission). The other figures of now (open referrals, targets owed,
+caseloads) read the open rows through their indexes."""
 
 from __future__ import annotations
 
@@ -108,15 +109,15 @@ def pending_per_week(db: Session, start: date, end: date) -> list[tuple[date, in
 
 
 def age_buckets(db: Session, today: date) -> list[tuple[str, int]]:
-    """Now: the open requests by age (read through the index that starts with ``is_open``)."""
-    tomorrow = _start_of(today + timedelta(days=1))
+    """Now: the open requests by age in days (from the day of their first submission)."""
+    day = DailyCount.day
     columns = []
     for low, high in AGE_BUCKETS:
-        cond = TriageEntry.submitted_at < tomorrow - timedelta(days=low)
+        cond = day <= today - timedelta(days=low)
         if high is not None:
-            cond = cond & (TriageEntry.submitted_at >= tomorrow - timedelta(days=high + 1))
-        columns.append(func.sum(case((cond, 1), else_=0)))
-    row = db.execute(select(*columns).where(TriageEntry.is_open.is_(True))).one()
+            cond = cond & (day >= today - timedelta(days=high))
+        columns.append(func.sum(case((cond, DailyCount.n), else_=0)))
+    row = db.execute(select(*columns).where(DailyCount.measure == daily_counts.OPEN)).one()
     labels = [f"{low}–{high}" if high is not None else f"{low}+" for low, high in AGE_BUCKETS]
     return [(label, int(value or 0)) for label, value in zip(labels, row, strict=True)]
 

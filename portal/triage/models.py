@@ -215,9 +215,10 @@ class AttorneyLoad(Base):
 
 class DailyCount(Base):
     """A count of one UTC day (kept by portal.triage.daily_counts, in the transaction of the
-    change that moves it): requests first submitted, closed, triaged (``key``: whole days to
-    the first action), returns (``key``: country), returned findings (``key``: rule code),
-    USAO referrals (``key``: district). The dashboard adds up days, not requests."""
+    change that moves it): requests first submitted, still open (by the day of their first
+    submission), closed, triaged (``key``: whole days to the first action), returns (``key``:
+    country), returned findings (``key``: rule code), USAO referrals (``key``: district). The
+    dashboard adds up days, not requests."""
 
     __tablename__ = "triage_daily"
 

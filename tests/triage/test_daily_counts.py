@@ -56,6 +56,19 @@ def scan_pending(db: Session, start: date, end: date) -> list[tuple[date, int]]:
     return out
 
 
+def scan_ages(db: Session, today: date) -> list[tuple[str, int]]:
+    tomorrow = _start_of(today + timedelta(days=1))
+    columns = []
+    for low, high in dashboard.AGE_BUCKETS:
+        cond = TriageEntry.submitted_at < tomorrow - timedelta(days=low)
+        if high is not None:
+            cond = cond & (TriageEntry.submitted_at >= tomorrow - timedelta(days=high + 1))
+        columns.append(func.sum(case((cond, 1), else_=0)))
+    row = db.execute(select(*columns).where(TriageEntry.is_open.is_(True))).one()
+    return [(label, int(n or 0)) for (label, _n), n in zip(
+        dashboard.age_buckets(db, today), row, strict=True)]
+
+
 def scan_time_to_triage(db: Session, start: date, end: date
                         ) -> tuple[float | None, int, int]:
     period = _in(TriageEntry.submitted_at, start, end)
@@ -117,6 +130,7 @@ def assert_same_figures(db: Session, today: date) -> None:
         assert (figures.returns_by_rule, figures.returns_by_country) == \
             scan_returns(db, start, end), (start, end)
         assert figures.referrals == scan_referrals(db, start, end, today), (start, end)
+        assert figures.ages == scan_ages(db, today)
         assert sum(n for _label, n in figures.ages) == _count(db, TriageEntry.is_open.is_(True))
 
 
