@@ -42,6 +42,9 @@ from portal.triage.models import DailyCount, Referral, TriageEntry, TriageReturn
 SUBMITTED, CLOSED, TRIAGED, OPEN = "submitted", "closed", "triaged", "open"
 RETURNS, RULES, REFERRALS = "returns", "rules", "referrals"
 DAY_SECONDS = 86400
+#: The measures also counted per month (``<measure>:m`` on the month's first day), so that a
+#: long period adds up its whole months and the days of its two ends.
+MONTHLY = (SUBMITTED, TRIAGED, RETURNS, RULES, REFERRALS)
 Key = tuple[str, date, str]  # (measure, day, key)
 
 
@@ -143,12 +146,20 @@ def _keep_counts(session: Session, _context: Any, _instances: Any) -> None:
     add(session, deltas)
 
 
+def monthly(measure: str) -> str:
+    return f"{measure}:m"
+
+
 def add(db: Session | Connection, deltas: Counter[Key] | dict[Key, int]) -> None:
     """Add each delta to its day's count, making the row when missing (an increment, so that
     two transactions at once both count; in one order, so that they never deadlock)."""
     dialect = db.get_bind().dialect.name if isinstance(db, Session) else db.dialect.name
     make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for (measure, day, key), n in sorted(deltas.items()):
+    months: Counter[Key] = Counter()
+    for (measure, day, key), n in deltas.items():
+        if measure in MONTHLY:
+            months[(monthly(measure), day.replace(day=1), key)] += n
+    for (measure, day, key), n in sorted({**deltas, **months}.items()):
         if not n:
             continue
         statement = make(DailyCount).values(measure=measure, day=day, key=key, n=n)
@@ -242,6 +253,13 @@ def rebuild(db: Session | Connection) -> int:
     columns = ["measure", "day", "key", "n"]
     for grouping in _groupings(dialect):
         db.execute(_table(DailyCount).insert().from_select(columns, grouping))
+    month: ColumnElement[Any] = literal_column(
+        "CAST(date_trunc('month', triage_daily.day) AS DATE)" if dialect == "postgresql"
+        else "date(triage_daily.day, 'start of month')")
+    name: ColumnElement[Any] = literal_column("triage_daily.measure || ':m'")
+    db.execute(_table(DailyCount).insert().from_select(columns, select(
+        name, month, DailyCount.key, func.sum(DailyCount.n))
+        .where(DailyCount.measure.in_(MONTHLY)).group_by(name, month, DailyCount.key)))
     return int(db.execute(select(func.count()).select_from(DailyCount)).scalar_one())
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.triage import caseload, daily_counts, target_clock, targets
@@ -64,11 +64,22 @@ def _weeks(start: date, end: date) -> list[date]:
 
 
 def _sums(db: Session, measure: str, start: date, end: date) -> list[tuple[str, int]]:
-    """(key, count) of a measure over the days of the period, the largest first."""
+    """(key, count) of a measure over the period, the largest first: its whole months from
+    the monthly counts, the days of its two ends from the daily ones."""
+    first = start if start.day == 1 else (start.replace(day=1) + timedelta(days=32)).replace(
+        day=1)
+    after = (end + timedelta(days=1)).replace(day=1)  # the first month not whole
+    if first < after:
+        days = or_(and_(DailyCount.day >= start, DailyCount.day < first),
+                   and_(DailyCount.day >= after, DailyCount.day <= end))
+        where = or_(and_(DailyCount.measure == measure, days),
+                    and_(DailyCount.measure == daily_counts.monthly(measure),
+                         DailyCount.day >= first, DailyCount.day < after))
+    else:
+        where = and_(DailyCount.measure == measure, DailyCount.day >= start,
+                     DailyCount.day <= end)
     total = func.sum(DailyCount.n)
-    rows = db.execute(select(DailyCount.key, total)
-                      .where(DailyCount.measure == measure, DailyCount.day >= start,
-                             DailyCount.day <= end)
+    rows = db.execute(select(DailyCount.key, total).where(where)
                       .group_by(DailyCount.key).having(total > 0)
                       .order_by(total.desc(), DailyCount.key))
     return [(key, int(n)) for key, n in rows]

@@ -121,7 +121,9 @@ def assert_same_figures(db: Session, today: date) -> None:
     periods = [(today - timedelta(weeks=26), today), (today - timedelta(days=366 * 5), today),
                (today - timedelta(days=700), today - timedelta(days=400)),
                (today - timedelta(days=30), today - timedelta(days=30)),
-               (today - timedelta(days=3), today + timedelta(days=9))]
+               (today - timedelta(days=3), today + timedelta(days=9)),
+               (date(today.year - 1, 3, 1), date(today.year - 1, 5, 31)),  # whole months
+               (date(today.year - 2, 1, 31), date(today.year - 2, 3, 1))]
     for start, end in periods:
         figures = dashboard.compute(db, start, end, today=today)
         assert figures.pending == scan_pending(db, start, end), (start, end)
