@@ -37,10 +37,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.db import utcnow
-from portal.triage.models import DailyCount, Referral, TriageEntry, TriageReturn, TriageReturnItem
+from portal.triage.models import (
+    NO_URGENCY,
+    DailyCount,
+    Referral,
+    TriageEntry,
+    TriageReturn,
+    TriageReturnItem,
+)
 
 SUBMITTED, CLOSED, TRIAGED, OPEN = "submitted", "closed", "triaged", "open"
 RETURNS, RULES, REFERRALS = "returns", "rules", "referrals"
+#: Open requests owing a service target, by its due date (see portal.triage.targets).
+OWE_ACTION, OWE_DECISION = "owe_action", "owe_decision"
+OWED = ((OWE_ACTION, "action_due", "acted_at"), (OWE_DECISION, "decision_due", "decided_at"))
 DAY_SECONDS = 86400
 #: The measures also counted per month (``<measure>:m`` on the month's first day), so that a
 #: long period adds up its whole months and the days of its two ends.
@@ -87,6 +97,10 @@ def _entry_keys(_session: Session, entry: TriageEntry, old: bool) -> list[Key]:
     seconds = delay_seconds(submitted, _value(entry, "first_action_at", old))
     if seconds is not None:
         keys.append((TRIAGED, utc_day(submitted), str(delay_bucket(seconds))))
+    if _value(entry, "target_due", old) is not None:  # (None: nothing owed now)
+        for measure, due, done in OWED:
+            if _value(entry, done, old) is None:
+                keys.append((measure, _value(entry, due, old) or NO_URGENCY, ""))
     return keys
 
 
@@ -200,7 +214,14 @@ def _groupings(dialect: str, ids: list[int] | None = None) -> list[Select[Any]]:
     referred = _day_sql("triage_referrals.referred_at", dialect)
     bucket = _bucket_sql(dialect)
     entry_ids = of(TriageEntry.request_id)
-    return [
+    never = "DATE '9999-12-31'" if dialect == "postgresql" else "'9999-12-31'"
+    owed = []
+    for name, due, done in OWED:
+        day: ColumnElement[Any] = literal_column(f"COALESCE(triage_entries.{due}, {never})")
+        owed.append(select(measure(name), day, empty, func.count())
+                    .where(TriageEntry.target_due.is_not(None),
+                           getattr(TriageEntry, done).is_(None), *entry_ids).group_by(day))
+    return [*owed,
         select(measure(SUBMITTED), submitted, empty, func.count())
         .select_from(TriageEntry).where(*entry_ids).group_by(submitted),
         select(measure(OPEN), submitted, empty, func.count())

@@ -91,12 +91,15 @@ class TriageEntry(Base):
     # Service targets (portal.triage.targets; the clock: portal.triage.target_clock): when the
     # clock last started (a submission, a reopening), the due date of each target and when it
     # was met, and the earliest due date still owed (None while returned or closed).
+    # (active_history: the daily counts of the targets owed read a change's old values)
     target_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    action_due: Mapped[date | None] = mapped_column(Date, nullable=True)
-    acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    decision_due: Mapped[date | None] = mapped_column(Date, nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    target_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    action_due: Mapped[date | None] = mapped_column(Date, nullable=True, active_history=True)
+    acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True,
+                                                      active_history=True)
+    decision_due: Mapped[date | None] = mapped_column(Date, nullable=True, active_history=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True,
+                                                        active_history=True)
+    target_due: Mapped[date | None] = mapped_column(Date, nullable=True, active_history=True)
 
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
 
@@ -217,8 +220,9 @@ class DailyCount(Base):
     """A count of one UTC day (kept by portal.triage.daily_counts, in the transaction of the
     change that moves it): requests first submitted, still open (by the day of their first
     submission), closed, triaged (``key``: whole days to the first action), returns (``key``:
-    country), returned findings (``key``: rule code), USAO referrals (``key``: district). The
-    dashboard adds up days, not requests."""
+    country), returned findings (``key``: rule code), USAO referrals (``key``: district), open
+    requests owing a service target (by its due date). The dashboard adds up days, not
+    requests."""
 
     __tablename__ = "triage_daily"
 

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from portal.requests.models import RequestEvent
 from portal.target_settings import TargetSettings
+from portal.triage import daily_counts
 from portal.triage import target_clock as tc
-from portal.triage.models import TriageEntry
+from portal.triage.models import DailyCount, TriageEntry
 
 FIRST_ACTION = "first_action"
 DECISION = "decision"
@@ -173,17 +174,16 @@ class TargetCount:
 
 
 def counts(db: Session, office_day: date) -> list[TargetCount]:
-    """Per target: open requests owing it now, overdue, due soon (one grouped scan of the
-    entries owing something)."""
+    """Per target: open requests owing it now, overdue, due soon (sums over the due dates of
+    the daily counts, portal.triage.daily_counts: a few hundred rows, not the entries)."""
     until = soon_until(office_day)
-    columns: list[Any] = []
-    for due, done in ((TriageEntry.action_due, TriageEntry.acted_at),
-                      (TriageEntry.decision_due, TriageEntry.decided_at)):
-        owing = done.is_(None)
-        columns += [func.sum(case((owing, 1), else_=0)),
-                    func.sum(case((owing & (due < office_day), 1), else_=0)),
-                    func.sum(case((owing & (due >= office_day) & (due <= until), 1), else_=0))]
-    row = db.execute(select(*columns).where(TriageEntry.target_due.is_not(None))).one()
-    values = [int(v or 0) for v in row]
-    return [TargetCount(kind, *values[3 * i:3 * i + 3]) for i, kind in enumerate(KINDS)]
-
+    due, n = DailyCount.day, DailyCount.n
+    found = {measure: (int(owed or 0), int(late or 0), int(soon or 0))
+             for measure, owed, late, soon in db.execute(
+                 select(DailyCount.measure, func.sum(n),
+                        func.sum(case((due < office_day, n), else_=0)),
+                        func.sum(case(((due >= office_day) & (due <= until), n), else_=0)))
+                 .where(DailyCount.measure.in_([m for m, _d, _f in daily_counts.OWED]))
+                 .group_by(DailyCount.measure))}
+    return [TargetCount(kind, *found.get(measure, (0, 0, 0)))
+            for kind, (measure, _due, _done) in zip(KINDS, daily_counts.OWED, strict=True)]

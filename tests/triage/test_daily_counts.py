@@ -18,7 +18,7 @@ from portal.accounts.models import Role
 from portal.config import Settings
 from portal.requests.models import MlaRequest
 from portal.retention.removal import delete_requests
-from portal.triage import daily_counts, dashboard, demo_volume
+from portal.triage import daily_counts, dashboard, demo_volume, targets
 from portal.triage import operations as ops
 from portal.triage.models import (
     DailyCount,
@@ -117,6 +117,21 @@ def scan_referrals(db: Session, start: date, end: date, today: date
     return [(d, int(t), int(o or 0), int(v or 0)) for d, t, o, v in rows]
 
 
+def scan_targets(db: Session, office_day: date) -> list[targets.TargetCount]:
+    until = targets.soon_until(office_day)
+    columns: list[Any] = []
+    for due, done in ((TriageEntry.action_due, TriageEntry.acted_at),
+                      (TriageEntry.decision_due, TriageEntry.decided_at)):
+        owing = done.is_(None)
+        columns += [func.sum(case((owing, 1), else_=0)),
+                    func.sum(case((owing & (due < office_day), 1), else_=0)),
+                    func.sum(case((owing & (due >= office_day) & (due <= until), 1), else_=0))]
+    row = db.execute(select(*columns).where(TriageEntry.target_due.is_not(None))).one()
+    values = [int(v or 0) for v in row]
+    return [targets.TargetCount(kind, *values[3 * i:3 * i + 3])
+            for i, kind in enumerate(targets.KINDS)]
+
+
 def assert_same_figures(db: Session, today: date) -> None:
     periods = [(today - timedelta(weeks=26), today), (today - timedelta(days=366 * 5), today),
                (today - timedelta(days=700), today - timedelta(days=400)),
@@ -125,7 +140,9 @@ def assert_same_figures(db: Session, today: date) -> None:
                (date(today.year - 1, 3, 1), date(today.year - 1, 5, 31)),  # whole months
                (date(today.year - 2, 1, 31), date(today.year - 2, 3, 1))]
     for start, end in periods:
-        figures = dashboard.compute(db, start, end, today=today)
+        office_day = end if end <= today else today
+        figures = dashboard.compute(db, start, end, today=today, office_day=office_day)
+        assert figures.targets == scan_targets(db, office_day), (start, end)
         assert figures.pending == scan_pending(db, start, end), (start, end)
         assert (figures.median_days, figures.triaged, figures.untriaged) == \
             scan_time_to_triage(db, start, end), (start, end)
@@ -207,6 +224,12 @@ def _move_moments(db: Session, rng: random.Random, now: datetime) -> None:
                 seconds=rng.random() * 86400 * 40)
         if entry.closed_at is not None:
             entry.closed_at = entry.submitted_at + timedelta(days=rng.random() * 100)
+    owing = [e for e in entries if e.target_due is not None]
+    for entry in rng.sample(owing, 10):  # targets owed, moved or no longer owed
+        entry.acted_at = entry.decided_at = None
+        entry.action_due = (now + timedelta(days=rng.randint(-20, 20))).date()
+        if rng.random() < 0.5:
+            entry.target_due = None
     db.flush()
     for item in rng.sample(list(db.scalars(select(TriageReturnItem))), 3):
         db.delete(item)
