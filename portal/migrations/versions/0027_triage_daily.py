@@ -1,7 +1,9 @@
 """triage_daily: the dashboard's counts per UTC day, kept as requests change
 
 The dashboard rescanned the queue for each view (509 ms for 26 weeks, 978 ms for five years at
-1,000,000 requests): a period's figures are now sums over its days. triage_entries gains
+1,000,000 requests): a period's figures are now sums over its days (and months), and the
+figures of now (open requests by age, service targets owed) sums over the days of first
+submission and the due dates. triage_entries gains
 triage_seconds (submission to first action, indexed with submitted_at for the median), and
 triage_referrals an index of the open referrals. The counts of the rows already there are
 made from the tables (as `portal triage rebuild-aggregates` does).
