@@ -9,7 +9,7 @@ triage_referrals an index of the open referrals. The counts of the rows already 
 made from the tables (as `portal triage rebuild-aggregates` does).
 
 Revision ID: 0027
-Revises: 0024
+Revises: 0026
 Create Date: 2026-12-24
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0027"
-down_revision = "0024"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
