@@ -30,6 +30,16 @@ class RequestSubmitted:
 
 
 @dataclass(frozen=True)
+class DocumentsAdded:
+    """The requesting authority sent documents OIA asked for: a minor version (``version_id``)
+    of the submitted request."""
+
+    request_id: int
+    version_id: int
+    settings: Settings
+
+
+@dataclass(frozen=True)
 class RequestStatusChanged:
     """A request changed status outside triage's own actions (a withdrawal)."""
 

@@ -2,6 +2,7 @@
 
 from portal.accounts import models as accounts_models
 from portal.accounts import pending_input as pending_input_models
+from portal.asks import models as asks_models
 from portal.attachments import models as attachments_models
 from portal.audit import models as audit_models
 from portal.db import Base
@@ -15,8 +16,8 @@ from portal.requests import models as requests_models
 from portal.requests.search import FTS_TABLE, TRIGRAM_INDEX
 from portal.triage import models as triage_models
 
-__all__ = ["Base", "accounts_models", "attachments_models", "audit_models", "jobs_models",
-           "limits_models", "mail_models", "not_made_by_models", "notify_models",
+__all__ = ["Base", "accounts_models", "asks_models", "attachments_models", "audit_models",
+           "jobs_models", "limits_models", "mail_models", "not_made_by_models", "notify_models",
            "packages_models", "pending_input_models", "reference_models", "requests_models",
            "triage_models"]
 

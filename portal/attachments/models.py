@@ -55,6 +55,9 @@ class Attachment(Base):
     check_reason: Mapped[str] = mapped_column(String(40), default="")
     check_params: Mapped[str] = mapped_column(String(200), default="{}")
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: The ask for documents (portal.asks) this file answers: part of no version until the
+    #: answer is sent, then of the minor version it made.
+    ask_id: Mapped[int | None] = mapped_column(ForeignKey("document_asks.id"), nullable=True)
 
     request: Mapped[MlaRequest] = relationship()
     uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])

@@ -126,12 +126,15 @@ def get_attachment(db: Session, request: MlaRequest, public_id: str, *,
 def add_attachment(db: Session, settings: Settings, user: User, request: MlaRequest,
                    filename: str, document_kind: str, data: bytes, *, language: str = "",
                    ip: str = "", store: AttachmentStore | None = None,
-                   check_now: bool = False) -> Attachment | Rejection:
+                   check_now: bool = False, ask_id: int | None = None,
+                   statuses: frozenset[str] = EDITABLE_VALUES) -> Attachment | Rejection:
     """Encrypt and store one PDF, to be checked by a worker (``check_now``: here, for the
-    command line and demo data). Raises :class:`NotEditable` when the request is not editable;
-    returns a :class:`Rejection` (audited as ``attachment.rejected``) when the file is refused
-    at once: its size, the user's checks in flight, or bytes that are not a PDF at all."""
-    if not request.editable:
+    command line and demo data). Raises :class:`NotEditable` when the request's status is not
+    one of ``statuses`` (the editable ones; an answer to an ask for documents, ``ask_id``,
+    names its own); returns a :class:`Rejection` (audited as ``attachment.rejected``) when the
+    file is refused at once: its size, the user's checks in flight, or bytes that are not a PDF
+    at all."""
+    if request.status not in statuses:
         raise NotEditable(request.status)
     if document_kind not in ATTACHMENT_KINDS:
         return _reject("document_kind")
@@ -157,14 +160,14 @@ def add_attachment(db: Session, settings: Settings, user: User, request: MlaRequ
     # insert below takes the database write lock before the total is summed.
     status = db.scalar(select(MlaRequest.status).where(MlaRequest.id == request.id)
                        .with_for_update())
-    if status not in EDITABLE_VALUES:
+    if status not in statuses:
         raise NotEditable(str(status))
     attachment = Attachment(public_id=public_id, request_id=request.id, filename=display_name,
                             document_kind=document_kind, language=language.strip()[:35],
                             sha256=stored.sha256, size=stored.size, pages=0,
                             check_state=CheckState.CHECKING.value,
                             storage_name=stored.storage_name, key_id=stored.key_id,
-                            uploaded_by_id=user.id, uploaded_at=utcnow())
+                            uploaded_by_id=user.id, uploaded_at=utcnow(), ask_id=ask_id)
     db.add(attachment)
     db.flush()
     if used_bytes(db, request) > max_request:
@@ -180,7 +183,8 @@ def add_attachment(db: Session, settings: Settings, user: User, request: MlaRequ
     record(db, "attachment.added", actor_id=user.id, actor=user.email, ip=ip,
            object_type="attachment", object_id=public_id,
            details={"request": request.public_id, "filename": display_name,
-                    "kind": document_kind, "sha256": stored.sha256, "size": stored.size})
+                    "kind": document_kind, "sha256": stored.sha256, "size": stored.size,
+                    **({"ask": ask_id} if ask_id else {})})
     if check_now:
         apply_verdict(db, store, attachment, inspect_upload(settings, data))
     else:

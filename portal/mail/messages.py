@@ -69,6 +69,15 @@ def new_message(locale: str, *, name: str, reference: str, link: str) -> Mail:
     ), name=name, reference=reference, link=link)
 
 
+def documents_asked(locale: str, *, name: str, reference: str, link: str) -> Mail:
+    return _mail(locale, N_("OIA asks for documents for request %(reference)s"), N_(
+        "Hello %(name)s,\n\n"
+        "OIA asks for documents for request %(reference)s. Sign in to the portal to see which "
+        "ones, and to send them as PDF files:\n\n%(link)s\n\n"
+        "For your security, this e-mail does not contain the message.\n"
+    ), name=name, reference=reference, link=link)
+
+
 def request_status_changed(locale: str, *, name: str, reference: str, link: str) -> Mail:
     return _mail(locale, N_("The status of request %(reference)s changed"), N_(
         "Hello %(name)s,\n\n"

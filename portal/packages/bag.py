@@ -83,12 +83,12 @@ def bag_info(source: BagSource) -> dict[str, str]:
         "Contact-Email": one_line(source.contact_email) or "unknown@invalid",
         "External-Identifier": source.reference,
         "External-Description": description + f"Request for mutual legal assistance "
-                                f"{source.reference}, version {source.version}, submitted "
+                                f"{source.reference}, version {source.label}, submitted "
                                 f"through the MLA request intake portal",
         "Internal-Sender-Identifier": source.package_id,
         "Bagging-Date": source.submitted_at.astimezone(UTC).date().isoformat(),
         "Bag-Software-Agent": f"MLA request intake portal (bagit.py {bagit.VERSION})",
-        "MLA-Request-Version": str(source.version),
+        "MLA-Request-Version": source.label,
         "MLA-Submitted-At": source.submitted_at.astimezone(UTC).isoformat(timespec="seconds"),
         "MLA-Training": training,
         **({"MLA-Attachments-Not-Received": str(len(source.missing_attachments))}
@@ -162,7 +162,7 @@ def build_bag(source: BagSource, parent: Path, *, name: str | None = None,
               reading_copy: bool = True) -> BuiltBag:
     """Build the bag of ``source`` as ``parent/name`` (default ``<reference>-v<version>``); a
     bag already in place is kept and returned (``created`` false). Raises :class:`BuildError`."""
-    name = name or f"{source.reference}-v{source.version}"
+    name = name or f"{source.reference}-v{source.label}"
     parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     final = parent / name
     if (final / f"tagmanifest-{ALGORITHM}.txt").is_file():

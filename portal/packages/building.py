@@ -146,7 +146,7 @@ def load_source(db: Session, settings: Settings, package: Package,
         contact_email=submitter.email if submitter else "",
         content=content, findings=_findings(version), attachments=attachments,
         missing_attachments=missing, reference_version=version.reference_version or "",
-        image_max_bytes=settings.max_image_mb << 20)
+        image_max_bytes=settings.max_image_mb << 20, minor=package.minor)
 
 
 def _reader(store: AttachmentStore, storage_name: str, request_id: str,

@@ -58,10 +58,17 @@ class Claim:
     version: int
     bag_name: str
     tagmanifest_sha256: str
+    #: The minor version (documents added after submission; 0 for a whole version).
+    minor: int = 0
+
+    @property
+    def label(self) -> str:
+        """``1``, or ``1.1`` for a minor version."""
+        return f"{self.version}.{self.minor}" if self.minor else str(self.version)
 
     @property
     def idempotency_key(self) -> str:
-        return f"{self.package_public_id}/v{self.version}"
+        return f"{self.package_public_id}/v{self.label}"
 
 
 def new_owner() -> str:
@@ -122,7 +129,8 @@ def claim(engine: Engine, settings: Settings, owner: str, target: str,
             db.flush()
             claims.append(Claim(handoff_id, attempt.id, handoff.attempts, package.id,
                                 package.public_id, package.request_id, package.reference,
-                                package.version, package.bag_name, package.tagmanifest_sha256))
+                                package.version, package.bag_name, package.tagmanifest_sha256,
+                                package.minor))
             sync_triage_handoff(db, package.request_id)
     return claims
 

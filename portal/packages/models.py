@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import new_public_id
 from portal.db import Base, UTCDateTime, utcnow
-from portal.requests.models import MlaRequest
+from portal.requests.models import MlaRequest, version_label
 
 
 class PackageState(StrEnum):
@@ -37,7 +37,7 @@ class HandoffState(StrEnum):
 class Package(Base):
     __tablename__ = "packages"
     __table_args__ = (
-        UniqueConstraint("request_id", "version"),
+        UniqueConstraint("request_id", "version", "minor"),
         Index("ix_packages_state", "state"),
     )
 
@@ -46,6 +46,8 @@ class Package(Base):
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
     version_id: Mapped[int] = mapped_column(ForeignKey("request_versions.id"), unique=True)
     version: Mapped[int] = mapped_column(Integer)
+    #: The minor version (documents added after submission): the bag of 1.1 is ``...-v1.1``.
+    minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     reference: Mapped[str] = mapped_column(String(32))
     training: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(12), default=PackageState.PENDING.value)
@@ -63,7 +65,11 @@ class Package(Base):
 
     @property
     def bag_name(self) -> str:
-        return bag_name(self.reference, self.version)
+        return bag_name(self.reference, self.version, self.minor)
+
+    @property
+    def version_label(self) -> str:
+        return version_label(self.version, self.minor)
 
 
 class Handoff(Base):
@@ -109,6 +115,6 @@ class HandoffAttempt(Base):
     error: Mapped[str] = mapped_column(Text, default="")
 
 
-def bag_name(reference: str, version: int) -> str:
-    """A package's bag directory name: ``MLA-2026-000042-v1``."""
-    return f"{reference}-v{version}"
+def bag_name(reference: str, version: int, minor: int = 0) -> str:
+    """A package's bag directory name: ``MLA-2026-000042-v1`` (``-v1.1`` for a minor version)."""
+    return f"{reference}-v{version_label(version, minor)}"

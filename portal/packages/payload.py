@@ -60,7 +60,7 @@ def attachment_title(index: int, attachment: AttachmentSource | AttachmentInfo) 
 
 def request_title(source: BagSource) -> str:
     mark = f"{TRAINING_MARK} \u2014 " if source.training else ""
-    return f"{mark}Request {source.reference}, version {source.version}"
+    return f"{mark}Request {source.reference}, version {source.label}"
 
 
 # --- documents ---------------------------------------------------------------------------------
@@ -81,7 +81,7 @@ def findings_document(source: BagSource) -> dict[str, Any]:
                   for f in evaluate(dict(source.content), context)}
     except Exception:  # the stored findings stay authoritative; only the wording degrades
         log.exception("re-evaluating %s v%s for the finding texts failed", source.reference,
-                      source.version)
+                      source.label)
         params = {}
     findings = []
     counts = dict.fromkeys(SEVERITY_RANK, 0)
@@ -101,7 +101,7 @@ def findings_document(source: BagSource) -> dict[str, Any]:
         })
     return {
         "reference": source.reference,
-        "version": source.version,
+        "version": source.version_value,
         "submitted_at": source.submitted_at.astimezone(UTC).isoformat(timespec="seconds"),
         "training": source.training,
         "reference_data_version": source.reference_version,
@@ -128,7 +128,7 @@ def request_pdf(source: BagSource, findings: Mapping[str, Any]) -> bytes:
     return render_request_pdf(
         Request.from_dict(dict(source.content)),
         reference=source.reference,
-        version=source.version,
+        version=source.label,
         submitted_at=source.submitted_at,
         authority_name=source.source_organization,
         authority_country=source.source_country,

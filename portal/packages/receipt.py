@@ -32,7 +32,8 @@ def receipt_pdf(db: Session, request: MlaRequest, locale: str) -> bytes:
     """The receipt of the latest submitted version, in ``locale`` (times shown in the
     requesting authority's contact time zone when given, else UTC)."""
     version = db.scalar(select(RequestVersion).where(RequestVersion.request_id == request.id)
-                        .order_by(RequestVersion.number.desc()).limit(1))
+                        .order_by(RequestVersion.number.desc(), RequestVersion.minor.desc())
+                        .limit(1))
     if version is None:
         raise NotSubmitted(request.public_id)
     content = Request.from_dict(json.loads(version.content_json or "{}"))

@@ -50,13 +50,21 @@ def record_package(db: Session, settings: Settings, request: MlaRequest,
     """Insert the package row and its hand-off outbox row for a version just submitted, in the
     caller's transaction, and build the bag once that transaction commits."""
     version = db.scalar(select(RequestVersion).where(RequestVersion.request_id == request.id,
-                                                     RequestVersion.number == version_number))
+                                                     RequestVersion.number == version_number,
+                                                     RequestVersion.minor == 0))
     if version is None:
         raise LookupError(f"request {request.public_id} has no version {version_number}")
+    return record_version_package(db, request, version)
+
+
+def record_version_package(db: Session, request: MlaRequest,
+                           version: RequestVersion) -> Package:
+    """The same for a version already loaded (a minor version: documents added)."""
     package = insert_rows(db, request, version)
     record(db, "package.queued", object_type="package", object_id=package.public_id,
            details={"request": request.public_id, "reference": package.reference,
-                    "version": package.version, "training": package.training})
+                    "version": package.version, "training": package.training,
+                    **({"minor": package.minor} if package.minor else {})})
     sync_triage_handoff(db, request.id)
     enqueue_build(db, package.id)
     return package
@@ -67,6 +75,7 @@ def insert_rows(db: Session, request: MlaRequest, version: RequestVersion) -> Pa
     ``queued`` hand-off row."""
     content = version_content(version)
     package = Package(request_id=request.id, version_id=version.id, version=version.number,
+                      minor=version.minor,
                       reference=content.get("reference") or request.reference or "",
                       training=request.training,
                       attachments_json=json.dumps(_freeze_attachments(db, request, content),

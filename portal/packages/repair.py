@@ -25,7 +25,7 @@ from portal.db import transaction, utcnow
 from portal.packages import shared
 from portal.packages.building import build_package
 from portal.packages.disk import TEMP_DIR_NAME
-from portal.packages.models import Handoff, HandoffState, Package, PackageState
+from portal.packages.models import Handoff, HandoffState, Package, PackageState, bag_name
 from portal.packages.recording import insert_rows
 from portal.requests.models import MlaRequest, RequestVersion
 
@@ -83,21 +83,23 @@ def repair(engine: Engine, settings: Settings, *, sweep_older_than_minutes: floa
         except IntegrityError:
             continue
     with transaction(engine) as db:
-        built = list(db.execute(select(Package.id, Package.reference, Package.version)
+        built = list(db.execute(select(Package.id, Package.reference, Package.version,
+                                       Package.minor)
                                 .where(Package.state == PackageState.BUILT.value))) \
             if thorough else []
-        for package_id, reference, number in built:
-            name = f"{reference}-v{number}"
+        for package_id, reference, number, minor in built:
+            name = bag_name(reference, number, minor)
             if not shared.available(settings, name):
                 db.execute(update(Package).where(Package.id == package_id)
                            .values(state=PackageState.PENDING.value))
                 report.missing_bags.append(name)
     with transaction(engine) as db:
-        pending = list(db.execute(select(Package.id, Package.reference, Package.version)
+        pending = list(db.execute(select(Package.id, Package.reference, Package.version,
+                                         Package.minor)
                                   .where(Package.state == PackageState.PENDING.value)
                                   .order_by(Package.id)))
-    for package_id, reference, number in pending:
-        name = f"{reference}-v{number}"
+    for package_id, reference, number, minor in pending:
+        name = bag_name(reference, number, minor)
         try:
             if build_package(engine, settings, package_id, store=store) is not None:
                 report.built.append(name)
@@ -108,7 +110,8 @@ def repair(engine: Engine, settings: Settings, *, sweep_older_than_minutes: floa
     if not thorough:
         return report
     with transaction(engine) as db:
-        names = {f"{r}-v{v}" for r, v in db.execute(select(Package.reference, Package.version))}
+        names = {bag_name(r, v, m) for r, v, m in
+                 db.execute(select(Package.reference, Package.version, Package.minor))}
     root = settings.packages_path
     if root.is_dir():
         report.orphans = sorted(p for p in root.iterdir()

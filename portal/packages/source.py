@@ -56,3 +56,15 @@ class BagSource:
     source_country: str = ""
     #: No image of the reading copy decodes to more than this (PORTAL_MAX_IMAGE_MB).
     image_max_bytes: int = Settings.max_image_mb << 20
+    #: The minor version (documents added after submission): 0, or 1 for version 1.1.
+    minor: int = 0
+
+    @property
+    def label(self) -> str:
+        """The version as its bag names it: ``1``, or ``1.1``."""
+        return f"{self.version}.{self.minor}" if self.minor else str(self.version)
+
+    @property
+    def version_value(self) -> int | str:
+        """The version in JSON documents: a number, or the label ``"1.1"`` of a minor one."""
+        return self.label if self.minor else self.version

@@ -23,7 +23,7 @@ from portal.packages.models import (
     PackageState,
     bag_name,
 )
-from portal.requests.models import MlaRequest, Status
+from portal.requests.models import MlaRequest, Status, version_label
 from portal.triage.models import TriageEntry
 
 #: Hand-off states as OIA staff read them (translated by the caller).
@@ -70,16 +70,23 @@ class PackageStatus:
     target: str
     can_retry: bool
     history: tuple[AttemptView, ...]
+    #: The minor version (documents added after submission); 0 for a whole version.
+    minor: int = 0
+
+    @property
+    def version_label(self) -> str:
+        return version_label(self.version, self.minor)
 
 
 def _packages_where(condition: Any) -> Select[*tuple[Any, ...]]:
-    return (select(Package.id, Package.public_id, Package.version, Package.reference,
+    return (select(Package.id, Package.public_id, Package.version, Package.minor,
+                   Package.reference,
                    Package.state, Package.build_error, Package.training,
                    Handoff.id.label("handoff_id"), Handoff.state.label("handoff_state"),
                    Handoff.attempts, Handoff.last_error, Handoff.next_attempt_at,
                    Handoff.sent_at, Handoff.target)
             .outerjoin(Handoff, Handoff.package_id == Package.id)
-            .where(condition).order_by(Package.version, Package.id))
+            .where(condition).order_by(Package.version, Package.minor, Package.id))
 
 
 def _attempts_where(condition: Any) -> Select[*tuple[Any, ...]]:
@@ -118,7 +125,7 @@ def _status(row: Any, attempts: list[Any]) -> PackageStatus:
         state = row.handoff_state
     return PackageStatus(
         package_id=row.public_id, version=row.version, reference=row.reference,
-        bag_name=bag_name(row.reference, row.version), built=built,
+        bag_name=bag_name(row.reference, row.version, row.minor), built=built,
         build_error=row.build_error, state=state,
         label=STATE_LABELS.get(state, state),
         attempts=row.attempts if handed else 0,
@@ -129,7 +136,7 @@ def _status(row: Any, attempts: list[Any]) -> PackageStatus:
         target=row.target if handed else "",
         can_retry=handed and row.handoff_state == HandoffState.FAILED.value,
         history=tuple(AttemptView(a.number, a.started_at, a.finished_at, a.target, a.outcome,
-                                  a.error) for a in attempts))
+                                  a.error) for a in attempts), minor=row.minor)
 
 
 def handoff_read(request_id: int) -> Read[list[PackageStatus]]:
@@ -183,7 +190,7 @@ def retry(db: Session, user: User, package_id: str, *, ip: str = "") -> PackageS
 def sync_triage_handoff(db: Session, request_id: int) -> None:
     """Copy the latest package's hand-off state into the triage queue entry (if any)."""
     latest = db.scalar(select(Package).where(Package.request_id == request_id)
-                       .order_by(Package.version.desc()).limit(1))
+                       .order_by(Package.version.desc(), Package.minor.desc()).limit(1))
     if latest is None:
         return
     status = package_status(db, latest)
@@ -191,10 +198,13 @@ def sync_triage_handoff(db: Session, request_id: int) -> None:
                .values(handoff=status.state).execution_options(synchronize_session=False))
 
 
-def latest_package(db: Session, request: MlaRequest, version: int | None = None
-                   ) -> Package | None:
-    """The request's package of ``version``, or of its latest version."""
+def latest_package(db: Session, request: MlaRequest, version: int | None = None,
+                   minor: int | None = None) -> Package | None:
+    """The request's package of ``version`` (and ``minor``; the latest minor when not given),
+    or of its latest version."""
     query = select(Package).where(Package.request_id == request.id)
     if version is not None:
         query = query.where(Package.version == version)
-    return db.scalar(query.order_by(Package.version.desc()).limit(1))
+        if minor is not None:
+            query = query.where(Package.minor == minor)
+    return db.scalar(query.order_by(Package.version.desc(), Package.minor.desc()).limit(1))

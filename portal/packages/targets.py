@@ -147,7 +147,7 @@ class HttpEndpoint:
 
     def _post(self, archive: IO[bytes], size: int, sha256: str, claim: Claim) -> None:
         boundary = f"mla-package-{secrets.token_hex(12)}"
-        fields = {"reference": claim.reference, "version": str(claim.version),
+        fields = {"reference": claim.reference, "version": claim.label,
                   "package_id": claim.package_public_id,
                   "idempotency_key": claim.idempotency_key,
                   "tagmanifest_sha256": claim.tagmanifest_sha256, "zip_sha256": sha256}
@@ -168,7 +168,7 @@ class HttpEndpoint:
             "Content-Length": str(len(head) + size + len(tail)),
             "Idempotency-Key": claim.idempotency_key,
             "X-MLA-Reference": claim.reference,
-            "X-MLA-Version": str(claim.version),
+            "X-MLA-Version": claim.label,
             "X-MLA-Package-SHA256": sha256,
             "User-Agent": "mla-portal-forwarder",
         }
@@ -219,7 +219,8 @@ class StorageDrop:
 
 def marker_text(claim: Claim) -> str:
     """The ``.done`` marker of a hand-off: what a reader needs to tell a repeat."""
-    return json.dumps({"reference": claim.reference, "version": claim.version,
+    return json.dumps({"reference": claim.reference,
+                       "version": claim.label if claim.minor else claim.version,
                        "package_id": claim.package_public_id,
                        "idempotency_key": claim.idempotency_key,
                        "tagmanifest_sha256": claim.tagmanifest_sha256}, indent=2) + "\n"

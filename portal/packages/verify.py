@@ -39,7 +39,7 @@ from portal.packages.payload import (
     REQUEST_PDF,
     attachment_payload_name,
 )
-from portal.requests.models import RequestVersion
+from portal.requests.models import RequestVersion, parse_version_label
 from portal.rules.catalog import SEVERITY_RANK
 
 
@@ -293,14 +293,15 @@ def _pdf_problems(path: Path, request: dict[str, Any] | None, not_received: dict
 def _database_problems(db: Session, path: Path, info: dict[str, str], request: dict[str, Any],
                        manifest: dict[str, str], problems: list[Problem]) -> None:
     reference = info.get("External-Identifier", "")
-    try:
-        version_number = int(info.get("MLA-Request-Version", "0"))
-    except ValueError:
+    label = info.get("MLA-Request-Version", "0")
+    parsed = parse_version_label(label)
+    if parsed is None:
         return
     package = db.scalar(select(Package).where(Package.reference == reference,
-                                              Package.version == version_number))
+                                              Package.version == parsed[0],
+                                              Package.minor == parsed[1]))
     if package is None:
-        problems.append(Problem("database", f"no package {reference} version {version_number}"))
+        problems.append(Problem("database", f"no package {reference} version {label}"))
         return
     frozen = json.loads(package.attachments_json or "[]")
     for index, ref in enumerate(frozen, 1):

@@ -61,7 +61,7 @@ class MlaRequest(Base):
     authority: Mapped[Authority] = relationship()
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     versions: Mapped[list[RequestVersion]] = relationship(
-        back_populates="request", order_by="RequestVersion.number")
+        back_populates="request", order_by="[RequestVersion.number, RequestVersion.minor]")
 
     @property
     def status_enum(self) -> Status:
@@ -77,14 +77,17 @@ class MlaRequest(Base):
 
 
 class RequestVersion(Base):
-    """A submitted, frozen version of the request and the findings computed at submission."""
+    """A submitted, frozen version of the request and the findings computed at submission.
+    ``minor`` counts the versions made by documents added after submission (portal.asks):
+    version 1.1 has the content of 1 and more attachments; a resubmission makes 2 (minor 0)."""
 
     __tablename__ = "request_versions"
-    __table_args__ = (UniqueConstraint("request_id", "number"),)
+    __table_args__ = (UniqueConstraint("request_id", "number", "minor"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
     number: Mapped[int] = mapped_column(Integer)
+    minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     content_json: Mapped[str] = mapped_column(Text)
     findings_json: Mapped[str] = mapped_column(Text, default="[]")
     #: The reference data's version when the findings were computed (``kind=version;...``).
@@ -94,6 +97,23 @@ class RequestVersion(Base):
 
     request: Mapped[MlaRequest] = relationship(back_populates="versions")
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+
+    @property
+    def label(self) -> str:
+        return version_label(self.number, self.minor)
+
+
+def version_label(number: int, minor: int = 0) -> str:
+    """How a version is named: ``1``, or ``1.1`` for documents added to version 1."""
+    return f"{number}.{minor}" if minor else str(number)
+
+
+def parse_version_label(text: str | None) -> tuple[int, int] | None:
+    """``"1"`` -> (1, 0), ``"1.2"`` -> (1, 2); None for anything else."""
+    major, dot, minor = str(text or "").partition(".")
+    if not major.isdigit() or (dot and not minor.isdigit()) or len(major + minor) > 6:
+        return None
+    return int(major), int(minor or 0)
 
 
 class ReferenceCounter(Base):

@@ -128,6 +128,8 @@ EVENT_LABELS: dict[str, Any] = {
     "declined": _l("Declined"),
     "withdrawn": _l("Withdrawn"),
     "reopened": _l("Reopened"),
+    "documents_asked": _l("OIA asked for documents"),
+    "documents_added": _l("Documents added after submission"),
 }
 
 

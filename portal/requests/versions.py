@@ -26,18 +26,22 @@ class StoredFinding:
     excerpt: Excerpt | None
 
 
-def version_of(db: Session, request: MlaRequest, number: int) -> RequestVersion | None:
-    """Version ``number`` of the request, if there is one."""
-    if not 0 < number < 1_000_000:  # (a number the column cannot hold is no version)
+def version_of(db: Session, request: MlaRequest, number: int,
+               minor: int = 0) -> RequestVersion | None:
+    """Version ``number`` (``.minor``) of the request, if there is one."""
+    if not 0 < number < 1_000_000 or not 0 <= minor < 1_000_000:  # (no column holds more)
         return None
     return db.scalar(select(RequestVersion).where(RequestVersion.request_id == request.id,
-                                                  RequestVersion.number == number))
+                                                  RequestVersion.number == number,
+                                                  RequestVersion.minor == minor))
 
 
-def version_numbers(db: Session, request: MlaRequest) -> list[int]:
-    return list(db.scalars(select(RequestVersion.number)
-                           .where(RequestVersion.request_id == request.id)
-                           .order_by(RequestVersion.number)))
+def version_numbers(db: Session, request: MlaRequest) -> list[tuple[int, int]]:
+    """(number, minor) of every version, oldest first."""
+    return [(number, minor) for number, minor in db.execute(
+        select(RequestVersion.number, RequestVersion.minor)
+        .where(RequestVersion.request_id == request.id)
+        .order_by(RequestVersion.number, RequestVersion.minor))]
 
 
 def latest_number(db: Session, request: MlaRequest) -> int | None:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from portal.attachments.models import Attachment
 from portal.config import Settings
-from portal.packages.models import Handoff, HandoffState, Package, PackageState
+from portal.packages.models import Handoff, HandoffState, Package, PackageState, bag_name
 from portal.packages.targets import drop_copies
 from portal.requests.models import MlaRequest, RequestEvent, RequestVersion, Status
 
@@ -101,7 +101,9 @@ def _package_where(kind: Kind, cutoff: datetime) -> ColumnElement[bool]:
     if kind is Kind.DROP:
         return and_(sent, Handoff.sent_at < cutoff)
     superseded = exists().where(RequestVersion.request_id == Package.request_id,
-                                RequestVersion.number > Package.version,
+                                or_(RequestVersion.number > Package.version,
+                                    and_(RequestVersion.number == Package.version,
+                                         RequestVersion.minor > Package.minor)),
                                 RequestVersion.submitted_at < cutoff)
     ended = and_(MlaRequest.status.in_(ENDED), _ended_at() < cutoff)
     return and_(sent, Package.state == PackageState.BUILT.value, or_(superseded, ended))
@@ -113,9 +115,10 @@ def _requests(kind: Kind, cutoff: datetime) -> Select[int, str, bool]:
 
 
 def _packages(kind: Kind, cutoff: datetime
-              ) -> Select[int, str, bool, int, int, str, str]:
+              ) -> Select[int, str, bool, int, int, str, str, int]:
     return (select(MlaRequest.id, MlaRequest.public_id, MlaRequest.held_at.is_not(None),
-                   Package.id, Package.version, Package.reference, Package.public_id)
+                   Package.id, Package.version, Package.reference, Package.public_id,
+                   Package.minor)
             .join(Package, Package.request_id == MlaRequest.id)
             .join(Handoff, Handoff.package_id == Package.id)
             .where(_package_where(kind, cutoff)).order_by(Package.id))
@@ -140,11 +143,12 @@ def make_plan(db: Session, settings: Settings, now: datetime) -> Plan:
                     plan.due[kind].append(Item(request_id, public_id))
                     taken.add(request_id)
             continue
-        for request_id, public_id, held, package_id, version, reference, _package in \
+        for request_id, public_id, held, package_id, version, reference, _package, minor in \
                 db.execute(_packages(kind, cutoff)):
             if request_id in taken:
                 continue
-            item = Item(request_id, public_id, package_id, version, f"{reference}-v{version}")
+            item = Item(request_id, public_id, package_id, version,
+                        bag_name(reference, version, minor))
             if kind is Kind.DROP and not copies.present(item.bag_name):
                 continue  # handed over elsewhere (HTTP), or already purged
             if held:

@@ -88,7 +88,8 @@ def _settings(settings: Settings | None) -> Settings:
 
 def latest_version(db: Session, request: MlaRequest) -> RequestVersion | None:
     return db.scalar(select(RequestVersion).where(RequestVersion.request_id == request.id)
-                     .order_by(RequestVersion.number.desc()).limit(1))
+                     .order_by(RequestVersion.number.desc(), RequestVersion.minor.desc())
+                     .limit(1))
 
 
 def fill_entry(entry: TriageEntry, request: MlaRequest, version: RequestVersion,
@@ -207,7 +208,7 @@ def rebuild(db: Session, request_ids: list[int] | None = None, *,
         if entry is None:
             first = db.scalar(select(RequestVersion.submitted_at)
                               .where(RequestVersion.request_id == request.id)
-                              .order_by(RequestVersion.number).limit(1))
+                              .order_by(RequestVersion.number, RequestVersion.minor).limit(1))
             entry = TriageEntry(request_id=request.id, submitted_at=first or version.submitted_at)
             db.add(entry)
         fill_entry(entry, request, version, content, weight_map)

@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from portal import cache
 from portal.accounts.models import Authority, User
+from portal.asks.models import DocumentAsk
 from portal.attachments.models import Attachment, CheckState
 from portal.config import Settings
 from portal.db_reads import Read, one
-from portal.requests.models import MlaRequest, RequestEvent, RequestVersion
+from portal.requests.models import MlaRequest, RequestEvent, RequestVersion, parse_version_label
 from portal.requests.sections import anchor_of_path, section_of_path
 from portal.rules import Finding, render_finding
 from portal.rules.catalog import SEVERITY_RANK
@@ -113,14 +114,42 @@ def version_diff(a: versions.FrozenVersion, b: versions.FrozenVersion) -> list[d
     return diff.diff(versions.content_dict_of_version(a), versions.content_dict_of_version(b))
 
 
+@dataclass(frozen=True)
+class AddedDocument:
+    filename: str
+    document_kind: str
+    pages: int | None
+    size: int | None
+    sha256: str
+    #: The stored file's id (for its download), when OIA may open it.
+    public_id: str
+
+
+def documents_added(a: versions.FrozenVersion, b: versions.FrozenVersion,
+                    files: list[Any]) -> list[AddedDocument]:
+    """The documents ``b`` lists beyond those of ``a`` (each file counted once, by SHA-256),
+    with the file behind each from ``files`` (``attachments_read``)."""
+    before = [e.sha256 for e in versions.content_of_version(a).attachments]
+    by_sha = {f.sha256: f.public_id for f in files}
+    added = []
+    for entry in versions.content_of_version(b).attachments:
+        if entry.sha256 in before:
+            before.remove(entry.sha256)
+            continue
+        added.append(AddedDocument(entry.filename, entry.document_kind, entry.pages, entry.size,
+                                   entry.sha256, by_sha.get(entry.sha256, "")))
+    return added
+
+
 def version_numbered(all_versions: list[Any], number: str | int | None) -> Any:
-    """The version of ``all_versions`` numbered ``number``, else the latest; None for none."""
+    """The version of ``all_versions`` labelled ``number`` (``2``, ``1.1``), else the latest;
+    None for none."""
     if not all_versions:
         return None
-    wanted = str(number or "")
-    if wanted.isdigit():
+    wanted = parse_version_label(str(number or ""))
+    if wanted is not None:
         for version in all_versions:
-            if version.number == int(wanted):
+            if (version.number, version.minor) == wanted:
                 return version
     return all_versions[-1]
 
@@ -138,10 +167,11 @@ class HistoryItem:
 
 
 #: The submitted versions of a request, oldest first, as rows (``versions.FrozenVersion``).
-_VERSIONS = (select(RequestVersion.id, RequestVersion.number, RequestVersion.content_json,
-                    RequestVersion.findings_json, RequestVersion.submitted_at)
+_VERSIONS = (select(RequestVersion.id, RequestVersion.number, RequestVersion.minor,
+                    RequestVersion.content_json, RequestVersion.findings_json,
+                    RequestVersion.submitted_at)
              .where(RequestVersion.request_id == bindparam("request_id"))
-             .order_by(RequestVersion.number))
+             .order_by(RequestVersion.number, RequestVersion.minor))
 
 
 def versions_read(request_id: int) -> Read[list[Any]]:
@@ -188,12 +218,16 @@ _REFERRALS = (select(Referral.district, Referral.referred_at, Referral.due_date,
               .where(Referral.request_id == bindparam("request_id"))
               .order_by(Referral.referred_at, Referral.id))
 #: Every document attached to any version, removed ones included (not those being checked or
-#: refused: they are part of no version).
+#: refused, nor those of an ask for documents not answered yet: they are part of no version).
 _ATTACHMENTS = (select(Attachment.public_id, Attachment.filename, Attachment.document_kind,
                        Attachment.pages, Attachment.size, Attachment.sha256,
                        Attachment.removed_at)
                 .where(Attachment.request_id == bindparam("request_id"),
-                       Attachment.check_state == CheckState.ACCEPTED.value)
+                       Attachment.check_state == CheckState.ACCEPTED.value,
+                       or_(Attachment.ask_id.is_(None),
+                           Attachment.ask_id.in_(select(DocumentAsk.id).where(
+                               DocumentAsk.request_id == bindparam("request_id"),
+                               DocumentAsk.answered_at.is_not(None)))))
                 .order_by(Attachment.uploaded_at, Attachment.id))
 
 

@@ -113,7 +113,8 @@ def all_returns_read(request_id: int, locale: str) -> Read[list[ReturnView]]:
 
 def _content(db: Session, request_id: int, number: int) -> dict[str, Any]:
     raw = db.scalar(select(RequestVersion.content_json).where(
-        RequestVersion.request_id == request_id, RequestVersion.number == number))
+        RequestVersion.request_id == request_id, RequestVersion.number == number)
+        .order_by(RequestVersion.minor.desc()).limit(1))
     try:
         value = json.loads(raw or "{}")
     except ValueError:

@@ -36,7 +36,9 @@ def _package(public_id: str) -> tuple[MlaRequest, Package]:
                                  audit_view=False)
     except drafts.NotFound:
         abort(404)
-    package = latest_package(db(), req, int_arg("version"))
+    version, minor = int_arg("version"), int_arg("minor")
+    package = latest_package(db(), req, version,
+                             minor if minor is not None or version is None else 0)
     if package is None or package.training:
         abort(404)
     return req, package
@@ -69,6 +71,7 @@ def _audit(action: str, req: MlaRequest, package: Package) -> None:
            object_type="package", object_id=package.public_id,
            details={"request": req.public_id, "reference": package.reference,
                     "version": package.version,
+                    **({"minor": package.minor} if package.minor else {}),
                     "tagmanifest_sha256": package.tagmanifest_sha256})
 
 

@@ -34,7 +34,7 @@ MULTIPART_OVERHEAD = 64 * 1024
 DRAIN_CAP = 1024 * 1024 * 1024
 
 
-def _drain() -> None:
+def drain() -> None:
     stream = request.stream
     remaining = DRAIN_CAP
     while remaining > 0:
@@ -55,7 +55,7 @@ def upload(public_id: str) -> Response | tuple[str, int]:
     max_file, _max_request = service.limits(settings())
     if request.content_length is not None and \
             request.content_length > max_file + MULTIPART_OVERHEAD:
-        _drain()
+        drain()
         message = _("The file is larger than %(max)d MB. Reduce its size or split it into "
                     "several files.", max=settings().max_file_mb)
         return render_section_page(req, "procedures", upload_error=message, status=413)

@@ -57,8 +57,12 @@ def _render_check(req: MlaRequest, findings: list[checks.ShownFinding], acks: di
 def review(public_id: str) -> str | Response:
     req = load_visible(public_id)
     if not req.editable and req.versions:  # submitted: what was submitted, not a review
+        latest = req.versions[-1]
+        if latest.minor:
+            return redirect(url_for("requests.submitted_version", public_id=public_id,
+                                    number=latest.number, minor=latest.minor))
         return redirect(url_for("requests.submitted_version", public_id=public_id,
-                                number=req.versions[-1].number))
+                                number=latest.number))
     documents = settle(req)
     content = drafts.content_of(req)
     names = display_names(content, current_locale_code())

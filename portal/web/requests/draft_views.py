@@ -20,6 +20,7 @@ from portal.web.accounts.forms import EmptyForm
 from portal.web.context import client_ip, db, settings
 from portal.web.i18n import current_locale_code
 from portal.web.requests.access import findings_of, load_visible
+from portal.web.requests.ask_state import ask_state
 from portal.web.requests.documents_state import readiness, settle
 from portal.web.requests.forms import ImportForm, MessageForm, WithdrawForm
 
@@ -58,9 +59,10 @@ def overview(public_id: str) -> tuple[str, int]:
 
 
 def render_overview(req: MlaRequest, *, message_form: MessageForm | None = None,
-                    withdraw_form: WithdrawForm | None = None, status: int = 200
-                    ) -> tuple[str, int]:
-    """The task list: each section's state, the history, the messages."""
+                    withdraw_form: WithdrawForm | None = None, status: int = 200,
+                    extra: dict[str, Any] | None = None) -> tuple[str, int]:
+    """The task list: each section's state, the history, the messages, an open ask for
+    documents (``extra``: its state with a posted form that failed)."""
     documents = settle(req)
     content = drafts.content_of(req)
     findings = findings_of(req)
@@ -72,7 +74,7 @@ def render_overview(req: MlaRequest, *, message_form: MessageForm | None = None,
         thread=thread.list_messages(db(), req), message_form=message_form or MessageForm(),
         withdraw_form=withdraw_form or WithdrawForm(),
         can_withdraw=req.status_enum is not Status.DRAFT and not req.training
-        and req.status_enum not in thread.CLOSED), status
+        and req.status_enum not in thread.CLOSED, **(extra or ask_state(req))), status
 
 
 @roles(Role.SUBMITTER)

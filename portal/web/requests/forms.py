@@ -36,6 +36,13 @@ class WithdrawForm(PortalForm):
         DataRequired(_l("Give the reason for the withdrawal.")), Length(max=10_000)])
 
 
+class AnswerForm(PortalForm):
+    """The message sent with the documents OIA asked for (portal.asks)."""
+
+    body = TextAreaField(_l("Your message to OIA about these documents"), validators=[
+        DataRequired(_l("Write your message.")), Length(max=10_000)])
+
+
 class UploadForm(PortalForm):
     file = FileField(_l("PDF document"), validators=[FileRequired(_l("Choose a PDF file."))])
     document_kind = SelectField(_l("Type of document"), choices=[

@@ -22,11 +22,11 @@ from portal.web.i18n import current_locale_code
 from portal.web.requests.access import load_visible
 
 
-def _context(public_id: str, number: int) -> dict[str, Any]:
+def _context(public_id: str, number: int, minor: int) -> dict[str, Any]:
     req = load_visible(public_id)
     if not req.reference:
         abort(404)
-    version = versions.version_of(db(), req, number)
+    version = versions.version_of(db(), req, number, minor)
     if version is None:
         abort(404)
     content = versions.content_of_version(version)
@@ -37,18 +37,18 @@ def _context(public_id: str, number: int) -> dict[str, Any]:
 
 
 @roles(Role.SUBMITTER, Role.TRAINER)
-def submitted_version(public_id: str, number: int) -> str:
-    context = _context(public_id, number)
+def submitted_version(public_id: str, number: int, minor: int = 0) -> str:
+    context = _context(public_id, number, minor)
     return render_template("requests/submitted.html", **context)
 
 
 @roles(Role.SUBMITTER, Role.TRAINER)
-def submitted_version_pdf(public_id: str, number: int) -> FlaskResponse:
-    context = _context(public_id, number)
+def submitted_version_pdf(public_id: str, number: int, minor: int = 0) -> FlaskResponse:
+    context = _context(public_id, number, minor)
     info = locale_info(current_locale_code())
     document = render_template("requests/submitted_pdf.html", html_lang=info.bcp47,
                                html_dir="rtl" if info.dir == "rtl" else "ltr", **context)
     response = FlaskResponse(render_html(document), mimetype="application/pdf")
-    name = f"{context['req'].reference}-v{number}.pdf"
+    name = f"{context['req'].reference}-v{context['version'].label}.pdf"
     response.headers["Content-Disposition"] = content_disposition(name)
     return response

@@ -7,6 +7,7 @@ from flask import Blueprint
 
 from portal.web.triage import (
     action_views,
+    ask_views,
     dashboard_views,
     hold_views,
     notification_views,
@@ -36,6 +37,7 @@ bp.add_url_rule("/<public_id>", "package_view", package_views.package_view)
 bp.add_url_rule("/<public_id>/attachments/<attachment_id>", "attachment",
                 package_views.attachment)
 bp.add_url_rule("/<public_id>/messages", "reply", action_views.reply, methods=["POST"])
+bp.add_url_rule("/<public_id>/documents/ask", "ask_documents", ask_views.ask, methods=["POST"])
 bp.add_url_rule("/<public_id>/action/<name>", "act", action_views.act, methods=["POST"])
 bp.add_url_rule("/<public_id>/hold", "set_hold", hold_views.set_hold, methods=["POST"])
 bp.add_url_rule("/<public_id>/hold/lift", "lift_hold", hold_views.lift_hold, methods=["POST"])

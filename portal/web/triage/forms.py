@@ -17,7 +17,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.contract.vocabulary import ATTACHMENT_KINDS
 from portal.notify.preferences import DIGEST, IMMEDIATE, KINDS, OFF, Preference
+from portal.requests.labels import choice_label
 from portal.retention.hold import REASON_MAX
 from portal.translation import gettext as _
 from portal.translation import lazy_gettext as _l
@@ -123,6 +125,21 @@ class ReplyForm(TriageForm):
         DataRequired(_l("Write your message.")), Length(max=NOTE_MAX)])
 
 
+class AskForm(TriageForm):
+    """OIA asks the requesting authority for documents (portal.asks)."""
+
+    body = TextAreaField(_l("Which documents, and why"), description=_l(
+        "Shown to the requesting authority as written, with the types of document chosen "
+        "below. They answer with PDF files, which make a new minor version of the request."),
+        validators=[DataRequired(_l("Say which documents are needed.")),
+                    Length(max=NOTE_MAX)])
+    kinds = MultiCheckboxField(_l("Types of document wanted (optional)"), validate_choice=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kinds.choices = [(kind, choice_label(kind)) for kind in ATTACHMENT_KINDS]
+
+
 class HoldForm(TriageForm):
     reason = TextAreaField(_l("Reason for the legal hold"), description=_l(
         "For OIA only, kept in the audit log. While the hold stands, nothing is purged."),
@@ -156,6 +173,7 @@ FORM_OF: dict[Action, str] = {
 FORM_CLASSES: dict[str, type[TriageForm]] = {
     "assign": AssignForm, "return": ReturnForm, "refer": ReferForm, "decline": DeclineForm,
     "reopen": ReopenForm, "reply": ReplyForm, "hold": HoldForm, "lift_hold": LiftHoldForm,
+    "ask": AskForm,
 }
 #: The actions whose form is a note only (one NoteForm each).
 NOTE_ACTIONS = [a for a in Action if a not in FORM_OF]

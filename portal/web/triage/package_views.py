@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, abort, render_template, request
 
 from portal.accounts.models import Role
+from portal.asks import service as asks
 from portal.attachments import service as attachment_service
 from portal.db import utcnow
 from portal.db_reads import read_together
@@ -15,7 +16,7 @@ from portal.packages.status import handoff_read
 from portal.requests import thread
 from portal.requests.choices import display_names
 from portal.requests.labels import choice_label
-from portal.requests.models import MlaRequest
+from portal.requests.models import MlaRequest, version_label
 from portal.requests.path_labels import path_label, value_label
 from portal.requests.summary import summarize
 from portal.retention import hold
@@ -63,7 +64,7 @@ def action_forms(keys: set[str], overrides: dict[str, TriageForm], *, latest: Fr
     forms: dict[str, TriageForm] = {key: overrides.get(key) or new_form(key)
                                     for key in ["assign", "return", "refer", "decline", "reopen",
                                                 *(form_key(a) for a in NOTE_ACTIONS), "reply",
-                                                "hold", "lift_hold"]
+                                                "hold", "lift_hold", "ask"]
                                     if key in wanted}
     suggestion = None
     proposed: list[str] = []
@@ -91,18 +92,19 @@ def action_forms(keys: set[str], overrides: dict[str, TriageForm], *, latest: Fr
             "proposed_districts": proposed}
 
 
-def _compared(versions: list[Any]) -> dict[str, Any]:
-    """The two versions compared (``?a=&b=``, by default the last two) and their changes."""
+def _compared(versions: list[Any], files: list[Any]) -> dict[str, Any]:
+    """The two versions compared (``?a=&b=``, labels such as ``2`` or ``1.1``; by default the
+    last two), their changes and the documents ``b`` adds (with the file of each)."""
     if len(versions) < 2:
         return {}
-    numbers = [v.number for v in versions]
-    a = request.args.get("a", type=int) or numbers[-2]
-    b = request.args.get("b", type=int) or numbers[-1]
-    va = next((v for v in versions if v.number == a), None)
-    vb = next((v for v in versions if v.number == b), None)
-    if va is None or vb is None:
-        return {}
-    return {"a": a, "b": b, "changes": package.version_diff(va, vb)}
+    va = package.version_numbered(versions, request.args.get("a") or _label(versions[-2]))
+    vb = package.version_numbered(versions, request.args.get("b") or _label(versions[-1]))
+    return {"a": _label(va), "b": _label(vb), "changes": package.version_diff(va, vb),
+            "added": package.documents_added(va, vb, files)}
+
+
+def _label(version: Any) -> str:
+    return version_label(version.number, version.minor)
 
 
 def render_package(req: MlaRequest, *, overrides: dict[str, TriageForm] | None = None,
@@ -115,6 +117,9 @@ def render_package(req: MlaRequest, *, overrides: dict[str, TriageForm] | None =
     keys = {form_key(a) for a in allowed} | (
         set() if req.status_enum in thread.CLOSED else {"reply"}) | (
         {"lift_hold" if req.held else "hold"} if hold.may_hold(user) else set())
+    open_ask = asks.open_ask(db(), req)
+    if open_ask is None and req.status in asks.ASKABLE and not req.training:
+        keys.add("ask")
     with_loads = "assign" in keys | set(overrides)
     reads = [package.entry_read(req.id), package.versions_read(req.id),
              package.authority_read(req.authority_id), duplicates.find_read(req.id, settings()),
@@ -145,7 +150,7 @@ def render_package(req: MlaRequest, *, overrides: dict[str, TriageForm] | None =
         "triage/package.html", req=req, entry=entry, authority=authority, versions=versions,
         shown=shown, summary=summarize(content, display_names(content, locale)),
         findings=shown_findings, acknowledged=[f for f in findings if f.acknowledgement],
-        tri=tri, compare=_compared(versions), thread=messages, history=history,
+        tri=tri, compare=_compared(versions, files), thread=messages, history=history,
         returns=all_returns, referrals=refs, today=utcnow().date(), attachments=files,
         targets=targets.views(entry, office_today()) if entry else [],
         target_label=target_label, standing_text=standing_text,
@@ -154,7 +159,7 @@ def render_package(req: MlaRequest, *, overrides: dict[str, TriageForm] | None =
         action_labels=ACTION_LABELS, forms=forms, form_key=form_key,
         district_label=referrals.district_label, choice_label=choice_label,
         path_label=path_label, value_label=value_label,
-        held_by=hold.holder_name(db(), req))
+        held_by=hold.holder_name(db(), req), open_ask=open_ask)
     return html, status
 
 
@@ -169,6 +174,8 @@ def attachment(public_id: str, attachment_id: str) -> Response:
     req = load_request(public_id, audit=False)
     try:
         item = attachment_service.get_attachment(db(), req, attachment_id, include_removed=True)
+        if asks.unsent_file(db(), item):  # part of no version until the requester sends it
+            raise attachment_service.AttachmentNotFound(attachment_id)
         data = attachment_service.open_attachment(db(), settings(), require_user(), req,
                                                   attachment_id, ip=client_ip(),
                                                   include_removed=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from portal.requests.models import MlaRequest, Status
+from portal.requests.models import MlaRequest, Status, version_label
 from portal.triage import returns
 from portal.web.context import db
 from portal.web.i18n import current_locale_code
@@ -27,4 +27,5 @@ TEMPLATE_GLOBALS: dict[str, Callable[..., Any]] = {
     "triage_event_label": event_label,
     "triage_type_label": type_label,
     "triage_reason_label": reason_label,
+    "triage_version_label": lambda v: version_label(v.number, v.minor),
 }
