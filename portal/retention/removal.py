@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 #: compares this with the schema), after checking that its files, if any, are deleted too.
 DEPENDENT_TABLES: dict[str, str] = {
     "attachments": "encrypted attachment files (deleted after the commit)",
+    "document_asks": "(their files are attachments of the request)",
     "packages": "package bags, local and shared (deleted after the commit)",
     "package_handoffs": "",
     "package_handoff_attempts": "",

@@ -233,7 +233,7 @@ def _one(state: _State, batch: list[Rows]) -> None:
         "progress_json": "{}", "acks_json": "{}", "created_by_id": submitter_id,
         "created_at": submitted - timedelta(days=rng.randint(1, 20)),
         "updated_by_id": submitter_id, "updated_at": submitted, "submitted_at": submitted})
-    versions.append({"request_id": rid, "number": 1, "submitted_at": submitted,
+    versions.append({"request_id": rid, "number": 1, "minor": 0, "submitted_at": submitted,
                      "content_json": text_of_body,
                      "findings_json": json.dumps(findings), "submitted_by_id": submitter_id,
                      "reference_version": load_default_reference().version})

@@ -24,6 +24,7 @@ from portal.requests import versions
 from portal.requests.models import RequestEvent, RequestVersion, Status
 from portal.triage import package as triage_package
 from tests.asks.conftest import Case
+from tests.attachments.pdfs import javascript_open_action_pdf
 from tests.packages import helpers
 
 TRANSLATION = helpers.pdf("translation of the court order", pages=2)
@@ -141,15 +142,14 @@ def test_refusals(case: Case, accounts) -> None:  # type: ignore[no-untyped-def]
         _ask(case)
     with pytest.raises(asks.AskRefused, match="no_files"):
         _answer(case)
-    refused = _upload(case, data=b"%PDF-1.7 not really a pdf", name="broken.pdf")
-    if isinstance(refused, Attachment):  # refused by the check rather than at once
-        assert refused.check_state == CheckState.REFUSED.value
-        with pytest.raises(asks.AskRefused, match="refused"):
-            _answer(case)
-        with case.database.session() as db:
-            request, submitter, _staff = case.load(db)
-            asks.remove_file(db, case.settings, submitter, request, asks.open_ask(db, request),
-                             refused.public_id)
+    refused = _upload(case, data=javascript_open_action_pdf(), name="script.pdf")
+    assert isinstance(refused, Attachment) and refused.check_state == CheckState.REFUSED.value
+    with pytest.raises(asks.AskRefused, match="refused"):
+        _answer(case)
+    with case.database.session() as db:
+        request, submitter, _staff = case.load(db)
+        asks.remove_file(db, case.settings, submitter, request, asks.open_ask(db, request),
+                         refused.public_id)
     other = accounts.create(Role.SUBMITTER, country="FR")
     _upload(case)
     with case.database.session() as db:
