@@ -67,7 +67,7 @@ def test_ask_upload_send_and_accept_through_the_pages(case: Case, accounts: Acco
     overview = requester.get(f"/requests/{case.public_id}")
     assert "Being checked" in overview.text and "Übersetzung.pdf" in overview.text
     send = f"/requests/{case.public_id}/asked-documents/send"
-    response = requester.post(send, data={"csrf_token": rtoken, "body": "Anbei."})
+    response = requester.post(send, data={"csrf_token": rtoken, "answer": "Anbei."})
     assert response.status_code == 400
     assert "Wait until every file has been checked" in response.text
     file_id = re.search(r'data-attachment="([^"]+)"', overview.text)
@@ -78,7 +78,7 @@ def test_ask_upload_send_and_accept_through_the_pages(case: Case, accounts: Acco
     run_jobs(case.app)  # the worker checks the upload
     states = requester.get(f"/requests/{case.public_id}/attachments/checks").get_json()
     assert {"id": file_id.group(1), "state": "accepted", "pages": "2"} in states["attachments"]
-    response = requester.post(send, data={"csrf_token": rtoken, "body": "Anbei die Übersetzung."})
+    response = requester.post(send, data={"csrf_token": rtoken, "answer": "Anbei die Übersetzung."})
     assert response.status_code == 303
     run_jobs(case.app)  # the worker builds the package of version 1.1
     overview = requester.get(f"/requests/{case.public_id}")
@@ -131,7 +131,7 @@ def test_a_refused_file_is_shown_and_removed_before_sending(case: Case) -> None:
     match = re.search(r'data-attachment="([^"]+)" data-check-state="refused"', overview.text)
     assert match and "usa-error-message" in overview.text
     response = requester.post(f"/requests/{case.public_id}/asked-documents/send",
-                              data={"csrf_token": rtoken, "body": "x"})
+                              data={"csrf_token": rtoken, "answer": "x"})
     assert response.status_code == 400
     assert "A file was refused: remove it before sending." in response.text
     response = requester.post(
@@ -141,6 +141,6 @@ def test_a_refused_file_is_shown_and_removed_before_sending(case: Case) -> None:
     overview = requester.get(f"/requests/{case.public_id}")
     assert "data-attachment=" not in overview.text
     response = requester.post(f"/requests/{case.public_id}/asked-documents/send",
-                              data={"csrf_token": rtoken, "body": "Nothing yet."})
+                              data={"csrf_token": rtoken, "answer": "Nothing yet."})
     assert response.status_code == 400
     assert "Attach at least one PDF file before sending." in response.text

@@ -102,6 +102,7 @@ def objects(scene: Scene, accounts: Accounts) -> dict[str, list[Any]]:  # noqa: 
         "attachment_id": [scene.draft_attachment, scene.submitted_attachment],
         "package_id": [scene.package],
         "number": [1, *too_large],
+        "minor": [1, *too_large],
         "job_id": [job_id, *too_large],
         "requests.section:slug": [SECTIONS[0].slug],
         "slug": [load_samples()[0].slug],

@@ -41,7 +41,7 @@ DRAFT_HAS_NONE = ("requests.confirmation", "requests.receipt", "requests.submitt
                   "requests.submitted_version_pdf")
 #: Other path arguments: a value that reaches the view.
 PLAIN_ARGUMENTS = {"slug": "facts", "name": "open", "table": "pending", "action": "deactivate",
-                   "number": 1}
+                   "number": 1, "minor": 0}
 
 
 @dataclass

@@ -95,11 +95,11 @@ def send(public_id: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             answered = asks.answer(db(), settings(), require_user(), req,
-                                   asks.open_ask(db(), req), form.body.data, ip=client_ip())
+                                   asks.open_ask(db(), req), form.answer.data, ip=client_ip())
         except asks.AskRefused as refused:
             if refused.code not in REFUSALS:
                 return _closed(req)
-            form.body.errors.append(_(REFUSALS[refused.code]))
+            form.answer.errors.append(_(REFUSALS[refused.code]))
         else:
             flash(_("Your documents were sent to OIA as version %(version)s of the request.",
                     version=answered.version.label), "success")

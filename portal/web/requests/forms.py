@@ -39,7 +39,7 @@ class WithdrawForm(PortalForm):
 class AnswerForm(PortalForm):
     """The message sent with the documents OIA asked for (portal.asks)."""
 
-    body = TextAreaField(_l("Your message to OIA about these documents"), validators=[
+    answer = TextAreaField(_l("Your message to OIA about these documents"), validators=[
         DataRequired(_l("Write your message.")), Length(max=10_000)])
 
 
