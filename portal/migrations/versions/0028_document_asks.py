@@ -5,7 +5,7 @@ uploaded file to the ask it answers; request_versions and packages gain ``minor`
 existing row: version 1.1 is version 1 with documents added), and their unique keys include it.
 
 Revision ID: 0028
-Revises: 0024
+Revises: 0027
 Create Date: 2026-12-28
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0028"
-down_revision = "0024"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
