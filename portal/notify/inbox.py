@@ -4,6 +4,7 @@ marking them read; each query is restricted to the user's own rows."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
@@ -15,6 +16,14 @@ LIST_LIMIT = 200
 #: Built once: the badge reads it on every page of OIA staff.
 _UNREAD = (select(func.count()).select_from(Notification)
            .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))
+
+
+def unread_of(user_id: Any) -> Any:
+    """The unread count of the user whose id is ``user_id`` (a column), as a column to read
+    with a page's first query (portal.web.context)."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .scalar_subquery())
 
 
 def unread_count(db: Session, user_id: int) -> int:

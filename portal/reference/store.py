@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -91,7 +92,25 @@ def current(db: Session) -> ReferenceData:
         return found
     row = db.execute(select(ReferenceVersion.number, ReferenceVersion.sha256)
                      .order_by(ReferenceVersion.number.desc()).limit(1)).first()
-    data = load_reference() if row is None else _parsed(db, row.number, row.sha256)
+    return prime(db, row.number if row else None, row.sha256 if row else None)
+
+
+def _newest(column: Any) -> Any:
+    return (select(column).order_by(ReferenceVersion.number.desc()).limit(1)
+            .scalar_subquery())
+
+
+#: The number and sha256 of the version in force as two columns, to read with a page's first
+#: query (portal.web.context) and hand to :func:`prime`: no round trip of its own.
+IN_FORCE_NUMBER = _newest(ReferenceVersion.number)
+IN_FORCE_SHA = _newest(ReferenceVersion.sha256)
+
+
+def prime(db: Session, number: int | None, sha256: str | None) -> ReferenceData:
+    """The session's version in force, from its number and sha256 read with another query
+    (None: none is stored, the files are in force)."""
+    data = load_reference() if number is None or sha256 is None else \
+        _parsed(db, number, sha256)
     db.info[_SESSION_KEY] = data
     return data
 

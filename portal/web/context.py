@@ -17,7 +17,9 @@ from portal.audit.log import pending as audit_pending
 from portal.config import Settings
 from portal.crypto import KeyRing
 from portal.db import Database
+from portal.notify import inbox
 from portal.reference import ambient as reference_ambient
+from portal.reference import store as reference_store
 from portal.web import pending
 from portal.web.api.paths import is_api_request
 
@@ -28,8 +30,13 @@ SESSION_EXPIRED_KEY = "session_expired"
 
 _log = logging.getLogger(__name__)
 
-#: The request's session, its user, and whether the user has kept input (web.pending).
-_SESSION_ROWS = SESSION_ROWS.add_columns(pending.any_kept(User.id).label("kept"))
+#: The request's session, its user, whether the user has kept input (web.pending), the
+#: reference data's version in force and the user's unread notifications (read here rather
+#: than by queries of their own).
+_SESSION_ROWS = SESSION_ROWS.add_columns(pending.any_kept(User.id).label("kept"),
+                                         reference_store.IN_FORCE_NUMBER.label("ref_number"),
+                                         reference_store.IN_FORCE_SHA.label("ref_sha"),
+                                         inbox.unread_of(User.id).label("unread"))
 #: Endpoints that never load the signed-in user nor touch the session (no cookie is set):
 #: static files, and /metrics (a scraper's, portal.web.metrics).
 WITHOUT_USER = frozenset({"static", "metrics.metrics"})
@@ -139,6 +146,9 @@ def install_context(app: Flask) -> None:
         if token:
             found = db.execute(_SESSION_ROWS, {"token_hash": token_hash(str(token))}).first()
             setattr(g, pending.ANY_KEPT, bool(found and found.kept))
+            if found is not None:
+                reference_store.prime(db, found.ref_number, found.ref_sha)
+                g.unread_notifications = int(found.unread or 0)
             row, ended_for = check_session(db, session_of(db, found), settings())
             if row is None:
                 session.pop(SESSION_TOKEN_KEY, None)

@@ -18,7 +18,10 @@ def unread_badge(user: Any) -> str:
     user_id = getattr(user, "id", None)
     if user_id is None or getattr(user, "role", None) != Role.TRIAGE.value or "db" not in g:
         return ""
-    count = inbox.unread_count(g.db, user_id)
+    # (read with the session: portal.web.context)
+    count = g.get("unread_notifications")
+    if count is None:
+        count = inbox.unread_count(g.db, user_id)
     if not count:
         return ""
     return str(Markup(' <span class="usa-tag portal-badge" aria-hidden="true">{}</span>'
