@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from portal.accounts import totp
@@ -18,6 +19,10 @@ from portal.config import Settings
 from portal.jobs.queue import new_owner
 from portal.jobs.worker import Summary, run_one
 from tests.conftest import Account
+
+#: Assertions on pages wait as long as actions do (Playwright's expect() waits 5 s by
+#: default): on two busy cores a WebAuthn ceremony and its post took longer once.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
