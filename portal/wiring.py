@@ -22,6 +22,7 @@ from portal.requests.models import MlaRequest, RequestVersion
 from portal.retention import run as retention_run  # noqa: F401 - registers the daily purge
 from portal.training import sandbox  # noqa: F401 - registers the practice requests' purge
 from portal.triage.intake import on_submitted, sync_status
+from portal.triage.operations import note_step
 
 
 def _queue_entry(db: Session, event: events.RequestSubmitted) -> None:
@@ -51,6 +52,12 @@ def _documents_package(db: Session, event: events.DocumentsAdded) -> None:
         record_version_package(db, request, version)
 
 
+def _first_action(db: Session, event: events.DocumentsAsked) -> None:
+    request = db.get(MlaRequest, event.request_id)
+    if request is not None:
+        note_step(db, request, event.at, event.settings)
+
+
 def _queue_status(db: Session, event: events.RequestStatusChanged) -> None:
     request = db.get(MlaRequest, event.request_id)
     if request is not None:
@@ -65,7 +72,9 @@ def connect() -> None:
     events.subscribe(events.RequestSubmitted, notify.on_submitted)
     events.subscribe(events.RequestSubmitted, _close_asks)
     events.subscribe(events.DocumentsAdded, _documents_package)
+    events.subscribe(events.DocumentsAsked, _first_action)
     events.subscribe(events.RequestStatusChanged, _queue_status)
+    events.subscribe(events.RequestStatusChanged, notify.on_status_changed)
     events.subscribe(events.MessageFromRequester, notify.on_message)
     events.subscribe(events.RequestAssigned, notify.on_assigned)
 

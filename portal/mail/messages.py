@@ -125,6 +125,10 @@ STAFF_TEXTS: dict[str, tuple[str, str]] = {
         "The requesting authority asked for request %(reference)s to be executed by "
         "%(date)s. Open it in the triage workspace:\n\n%(link)s\n\n"
         "For your security, this e-mail does not contain the content of the request.\n")),
+    "withdrawn": (N_("Request %(reference)s was withdrawn"), N_(
+        "The requesting authority withdrew request %(reference)s and gave its reason in the "
+        "portal. Open it in the triage workspace:\n\n%(link)s\n\n"
+        "For your security, this e-mail does not contain the content of the request.\n")),
 }
 
 

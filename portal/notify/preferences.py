@@ -25,6 +25,7 @@ KINDS: dict[str, str] = {
     "referral_due": N_("Referrals due soon"),
     "referral_overdue": N_("Overdue referrals"),
     "urgency": N_("Urgency dates approaching"),
+    "withdrawn": N_("Requests withdrawn by their authority"),
 }
 
 

@@ -10,7 +10,7 @@ from portal import events
 from portal.accounts.models import Role, User
 from portal.config import Settings
 from portal.notify.sending import Notice, send
-from portal.requests.models import MlaRequest
+from portal.requests.models import MlaRequest, Status
 from portal.triage.models import Portfolio, TriageEntry
 
 ANY_COUNTRY = "*"
@@ -57,19 +57,31 @@ def on_submitted(db: Session, event: events.RequestSubmitted) -> None:
     _notify_all(db, event.settings, portfolio_holders(db, entry.country), notice)
 
 
+def _someone(db: Session, request: MlaRequest) -> list[User]:
+    """The request's attorney, else its portfolio, else all of OIA (never left unheard)."""
+    entry = db.get(TriageEntry, request.id)
+    users = responsible(db, entry) if entry is not None else []
+    return users or list(db.scalars(_staff().order_by(User.id)))
+
+
 def on_message(db: Session, event: events.MessageFromRequester) -> None:
-    """A message from the requester: its attorney, else its portfolio, else all of OIA (a
-    message is never left unheard)."""
+    """A message from the requester."""
     request = db.get(MlaRequest, event.request_id)
-    entry = db.get(TriageEntry, event.request_id)
     if request is None:
         return
-    users = responsible(db, entry) if entry is not None else []
-    if not users:
-        users = list(db.scalars(_staff().order_by(User.id)))
     notice = Notice("message", request.public_id, request.reference or "",
                     f"m{event.message_id}")
-    _notify_all(db, event.settings, users, notice)
+    _notify_all(db, event.settings, _someone(db, request), notice)
+
+
+def on_status_changed(db: Session, event: events.RequestStatusChanged) -> None:
+    """The requesting authority withdrew a request (the only change this event carries that
+    OIA did not make itself)."""
+    request = db.get(MlaRequest, event.request_id)
+    if request is None or request.training or request.status != Status.WITHDRAWN.value:
+        return
+    notice = Notice("withdrawn", request.public_id, request.reference or "", "withdrawn")
+    _notify_all(db, event.settings, _someone(db, request), notice)
 
 
 def on_assigned(db: Session, event: events.RequestAssigned) -> None:

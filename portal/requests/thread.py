@@ -88,21 +88,12 @@ def withdraw(db: Session, settings: Settings, user: User, request: MlaRequest, r
     record(db, "request.withdrawn", actor_id=user.id, actor=user.email, ip=ip,
            object_type="request", object_id=request.public_id)
     events.publish(db, events.RequestStatusChanged(request.id, settings))
-    notify(db, oia_recipients(db, request), messages.request_status_changed, request,
-           f"{settings.base_url}/triage/{request.public_id}")
 
 
 def authority_users(db: Session, request: MlaRequest) -> list[User]:
     return list(db.scalars(select(User).where(User.authority_id == request.authority_id,
                                               User.active.is_(True),
                                               User.role == Role.SUBMITTER.value)))
-
-
-def oia_recipients(db: Session, request: MlaRequest) -> list[User]:
-    """Who at OIA hears of a withdrawal (the triage staff; messages go through portal.notify)."""
-    del request
-    return list(db.scalars(select(User).where(User.role == Role.TRIAGE.value,
-                                              User.active.is_(True))))
 
 
 def notify(db: Session, recipients: list[User], template: Callable[..., messages.Mail],

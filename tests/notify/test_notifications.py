@@ -40,6 +40,7 @@ def test_the_handlers_are_connected_after_the_queue_entry() -> None:
     assert handlers.index(triggers.on_submitted) > handlers.index(wiring._queue_entry)
     assert triggers.on_message in events.subscribers(events.MessageFromRequester)
     assert triggers.on_assigned in events.subscribers(events.RequestAssigned)
+    assert triggers.on_status_changed in events.subscribers(events.RequestStatusChanged)
 
 
 def test_a_submission_notifies_its_portfolio_once(app: Flask, settings_obj: Settings,
@@ -108,6 +109,33 @@ def test_a_message_on_an_unassigned_request_uncovered_by_portfolios_reaches_all_
         thread.post_message(db, settings_obj, user(db, submitter), request, FACTS)
     for account in (first, second):
         assert [m.kind for m in mails_to(app, account)] == ["notify.message"]
+
+
+def test_a_withdrawal_reaches_those_responsible_as_they_chose(
+        app: Flask, settings_obj: Settings, accounts: Accounts) -> None:
+    holder = staff(accounts, locale="ar", countries=("ES",))
+    quiet = staff(accounts, countries=("ES",))
+    elsewhere = staff(accounts, countries=("FR",))
+    prefer(app, quiet, withdrawn=Preference(OFF, True))
+    submitter = accounts.create(Role.SUBMITTER, country="ES")
+    rid, public_id, reference = submitted(app, settings_obj, submitter)
+    for _ in range(2):  # announced twice: one notification
+        with session(app) as db:
+            request = db.get(MlaRequest, rid)
+            assert request is not None
+            if request.status != "withdrawn":
+                thread.withdraw(db, settings_obj, user(db, submitter), request, FACTS)
+            triggers.on_status_changed(db, events.RequestStatusChanged(rid, settings_obj))
+    [mail] = [m for m in mails_to(app, holder) if m.kind == "notify.withdrawn"]
+    subject, _body = messages.STAFF_TEXTS["withdrawn"]
+    assert mail.locale == "ar" and mail.subject == _ar(subject, reference=reference)
+    assert f"/triage/{public_id}" in mail.body
+    assert_no_case_content(mail)
+    assert [n.kind for n in notes_of(app, holder)] == ["withdrawn"]
+    # off means nothing, not even the old e-mail to all staff; other portfolios hear nothing
+    assert notes_of(app, quiet) == []
+    assert all(m.kind != "notify.withdrawn" for m in mails_to(app, quiet))
+    assert notes_of(app, elsewhere) == [] and mails_to(app, elsewhere) == []
 
 
 def test_an_assignment_notifies_the_assignee_not_oneself(app: Flask, settings_obj: Settings,

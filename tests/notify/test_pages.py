@@ -47,7 +47,8 @@ def test_preferences_are_saved_from_the_account_page(app: Flask, client: FlaskCl
     page = client.get("/account").text
     assert 'id="notifications"' in page and 'name="delivery_urgency"' in page
     form = {"csrf_token": _token(page)}
-    for kind in ("submitted", "message", "assigned", "referral_due", "referral_overdue"):
+    for kind in ("submitted", "message", "assigned", "referral_due", "referral_overdue",
+                 "withdrawn"):
         form[f"delivery_{kind}"] = "immediate"
         form[f"email_{kind}"] = "y"
     form["delivery_urgency"] = DIGEST  # e-mail box left unticked
