@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -36,6 +37,16 @@ class DocumentsAdded:
 
     request_id: int
     version_id: int
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class DocumentsAsked:
+    """OIA asked the requesting authority for documents (an action of OIA's for its service
+    targets, though the status stays)."""
+
+    request_id: int
+    at: datetime
     settings: Settings
 
 

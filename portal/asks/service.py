@@ -82,8 +82,9 @@ def ask_for_documents(db: Session, settings: Settings, staff: User, request: Mla
                       kinds_json=json.dumps(sorted(set(kinds))), asked_at=utcnow())
     db.add(ask)
     db.add(RequestEvent(request_id=request.id, actor_id=staff.id, kind="documents_asked",
-                        from_status=request.status, to_status=request.status))
+                        at=ask.asked_at, from_status=request.status, to_status=request.status))
     db.flush()
+    events.publish(db, events.DocumentsAsked(request.id, ask.asked_at, settings))
     record(db, "request.documents_asked", actor_id=staff.id, actor=staff.email, ip=ip,
            object_type="request", object_id=request.public_id,
            details={"ask": ask.public_id, "message": message.id, "kinds": ask.kinds})

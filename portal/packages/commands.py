@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import sys
 import threading
 from pathlib import Path
@@ -40,23 +41,37 @@ def package_group() -> None:
     """Packages: build, verify, repair."""
 
 
+def _version_label(ctx: click.Context, param: click.Parameter,
+                   value: str | None) -> tuple[int, int] | None:
+    """``1`` (the version as submitted) or ``1.1`` (its minor version with added documents)."""
+    del ctx, param
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d{1,6})(?:\.(\d{1,6}))?", value.strip())
+    if match is None:
+        raise click.BadParameter("a version such as 2 or 1.1")
+    return int(match.group(1)), int(match.group(2) or 0)
+
+
 @package_group.command("build")
 @click.argument("reference")
-@click.option("--version", "version", type=int, default=None,
-              help="Version number (default: the latest).")
+@click.option("--version", "version", default=None, callback=_version_label,
+              help="Version: 2, or 1.1 for documents added to version 1 (default: the latest).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Directory in which the bag is written (as <reference>-v<N>).")
+              help="Directory in which the bag is written (as <reference>-v<N>[.<M>]).")
 @with_appcontext
-def build_command(reference: str, version: int | None, out: Path) -> None:
+def build_command(reference: str, version: tuple[int, int] | None, out: Path) -> None:
     """Build the package of a submitted version from its frozen data into DIR."""
     with _db().session() as db:
         query = select(Package).where(Package.reference == reference)
         if version is not None:
-            query = query.where(Package.version == version)
-        package = db.scalar(query.order_by(Package.version.desc()).limit(1))
+            query = query.where(Package.version == version[0], Package.minor == version[1])
+        package = db.scalar(query.order_by(Package.version.desc(), Package.minor.desc())
+                            .limit(1))
         if package is None:
+            label = "" if version is None else ".".join(map(str, version)).removesuffix(".0")
             raise click.ClickException(
-                f"no submitted version {version or ''} of {reference}".replace("  ", " "))
+                f"no submitted version {label} of {reference}".replace("  ", " "))
         source = load_source(db, _settings(), package)
         name = package.bag_name
     if (out / name).exists():

@@ -190,6 +190,16 @@ def _transition(db: Session, settings: Settings, actor: User, request: MlaReques
     return Done(action, current, target, event.id)
 
 
+def note_step(db: Session, request: MlaRequest, at: datetime, settings: Settings) -> None:
+    """An OIA step that leaves the status as it is (an ask for documents): a first action."""
+    entry = db.get(TriageEntry, request.id)
+    if entry is None:
+        return
+    if entry.first_action_at is None:
+        entry.first_action_at = at
+    targets.record_action(entry, at, request.status, settings.targets)
+
+
 def _event_kind(action: Action, current: Status, target: Status) -> str:
     if action is Action.OPEN:
         return "opened"

@@ -9,7 +9,8 @@ reopening of a closed request:
 
 - **first action**: OIA's first triage action after the clock started (open for triage,
   assign, return, accept, decline, refer, ... - any action of portal.triage.operations;
-  the reopening is itself one). Messages in the thread do not count.
+  the reopening is itself one; an ask for documents is one too). Messages in the thread do
+  not count, nor the documents the requester sends.
 - **decision**: OIA's first action after the clock started that takes the request out of
   triage with an outcome: accepted (and the steps after it), returned for deficiency, or
   declined.
@@ -36,7 +37,7 @@ DECIDED = frozenset({"returned", "accepted", "assigned", "referred", "in_executi
 #: Timeline events that start the clock (kinds of portal.requests.models.RequestEvent).
 STARTS = frozenset({"submitted", "resubmitted", "reopened"})
 #: Timeline events that are not OIA's actions.
-NOT_OIA = frozenset({"created", "submitted", "resubmitted", "withdrawn"})
+NOT_OIA = frozenset({"created", "submitted", "resubmitted", "withdrawn", "documents_added"})
 #: The longest target (a bound on the day-by-day walks below).
 MAX_DAYS = 250
 

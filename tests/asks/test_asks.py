@@ -4,6 +4,7 @@ a minor version (1.1) with its package (verified), its diff, and every refusal."
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import bagit
 import pytest
@@ -17,6 +18,7 @@ from portal.audit.models import AuditEvent
 from portal.db_reads import read_together
 from portal.jobs import worker
 from portal.mail.models import OutboxEmail
+from portal.packages.commands import package_group
 from portal.packages.models import Package, PackageState
 from portal.packages.payload import attachment_payload_name
 from portal.packages.verify import verify_package
@@ -203,3 +205,55 @@ def test_a_resubmission_closes_the_open_ask(case: Case) -> None:
         version = db.scalar(select(RequestVersion).where(RequestVersion.number == 2))
         assert ask is not None and version is not None and ask.version_id == version.id
 
+
+
+def test_an_ask_is_oias_first_action_and_the_answer_is_not(case: Case) -> None:
+    from portal.triage import targets
+    from portal.triage.models import TriageEntry
+
+    with case.database.session() as db:
+        request, _submitter, _staff = case.load(db)
+        entry = db.get(TriageEntry, request.id)
+        assert entry is not None and entry.acted_at is None
+        assert entry.target_due == entry.action_due  # first action owed
+    _ask(case)
+    with case.database.session() as db:
+        request, _submitter, _staff = case.load(db)
+        ask = db.scalar(select(DocumentAsk))
+        entry = db.get(TriageEntry, request.id)
+        assert ask is not None and entry is not None
+        assert entry.acted_at == ask.asked_at and entry.first_action_at == ask.asked_at
+        assert entry.decided_at is None and entry.target_due == entry.decision_due
+    _upload(case)
+    _answer(case)
+    with case.database.session() as db:
+        request, _submitter, _staff = case.load(db)
+        entry = db.get(TriageEntry, request.id)
+        assert entry is not None and entry.decided_at is None
+        # the clock read again from the timeline agrees (the answer is not OIA's action)
+        clock = targets.from_events(db, request.id, case.settings.targets)
+        assert clock is not None and clock.acted_at == entry.acted_at
+        assert clock.decided_at is None
+
+
+def test_the_cli_builds_a_minor_version_again(case: Case, tmp_path: Path) -> None:
+    _ask(case)
+    _upload(case)
+    _answer(case)
+    worker.drain(case.database.engine, case.settings)
+    runner = case.app.test_cli_runner()
+    built = case.settings.packages_path
+    for option, name in ((["--version", "1.1"], "v1.1"), (["--version", "1"], "v1"),
+                         ([], "v1.1")):
+        out = tmp_path / (name + str(len(option)))
+        result = runner.invoke(package_group, ["build", case.reference, *option,
+                                               "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        rebuilt = out / f"{case.reference}-{name}"
+        for part in ("manifest-sha256.txt", "tagmanifest-sha256.txt", "bag-info.txt"):
+            assert (rebuilt / part).read_bytes() == \
+                (built / f"{case.reference}-{name}" / part).read_bytes(), (name, part)
+    for wrong, said in (("1.2", "no submitted version 1.2"), ("1.x", "a version such as")):
+        result = runner.invoke(package_group, ["build", case.reference, "--version", wrong,
+                                               "--out", str(tmp_path / "no")])
+        assert result.exit_code != 0 and said in result.output, result.output
