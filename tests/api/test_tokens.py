@@ -105,6 +105,24 @@ def test_account_page_creates_lists_and_revokes(app: Flask, client: FlaskClient,
     assert "Revoked" in client.get("/account").text
 
 
+def test_a_refused_token_form_says_why_and_keeps_what_was_typed(
+        app: Flask, client: FlaskClient, accounts: Accounts) -> None:
+    account = accounts.create(Role.SUBMITTER)
+    login(client, account)
+    token = csrf_token(client, "/account")
+    response = client.post("/account/tokens", data={
+        "name": "  ", "expires_days": "365", "csrf_token": token})
+    assert response.status_code == 400
+    assert "Enter a name for the token." in response.text
+    assert re.search(r'<option[^>]*value="365"[^>]*selected', response.text)
+    response = client.post("/account/tokens", data={
+        "name": "x" * 101, "expires_days": "30", "csrf_token": token})
+    assert response.status_code == 400 and 'aria-invalid="true"' in response.text
+    assert "x" * 101 in response.text
+    with _db(app).session() as db:
+        assert db.scalar(select(ApiToken)) is None
+
+
 def test_creating_a_token_asks_for_the_password_again(app: Flask, client: FlaskClient,
                                                       accounts: Accounts) -> None:
     account = accounts.create(Role.SUBMITTER)

@@ -14,7 +14,7 @@ from portal.accounts.operations import AccountError, Actor
 from portal.translation import gettext as _
 from portal.web.access import require_user, roles
 from portal.web.accounts.forms import ApiTokenForm, EmptyForm
-from portal.web.accounts.views import reauth_required
+from portal.web.accounts.views import account_page, reauth_required
 from portal.web.context import client_ip, db
 
 bp = Blueprint("tokens", __name__)
@@ -32,14 +32,14 @@ def create() -> Response | tuple[str, int]:
     """A new token, shown on the page that answers this post and never again."""
     user = require_user()
     form = ApiTokenForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("accounts.account") + "#api-tokens")
+    if not form.validate_on_submit():  # (what was typed comes back, with the reasons)
+        return account_page(token_form=form), 400
     try:
         token, raw = tokens.create(db(), _actor(user), user, name=form.name.data or "",
                                    expires_days=int(form.expires_days.data))
     except AccountError as error:
-        flash(_(error.message), "error")
-        return redirect(url_for("accounts.account") + "#api-tokens")
+        form.name.errors = [*form.name.errors, _(error.message)]
+        return account_page(token_form=form), 400
     return render_template("accounts/api_token_created.html", token=token, raw=raw), 201
 
 

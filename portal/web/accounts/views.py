@@ -281,6 +281,11 @@ def invitation(token: str) -> Response | str | tuple[str, int]:
 @bp.route("/account")
 @roles(*ANY_ROLE)
 def account() -> str:
+    return account_page()
+
+
+def account_page(token_form: ApiTokenForm | None = None) -> str:
+    """The account page; ``token_form`` brings back a refused token form with its errors."""
     user = require_user()
     return render_template("accounts/account.html", user=user, form=EmptyForm(),
                            notification_form=notification_views.preferences_form()
@@ -288,7 +293,7 @@ def account() -> str:
                            notification_kinds=KINDS,
                            api_tokens=tokens.tokens_of(g.db, user)
                            if tokens.may_hold_tokens(user) else None,
-                           token_form=ApiTokenForm(), now=utcnow(),
+                           token_form=token_form or ApiTokenForm(), now=utcnow(),
                            via_sso=g.user_session is not None and g.user_session.via_sso,
                            may_remove_totp=user.role_enum is Role.SUBMITTER and (
                                user.security_keys > 0 or not user.second_factor_required(
