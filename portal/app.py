@@ -182,6 +182,7 @@ def _register_blueprints(app: Flask) -> None:
         token_views,
         views,
     )
+    from portal.web.api.blueprint import bp as api_bp
     from portal.web.notices import views as notice_views
     from portal.web.packages import views as package_views
     from portal.web.reference import (  # noqa: F401 - transfer_views: export and import
@@ -205,6 +206,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(package_views.bp)
     app.register_blueprint(training_views.bp)
     app.register_blueprint(notice_views.bp)
-    from portal.web.api.blueprint import bp as api_bp
-
     app.register_blueprint(api_bp)

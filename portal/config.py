@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from portal.env_values import whole_number
 from portal.limit_settings import RateLimitSettings
 from portal.metrics_settings import MetricsSettings
 from portal.notice_settings import NoticeSettings
@@ -35,13 +36,10 @@ class ConfigError(RuntimeError):
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
     try:
-        return int(raw)
+        return whole_number(env, name, default)
     except ValueError as exc:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+        raise ConfigError(str(exc)) from exc
 
 
 def _float(env: dict[str, str], name: str, default: float) -> float:

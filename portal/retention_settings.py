@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from portal.env_values import whole_number
+
 #: Each setting's variable, by field name.
 VARIABLES = {
     "draft_days": "PORTAL_RETENTION_DRAFT_DAYS",
@@ -18,19 +20,6 @@ VARIABLES = {
     "package_days": "PORTAL_RETENTION_PACKAGE_DAYS",
     "drop_days": "PORTAL_RETENTION_DROP_DAYS",
 }
-
-
-def _days(env: dict[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None:
-        return default
-    raw = raw.strip()
-    if not raw:  # set but empty: keep for ever
-        return 0
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a whole number of days, got {raw!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -50,7 +39,9 @@ class RetentionSettings:
     @classmethod
     def from_env(cls, env: dict[str, str]) -> RetentionSettings:
         """Raises ValueError naming a variable that is not a whole number."""
-        return cls(**{name: _days(env, variable, getattr(cls, name))
+        return cls(**{name: whole_number(env, variable, getattr(cls, name),
+                                         must_be="a whole number of days",
+                                         when_empty=0)  # (set but empty: keep for ever)
                       for name, variable in VARIABLES.items()})
 
     def problems(self) -> list[str]:

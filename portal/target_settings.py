@@ -6,15 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.env_values import whole_number
 
-def _days(env: dict[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a whole number of working days, got {raw!r}") from exc
+DAYS = "a whole number of working days"
 
 
 @dataclass(frozen=True)
@@ -28,9 +22,10 @@ class TargetSettings:
     def from_env(cls, env: dict[str, str]) -> TargetSettings:
         """Raises ValueError naming a variable that is not a number."""
         return cls(
-            first_action_days=_days(env, "PORTAL_TARGET_FIRST_ACTION_DAYS",
-                                    cls.first_action_days),
-            decision_days=_days(env, "PORTAL_TARGET_DECISION_DAYS", cls.decision_days))
+            first_action_days=whole_number(env, "PORTAL_TARGET_FIRST_ACTION_DAYS",
+                                           cls.first_action_days, must_be=DAYS),
+            decision_days=whole_number(env, "PORTAL_TARGET_DECISION_DAYS", cls.decision_days,
+                                       must_be=DAYS))
 
     def problems(self) -> list[str]:
         out = []
