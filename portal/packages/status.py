@@ -72,6 +72,8 @@ class PackageStatus:
     history: tuple[AttemptView, ...]
     #: The minor version (documents added after submission); 0 for a whole version.
     minor: int = 0
+    #: Its bag was deleted here by the retention schedule (after its hand-off).
+    purged: bool = False
 
     @property
     def version_label(self) -> str:
@@ -136,7 +138,8 @@ def _status(row: Any, attempts: list[Any]) -> PackageStatus:
         target=row.target if handed else "",
         can_retry=handed and row.handoff_state == HandoffState.FAILED.value,
         history=tuple(AttemptView(a.number, a.started_at, a.finished_at, a.target, a.outcome,
-                                  a.error) for a in attempts), minor=row.minor)
+                                  a.error) for a in attempts), minor=row.minor,
+        purged=row.state == PackageState.PURGED.value)
 
 
 def handoff_read(request_id: int) -> Read[list[PackageStatus]]:

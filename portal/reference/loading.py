@@ -46,6 +46,10 @@ def read_document(path: Path) -> object:
         raise ReferenceProblem(f"cannot read {path}: {exc}", N_(
             "The file %(path)s cannot be read (%(detail)s)."),
             path=str(path), detail=exc.strerror or str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise ReferenceProblem(f"not UTF-8: {path} at byte {exc.start}", N_(
+            "The file %(path)s is not UTF-8 text (byte %(position)d)."),
+            path=str(path), position=exc.start) from None
     try:
         return json.loads(raw)
     except json.JSONDecodeError as exc:

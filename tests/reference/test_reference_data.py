@@ -20,6 +20,7 @@ from portal.reference import (
     ReferenceData,
     load_reference,
 )
+from portal.reference.problems import ReferenceProblem
 
 
 @pytest.fixture(scope="module")
@@ -228,6 +229,13 @@ def test_bad_json_raises(tmp_path: Path) -> None:
     d = _copy(tmp_path)
     (d / "districts.json").write_text("{ not json", encoding="utf-8")
     with pytest.raises(ValueError, match=r"districts\.json: not valid JSON"):
+        load_reference(d)
+
+
+def test_a_file_that_is_not_utf8_raises_a_problem(tmp_path: Path) -> None:
+    d = _copy(tmp_path)
+    (d / "districts.json").write_bytes('{"name": "Bogotá"}'.encode("latin-1"))
+    with pytest.raises(ReferenceProblem, match=r"not UTF-8: .*districts\.json at byte 15"):
         load_reference(d)
 
 

@@ -122,10 +122,12 @@ def _problems(pristine: Docs, name: str) -> list[ReferenceProblem]:
 def _file_problems(tmp_path: Path) -> list[ReferenceProblem]:
     (tmp_path / "bad.json").write_text('{"version": ', encoding="utf-8")
     (tmp_path / "folder.json").mkdir()
+    (tmp_path / "latin.json").write_bytes('{"name": "Bogotá"}'.encode("latin-1"))
     found = []
     for attempt in (lambda: read_document(tmp_path / "absent.json"),
                     lambda: read_document(tmp_path / "bad.json"),
                     lambda: read_document(tmp_path / "folder.json"),
+                    lambda: read_document(tmp_path / "latin.json"),
                     lambda: read_documents(tmp_path / "absent"),
                     lambda: parse_documents({})):
         with pytest.raises(ReferenceProblem) as raised:
@@ -174,9 +176,10 @@ def test_the_english_line_reads_as_before(pristine: Docs, tmp_path: Path) -> Non
     assert first["missing kind"] == "reference data: missing districts.json"
     assert first["date"] == "legal_bases.json: entry 0: 'in_force' is not an ISO date: " \
         "'not a date'"
-    absent, bad_json, _folder, no_dir, none = _file_problems(tmp_path)
+    absent, bad_json, _folder, latin, no_dir, none = _file_problems(tmp_path)
     assert str(absent) == f"reference data: missing file {tmp_path / 'absent.json'}"
     assert str(bad_json).startswith("bad.json: not valid JSON: Expecting value")
+    assert str(latin) == f"reference data: not UTF-8: {tmp_path / 'latin.json'} at byte 15"
     assert str(no_dir) == f"reference data: {tmp_path / 'absent'} is not a directory"
     assert str(none).startswith("reference data: missing countries.json, districts.json")
 

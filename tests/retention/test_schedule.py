@@ -4,6 +4,8 @@ anything."""
 
 from __future__ import annotations
 
+import re
+
 import json
 
 import pytest
@@ -20,7 +22,7 @@ from portal.requests import search
 from portal.requests.models import RequestSearch
 from portal.requests.search import FTS_TABLE
 from portal.retention.hold import set_hold
-from tests.conftest import Accounts
+from tests.conftest import Accounts, login
 from tests.retention.helpers import (
     database,
     declined,
@@ -127,6 +129,14 @@ def test_package_bags_of_superseded_versions_and_ended_requests(app: Flask,
     assert len(bags) == 2  # the latest version of the open requests
     assert all(exists(app, p) for p in (twice, ended, current))  # the requests stay
     assert retention(app, days_from_now=40).kinds["package"].purged == []  # once only
+    # OIA's package view says so: handed off, its copy deleted (no link, not "being built")
+    client = app.test_client()
+    login(client, staff)
+    page = client.get(f"/triage/{twice}").text
+    row = re.search(r'<th scope="row">1</th>(.*?)</tr>', page, re.S)
+    assert row and "Handed off" in row.group(1)
+    assert "Deleted under the retention schedule" in row.group(1)
+    assert "Being built" not in row.group(1) and "/package" not in row.group(1)
 
 
 def test_drop_folder_copies_go_after_their_days(app: Flask, accounts: Accounts) -> None:
