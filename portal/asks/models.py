@@ -36,12 +36,17 @@ class DocumentAsk(Base):
 
     @property
     def kinds(self) -> list[str]:
-        try:
-            value = json.loads(self.kinds_json or "[]")
-        except ValueError:
-            return []
-        return [str(k) for k in value] if isinstance(value, list) else []
+        return kinds_of(self.kinds_json)
 
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
+
+
+def kinds_of(kinds_json: str | None) -> list[str]:
+    """The kinds of document an ask names, from its stored JSON list."""
+    try:
+        value = json.loads(kinds_json or "[]")
+    except ValueError:
+        return []
+    return [str(k) for k in value] if isinstance(value, list) else []

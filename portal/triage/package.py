@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal import cache
 from portal.accounts.models import Authority, User
-from portal.asks.models import DocumentAsk
+from portal.asks.models import DocumentAsk, kinds_of
 from portal.attachments.models import Attachment, CheckState
 from portal.config import Settings
 from portal.db_reads import Read, one
@@ -229,6 +229,28 @@ _ATTACHMENTS = (select(Attachment.public_id, Attachment.filename, Attachment.doc
                                DocumentAsk.request_id == bindparam("request_id"),
                                DocumentAsk.answered_at.is_not(None)))))
                 .order_by(Attachment.uploaded_at, Attachment.id))
+
+
+@dataclass(frozen=True)
+class OpenAsk:
+    """OIA's ask for documents not answered yet, as the package view shows it."""
+
+    asked_at: datetime
+    kinds: list[str]
+
+
+_OPEN_ASK = (select(DocumentAsk.asked_at, DocumentAsk.kinds_json)
+             .where(DocumentAsk.request_id == bindparam("request_id"),
+                    DocumentAsk.answered_at.is_(None))
+             .order_by(DocumentAsk.id.desc()).limit(1))
+
+
+def _open_ask(rows: list[Any]) -> OpenAsk | None:
+    return OpenAsk(rows[0].asked_at, kinds_of(rows[0].kinds_json)) if rows else None
+
+
+def open_ask_read(request_id: int) -> Read[OpenAsk | None]:
+    return one(_OPEN_ASK, {"request_id": request_id}, _open_ask)
 
 
 def entry_read(request_id: int) -> Read[Any]:

@@ -120,13 +120,12 @@ def test_a_page_of_a_request_costs_five_round_trips(
 
 
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL's wire protocol (SQLite has no round trip)")
-def test_a_package_view_costs_seven_round_trips(
+def test_a_package_view_costs_six_round_trips(
         app: Flask, client: FlaskClient, accounts: Accounts, tmp_path: Path) -> None:
     """BEGIN, the session with its user (and the reference data's version, the unread
-    notifications), the request, its open ask for documents, the page's reads together, the
-    audit chain's lock and head, the recorded view with the COMMIT: the same the first time
-    and the next. (The open ask decides which forms the page offers, before the reads that
-    depend on them: reading it with them is left to do.)"""
+    notifications), the request, the page's reads together (its open ask for documents
+    among them), the audit chain's lock and head, the recorded view with the COMMIT: the
+    same the first time and the next."""
     submitter = accounts.create(Role.SUBMITTER, country="ES")
     staff = accounts.create(Role.TRIAGE)
     settings: Settings = app.extensions["portal.settings"]
@@ -136,4 +135,4 @@ def test_a_package_view_costs_seven_round_trips(
     client.get("/triage")  # (the session's user is known: the request is read with it)
     for name in ("first", "again"):
         trips = _round_trips(app, client, f"/triage/{public_id}", tmp_path / name)
-        assert trips == ["Query"] + ["Sync"] * 6, (tmp_path / name).read_text()
+        assert trips == ["Query"] + ["Sync"] * 5, (tmp_path / name).read_text()

@@ -117,22 +117,21 @@ def render_package(req: MlaRequest, *, overrides: dict[str, TriageForm] | None =
     keys = {form_key(a) for a in allowed} | (
         set() if req.status_enum in thread.CLOSED else {"reply"}) | (
         {"lift_hold" if req.held else "hold"} if hold.may_hold(user) else set())
-    open_ask = asks.open_ask(db(), req)
-    if open_ask is None and req.status in asks.ASKABLE and not req.training:
-        keys.add("ask")
     with_loads = "assign" in keys | set(overrides)
     reads = [package.entry_read(req.id), package.versions_read(req.id),
              package.authority_read(req.authority_id), duplicates.find_read(req.id, settings()),
              package.referrals_read(req.id), package.attachments_read(req.id),
              thread.messages_read(req.id), package.history_read(req.id),
              returns.all_returns_read(req.id, locale), handoff_read(req.id),
-             *([caseload.loads_read()] if with_loads else [])]
+             package.open_ask_read(req.id), *([caseload.loads_read()] if with_loads else [])]
     values = read_together(db(), *reads)
     if values[0] is None or values[0].status != req.status:  # an entry that lags behind
         intake.sync_status(db(), req, settings=settings())
         values = read_together(db(), *reads)
     (entry, versions, authority, found, refs, files, messages, history, all_returns, handoff,
-     *loads) = values
+     open_ask, *loads) = values
+    if open_ask is None and req.status in asks.ASKABLE and not req.training:
+        keys.add("ask")
     shown = package.version_numbered(versions, request.args.get("v"))
     if shown is None:
         abort(404)
