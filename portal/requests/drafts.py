@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Select, Update, bindparam, select, update
+from sqlalchemy import Select, Update, bindparam, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -108,6 +108,22 @@ def get_request(db: Session, user: User, public_id: str, *, ip: str = "",
     request = db.scalar(_by_public_id(visibility(user)), {"public_id": public_id})
     if request is None:
         raise NotFound(public_id)
+    if audit_view:
+        record(db, "request.viewed", actor_id=user.id, actor=user.email, ip=ip,
+               object_type="request", object_id=request.public_id)
+    return request
+
+
+def get_by_reference(db: Session, user: User, reference: str, *, ip: str = "",
+                     audit_view: bool = True) -> MlaRequest:
+    """The request whose reference is ``reference`` (or, before it has one, whose public id
+    is), if ``user`` may see it; else NotFound."""
+    request = db.scalar(_visible(visibility(user))
+                        .where(or_(MlaRequest.reference == reference,
+                                   MlaRequest.public_id == reference))
+                        .options(joinedload(MlaRequest.authority)).limit(1))
+    if request is None:
+        raise NotFound(reference)
     if audit_view:
         record(db, "request.viewed", actor_id=user.id, actor=user.email, ip=ip,
                object_type="request", object_id=request.public_id)

@@ -48,11 +48,15 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
 
 
 def list_page(db: Session, user: User, *, status: str = "", q: str = "",
-              after: str | None = None, size: int = PAGE_SIZE) -> ListPage:
-    """A page of the user's requests (only those the user may see: their authority's)."""
+              after: str | None = None, size: int = PAGE_SIZE,
+              updated_since: datetime | None = None) -> ListPage:
+    """A page of the user's requests (only those the user may see: their authority's);
+    ``updated_since``: only those changed at or after that time (the API's polling)."""
     query = visible_requests(user).where(MlaRequest.training.is_(False))
     if status in {s.value for s in Status}:
         query = query.where(MlaRequest.status == status)
+    if updated_since is not None:
+        query = query.where(MlaRequest.updated_at >= updated_since)
     found = search_text.terms(q)
     if not found.empty:
         query = query.where(MlaRequest.id.in_(search.matching_ids(found)))

@@ -89,7 +89,8 @@ def submit(db: Session, settings: Settings, user: User, request: MlaRequest, *,
         update(MlaRequest)
         .where(MlaRequest.id == request.id, MlaRequest.revision == expected_revision,
                MlaRequest.status.in_([s.value for s in EDITABLE]))
-        .values(status=Status.SUBMITTED.value, submitted_at=now, revision=expected_revision + 1)
+        .values(status=Status.SUBMITTED.value, submitted_at=now, updated_at=now,
+                revision=expected_revision + 1)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from portal import events
 from portal.accounts.models import Role, User
 from portal.audit.log import record
 from portal.config import Settings
+from portal.db import utcnow
 from portal.db_reads import Read, one, read_together
 from portal.mail import messages, outbox
 from portal.requests.models import MlaRequest, RequestEvent, RequestMessage, Status
@@ -83,6 +84,7 @@ def withdraw(db: Session, settings: Settings, user: User, request: MlaRequest, r
         raise MessageRefused("status")
     previous = request.status
     request.status = Status.WITHDRAWN.value
+    request.updated_at = utcnow()  # a change of status: "My requests" and the API's polling
     db.add(RequestEvent(request_id=request.id, actor_id=user.id, kind="withdrawn",
                         from_status=previous, to_status=Status.WITHDRAWN.value, note=text))
     record(db, "request.withdrawn", actor_id=user.id, actor=user.email, ip=ip,
