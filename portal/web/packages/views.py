@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import IO
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from sqlalchemy import select
@@ -48,12 +49,30 @@ class _BeingBuilt(Exception):
     """The bag is not on disk yet: a worker builds it."""
 
 
-def _built(package: Package) -> Path:
+def bag_on_disk(package: Package) -> Path | None:
+    """The package's bag; None when it is not on disk yet (then a worker is asked to build it:
+    the caller commits that)."""
     path = built_bag(settings(), package)
     if path is None:
         build_again_soon(db(), package)
+    return path
+
+
+def _built(package: Package) -> Path:
+    path = bag_on_disk(package)
+    if path is None:
         raise _BeingBuilt
     return path
+
+
+def zipped(bag: Path) -> IO[bytes]:
+    """The bag as a zip in an unlinked temporary file, at its start (the sender closes it)."""
+    temp_dir = settings().packages_path / TEMP_DIR_NAME
+    temp_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    archive = tempfile.TemporaryFile(dir=temp_dir)  # noqa: SIM115 - unlinked; send_file closes it
+    write_zip(bag, archive)
+    archive.seek(0)
+    return archive
 
 
 @bp.errorhandler(_BeingBuilt)
@@ -65,7 +84,8 @@ def _being_built(_error: _BeingBuilt) -> tuple[str, int, dict[str, str]]:
     return page, 503, {"Retry-After": "60"}
 
 
-def _audit(action: str, req: MlaRequest, package: Package) -> None:
+def record_download(action: str, req: MlaRequest, package: Package) -> None:
+    """The audit record of a download of the package (the page's and the API's)."""
     user = require_user()
     record(db(), action, actor_id=user.id, actor=user.email, ip=client_ip(),
            object_type="package", object_id=package.public_id,
@@ -79,13 +99,8 @@ def _audit(action: str, req: MlaRequest, package: Package) -> None:
 @roles(Role.TRIAGE)
 def download(public_id: str) -> Response:
     req, package = _package(public_id)
-    bag = _built(package)
-    temp_dir = settings().packages_path / TEMP_DIR_NAME
-    temp_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    archive = tempfile.TemporaryFile(dir=temp_dir)  # noqa: SIM115 - unlinked; send_file closes it
-    write_zip(bag, archive)
-    archive.seek(0)
-    _audit("package.downloaded", req, package)
+    archive = zipped(_built(package))
+    record_download("package.downloaded", req, package)
     return send_file(archive, mimetype="application/zip", as_attachment=True,
                      download_name=f"{package.bag_name}.zip", max_age=0)
 
@@ -95,7 +110,7 @@ def download(public_id: str) -> Response:
 def reading_copy(public_id: str) -> Response:
     req, package = _package(public_id)
     path = _built(package) / READING_COPY
-    _audit("package.reading_copy_downloaded", req, package)
+    record_download("package.reading_copy_downloaded", req, package)
     return send_file(path.open("rb"), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{package.bag_name}-reading-copy.pdf", max_age=0)
 
