@@ -14,7 +14,9 @@ from flask.testing import FlaskClient
 from portal.accounts import tokens
 from portal.accounts.models import Role, User
 from portal.accounts.operations import Actor
+from portal.requests.models import Status
 from tests.conftest import Accounts
+from tests.triage.conftest import content, make_submitted
 
 BASE_REQUEST = Path(__file__).resolve().parents[1] / "rules" / "base_request.json"
 
@@ -55,3 +57,14 @@ def api_client(app: Flask, accounts: Accounts) -> Callable[..., ApiClient]:
         return ApiClient(app, make_token(app, account.id), account.id)
 
     return _make
+
+
+def submitted(app: Flask, account_id: int, *, status: Status = Status.SUBMITTED,
+              **changes: Any) -> tuple[str, str]:
+    """(public id, reference) of a request of the account's authority in ``status``, with
+    one version, written as submission leaves it (tests.triage's factory)."""
+    with app.extensions["portal.db"].session() as db:
+        body = {**content(persons=("Ana Pérez",)), **changes}
+        request = make_submitted(db, app.extensions["portal.settings"],
+                                 db.get(User, account_id), body, status=status)
+        return request.public_id, request.reference or ""

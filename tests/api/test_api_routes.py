@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from portal.accounts.models import Role
 from portal.accounts.tokens import TOKEN_ROLES
 from portal.web.access import view_rule
-from tests.api.conftest import ApiClient, request_document
+from tests.api.conftest import ApiClient, request_document, submitted
 from tests.conftest import Accounts, login
 from tests.security.test_sessions_and_errors import LEAKS, DatabaseDown
 from tests.web.test_access import url_arguments
@@ -77,21 +77,34 @@ def test_a_failing_database_is_a_problem_without_its_text(
 
 def test_a_token_of_authority_a_gets_404_on_every_object_of_authority_b(
         app: Flask, api_client: Callable[..., ApiClient]) -> None:
+    """Each route with an object in its address, with objects of authority A (a draft by its
+    id; a submitted request by its reference and by its id), called by a submitter of B: 404,
+    as for an object that does not exist. OIA's routes are refused to submitters (403) before
+    any object is read."""
     owner = api_client(Role.SUBMITTER, country="DE")
     stranger = api_client(Role.SUBMITTER, country="FR")
     draft = owner.open("POST", "/api/v1/drafts", json=request_document()).get_json()["id"]
+    public_id, reference = submitted(app, owner.account_id)
+    objects = {"draft_id": [draft], "reference": [reference, public_id, draft]}
     checked = 0
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if not rule.endpoint.startswith("api.") or not rule.arguments:
                 continue
-            assert set(rule.arguments) == {"draft_id"}, f"{rule.rule}: add its objects here"
-            path = app.url_for(rule.endpoint, draft_id=draft)
-            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-                response = stranger.open(method, path, json=request_document(),
-                                         headers={"If-Match": "1"})
-                assert response.status_code == 404 and response.mimetype == PROBLEM, \
-                    (method, path, response.status_code)
-                checked += 1
-    assert checked >= 3
+            assert set(rule.arguments) <= set(objects), f"{rule.rule}: add its objects here"
+            _public, allowed = view_rule(app, rule.endpoint)
+            for name in rule.arguments:
+                for value in objects[name]:
+                    path = app.url_for(rule.endpoint, **{name: value})
+                    for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                        response = stranger.open(method, path, json={"body": "Hello"},
+                                                 headers={"If-Match": "1"})
+                        expected = 404 if allowed and Role.SUBMITTER in allowed else 403
+                        assert response.status_code == expected \
+                            and response.mimetype == PROBLEM, (method, path, response.status_code)
+                        checked += 1
+    assert checked >= 15
     assert owner.open("GET", f"/api/v1/drafts/{draft}").get_json()["revision"] == 1
+    assert owner.open("GET", f"/api/v1/requests/{reference}").status_code == 200
+    for path in (f"/api/v1/requests/{public_id}", f"/api/v1/requests/{draft}"):
+        assert owner.open("GET", path).status_code == 200

@@ -67,3 +67,19 @@ def test_links_lead_from_create_to_get_and_findings() -> None:
         {"getDraft", "getDraftFindings", "updateDraft"}
     assert {link["operationId"] for link in links.values()} <= operation_ids
     assert links["GetDraft"]["parameters"] == {"draft_id": "$response.body#/id"}
+
+
+def test_links_lead_from_the_list_to_a_request_and_its_messages_and_receipt() -> None:
+    doc = document()
+    listed = doc["paths"]["/requests"]["get"]["responses"]["200"]["links"]
+    assert listed["GetRequest"] == {"operationId": "getRequest",
+                                    "parameters": {"reference": "$response.body#/items/0/id"},
+                                    "description": "The first request of the page."}
+    got = doc["paths"]["/requests/{reference}"]["get"]
+    assert got["operationId"] == "getRequest"
+    assert {link["operationId"] for link in got["responses"]["200"]["links"].values()} == \
+        {"listMessages", "postMessage", "getReceipt"}
+    queue = doc["paths"]["/queue"]["get"]["parameters"]
+    names = {doc["components"]["parameters"][p["$ref"].split("/")[-1]]["name"]
+             for p in queue if "$ref" in p}
+    assert {"status", "country", "assignee", "cursor", "limit"} <= names

@@ -42,3 +42,25 @@ def test_every_operation(app: Flask, accounts: Accounts) -> None:
             case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
 
         run()
+
+
+def test_oias_operations_with_a_triage_token(app: Flask, accounts: Accounts) -> None:
+    """The queue with rows in it (and the package of a request that has none yet)."""
+    from tests.api.conftest import submitted
+
+    owner = accounts.create(Role.SUBMITTER)
+    for _ in range(3):
+        submitted(app, owner.id)
+    token = make_token(app, accounts.create(Role.TRIAGE).id)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    triage = [op for op in operations if "triage" in (op.definition.raw.get("tags") or [])]
+    assert len(triage) == 2
+    for operation in triage:
+
+        @given(case=operation.as_strategy())
+        @BOUNDED
+        def run(case: schemathesis.Case) -> None:
+            case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+
+        run()

@@ -14,10 +14,18 @@ from flask import Response, render_template
 
 from portal.contract.load import request_schema
 from portal.web.access import public
-from portal.web.api import draft_views  # noqa: F401 - declares its operations
+from portal.web.api import (  # noqa: F401 - they declare their operations
+    draft_views,
+    message_views,
+    request_views,
+    triage_views,
+)
 from portal.web.api.paths import PREFIX
 from portal.web.api.problems import KINDS
 from portal.web.api.registry import COMMON_PROBLEMS, OPERATIONS, Answer, Operation, operation
+from portal.web.api.request_schemas import HEADERS as QUERY_HEADERS
+from portal.web.api.request_schemas import PARAMETERS as QUERY_PARAMETERS
+from portal.web.api.request_schemas import SCHEMAS as REQUEST_SCHEMAS
 from portal.web.api.schemas import SCHEMAS
 
 CONTRACT = "Request"
@@ -61,7 +69,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         {"name": name, "in": "path", "required": True,
          "schema": {"type": "string", "minLength": 1, "maxLength": 64}}
         for name in op.path_parameters]
-    parameters += [{"$ref": f"#/components/parameters/{h}"} for h in op.headers]
+    parameters += [{"$ref": f"#/components/parameters/{h}"} for h in op.headers + op.query]
     parameters.append({"$ref": "#/components/parameters/Accept-Language"})
     responses: dict[str, Any] = {}
     for status, answer in sorted(op.answers.items()):
@@ -111,6 +119,8 @@ def document() -> dict[str, Any]:
         "security": [{"bearer": []}],
         "tags": [{"name": "requests", "description": "Request documents"},
                  {"name": "drafts", "description": "Drafts of your authority"},
+                 {"name": "messages", "description": "Messages with OIA about a request"},
+                 {"name": "triage", "description": "OIA's queue and packages"},
                  {"name": "documentation", "description": "This document"}],
         "paths": paths,
         "components": {
@@ -124,6 +134,7 @@ def document() -> dict[str, Any]:
                                     "required": False,
                                     "description": "The language of findings and problems.",
                                     "schema": {"type": "string", "maxLength": 200}},
+                **QUERY_PARAMETERS,
             },
             "headers": {
                 "Location": {"description": "The new draft's address.",
@@ -132,8 +143,9 @@ def document() -> dict[str, Any]:
                          "schema": {"type": "string"}},
                 "Retry-After": {"description": "Seconds to wait.",
                                 "schema": {"type": "integer"}},
+                **QUERY_HEADERS,
             },
-            "schemas": {**contract_components(), **SCHEMAS},
+            "schemas": {**contract_components(), **SCHEMAS, **REQUEST_SCHEMAS},
         },
         "x-problem-types": {KINDS[slug].type: {"status": KINDS[slug].status,
                                                "title": KINDS[slug].title}

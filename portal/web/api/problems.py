@@ -35,6 +35,8 @@ KINDS: dict[str, Kind] = {k.slug: k for k in (
          N_("Something in what was sent is not valid.")),
     Kind("malformed-json", 400, N_("The body is not valid JSON"),
          N_("The body could not be read as JSON.")),
+    Kind("invalid-parameter", 400, N_("A query parameter is not valid"),
+         N_("A parameter of the address is not valid: see parameter.")),
     Kind("unauthorized", 401, N_("Authentication required"),
          N_("Send a valid API token in the Authorization header: Bearer, a space, then the "
             "token. A token that is revoked or expired no longer works.")),
@@ -46,6 +48,8 @@ KINDS: dict[str, Kind] = {k.slug: k for k in (
          N_("This address does not accept this method.")),
     Kind("not-editable", 409, N_("The request cannot be changed"),
          N_("Only a draft, or a request returned to you, can be changed.")),
+    Kind("message-refused", 409, N_("The message cannot be sent"),
+         N_("Messages can be sent once the request is submitted.")),
     Kind("stale-revision", 412, N_("The draft has changed"),
          N_("The draft was saved by someone else after the revision named in If-Match. "
             "Read it again, then send your changes with its new revision.")),
@@ -60,6 +64,9 @@ KINDS: dict[str, Kind] = {k.slug: k for k in (
     Kind("rate-limited", 429, N_("Too many calls"),
          N_("This token has made more calls in a short time than the portal accepts. Wait "
             "for the time given in Retry-After, then try again.")),
+    Kind("being-prepared", 503, N_("This package is being prepared"),
+         N_("Its files are being built by the portal's background worker. Try again in a "
+            "minute.")),
     Kind("server-error", 500, N_("Something went wrong"),
          N_("The portal could not complete this call. Nothing was changed. Try again in a "
             "moment.")),
@@ -69,6 +76,7 @@ KINDS: dict[str, Kind] = {k.slug: k for k in (
 BY_STATUS: dict[int, Kind] = {}
 for _kind in KINDS.values():
     BY_STATUS.setdefault(_kind.status, _kind)
+BY_STATUS.pop(503)  # being-prepared is the package's own; any other 503 is a server error
 
 
 @dataclass(frozen=True)

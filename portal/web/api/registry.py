@@ -37,6 +37,7 @@ class Operation:
     headers: tuple[str, ...] = ()  # components of #/components/parameters
     public: bool = False
     tags: tuple[str, ...] = ()
+    query: tuple[str, ...] = ()  # query parameters: components of #/components/parameters
 
     @property
     def path(self) -> str:
@@ -53,11 +54,12 @@ OPERATIONS: list[Operation] = []
 
 def operation(method: str, rule: str, operation_id: str, *, summary: str, description: str,
               answers: dict[int, Answer], body: str | None = None,
-              headers: tuple[str, ...] = (), public: bool = False, tags: tuple[str, ...] = ()
+              headers: tuple[str, ...] = (), public: bool = False, tags: tuple[str, ...] = (),
+              query: tuple[str, ...] = ()
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def declare(view: Callable[..., Any]) -> Callable[..., Any]:
         OPERATIONS.append(Operation(method, rule, operation_id, summary, description, view,
-                                    answers, body, headers, public, tags))
+                                    answers, body, headers, public, tags, query))
         return view
 
     return declare

@@ -91,6 +91,8 @@ PROBLEM: dict[str, Any] = {
             "additionalProperties": False}},
         "revision": {"type": "integer",
                      "description": "stale-revision: the draft's current revision."},
+        "parameter": {"type": "string",
+                      "description": "invalid-parameter: the query parameter at fault."},
     },
 }
 
