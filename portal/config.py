@@ -20,6 +20,7 @@ from portal.notice_settings import NoticeSettings
 from portal.retention_settings import RetentionSettings
 from portal.sso_settings import OidcSettings
 from portal.target_settings import TargetSettings
+from portal.webhook_settings import WebhookSettings
 
 Environment = Literal["development", "production", "testing"]
 
@@ -194,11 +195,18 @@ class Settings:
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     #: OIA's service targets in working days (``PORTAL_TARGET_*``; portal.target_settings).
     targets: TargetSettings = field(default_factory=TargetSettings)
+    #: Webhook retries and timeout (``PORTAL_WEBHOOK_*``; portal.webhook_settings).
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def local_addresses_allowed(self) -> bool:
+        """Development and tests may send webhooks to loopback addresses and over plain HTTP."""
+        return self.env in ("development", "testing")
 
     @property
     def packages_path(self) -> Path:
@@ -245,6 +253,7 @@ class Settings:
             metrics = MetricsSettings.from_env(env)
             retention = RetentionSettings.from_env(env)
             targets = TargetSettings.from_env(env)
+            webhooks = WebhookSettings.from_env(env)
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
         return cls(
@@ -321,6 +330,7 @@ class Settings:
             metrics=metrics,
             retention=retention,
             targets=targets,
+            webhooks=webhooks,
         )
 
     # Reverse proxies. (A dataclass field may follow methods: this setting is kept in one
@@ -464,6 +474,7 @@ class Settings:
         problems.extend(self.metrics.problems())
         problems.extend(self.retention.problems())
         problems.extend(self.targets.problems())
+        problems.extend(self.webhooks.problems())
         if problems:
             raise ConfigError("refusing to start: " + "; ".join(problems))
 

@@ -59,6 +59,27 @@ class RequestStatusChanged:
 
 
 @dataclass(frozen=True)
+class TriageStatusChanged:
+    """An action of OIA's staff moved a request from one status to another (not an
+    assignment that keeps the status)."""
+
+    request_id: int
+    from_status: str
+    to_status: str
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class MessageToRequester:
+    """OIA wrote to the requesting authority on a request (a message, or an ask for
+    documents)."""
+
+    request_id: int
+    message_id: int
+    settings: Settings
+
+
+@dataclass(frozen=True)
 class MessageFromRequester:
     """The requesting authority wrote a message on a request (OIA's staff hear of it)."""
 

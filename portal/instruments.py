@@ -40,3 +40,5 @@ RATE_LIMITED = Counter("portal_rate_limited", "Requests refused by a rate limit 
                        "posts, sign-ins), by Flask endpoint", ["endpoint"], registry=REGISTRY)
 FAILED_SIGN_INS = Counter("portal_failed_sign_ins", "Failed sign-in steps (a wrong password, "
                           "code or security key, or a try during a lock)", registry=REGISTRY)
+WEBHOOK_DELIVERIES = Counter("portal_webhook_deliveries", "Webhook deliveries ended, by outcome "
+                             "(delivered, failed)", ["outcome"], registry=REGISTRY)

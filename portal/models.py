@@ -15,11 +15,12 @@ from portal.reference import models as reference_models
 from portal.requests import models as requests_models
 from portal.requests.search import FTS_TABLE, TRIGRAM_INDEX
 from portal.triage import models as triage_models
+from portal.webhooks import models as webhooks_models
 
 __all__ = ["Base", "accounts_models", "asks_models", "attachments_models", "audit_models",
            "jobs_models", "limits_models", "mail_models", "not_made_by_models", "notify_models",
            "packages_models", "pending_input_models", "reference_models", "requests_models",
-           "triage_models"]
+           "triage_models", "webhooks_models"]
 
 
 def not_made_by_models(name: str | None, kind: str, _parents: object) -> bool:

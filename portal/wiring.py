@@ -23,6 +23,8 @@ from portal.retention import run as retention_run  # noqa: F401 - registers the 
 from portal.training import sandbox  # noqa: F401 - registers the practice requests' purge
 from portal.triage.intake import on_submitted, sync_status
 from portal.triage.operations import note_step
+from portal.webhooks import fanout as webhooks
+from portal.webhooks import sending  # noqa: F401 - registers the webhooks' delivery
 
 
 def _queue_entry(db: Session, event: events.RequestSubmitted) -> None:
@@ -65,8 +67,8 @@ def _queue_status(db: Session, event: events.RequestStatusChanged) -> None:
 
 
 def connect() -> None:
-    """Subscribe triage (the queue entry first), packages and staff notifications to the
-    requests' events."""
+    """Subscribe triage (the queue entry first), packages, staff notifications and webhooks to
+    the requests' events."""
     events.subscribe(events.RequestSubmitted, _queue_entry)
     events.subscribe(events.RequestSubmitted, _package)
     events.subscribe(events.RequestSubmitted, notify.on_submitted)
@@ -77,6 +79,11 @@ def connect() -> None:
     events.subscribe(events.RequestStatusChanged, notify.on_status_changed)
     events.subscribe(events.MessageFromRequester, notify.on_message)
     events.subscribe(events.RequestAssigned, notify.on_assigned)
+    # the authority's webhook endpoints: every change of status, every message from OIA
+    events.subscribe(events.RequestSubmitted, webhooks.on_status_changed)
+    events.subscribe(events.RequestStatusChanged, webhooks.on_status_changed)
+    events.subscribe(events.TriageStatusChanged, webhooks.on_status_changed)
+    events.subscribe(events.MessageToRequester, webhooks.on_message)
 
 
 connect()

@@ -90,6 +90,7 @@ def ask_for_documents(db: Session, settings: Settings, staff: User, request: Mla
            details={"ask": ask.public_id, "message": message.id, "kinds": ask.kinds})
     thread.notify(db, thread.authority_users(db, request), messages.documents_asked, request,
                   f"{settings.base_url}/requests/{request.public_id}#attachments")
+    events.publish(db, events.MessageToRequester(request.id, message.id, settings))
     return ask
 
 

@@ -1,6 +1,7 @@
 """``portal attachments rotate-keys``: put a new key first in PORTAL_ATTACHMENT_KEYS
 (``new:...,old:...``), restart, run the command, then remove the old key once it reports no
-failure. The same key ring seals the accounts' TOTP secrets: they are re-encrypted too."""
+failure. The same key ring seals the accounts' TOTP secrets and the webhook endpoints' secrets: they
+are re-encrypted too."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from portal.attachments.service import rotate_keys
 from portal.config import Settings
 from portal.crypto import KeyRing
 from portal.db import Database
+from portal.webhooks.key_rotation import reseal_webhook_secrets
 
 
 @click.group("attachments")
@@ -25,8 +27,8 @@ def attachments_group() -> None:
 @attachments_group.command("rotate-keys")
 @with_appcontext
 def rotate_keys_command() -> None:
-    """Re-encrypt every attachment file and TOTP secret under the current key (the first
-    listed)."""
+    """Re-encrypt every attachment file, TOTP secret and webhook secret under the current key
+    (the first listed)."""
     database: Database = current_app.extensions["portal.db"]
     settings: Settings = current_app.extensions["portal.settings"]
     result = rotate_keys(database, settings)
@@ -39,5 +41,10 @@ def rotate_keys_command() -> None:
                "the current key")
     for user_id, problem in secrets.failed:
         click.echo(f"error: TOTP secret of user {user_id}: {problem}", err=True)
-    if result.failed or secrets.failed:
+    hooks = reseal_webhook_secrets(database, KeyRing.from_settings(settings))
+    click.echo(f"re-encrypted {hooks.rotated} webhook secret(s); {hooks.current} already under "
+               "the current key")
+    for endpoint_id, problem in hooks.failed:
+        click.echo(f"error: webhook secret of endpoint {endpoint_id}: {problem}", err=True)
+    if result.failed or secrets.failed or hooks.failed:
         sys.exit(1)

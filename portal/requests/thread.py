@@ -66,6 +66,7 @@ def post_message(db: Session, settings: Settings, author: User, request: MlaRequ
     if from_oia:
         notify(db, authority_users(db, request), messages.new_message, request,
                f"{settings.base_url}/requests/{request.public_id}")
+        events.publish(db, events.MessageToRequester(request.id, message.id, settings))
     else:  # OIA's staff as each chose (portal.notify): the attorney, else the portfolio
         events.publish(db, events.MessageFromRequester(request.id, message.id, settings))
     return message

@@ -51,6 +51,8 @@ DEPENDENT_TABLES: dict[str, str] = {
     "triage_referrals": "",
     "triage_return_items": "",
     "triage_returns": "",
+    "webhook_deliveries": "(the events told to the authority's endpoints; no file)",
+    "webhook_attempts": "",
 }
 
 

@@ -187,6 +187,9 @@ def _transition(db: Session, settings: Settings, actor: User, request: MlaReques
     if action in NOTIFIES and target is not current:
         thread.notify(db, thread.authority_users(db, request), messages.request_status_changed,
                       request, f"{settings.base_url}/requests/{request.public_id}")
+    if target is not current:
+        events.publish(db, events.TriageStatusChanged(request.id, current.value, target.value,
+                                                      settings))
     return Done(action, current, target, event.id)
 
 

@@ -10,7 +10,7 @@ from tests.architecture.imports import ROOT, Graph, build, cycles
 #: The domains, each above the ones it may use (a domain may use any listed after it).
 DOMAINS = ["portal.ops", "portal.training", "portal.retention", "portal.packages",
            "portal.notify", "portal.triage", "portal.asks", "portal.attachments",
-           "portal.requests",
+           "portal.webhooks", "portal.requests",
            "portal.accounts", "portal.pdf", "portal.audit", "portal.mail", "portal.limits",
            "portal.reference",
            "portal.rules", "portal.contract"]
