@@ -192,6 +192,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.web.requests.blueprint import bp as requests_bp
     from portal.web.training import views as training_views
     from portal.web.triage.blueprint import bp as triage_bp
+    from portal.web.webhooks import views as webhook_views  # noqa: F401 - admin pages
 
     app.register_blueprint(main.bp)
     app.register_blueprint(metrics.bp)

@@ -28,7 +28,7 @@ MENUS: dict[Role | None, set[str]] = {
     Role.TRAINER: {"/", "/training/samples", "/training/practice",
                    "/training/statistics", "/account", "/guide"},
     Role.ADMIN: {"/", "/admin/users", "/admin/authorities", "/admin/reference", "/admin/audit",
-                 "/admin/jobs",
+                 "/admin/jobs", "/admin/webhooks",
                  "/training/statistics", "/account", "/guide"},
 }
 

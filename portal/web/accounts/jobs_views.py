@@ -29,6 +29,8 @@ KIND_LABELS: dict[str, Any] = {
     "training.purge": _l("Purge old practice requests"),
     "jobs.prune": _l("Delete old finished jobs"),
     "notify.remind": _l("Send OIA staff their reminders and daily digests"),
+    "webhooks.deliver": _l("Send an event to an authority's webhook endpoint"),
+    "webhooks.sweep": _l("Give stranded webhook deliveries a job again"),
 }
 STATE_LABELS: dict[str, Any] = {
     "waiting": _l("Waiting"), "running": _l("Running"), "failed": _l("Failed"),

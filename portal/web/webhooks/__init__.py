@@ -1,0 +1,1 @@
+"""The admins' pages of webhook endpoints (portal.webhooks)."""
