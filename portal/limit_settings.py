@@ -25,6 +25,10 @@ class RateLimitSettings:
     login_account_failures: int = 10
     #: Calls of one API token per window (any method); more are refused with 429.
     api_token_calls: int = 120
+    #: Uploads of one API token received at the same time; one more is refused with 429.
+    api_token_uploads: int = 2
+    #: Hours an API ``Idempotency-Key`` is remembered (portal.accounts.idempotency).
+    api_idempotency_hours: int = 24
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> RateLimitSettings:
@@ -37,12 +41,18 @@ class RateLimitSettings:
             login_account_failures=_positive(env, "PORTAL_LOGIN_ACCOUNT_RATE_LIMIT",
                                              cls.login_account_failures),
             api_token_calls=_positive(env, "PORTAL_API_TOKEN_RATE_LIMIT", cls.api_token_calls),
+            api_token_uploads=_positive(env, "PORTAL_API_TOKEN_CONCURRENT_UPLOADS",
+                                        cls.api_token_uploads),
+            api_idempotency_hours=_positive(env, "PORTAL_API_IDEMPOTENCY_HOURS",
+                                            cls.api_idempotency_hours),
         )
 
     def problems(self) -> list[str]:
         if min(self.account_posts, self.address_posts, self.window_seconds,
-               self.login_account_failures, self.api_token_calls) <= 0:
+               self.login_account_failures, self.api_token_calls, self.api_token_uploads,
+               self.api_idempotency_hours) <= 0:
             return ["PORTAL_RATE_LIMIT_ACCOUNT_POSTS, PORTAL_RATE_LIMIT_ADDRESS_POSTS, "
-                    "PORTAL_RATE_LIMIT_WINDOW_SECONDS, PORTAL_LOGIN_ACCOUNT_RATE_LIMIT and "
-                    "PORTAL_API_TOKEN_RATE_LIMIT must be positive"]
+                    "PORTAL_RATE_LIMIT_WINDOW_SECONDS, PORTAL_LOGIN_ACCOUNT_RATE_LIMIT, "
+                    "PORTAL_API_TOKEN_RATE_LIMIT, PORTAL_API_TOKEN_CONCURRENT_UPLOADS and "
+                    "PORTAL_API_IDEMPOTENCY_HOURS must be positive"]
         return []

@@ -1,5 +1,6 @@
 """Imports every model module so that ``Base.metadata`` knows all tables (used by Alembic)."""
 
+from portal.accounts import idempotency as idempotency_models
 from portal.accounts import models as accounts_models
 from portal.accounts import pending_input as pending_input_models
 from portal.asks import models as asks_models
@@ -18,9 +19,9 @@ from portal.triage import models as triage_models
 from portal.webhooks import models as webhooks_models
 
 __all__ = ["Base", "accounts_models", "asks_models", "attachments_models", "audit_models",
-           "jobs_models", "limits_models", "mail_models", "not_made_by_models", "notify_models",
-           "packages_models", "pending_input_models", "reference_models", "requests_models",
-           "triage_models", "webhooks_models"]
+           "idempotency_models", "jobs_models", "limits_models", "mail_models",
+           "not_made_by_models", "notify_models", "packages_models", "pending_input_models",
+           "reference_models", "requests_models", "triage_models", "webhooks_models"]
 
 
 def not_made_by_models(name: str | None, kind: str, _parents: object) -> bool:

@@ -7,7 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import events
-from portal.accounts import housekeeping  # noqa: F401 - registers the pruning of sign-in records
+from portal.accounts import (
+    housekeeping,  # noqa: F401 - registers the pruning of sign-in records
+    idempotency,  # noqa: F401 - registers the pruning of API keys
+)
 from portal.asks import service as asks
 from portal.attachments import checking  # noqa: F401 - registers the uploads' checks
 from portal.audit import checkpoints  # noqa: F401 - registers the audit log's checkpoints

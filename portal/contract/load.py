@@ -321,22 +321,36 @@ def load_request(data: object, locale: str = "en") -> LoadResult:
     return LoadResult(request=Request.from_dict(data))
 
 
-def load_request_json(text: str | bytes, locale: str = "en") -> LoadResult:
-    """Parse JSON text then :func:`load_request`; invalid JSON is reported as an error."""
+def read_json(text: str | bytes, locale: str = "en") -> tuple[Any, ContractError | None]:
+    """JSON text as data, or the error that says why it is not JSON (as the import's)."""
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8-sig")
-        data = json.loads(text)
+        return json.loads(text), None
     except json.JSONDecodeError as exc:
         params = {"reason": exc.msg, "line": str(exc.lineno), "column": str(exc.colno)}
-        return LoadResult(request=None, errors=(_make([], M_NOT_JSON, params, locale),))
     except UnicodeDecodeError as exc:
         params = {"reason": "not UTF-8", "line": "1", "column": str(exc.start + 1)}
-        return LoadResult(request=None, errors=(_make([], M_NOT_JSON, params, locale),))
     except RecursionError:
         params = {"reason": "nested too deeply", "line": "1", "column": "1"}
-        return LoadResult(request=None, errors=(_make([], M_NOT_JSON, params, locale),))
     except ValueError:  # an integer of more digits than Python converts (4,300)
         params = {"reason": "a number is too long", "line": "1", "column": "1"}
-        return LoadResult(request=None, errors=(_make([], M_NOT_JSON, params, locale),))
+    return None, _make([], M_NOT_JSON, params, locale)
+
+
+def load_request_json(text: str | bytes, locale: str = "en") -> LoadResult:
+    """Parse JSON text then :func:`load_request`; invalid JSON is reported as an error."""
+    data, error = read_json(text, locale)
+    if error is not None:
+        return LoadResult(request=None, errors=(error,))
     return load_request(data, locale)
+
+
+def schema_errors(schema: Mapping[str, Any], document: object, locale: str = "en"
+                  ) -> tuple[ContractError, ...]:
+    """The errors of ``document`` against another JSON Schema (an API body's), with their
+    paths and the contract's translated messages."""
+    validator = Draft202012Validator(schema)
+    found = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
+    return tuple(_make(parts, template, params, locale) for error in found
+                 for parts, template, params in _errors_for(error, document))

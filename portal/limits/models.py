@@ -20,3 +20,15 @@ class RateCounter(Base):
     #: The start of the window (a multiple of its length since the epoch).
     window_start: Mapped[datetime] = mapped_column(UTCDateTime())
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConcurrencySlot(Base):
+    """One of the ``limit`` slots of a key (an API token's uploads) taken by a call running
+    now (portal.limits.slots): a row per call, deleted when the call ends."""
+
+    __tablename__ = "concurrency_slots"
+    __table_args__ = (PrimaryKeyConstraint("key", "slot"),)
+
+    key: Mapped[str] = mapped_column(String(200))
+    slot: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -4,6 +4,9 @@ session cookie opens nothing, and a failing database is a 500 problem without it
 
 from __future__ import annotations
 
+import itertools
+
+import io
 from collections.abc import Callable
 
 from flask import Flask
@@ -13,6 +16,7 @@ from portal.accounts.models import Role
 from portal.accounts.tokens import TOKEN_ROLES
 from portal.web.access import view_rule
 from tests.api.conftest import ApiClient, request_document, submitted
+from tests.attachments import pdfs
 from tests.conftest import Accounts, login
 from tests.security.test_sessions_and_errors import LEAKS, DatabaseDown
 from tests.web.test_access import url_arguments
@@ -85,7 +89,12 @@ def test_a_token_of_authority_a_gets_404_on_every_object_of_authority_b(
     stranger = api_client(Role.SUBMITTER, country="FR")
     draft = owner.open("POST", "/api/v1/drafts", json=request_document()).get_json()["id"]
     public_id, reference = submitted(app, owner.account_id)
-    objects = {"draft_id": [draft], "reference": [reference, public_id, draft]}
+    uploaded = owner.open("POST", f"/api/v1/drafts/{draft}/attachments", data={
+        "file": (io.BytesIO(pdfs.valid_pdf()), "letter.pdf"), "document_kind": "request_letter",
+        "language": "en"}, content_type="multipart/form-data")
+    assert uploaded.status_code == 202, uploaded.text
+    objects = {"draft_id": [draft], "reference": [reference, public_id, draft],
+               "attachment_id": [uploaded.get_json()["id"]]}
     checked = 0
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -93,18 +102,29 @@ def test_a_token_of_authority_a_gets_404_on_every_object_of_authority_b(
                 continue
             assert set(rule.arguments) <= set(objects), f"{rule.rule}: add its objects here"
             _public, allowed = view_rule(app, rule.endpoint)
-            for name in rule.arguments:
-                for value in objects[name]:
-                    path = app.url_for(rule.endpoint, **{name: value})
-                    for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-                        response = stranger.open(method, path, json={"body": "Hello"},
-                                                 headers={"If-Match": "1"})
-                        expected = 404 if allowed and Role.SUBMITTER in allowed else 403
-                        assert response.status_code == expected \
-                            and response.mimetype == PROBLEM, (method, path, response.status_code)
-                        checked += 1
-    assert checked >= 15
+            expected = 404 if allowed and Role.SUBMITTER in allowed else 403
+            for values in itertools.product(*(objects[name] for name in rule.arguments)):
+                path = app.url_for(rule.endpoint, **dict(zip(rule.arguments, values,
+                                                             strict=True)))
+                for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                    response = stranger.open(method, path, json={**request_document(),
+                                                                 "body": "Hello"},
+                                             headers={"If-Match": "1", "Idempotency-Key": "k-1"})
+                    assert response.status_code == expected \
+                        and response.mimetype == PROBLEM, (method, path, response.status_code)
+                    # a multipart body does not get past the access check either
+                    response = stranger.open(method, path, data={
+                        "file": (io.BytesIO(pdfs.valid_pdf()), "x.pdf"),
+                        "document_kind": "request_letter", "language": "en"},
+                        content_type="multipart/form-data",
+                        headers={"If-Match": "1", "Idempotency-Key": "k-1"})
+                    assert response.status_code == expected, (method, path,
+                                                              response.status_code)
+                    checked += 1
+    assert checked >= 20
     assert owner.open("GET", f"/api/v1/drafts/{draft}").get_json()["revision"] == 1
     assert owner.open("GET", f"/api/v1/requests/{reference}").status_code == 200
     for path in (f"/api/v1/requests/{public_id}", f"/api/v1/requests/{draft}"):
         assert owner.open("GET", path).status_code == 200
+    listed = owner.open("GET", f"/api/v1/drafts/{draft}/attachments").get_json()
+    assert [a["id"] for a in listed["attachments"]] == objects["attachment_id"]

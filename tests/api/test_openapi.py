@@ -59,14 +59,26 @@ def test_the_request_body_is_the_contracts_schema() -> None:
     assert not validator.is_valid({**request_document(), "language": 12})
 
 
-def test_links_lead_from_create_to_get_and_findings() -> None:
+def test_links_lead_from_create_to_get_upload_and_submit() -> None:
     doc = document()
     links = doc["paths"]["/drafts"]["post"]["responses"]["201"]["links"]
     operation_ids = {op["operationId"] for path in doc["paths"].values() for op in path.values()}
     assert {link["operationId"] for link in links.values()} == \
-        {"getDraft", "getDraftFindings", "updateDraft"}
+        {"getDraft", "getDraftFindings", "updateDraft", "uploadAttachment", "submitDraft"}
     assert {link["operationId"] for link in links.values()} <= operation_ids
     assert links["GetDraft"]["parameters"] == {"draft_id": "$response.body#/id"}
+    assert links["UploadAttachment"]["parameters"] == {"draft_id": "$response.body#/id"}
+    upload = doc["paths"]["/drafts/{draft_id}/attachments"]["post"]
+    assert upload["requestBody"]["content"]["multipart/form-data"]["encoding"] == \
+        {"file": {"contentType": "application/pdf"}}
+    for status in ("201", "202"):
+        then = upload["responses"][status]["links"]["GetAttachment"]
+        assert then["operationId"] == "getAttachment"
+        assert then["parameters"] == {"draft_id": "$request.path.draft_id",
+                                      "attachment_id": "$response.body#/id"}
+    submit = doc["paths"]["/drafts/{draft_id}/submit"]["post"]
+    assert {"$ref": "#/components/parameters/Idempotency-Key"} in submit["parameters"]
+    assert "getRequest" in submit["description"]
 
 
 def test_links_lead_from_the_list_to_a_request_and_its_messages_and_receipt() -> None:

@@ -15,9 +15,11 @@ from flask import Response, render_template
 from portal.contract.load import request_schema
 from portal.web.access import public
 from portal.web.api import (  # noqa: F401 - they declare their operations
+    attachment_views,
     draft_views,
     message_views,
     request_views,
+    submit_views,
     triage_views,
 )
 from portal.web.api.paths import PREFIX
@@ -92,8 +94,10 @@ def _operation(op: Operation) -> dict[str, Any]:
                              "description": op.description, "tags": list(op.tags),
                              "parameters": parameters, "responses": responses}
     if op.body:
-        found["requestBody"] = {"required": True,
-                                "content": _content(op.body, "application/json")}
+        content = _content(op.body, op.body_media_type)
+        if op.body_encoding:
+            content[op.body_media_type]["encoding"] = op.body_encoding
+        found["requestBody"] = {"required": True, "content": content}
     if op.public:
         found["security"] = []
     return found
@@ -121,6 +125,7 @@ def document() -> dict[str, Any]:
                  {"name": "drafts", "description": "Drafts of your authority"},
                  {"name": "messages", "description": "Messages with OIA about a request"},
                  {"name": "triage", "description": "OIA's queue and packages"},
+                 {"name": "attachments", "description": "The documents of a draft"},
                  {"name": "documentation", "description": "This document"}],
         "paths": paths,
         "components": {
@@ -130,6 +135,11 @@ def document() -> dict[str, Any]:
                 "If-Match": {"name": "If-Match", "in": "header", "required": True,
                              "description": "The revision you last read (as in ETag).",
                              "schema": {"type": "string", "pattern": r'^(W/)?"?[0-9]{1,10}"?$'}},
+                "Idempotency-Key": {
+                    "name": "Idempotency-Key", "in": "header", "required": True,
+                    "description": "A value of your own, new for each call and the same when "
+                                   "you repeat one: a repeat gets the first answer.",
+                    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"}},
                 "Accept-Language": {"name": "Accept-Language", "in": "header",
                                     "required": False,
                                     "description": "The language of findings and problems.",
@@ -137,8 +147,11 @@ def document() -> dict[str, Any]:
                 **QUERY_PARAMETERS,
             },
             "headers": {
-                "Location": {"description": "The new draft's address.",
+                "Location": {"description": "The address of what was made.",
                              "schema": {"type": "string"}},
+                "Idempotent-Replayed": {"description": "true: the first answer to this "
+                                                       "Idempotency-Key, sent again.",
+                                        "schema": {"type": "string", "enum": ["true"]}},
                 "ETag": {"description": "The draft's revision, quoted.",
                          "schema": {"type": "string"}},
                 "Retry-After": {"description": "Seconds to wait.",

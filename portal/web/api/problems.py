@@ -67,6 +67,33 @@ KINDS: dict[str, Kind] = {k.slug: k for k in (
     Kind("being-prepared", 503, N_("This package is being prepared"),
          N_("Its files are being built by the portal's background worker. Try again in a "
             "minute.")),
+    Kind("not-multipart", 415, N_("Send the file as a form"),
+         N_("Send the file as multipart/form-data: the PDF in the field file, with the fields "
+            "document_kind and language.")),
+    Kind("invalid-upload", 422, N_("The document was not attached"),
+         N_("Something in the upload is not valid: see errors for each field.")),
+    Kind("too-many-uploads", 429, N_("Too many uploads at once"),
+         N_("This token is already sending as many files as the portal accepts at once. Wait "
+            "for the time given in Retry-After, then send this one again.")),
+    Kind("invalid-body", 422, N_("The body is not valid"),
+         N_("Something in the body is not valid: see errors for each field.")),
+    Kind("idempotency-key-missing", 428, N_("Idempotency-Key is required"),
+         N_("Send the header Idempotency-Key with a value of your own (a new UUID, say), and "
+            "the same value again if you repeat this call.")),
+    Kind("idempotency-key-malformed", 400, N_("Idempotency-Key is not valid"),
+         N_("Idempotency-Key must be 1 to 255 visible ASCII characters.")),
+    Kind("idempotency-key-reused", 422, N_("Idempotency-Key already used"),
+         N_("This Idempotency-Key was sent before with another body. Use a new key for a "
+            "different call.")),
+    Kind("idempotency-key-in-use", 409, N_("The first call with this key is still running"),
+         N_("A call with this Idempotency-Key is still being processed. Wait for the time given "
+            "in Retry-After, then send it again to get its answer.")),
+    Kind("submission-blocked", 422, N_("The request cannot be submitted yet."),
+         N_("The request cannot be submitted yet: fix the blocking problems and acknowledge "
+            "every warning first.")),
+    Kind("documents-not-settled", 422, N_("The request cannot be submitted yet."),
+         N_("The request cannot be submitted yet: a document is still being checked or was "
+            "refused.")),
     Kind("server-error", 500, N_("Something went wrong"),
          N_("The portal could not complete this call. Nothing was changed. Try again in a "
             "moment.")),

@@ -33,11 +33,14 @@ class Operation:
     description: str
     view: Callable[..., Any]
     answers: dict[int, Answer]
-    body: str | None = None  # the schema component of a JSON body
+    body: str | None = None  # the schema component of the body
     headers: tuple[str, ...] = ()  # components of #/components/parameters
     public: bool = False
     tags: tuple[str, ...] = ()
     query: tuple[str, ...] = ()  # query parameters: components of #/components/parameters
+    body_media_type: str = "application/json"
+    #: OpenAPI's ``encoding`` of a multipart body's fields.
+    body_encoding: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -55,11 +58,13 @@ OPERATIONS: list[Operation] = []
 def operation(method: str, rule: str, operation_id: str, *, summary: str, description: str,
               answers: dict[int, Answer], body: str | None = None,
               headers: tuple[str, ...] = (), public: bool = False, tags: tuple[str, ...] = (),
-              query: tuple[str, ...] = ()
+              query: tuple[str, ...] = (), body_media_type: str = "application/json",
+              body_encoding: dict[str, dict[str, Any]] | None = None,
               ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def declare(view: Callable[..., Any]) -> Callable[..., Any]:
         OPERATIONS.append(Operation(method, rule, operation_id, summary, description, view,
-                                    answers, body, headers, public, tags, query))
+                                    answers, body, headers, public, tags, query,
+                                    body_media_type, dict(body_encoding or {})))
         return view
 
     return declare

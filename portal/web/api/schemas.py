@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.attachments.models import CheckState
+from portal.contract.model import ATTACHMENT_KINDS
 from portal.web.api.problems import KINDS, TYPE_BASE
 
 _STRING: dict[str, Any] = {"type": "string"}
@@ -93,10 +95,109 @@ PROBLEM: dict[str, Any] = {
                      "description": "stale-revision: the draft's current revision."},
         "parameter": {"type": "string",
                       "description": "invalid-parameter: the query parameter at fault."},
+        "reason": {"type": "string", "description": "invalid-upload, too-many-uploads: why "
+                                                    "the file was refused (a stable code)."},
+        "blockers": {"type": "array", "items": {"$ref": "#/components/schemas/Blocker"},
+                     "description": "submission-blocked: the blocking findings."},
+        "unacknowledged": {"type": "array", "items": {"$ref": "#/components/schemas/Blocker"},
+                           "description": "submission-blocked: the warnings not answered."},
+        "attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"},
+                        "description": "documents-not-settled: the files being checked or "
+                                       "refused."},
     },
+}
+
+BLOCKER: dict[str, Any] = {
+    "type": "object",
+    "required": ["key", "code", "path", "title"],
+    "properties": {"key": _STRING, "code": _STRING, "path": _STRING, "title": _STRING},
+    "additionalProperties": False,
+}
+
+ATTACHMENT_UPLOAD: dict[str, Any] = {
+    "type": "object",
+    "required": ["file", "document_kind", "language"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "contentMediaType": "application/pdf",
+                 "description": "The PDF (at most PORTAL_MAX_FILE_MB)."},
+        "document_kind": {"type": "string", "enum": list(ATTACHMENT_KINDS)},
+        "language": {"type": "string", "maxLength": 35,
+                     "description": "The document's language, a code of the draft's language "
+                                    "list (as the page's), e.g. en, es, zh-Hans."},
+    },
+}
+
+ATTACHMENT: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "filename", "document_kind", "language", "size", "sha256", "status",
+                 "pages", "reason_code", "reason", "uploaded_at"],
+    "properties": {
+        "id": _STRING, "filename": _STRING, "document_kind": _STRING, "language": _STRING,
+        "size": {"type": "integer", "minimum": 0},
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "status": {"type": "string", "enum": [state.value for state in CheckState],
+                   "description": "checking until a worker's verdict: accepted or refused. "
+                                  "Only accepted files are part of the request."},
+        "pages": {"type": ["integer", "null"], "description": "When accepted."},
+        "reason_code": {"type": ["string", "null"],
+                        "description": "When refused: a stable code (javascript, encrypted...)."},
+        "reason": {"type": ["string", "null"],
+                   "description": "When refused: why, in the language of Accept-Language."},
+        "uploaded_at": {"type": "string", "format": "date-time"},
+    },
+    "additionalProperties": False,
+}
+
+ATTACHMENTS: dict[str, Any] = {
+    "type": "object",
+    "required": ["attachments"],
+    "properties": {"attachments": {"type": "array",
+                                   "items": {"$ref": "#/components/schemas/Attachment"}}},
+    "additionalProperties": False,
+}
+
+SUBMISSION: dict[str, Any] = {
+    "type": "object",
+    "description": "What the submit page asks: an explanation for each warning of the draft "
+                   "(see its findings), and optionally the revision you checked.",
+    "properties": {
+        "revision": {"type": "integer", "minimum": 1, "maximum": 2**31 - 2,
+                     "description": "The revision you checked: 412 when it was saved since."},
+        "acknowledgements": {
+            "type": "array", "maxItems": 500,
+            "items": {
+                "type": "object", "required": ["finding", "justification"],
+                "properties": {
+                    "finding": {"type": "string", "minLength": 1, "maxLength": 300,
+                                "description": "The warning's key (code@path)."},
+                    "justification": {"type": "string", "minLength": 1, "maxLength": 2000,
+                                      "pattern": "\\S",
+                                      "description": "Why you submit despite it."},
+                },
+                "additionalProperties": False,
+            },
+        },
+    },
+    "additionalProperties": False,
+}
+
+SUBMITTED: dict[str, Any] = {
+    "type": "object",
+    "required": ["reference", "version", "status", "request", "receipt"],
+    "properties": {
+        "reference": {"type": "string", "description": "e.g. MLA-2026-000042"},
+        "version": {"type": "integer", "minimum": 1},
+        "status": _STRING,
+        "request": {"type": "string", "description": "The request's address in the API "
+                                                     "(operation getRequest)."},
+        "receipt": {"type": "string", "description": "Its receipt (PDF)."},
+    },
+    "additionalProperties": False,
 }
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Finding": FINDING, "Counts": COUNTS, "CheckResult": CHECK_RESULT, "Draft": DRAFT,
-    "Findings": FINDINGS, "Problem": PROBLEM,
+    "Findings": FINDINGS, "Problem": PROBLEM, "Blocker": BLOCKER,
+    "AttachmentUpload": ATTACHMENT_UPLOAD, "Attachment": ATTACHMENT, "Attachments": ATTACHMENTS,
+    "Submission": SUBMISSION, "Submitted": SUBMITTED,
 }
