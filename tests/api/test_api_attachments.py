@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from portal.accounts.models import ApiToken, Role
+from portal.accounts.models import ApiToken
 from portal.attachments.models import Attachment
 from portal.audit.models import AuditEvent
 from portal.limits import slots

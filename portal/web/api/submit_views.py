@@ -98,10 +98,11 @@ def _read_body(raw: bytes) -> dict[str, Any]:
         raise ApiProblem("malformed-json", error.message)
     errors = schema_errors(SUBMISSION, data, locale)
     if errors:  # (an empty explanation is told as on the check page)
-        raise _invalid([FieldError(e.path, _("Write why you submit despite this warning.")
-                                   if e.path.endswith(".justification")
-                                   and e.template in (M_INVALID, M_PATTERN) else e.message)
-                        for e in errors])
+        found = [FieldError(e.path, _("Write why you submit despite this warning.")
+                            if e.path.endswith(".justification")
+                            and e.template in (M_INVALID, M_PATTERN) else e.message)
+                 for e in errors]
+        raise _invalid(list(dict.fromkeys(found)))
     return data  # type: ignore[no-any-return]
 
 
