@@ -15,7 +15,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from portal.accounts.models import Role
-from tests.api.conftest import make_token
+from tests.api.conftest import ApiClient, make_token, request_document
+from tests.api.test_api_attachments import upload
+from tests.attachments import pdfs
 from tests.conftest import PG_URL, Accounts
 
 pytestmark = pytest.mark.skipif(
@@ -62,5 +64,35 @@ def test_oias_operations_with_a_triage_token(app: Flask, accounts: Accounts) -> 
         @BOUNDED
         def run(case: schemathesis.Case) -> None:
             case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+
+        run()
+
+
+def test_the_operations_of_one_draft_on_a_real_draft(app: Flask, accounts: Accounts) -> None:
+    """The operations under /drafts/{draft_id} with generated bodies and headers sent to a draft
+    of the token's account (and its document): what random ids alone would never reach. The
+    draft has a blocker, so no generated call submits it."""
+    account = accounts.create(Role.SUBMITTER)
+    api = ApiClient(app, make_token(app, account.id), account.id)
+    draft = api.open("POST", "/api/v1/drafts", json=request_document()).get_json()["id"]
+    document = upload(api, draft, pdfs.valid_pdf()).get_json()["id"]
+    real = {"draft_id": draft, "attachment_id": document}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()
+                  if "{draft_id}" in result.ok().path]
+    assert {op.definition.raw["operationId"] for op in operations} >= {
+        "uploadAttachment", "listAttachments", "getAttachment", "submitDraft"}
+    few = settings(BOUNDED, max_examples=6)
+    for operation in operations:
+        if operation.method.upper() == "DELETE":
+            continue  # (it would remove the document the other operations use)
+
+        @given(case=operation.as_strategy())
+        @few
+        def run(case: schemathesis.Case) -> None:
+            case.path_parameters = {k: real[k] for k in (case.path_parameters or {})}
+            response = case.call_and_validate(
+                headers={"Authorization": f"Bearer {api.raw}"}, checks=CHECKS)
+            assert response.status_code != 404, (case.method, case.path, response.text)
 
         run()
