@@ -9,7 +9,7 @@ import json
 import re
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts import idempotency
@@ -191,7 +191,8 @@ def submit_draft(draft_id: str) -> Response:
     assert row_id is not None
     try:
         body = _submit(req, _read_body(raw))
-        idempotency.record_answer(db(), row_id, 201, json.dumps(body, ensure_ascii=False))
+        text = json.dumps(body, ensure_ascii=False)
+        idempotency.record_answer(db(), row_id, 201, text)
         db().commit()  # the submission and its answer, together
     except ApiProblem as problem:
         db().rollback()
@@ -208,7 +209,6 @@ def submit_draft(draft_id: str) -> Response:
         db().rollback()
         idempotency.release(engine, row_id)
         raise
-    response = jsonify(body)
-    response.status_code = 201
+    response = Response(text, status=201, mimetype="application/json")  # as a replay's
     response.headers["Location"] = body["request"]
     return response
