@@ -8,14 +8,20 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from portal.accounts import idempotency
 from portal.accounts.idempotency import IdempotencyKey
+from portal.db import utcnow
+from portal.jobs import schedule
+from portal.jobs.queue import enqueue
+from portal.limit_settings import RateLimitSettings
 from portal.requests import submission
 from portal.requests.models import MlaRequest, RequestVersion
 from tests.api.conftest import ApiClient, request_document
@@ -245,3 +251,34 @@ def test_two_concurrent_calls_with_one_key_make_one_submission(
     later = _submit(api, draft, answers, key="same-key")
     assert later.status_code == 201 and later.get_json() == first.get_json()
     assert later.headers["Idempotent-Replayed"] == "true"
+
+
+def test_keys_expire_after_their_hours_and_are_pruned_hourly(
+        app: Flask, api_client: Callable[..., ApiClient]) -> None:
+    api = api_client()
+    draft = _create(api, request_document())
+    assert _submit(api, draft, key="old").status_code == 422
+    assert _submit(api, draft, key="recent").status_code == 422
+    with app.extensions["portal.db"].session() as db:
+        old = db.scalar(select(IdempotencyKey).where(IdempotencyKey.key == "old"))
+        assert old is not None
+        old.created_at = utcnow() - timedelta(hours=25)
+    # an expired key is a new key: the body may differ, the call runs again
+    assert _submit(api, draft, {"revision": 1}, key="recent").get_json()["type"] == \
+        TYPE + "idempotency-key-reused"
+    anew = _submit(api, draft, {"revision": 1}, key="old")
+    assert anew.get_json()["type"] == TYPE + "submission-blocked"
+    assert "Idempotent-Replayed" not in anew.headers
+    with app.extensions["portal.db"].session() as db:
+        db.execute(update(IdempotencyKey).where(IdempotencyKey.key == "old")
+                   .values(created_at=utcnow() - timedelta(hours=25)))
+        enqueue(db, idempotency.PRUNE, {})
+    assert idempotency.PRUNE in {task.kind for task in schedule.tasks()}
+    run_jobs(app)
+    with app.extensions["portal.db"].session() as db:
+        assert list(db.scalars(select(IdempotencyKey.key))) == ["recent"]
+    assert RateLimitSettings.from_env({}).api_idempotency_hours == 24
+    assert RateLimitSettings.from_env({"PORTAL_API_IDEMPOTENCY_HOURS": "2",
+                                       "PORTAL_API_TOKEN_CONCURRENT_UPLOADS": "5"}) == \
+        RateLimitSettings(api_idempotency_hours=2, api_token_uploads=5)
+    assert RateLimitSettings(api_token_uploads=0).problems()

@@ -6,7 +6,7 @@ event to one endpoint (its ``msg_`` id, the exact body, its state and next attem
 its request so that the retention's deletion takes it); webhook_attempts each POST's outcome.
 
 Revision ID: 0030
-Revises: 0028
+Revises: 0029
 Create Date: 2026-12-30
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0030"
-down_revision = "0028"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 
