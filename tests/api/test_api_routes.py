@@ -4,9 +4,8 @@ session cookie opens nothing, and a failing database is a 500 problem without it
 
 from __future__ import annotations
 
-import itertools
-
 import io
+import itertools
 from collections.abc import Callable
 
 from flask import Flask

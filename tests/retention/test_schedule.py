@@ -4,9 +4,8 @@ anything."""
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 
 import pytest
 from flask import Flask
