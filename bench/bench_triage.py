@@ -14,7 +14,8 @@ own) is shown next to it.
 Settings (environment): ``BENCH_TRIAGE_VOLUME`` (requests generated, default 1000000: issue
 #25 holds the searches to 100 ms at this volume; the seeding takes about ten minutes),
 ``BENCH_TRIAGE_RUNS`` (measured runs per page, default 20), ``BENCH_TRIAGE_KEEP=1`` (keep the
-database afterwards, to look at it; it is dropped otherwise).
+database afterwards, to look at it; it is dropped otherwise), ``BENCH_TRIAGE_REUSE=1`` (measure
+again on the database a kept run left, when it holds the same volume: no seeding).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import statistics
 import sys
@@ -35,14 +37,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pyotp
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from bench import http_harness as h
 
 DB_NAME = "portal_bench_triage"
-TARGET_MS = 200.0
-#: The searches (issue #25: by reference, by the authority's case number, by a common surname).
-SEARCH_TARGET_MS = 100.0
+#: Issue #25: the queue's pages, its searches and the dashboard, each under 100 ms at a
+#: million requests.
+TARGET_MS = 100.0
+SEARCH_TARGET_MS = TARGET_MS
 WARMUP = 3
 SEED = 42
 EMAIL = "bench-triage@example.org"
@@ -59,29 +63,57 @@ class Seeded:
     seconds: float
     vacuum_seconds: float
     totp_secret: str
+    email: str = EMAIL
 
 
 def _fresh_database(base: str) -> str:
     return h.fresh_database(base, DB_NAME)
 
 
-def seed(base: str, volume: int) -> Seeded:
-    """Migrate a fresh database, add a triage user, generate ``volume`` requests."""
-    from portal import migrate
+def _add_user(database: Any, email: str) -> str:
+    """A triage user with a second factor; its TOTP secret."""
     from portal.accounts.models import Role
     from portal.accounts.operations import Actor, create_user
     from portal.accounts.passwords import make_hasher
     from portal.crypto import KeyRing
+
+    secret = pyotp.random_base32()
+    with database.session() as db:
+        create_user(db, make_hasher(1, 1024, 1), Actor(None, "bench"), email=email,
+                    name="Bench Triage", role=Role.TRIAGE, password=h.PASSWORD,
+                    totp_secret=secret, keyring=KeyRing.parse(h.ATTACHMENT_KEYS))
+    return secret
+
+
+def reuse(base: str, volume: int) -> Seeded | None:
+    """The database a kept run left, when it holds ``volume`` requests (with a new user)."""
+    from portal.triage.models import TriageEntry
+
+    url = base.rsplit("/", 1)[0] + "/" + DB_NAME
+    try:
+        database = h.open_database(url)
+        with database.session() as db:
+            count = db.scalar(select(func.count()).select_from(TriageEntry))
+    except SQLAlchemyError:
+        return None
+    if count != volume:
+        database.dispose()
+        return None
+    email = f"bench-triage-{secrets.token_hex(4)}@example.org"
+    secret = _add_user(database, email)
+    database.dispose()
+    return Seeded(url, 0.0, 0.0, secret, email)
+
+
+def seed(base: str, volume: int) -> Seeded:
+    """Migrate a fresh database, add a triage user, generate ``volume`` requests."""
+    from portal import migrate
     from portal.triage import demo_volume
 
     url = _fresh_database(base)
     database = h.open_database(url)
     migrate.upgrade(database.engine)
-    secret = pyotp.random_base32()
-    with database.session() as db:
-        create_user(db, make_hasher(1, 1024, 1), Actor(None, "bench"), email=EMAIL,
-                    name="Bench Triage", role=Role.TRIAGE, password=h.PASSWORD,
-                    totp_secret=secret, keyring=KeyRing.parse(h.ATTACHMENT_KEYS))
+    secret = _add_user(database, EMAIL)
     started = time.perf_counter()
     with database.session() as db:
         demo_volume.generate(db, volume, seed=SEED)
@@ -104,8 +136,8 @@ def _csrf(client: Any, path: str) -> str:
     return match.group(1)
 
 
-def _sign_in(client: Any, secret: str) -> None:
-    response = client.post("/login", data={"email": EMAIL, "password": h.PASSWORD,
+def _sign_in(client: Any, email: str, secret: str) -> None:
+    response = client.post("/login", data={"email": email, "password": h.PASSWORD,
                                            "csrf_token": _csrf(client, "/login")})
     if response.status_code != 302 or not response.headers["Location"].endswith("/login/code"):
         raise RuntimeError(f"sign-in failed: {response.status_code}")
@@ -209,7 +241,7 @@ def measure(seeded: Seeded, volume: int, runs: int) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     try:
         client = app.test_client()
-        _sign_in(client, seeded.totp_secret)
+        _sign_in(client, seeded.email, seeded.totp_secret)
         today = datetime.now(UTC).date()
         for case in _cases(database, today, volume):
             response = client.get(case.path)
@@ -222,7 +254,7 @@ def measure(seeded: Seeded, volume: int, runs: int) -> list[dict[str, object]]:
 
             def queried(case: Case = case) -> None:
                 with database.session() as db:  # a session per run, as per request
-                    case.query(db, db.scalar(select(User).where(User.email == EMAIL)))
+                    case.query(db, db.scalar(select(User).where(User.email == seeded.email)))
 
             query_ms, _query_max = _median_ms(queried, runs)
             median, worst = _median_ms(served, runs)
@@ -248,8 +280,9 @@ def run() -> list[dict[str, object]]:
     runs = _int_env("BENCH_TRIAGE_RUNS", 20)
     base = h.ensure_postgres()
     try:
-        seeded = seed(base, volume)
-        rows: list[dict[str, object]] = [{
+        kept = reuse(base, volume) if os.environ.get("BENCH_TRIAGE_REUSE") == "1" else None
+        seeded = kept or seed(base, volume)
+        rows: list[dict[str, object]] = [] if kept else [{
             "what": f"Seeding {volume:,} submitted requests (portal demo --volume, seed {SEED})",
             "how": "demo_volume.generate into an empty PostgreSQL database in one transaction "
                    "(COPY; with versions, timelines, queue entries, search keys, returns and "
