@@ -4,17 +4,24 @@ submitter's token: no server error, every answer within its declared statuses an
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import schemathesis
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import select
 
 from portal.accounts.models import Role
+from portal.config import Settings
+from portal.db import Database
+from portal.requests.models import MlaRequest
+from portal.retention.removal import delete_requests
 from tests.api.conftest import ApiClient, make_token, request_document
 from tests.api.test_api_attachments import upload
 from tests.attachments import pdfs
@@ -23,6 +30,13 @@ from tests.conftest import PG_URL, Accounts
 pytestmark = pytest.mark.skipif(
     bool(PG_URL), reason="runs once, on the SQLite pass: what is checked is the views' answers "
                          "to what is sent, which the database does not change")
+
+@pytest.fixture(name="settings")
+def roomy_settings(settings: Settings) -> Settings:
+    """Room for every generated call (the per-token limit has its own tests): a run that met it
+    would answer 429 to one replay and not the other, which hypothesis takes for flakiness."""
+    return settings.with_overrides(limits=replace(settings.limits, api_token_calls=100_000))
+
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 BOUNDED = settings(max_examples=15, deadline=None, derandomize=True, database=None,
@@ -96,3 +110,43 @@ def test_the_operations_of_one_draft_on_a_real_draft(app: Flask, accounts: Accou
             assert response.status_code != 404, (case.method, case.path, response.text)
 
         run()
+
+
+def test_the_stateful_run_follows_the_documents_links(app: Flask, accounts: Accounts) -> None:
+    """schemathesis' state machine chains the calls the links declare (create -> read, save,
+    findings, upload -> the document; the list -> a request), with the same checks; it must
+    reach objects that exist (a link followed to a 2xx), not only random ids."""
+    account = accounts.create(Role.SUBMITTER)
+    token = make_token(app, account.id)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    database: Database = app.extensions["portal.db"]
+    followed: list[tuple[str, int]] = []
+
+    class Machine(schema.as_state_machine()):  # type: ignore[misc]
+        def teardown(self) -> None:
+            """Each run starts from no request (hypothesis replays runs: what one left would
+            change what the next can draw)."""
+            with database.session() as db:
+                delete_requests(db, db.scalars(select(MlaRequest).where(
+                    MlaRequest.created_by_id == account.id)))
+
+        def before_call(self, case: schemathesis.Case) -> None:
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
+
+        def validate_response(self, response: object, case: schemathesis.Case,
+                              additional_checks: object = None, **kwargs: object) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+        def after_call(self, response: object, case: schemathesis.Case) -> None:
+            followed.append((case.operation.definition.raw["operationId"],
+                             response.status_code))  # type: ignore[attr-defined]
+
+    try:
+        Machine.run(settings=settings(BOUNDED, max_examples=10, stateful_step_count=6,
+                                      phases=[Phase.generate]))
+    except Exception as failure:  # (the first failure, not hypothesis' replay of it)
+        raise AssertionError(f"{followed[-12:]}") from failure
+    reached = {operation for operation, status in followed if 200 <= status < 300}
+    assert "createDraft" in reached, followed
+    assert reached & {"getDraft", "updateDraft", "getDraftFindings", "uploadAttachment"}, \
+        followed

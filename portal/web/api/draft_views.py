@@ -37,7 +37,7 @@ DRAFT_LINKS = {
                     "description": "Submit it (with a new Idempotency-Key)."},
     "UpdateDraft": {"operationId": "updateDraft",
                     "parameters": {"draft_id": "$response.body#/id",
-                                   "header.If-Match": "$response.body#/revision"},
+                                   "header.If-Match": "$response.header.ETag"},
                     "description": "Save a change at this revision."},
 }
 
