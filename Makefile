@@ -77,7 +77,7 @@ run: install
 	  $(VENV)/bin/portal run --host 127.0.0.1 --port 5000
 
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check portal tests bench scripts
+	$(VENV)/bin/ruff check portal tests bench scripts examples
 
 typecheck: $(VENV)/.installed-test
 	$(VENV)/bin/mypy
