@@ -80,6 +80,7 @@ def ask_for_documents(db: Session, settings: Settings, staff: User, request: Mla
     db.flush()
     ask = DocumentAsk(request_id=request.id, asked_by_id=staff.id, message_id=message.id,
                       kinds_json=json.dumps(sorted(set(kinds))), asked_at=utcnow())
+    request.updated_at = ask.asked_at  # news for the authority (its lists, updated_since)
     db.add(ask)
     db.add(RequestEvent(request_id=request.id, actor_id=staff.id, kind="documents_asked",
                         at=ask.asked_at, from_status=request.status, to_status=request.status))

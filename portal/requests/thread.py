@@ -63,7 +63,8 @@ def post_message(db: Session, settings: Settings, author: User, request: MlaRequ
     db.flush()
     record(db, "request.message_posted", actor_id=author.id, actor=author.email, ip=ip,
            object_type="request", object_id=request.public_id, details={"message": message.id})
-    if from_oia:
+    if from_oia:  # news for the authority: its lists (and the API's updated_since) show it
+        request.updated_at = message.at or utcnow()
         notify(db, authority_users(db, request), messages.new_message, request,
                f"{settings.base_url}/requests/{request.public_id}")
         events.publish(db, events.MessageToRequester(request.id, message.id, settings))

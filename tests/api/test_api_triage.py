@@ -151,3 +151,30 @@ def test_a_status_change_is_seen_with_updated_since(app: Flask, api_client: Api)
         assert db.get(TriageEntry, request.id) is not None
     [row] = api.open("GET", url).get_json()["items"]
     assert row["reference"] == reference and row["status"] == Status.WITHDRAWN.value
+
+
+def test_oias_message_and_ask_are_seen_with_updated_since(app: Flask,
+                                                         api_client: Api) -> None:
+    from portal.asks import service as asks
+
+    api = api_client(Role.SUBMITTER)
+    staff = api_client(Role.TRIAGE)
+    settings = app.extensions["portal.settings"]
+    public_id, reference = submitted(app, api.account_id)
+    since = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    url = f"/api/v1/requests?updated_since={since}"
+    for news in ("message", "ask"):
+        with app.extensions["portal.db"].session() as db:
+            db.execute(update(MlaRequest).values(updated_at=datetime(2026, 1, 5, tzinfo=UTC)))
+        assert api.open("GET", url).get_json()["items"] == []
+        with app.extensions["portal.db"].session() as db:
+            request = db.scalar(select(MlaRequest).where(MlaRequest.public_id == public_id))
+            oia = db.get(User, staff.account_id)
+            if news == "message":
+                thread.post_message(db, settings, oia, request, "Please confirm the dates.")
+            else:
+                asks.ask_for_documents(db, settings, oia, request, "Send the order.",
+                                       ["court_order"])
+        [row] = api.open("GET", url).get_json()["items"]
+        assert row["reference"] == reference, news
+
