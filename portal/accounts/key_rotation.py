@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 class SecretRotation:
     rotated: int = 0
     current: int = 0
-    #: (user public id, problem) of each secret that could not be read
+    #: (its owner's public id: a user's, an endpoint's; problem) of each secret not readable
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import base64
 import logging
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from portal.accounts.key_rotation import SecretRotation
 from portal.audit.log import record
 from portal.crypto import DecryptionError, KeyRing
 from portal.db import Database
@@ -16,14 +16,6 @@ from portal.webhooks import secrets
 from portal.webhooks.models import WebhookEndpoint
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class SecretRotation:
-    rotated: int = 0
-    current: int = 0
-    #: (endpoint public id, problem) of each secret that could not be read
-    failed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _reseal(keyring: KeyRing, public_id: str, sealed: str | None) -> str | None:
