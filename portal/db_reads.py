@@ -33,8 +33,8 @@ class Read(Generic[T]):
     steps: tuple[Step, ...]
     make: Callable[..., T]
     #: Lookups by key, whose best plan does not depend on the key's value, are run with the
-    #: plan PostgreSQL keeps for the prepared statement (see :func:`_pipelined`); False leaves
-    #: PostgreSQL to choose (a search, whose best plan depends on what is searched).
+    #: plan PostgreSQL keeps for the prepared statement (see :func:`_pipelined`); False plans
+    #: each call for its values (a search, whose best plan depends on what is searched).
     generic: bool = True
 
 
@@ -195,17 +195,20 @@ def _pipelined(connection: Connection,
         with driver.pipeline():
             # Lookups by key are run with the plan PostgreSQL keeps for each prepared
             # statement. Left to choose, it planned the duplicates' four-table join anew on
-            # every package view (that plan's estimate is above the custom plans'). The
-            # setting is the transaction's, and put back to the session's after those reads.
+            # every package view (that plan's estimate is above the custom plans'). The other
+            # reads (searches) are planned for their values at every call: after a few calls
+            # PostgreSQL kept a generic plan of the queue's search that walked the whole
+            # queue (150 ms at a million requests instead of 20). The setting is the
+            # transaction's, and put back to the session's after those reads.
             cursors = []
-            generic_now = False
+            mode = "DEFAULT"
             for made, params, generic in prepared:
-                if generic != generic_now:
-                    driver.execute("SET LOCAL plan_cache_mode = "
-                                   + ("force_generic_plan" if generic else "DEFAULT"))
-                    generic_now = generic
+                wanted = "force_generic_plan" if generic else "force_custom_plan"
+                if wanted != mode:
+                    driver.execute("SET LOCAL plan_cache_mode = " + wanted)
+                    mode = wanted
                 cursors.append(driver.execute(made.sql, made.params(params)))
-            if generic_now:
+            if mode != "DEFAULT":
                 driver.execute("SET LOCAL plan_cache_mode = DEFAULT")
         return [made.rows(connection.dialect, cursor)
                 for (made, _params, _generic), cursor in zip(prepared, cursors, strict=True)]
