@@ -78,7 +78,11 @@ def test_links_lead_from_create_to_get_upload_and_submit() -> None:
                                       "attachment_id": "$response.body#/id"}
     submit = doc["paths"]["/drafts/{draft_id}/submit"]["post"]
     assert {"$ref": "#/components/parameters/Idempotency-Key"} in submit["parameters"]
-    assert "getRequest" in submit["description"]
+    assert {name: link["operationId"] for name, link in
+            submit["responses"]["201"]["links"].items()} == {"GetRequest": "getRequest",
+                                                             "GetReceipt": "getReceipt"}
+    assert submit["responses"]["201"]["links"]["GetRequest"]["parameters"] == \
+        {"reference": "$response.body#/reference"}
 
 
 def test_links_lead_from_the_list_to_a_request_and_its_messages_and_receipt() -> None:

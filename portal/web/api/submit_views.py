@@ -154,16 +154,28 @@ def _submit(req: MlaRequest, data: dict[str, Any]) -> dict[str, Any]:
             "request": link, "receipt": f"{link}/receipt.pdf"}
 
 
+#: What a submission leads to: the request as OIA moves it, and its receipt.
+SUBMITTED_LINKS = {
+    "GetRequest": {"operationId": "getRequest",
+                   "parameters": {"reference": "$response.body#/reference"},
+                   "description": "The request: its status, timeline and versions."},
+    "GetReceipt": {"operationId": "getReceipt",
+                   "parameters": {"reference": "$response.body#/reference"},
+                   "description": "Its receipt."},
+}
+
+
 @operation("POST", "/drafts/<draft_id>/submit", "submitDraft", summary="Submit a draft",
            description="As the submit page: the draft's blocking findings fixed, an explanation "
                        "for each warning (sent here or before), every document checked and "
                        "accepted. Idempotency-Key is required: a repeat with the same key and "
                        "body gets the first answer (Idempotent-Replayed: true), and a draft is "
-                       "never submitted twice. The answer links to the request (operation "
-                       "getRequest, /requests/{reference}) and to its receipt.",
+                       "never submitted twice. The answer links to the request (its status "
+                       "as OIA moves it) and to its receipt.",
            body="Submission", headers=("Idempotency-Key",), tags=("drafts",),
            answers={201: Answer("Submitted: the reference and version.", "Submitted",
-                                headers=("Location", "Idempotent-Replayed")),
+                                headers=("Location", "Idempotent-Replayed"),
+                                links=SUBMITTED_LINKS),
                     **_problem(400, "The body is not JSON, or Idempotency-Key is not valid."),
                     **_problem(404, "No such draft, or it belongs to another authority."),
                     **_problem(409, "The request is no longer a draft, or the first call with "
