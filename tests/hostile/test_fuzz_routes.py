@@ -116,6 +116,7 @@ def objects(scene: Scene, accounts: Accounts) -> dict[str, list[Any]]:  # noqa: 
         "kind": ["legal_bases", "countries", "no_such_kind"],
         "key": ["mlat-es", "no-such-key"],
         "draft_id": [scene.draft, "NoSuchDraft0000"],
+        "reference": [scene.submitted, "MLA-1999-000001"],
     }
 
 

@@ -34,8 +34,9 @@ from tests.web.test_security import assert_security_headers
 CHECKED_METHODS = ("GET", "POST")
 #: Path arguments that name objects; each must have a value below.
 OBJECT_ARGUMENTS = {"public_id", "attachment_id", "package_id"}
-#: Blueprints whose ``public_id`` names a user, not a request (tests/web/test_access.py).
-USER_OBJECT_BLUEPRINTS = ("admin.",)
+#: Blueprints whose ``public_id`` names a user, not a request (tests/web/test_access.py); and
+#: the API, which reads no cookie (tests/api/test_api_routes.py walks it with tokens).
+USER_OBJECT_BLUEPRINTS = ("admin.", "api.")
 #: Pages that exist only once a request is submitted.
 DRAFT_HAS_NONE = ("requests.confirmation", "requests.receipt", "requests.submitted_version",
                   "requests.submitted_version_pdf")
