@@ -105,7 +105,7 @@ test-sqlite: install-test
 
 test-postgres: install-test
 	PORTAL_TEST_DATABASE_URL=$$(bash scripts/ensure-postgres.sh --url) \
-	  $(VENV)/bin/pytest -q -n 2 --dist loadfile -m "not nodb"
+	  $(VENV)/bin/pytest -q -n 2 --dist loadfile -m "not nodb and not once"
 
 # docs/PERFORMANCE.md (loads both cores). BENCH_QUICK=1 make bench: a smoke run (HTTP steps
 # of 2 s, less data) written to build/PERFORMANCE-quick.md instead.

@@ -44,10 +44,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         parts = Path(str(item.fspath)).parts
         if any(part in NODB_DIRS for part in parts[-3:-1]):
             item.add_marker(pytest.mark.nodb)
+        # Browser tests run on one database pass (what they check is the pages; the services
+        # under them have their own tests on both), but for the journeys marked every_database.
+        if item.get_closest_marker("browser") and not item.get_closest_marker("every_database"):
+            item.add_marker(pytest.mark.once)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "nodb: does not touch the database")
+    config.addinivalue_line("markers", "once: runs on the SQLite pass only (make test-postgres "
+                                       "leaves it out)")
+    config.addinivalue_line("markers", "every_database: a browser journey run on both passes")
 
 
 @pytest.fixture(autouse=True)

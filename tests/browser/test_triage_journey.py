@@ -32,7 +32,8 @@ from tests.browser.conftest import attach_document, sign_in
 from tests.conftest import Accounts
 from tests.requests.test_wizard import EXAMPLES
 
-pytestmark = pytest.mark.browser
+# the one journey through the real PostgreSQL server as well (the other browser tests run once)
+pytestmark = [pytest.mark.browser, pytest.mark.every_database]
 
 #: The two deficiencies built into the request, the fields they name, and the fix.
 PERIOD = ("ELEC-PERIOD-BROAD", "assistance[0].period")
